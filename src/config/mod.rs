@@ -1,0 +1,2 @@
+//! The typed unit model and the loader (search path, drop-ins, templates,
+//! aliases, enablement symlinks, masks).
