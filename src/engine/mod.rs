@@ -4,3 +4,15 @@
 pub mod exit_status;
 pub mod reaper;
 pub mod spawn;
+pub mod state;
+
+pub mod plan;
+pub mod service;
+
+/// The strerror() text of an I/O error, as systemd prints it after a colon.
+pub fn errno_text(e: &std::io::Error) -> String {
+    match e.raw_os_error() {
+        Some(n) => nix::errno::Errno::from_raw(n).desc().to_string(),
+        None => e.to_string(),
+    }
+}
