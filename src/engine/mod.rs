@@ -1,10 +1,12 @@
 //! The supervisor: one state machine per unit, driven by events (a child
 //! exited, a timeout fired, a command arrived), never by polling.
 
+pub mod executor;
 pub mod exit_status;
 pub mod reaper;
 pub mod spawn;
 pub mod state;
+pub mod supervisor;
 
 pub mod plan;
 pub mod service;

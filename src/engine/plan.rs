@@ -2,7 +2,12 @@
 //! defaults applied. Built from the loaded unit (config) when a start is
 //! requested, so a daemon-reload takes effect on the next start.
 
+use std::path::PathBuf;
+
+use nix::sys::resource::Resource;
 use nix::sys::signal::Signal;
+
+use super::spawn::StdioTarget;
 
 use crate::syntax::Usec;
 use crate::syntax::exec::ExecCommand;
@@ -60,12 +65,67 @@ pub struct ServiceCommands {
     pub stop_post: Vec<ExecCommand>,
 }
 
+/// WorkingDirectory=: a path, `~` (the user's home), `-` for "if it exists".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkingDirectory {
+    pub path: Option<PathBuf>,
+    pub home: bool,
+    pub optional: bool,
+}
+
+/// How the service's processes are set up (systemd.exec(5)).
+#[derive(Debug, Clone)]
+pub struct ExecContext {
+    /// Environment= assignments, in order.
+    pub environment: Vec<(String, String)>,
+    /// EnvironmentFile= paths, read at each start; `true` when prefixed `-`.
+    pub environment_files: Vec<(PathBuf, bool)>,
+    pub pass_environment: Vec<String>,
+    pub unset_environment: Vec<String>,
+    pub working_directory: Option<WorkingDirectory>,
+    pub user: Option<String>,
+    pub group: Option<String>,
+    pub supplementary_groups: Vec<String>,
+    pub umask: u32,
+    pub nice: Option<i32>,
+    pub limits: Vec<(Resource, u64, u64)>,
+    pub no_new_privileges: bool,
+    pub stdin: StdioTarget,
+    pub stdout: StdioTarget,
+    pub stderr: StdioTarget,
+    pub syslog_identifier: Option<String>,
+}
+
+impl Default for ExecContext {
+    fn default() -> Self {
+        ExecContext {
+            environment: Vec::new(),
+            environment_files: Vec::new(),
+            pass_environment: Vec::new(),
+            unset_environment: Vec::new(),
+            working_directory: None,
+            user: None,
+            group: None,
+            supplementary_groups: Vec::new(),
+            umask: 0o022,
+            nice: None,
+            limits: Vec::new(),
+            no_new_privileges: false,
+            stdin: StdioTarget::Null,
+            stdout: StdioTarget::Pipe,
+            stderr: StdioTarget::Pipe,
+            syslog_identifier: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct ServicePlan {
     pub name: String,
     pub description: String,
     pub service_type: ServiceType,
     pub commands: ServiceCommands,
+    pub exec: ExecContext,
     pub remain_after_exit: bool,
     pub pid_file: Option<String>,
     pub restart: RestartPolicy,
@@ -96,6 +156,7 @@ impl ServicePlan {
             description: name.to_string(),
             service_type: ServiceType::Simple,
             commands: ServiceCommands::default(),
+            exec: ExecContext::default(),
             remain_after_exit: false,
             pid_file: None,
             restart: RestartPolicy::No,

@@ -132,10 +132,6 @@ impl ServiceRuntime {
         self.state.active_state()
     }
 
-    fn name(&self) -> String {
-        self.plan.name.clone()
-    }
-
     fn set_state(&mut self, state: ServiceState) {
         let old = self.state;
         self.state = state;
@@ -171,10 +167,19 @@ impl ServiceRuntime {
         self.deadline = if usec == 0 || usec == USEC_INFINITY { None } else { Some(ex.now().saturating_add(usec)) };
     }
 
+    /// A message systemd logs with the unit's name in front (log_unit_*).
+    fn unit_log(&self, ex: &mut dyn Executor, message: &str) {
+        ex.log(&self.plan.name, &format!("{}: {message}", self.plan.name));
+    }
+
+    /// A job's status message ("Started Demo."), logged without the name.
+    fn job_log(&self, ex: &mut dyn Executor, message: &str) {
+        ex.log(&self.plan.name, message);
+    }
+
     fn finish_job(&mut self, ex: &mut dyn Executor, outcome: JobOutcome) {
         let Some(kind) = self.job.take() else { return };
         let description = self.plan.description.clone();
-        let name = self.name();
         let message = match (kind, outcome) {
             (JobKind::Start, JobOutcome::Done) if self.state == ServiceState::Dead => format!("Finished {description}."),
             (JobKind::Start, JobOutcome::Done) => format!("Started {description}."),
@@ -186,7 +191,7 @@ impl ServiceRuntime {
             (_, JobOutcome::Canceled) => String::new(),
         };
         if !message.is_empty() {
-            ex.log(&name, &message);
+            self.job_log(ex, &message);
         }
         self.finished_jobs.push((kind, outcome));
     }
@@ -241,17 +246,16 @@ impl ServiceRuntime {
 
     fn begin_start(&mut self, ex: &mut dyn Executor) -> RequestOutcome {
         if !self.pass_start_limit(ex) {
-            let name = self.name();
-            ex.log(&name, "Start request repeated too quickly.");
+            self.unit_log(ex, "Start request repeated too quickly.");
             self.result = ServiceResult::StartLimitHit;
-            ex.log(&name, "Failed with result 'start-limit-hit'.");
+            self.unit_log(ex, "Failed with result 'start-limit-hit'.");
             self.set_state(ServiceState::Failed);
             self.job = Some(JobKind::Start);
             self.finish_job(ex, JobOutcome::Failed);
             return RequestOutcome::StartLimitHit;
         }
         let description = self.plan.description.clone();
-        ex.log(&self.name(), &format!("Starting {description}..."));
+        self.job_log(ex, &format!("Starting {description}..."));
         self.result = ServiceResult::Success;
         self.reload_result = ServiceResult::Success;
         self.forbid_restart = false;
@@ -333,7 +337,7 @@ impl ServiceRuntime {
         }
         self.job = Some(JobKind::Reload);
         let description = self.plan.description.clone();
-        ex.log(&self.name(), &format!("Reloading {description}..."));
+        self.job_log(ex, &format!("Reloading {description}..."));
         self.reload_result = ServiceResult::Success;
         self.queue = self.plan.commands.reload.iter().cloned().collect();
         self.set_state(ServiceState::Reload);
@@ -383,10 +387,9 @@ impl ServiceRuntime {
                 Ok(pid)
             }
             Err(e) => {
-                let name = self.name();
                 let reason = crate::engine::errno_text(&e);
-                ex.log(&name, &format!("Failed to execute {}: {reason}", command.path));
-                ex.log(&name, &format!("Failed at step EXEC spawning {}: {reason}", command.path));
+                self.unit_log(ex, &format!("Failed to execute {}: {reason}", command.path));
+                self.unit_log(ex, &format!("Failed at step EXEC spawning {}: {reason}", command.path));
                 Err(ExitStatus::Exited(203))
             }
         }
@@ -493,7 +496,7 @@ impl ServiceRuntime {
         self.set_result(f);
         if self.job == Some(JobKind::Stop) {
             let description = self.plan.description.clone();
-            ex.log(&self.name(), &format!("Stopping {description}..."));
+            self.job_log(ex, &format!("Stopping {description}..."));
         }
         self.queue = self.plan.commands.stop.iter().cloned().collect();
         if self.queue.is_empty() {
@@ -511,7 +514,7 @@ impl ServiceRuntime {
         self.set_result(f);
         if self.job == Some(JobKind::Stop) && self.state.active_state() != ActiveState::Deactivating {
             let description = self.plan.description.clone();
-            ex.log(&self.name(), &format!("Stopping {description}..."));
+            self.job_log(ex, &format!("Stopping {description}..."));
         }
         let signal = match state {
             ServiceState::StopSigterm | ServiceState::FinalSigterm => self.plan.kill_signal,
@@ -592,11 +595,10 @@ impl ServiceRuntime {
 
     fn enter_dead(&mut self, ex: &mut dyn Executor, f: ServiceResult, allow_restart: bool) {
         self.set_result(f);
-        let name = self.name();
         if self.result == ServiceResult::Success {
-            ex.log(&name, "Deactivated successfully.");
+            self.unit_log(ex, "Deactivated successfully.");
         } else {
-            ex.log(&name, &format!("Failed with result '{}'.", self.result));
+            self.unit_log(ex, &format!("Failed with result '{}'.", self.result));
         }
         self.main_pid = None;
         self.control_pid = None;
@@ -717,16 +719,15 @@ impl ServiceRuntime {
     }
 
     fn on_main_exit(&mut self, ex: &mut dyn Executor, pid: Option<Pid>, status: ExitStatus) {
-        let name = self.name();
         let oneshot = self.plan.service_type == ServiceType::Oneshot;
         let mut f = if self.is_clean_exit(status, !oneshot) { ServiceResult::Success } else { Self::result_of(status) };
         let ignore = matches!(&self.current, Some((ProcessRole::Main, c)) if c.ignore_failure);
         self.main_exit = Some((pid.unwrap_or(Pid::from_raw(0)), status));
         self.main_pid = None;
         if f != ServiceResult::Success {
-            ex.log(&name, &format!("Main process exited, code={}, status={}", status.code_word(), status.status_text()));
+            self.unit_log(ex, &format!("Main process exited, code={}, status={}", status.code_word(), status.status_text()));
             if ignore {
-                ex.log(&name, "Failure ignored.");
+                self.unit_log(ex, "Failure ignored.");
                 f = ServiceResult::Success;
             }
         }
@@ -773,13 +774,12 @@ impl ServiceRuntime {
     }
 
     fn on_control_exit(&mut self, ex: &mut dyn Executor, pid: Option<Pid>, status: ExitStatus) {
-        let name = self.name();
         let mut f = if self.is_clean_exit(status, false) { ServiceResult::Success } else { Self::result_of(status) };
         let ignore = matches!(&self.current, Some((ProcessRole::Control, c)) if c.ignore_failure);
         self.control_exit = Some((pid.unwrap_or(Pid::from_raw(0)), status));
         self.control_pid = None;
         if f != ServiceResult::Success {
-            ex.log(&name, &format!("Control process exited, code={}, status={}", status.code_word(), status.status_text()));
+            self.unit_log(ex, &format!("Control process exited, code={}, status={}", status.code_word(), status.status_text()));
             if ignore {
                 f = ServiceResult::Success;
             }
@@ -808,7 +808,7 @@ impl ServiceRuntime {
                     match ex.read_pid_file(&path) {
                         Some(main) => self.main_pid = Some(main),
                         None => {
-                            ex.log(&name, &format!("Can't open PID file {path} (yet?) after start: No such file or directory"));
+                            self.unit_log(ex, &format!("Can't open PID file {path} (yet?) after start: No such file or directory"));
                             self.enter_signal(ex, ServiceState::StopSigterm, ServiceResult::Protocol);
                             return;
                         }
@@ -847,22 +847,21 @@ impl ServiceRuntime {
     /// The phase's deadline has passed.
     pub fn on_timeout(&mut self, ex: &mut dyn Executor) {
         self.deadline = None;
-        let name = self.name();
         match self.state {
             ServiceState::StartPre | ServiceState::Start => {
-                ex.log(&name, &format!("{} operation timed out. Terminating.", if self.state == ServiceState::Start { "Start" } else { "start-pre" }));
+                self.unit_log(ex, &format!("{} operation timed out. Terminating.", if self.state == ServiceState::Start { "Start" } else { "start-pre" }));
                 self.enter_signal(ex, ServiceState::StopSigterm, ServiceResult::Timeout);
             }
             ServiceState::StartPost => {
-                ex.log(&name, "Start-post operation timed out. Stopping.");
+                self.unit_log(ex, "Start-post operation timed out. Stopping.");
                 self.enter_signal(ex, ServiceState::StopSigterm, ServiceResult::Timeout);
             }
             ServiceState::Running => {
-                ex.log(&name, "Service reached runtime time limit. Stopping.");
+                self.unit_log(ex, "Service reached runtime time limit. Stopping.");
                 self.enter_stop(ex, ServiceResult::Timeout);
             }
             ServiceState::Reload => {
-                ex.log(&name, "Reload operation timed out. Killing reload process.");
+                self.unit_log(ex, "Reload operation timed out. Killing reload process.");
                 if let Some(pid) = self.control_pid {
                     ex.kill(pid, Signal::SIGKILL, false);
                 }
@@ -870,40 +869,40 @@ impl ServiceRuntime {
                 self.enter_running(ex, ServiceResult::Success);
             }
             ServiceState::Stop => {
-                ex.log(&name, "Stopping timed out. Terminating.");
+                self.unit_log(ex, "Stopping timed out. Terminating.");
                 self.enter_signal(ex, ServiceState::StopSigterm, ServiceResult::Timeout);
             }
             ServiceState::StopSigterm if self.plan.send_sigkill => {
-                ex.log(&name, "State 'stop-sigterm' timed out. Killing.");
+                self.unit_log(ex, "State 'stop-sigterm' timed out. Killing.");
                 self.enter_signal(ex, ServiceState::StopSigkill, ServiceResult::Timeout);
             }
             ServiceState::StopSigterm => {
-                ex.log(&name, "State 'stop-sigterm' timed out. Skipping SIGKILL.");
+                self.unit_log(ex, "State 'stop-sigterm' timed out. Skipping SIGKILL.");
                 self.enter_stop_post(ex, ServiceResult::Timeout);
             }
             ServiceState::StopSigkill => {
-                ex.log(&name, "Processes still around after SIGKILL. Ignoring.");
+                self.unit_log(ex, "Processes still around after SIGKILL. Ignoring.");
                 self.enter_stop_post(ex, ServiceResult::Timeout);
             }
             ServiceState::StopPost => {
-                ex.log(&name, "State 'stop-post' timed out. Terminating.");
+                self.unit_log(ex, "State 'stop-post' timed out. Terminating.");
                 self.enter_signal(ex, ServiceState::FinalSigterm, ServiceResult::Timeout);
             }
             ServiceState::FinalSigterm if self.plan.send_sigkill => {
-                ex.log(&name, "State 'final-sigterm' timed out. Killing.");
+                self.unit_log(ex, "State 'final-sigterm' timed out. Killing.");
                 self.enter_signal(ex, ServiceState::FinalSigkill, ServiceResult::Timeout);
             }
             ServiceState::FinalSigterm => {
-                ex.log(&name, "State 'final-sigterm' timed out. Skipping SIGKILL. Entering failed mode.");
+                self.unit_log(ex, "State 'final-sigterm' timed out. Skipping SIGKILL. Entering failed mode.");
                 self.enter_dead(ex, ServiceResult::Timeout, false);
             }
             ServiceState::FinalSigkill => {
-                ex.log(&name, "Processes still around after final SIGKILL. Entering failed mode.");
+                self.unit_log(ex, "Processes still around after final SIGKILL. Entering failed mode.");
                 self.enter_dead(ex, ServiceResult::Timeout, true);
             }
             ServiceState::AutoRestart => {
                 self.n_restarts += 1;
-                ex.log(&name, &format!("Scheduled restart job, restart counter is at {}.", self.n_restarts));
+                self.unit_log(ex, &format!("Scheduled restart job, restart counter is at {}.", self.n_restarts));
                 self.set_state(ServiceState::Dead);
                 self.job = Some(JobKind::Start);
                 self.begin_start(ex);
@@ -955,7 +954,8 @@ mod tests {
             self.pid_file.map(Pid::from_raw)
         }
         fn log(&mut self, unit: &str, message: &str) {
-            self.log.push(format!("{unit}: {message}"));
+            let _ = unit;
+            self.log.push(message.to_string());
         }
         fn now(&self) -> Usec {
             self.now
@@ -1004,8 +1004,8 @@ mod tests {
         assert_eq!(
             ex.log,
             vec![
-                "demo.service: Starting Demo...",
-                "demo.service: Started Demo.",
+                "Starting Demo...",
+                "Started Demo.",
                 "demo.service: Main process exited, code=exited, status=3/NOTIMPLEMENTED",
                 "demo.service: Failed with result 'exit-code'.",
             ]
@@ -1050,7 +1050,7 @@ mod tests {
         assert_eq!(s.state, ServiceState::Dead);
         assert_eq!(s.result, ServiceResult::Success);
         assert_eq!(s.finished_jobs, vec![(JobKind::Stop, JobOutcome::Done)]);
-        assert!(ex.log.contains(&"demo.service: Stopped Demo.".to_string()));
+        assert!(ex.log.contains(&"Stopped Demo.".to_string()));
     }
 
     #[test]
@@ -1095,7 +1095,7 @@ mod tests {
         exit(&mut s, &mut ex, 100, ExitStatus::Exited(0));
         assert_eq!(s.state, ServiceState::Dead);
         assert_eq!(s.finished_jobs, vec![(JobKind::Start, JobOutcome::Done)]);
-        assert!(ex.log.contains(&"demo.service: Finished Demo.".to_string()), "{:?}", ex.log);
+        assert!(ex.log.contains(&"Finished Demo.".to_string()), "{:?}", ex.log);
     }
 
     #[test]

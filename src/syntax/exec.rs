@@ -10,3 +10,13 @@ pub struct ExecCommand {
     pub no_setuid: bool,
     pub ambient: bool,
 }
+
+/// `$VAR` and `${VAR}` in arguments (the full rules follow with the parser).
+pub fn expand_argv(argv: &[String], lookup: &dyn Fn(&str) -> Option<String>) -> Vec<String> {
+    argv.iter()
+        .map(|a| match a.strip_prefix("${").and_then(|r| r.strip_suffix('}')).or_else(|| a.strip_prefix('$')) {
+            Some(name) => lookup(name).unwrap_or_default(),
+            None => a.clone(),
+        })
+        .collect()
+}
