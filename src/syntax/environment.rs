@@ -565,3 +565,306 @@ fn read_env_file_pairs(text: &str) -> Vec<(String, String)> {
     }
     pairs
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Environment {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    fn messages(diagnostics: &[EnvironmentError]) -> Vec<String> {
+        diagnostics.iter().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn names_follow_bash() {
+        for good in ["A", "_", "a1", "PATH", "_X_9"] {
+            assert!(env_name_is_valid(good), "{good:?}");
+        }
+        for bad in ["", "1A", "A-B", "A B", "A=", "Ä", "A.B"] {
+            assert!(!env_name_is_valid(bad), "{bad:?}");
+        }
+        assert!(env_assignment_is_valid("A="));
+        assert!(env_assignment_is_valid("A=b=c\n\t"));
+        assert!(!env_assignment_is_valid("A"));
+        assert!(!env_assignment_is_valid("=x"));
+    }
+
+    #[test]
+    fn environment_words_are_assignments() {
+        // The example of systemd.exec(5).
+        let s = parse_environment_setting(r#""VAR1=word1 word2" VAR2=word3 "VAR3=$word 5 6""#, None);
+        assert_eq!(s.assignments, env(&[("VAR1", "word1 word2"), ("VAR2", "word3"), ("VAR3", "$word 5 6")]));
+        assert!(s.diagnostics.is_empty() && !s.reset);
+        let s = parse_environment_setting(r"A=tab\there B=\x41 A=again", None);
+        assert_eq!(s.assignments, env(&[("A", "again"), ("B", "A")]));
+        assert!(parse_environment_setting("", None).reset);
+    }
+
+    // The diagnostics below were captured with systemd 252 (252.38-1~deb12u1):
+    // a unit `[Service]\nExecStart=/bin/true\nSETTING` in a temporary
+    // directory, then `systemd-analyze verify --man=no ./eN.service`, which
+    // prints `PATH:3: MESSAGE` on stderr (none of them is fatal).
+
+    #[test]
+    fn environment_diagnostics_match_systemd() {
+        let ctx = SpecifierContext::for_system_unit("e.service");
+        let check = |value: &str, expected: &[&str]| {
+            let s = parse_environment_setting(value, Some(&ctx));
+            assert_eq!(messages(&s.diagnostics), expected, "{value:?}");
+            s.assignments
+        };
+        // `Environment="A=1 2" 3B=x C`
+        let a = check(
+            r#""A=1 2" 3B=x C"#,
+            &["Invalid environment assignment, ignoring: 3B=x", "Invalid environment assignment, ignoring: C"],
+        );
+        assert_eq!(a, env(&[("A", "1 2")]));
+        // `Environment=A=1 "B=2`: the words before the error still apply.
+        let a = check(r#"A=1 "B=2"#, &[r#"Invalid syntax, ignoring: A=1 "B=2"#]);
+        assert_eq!(a, env(&[("A", "1")]));
+        let a = check("A=%Z B=2", &["Failed to resolve specifiers in A=%Z, ignoring: Invalid slot"]);
+        assert_eq!(a, env(&[("B", "2")]));
+        check(r"A=\q", &[r"Invalid syntax, ignoring: A=\q"]);
+        check(r"A=\x00", &[r"Invalid syntax, ignoring: A=\x00"]);
+        let a = check("A=%n", &[]);
+        assert_eq!(a, env(&[("A", "e.service")]));
+    }
+
+    #[test]
+    fn pass_and_unset_environment_match_systemd() {
+        let ctx = SpecifierContext::for_system_unit("e.service");
+        // `PassEnvironment=A 1B "C`
+        let s = parse_pass_environment(r#"A 1B "C"#, Some(&ctx));
+        assert_eq!(s.entries, vec!["A".to_string()]);
+        assert_eq!(
+            messages(&s.diagnostics),
+            [
+                "Invalid environment name for PassEnvironment, ignoring: 1B",
+                r#"Trailing garbage in PassEnvironment, ignoring: A 1B "C"#,
+            ]
+        );
+        // `UnsetEnvironment=A B=1 1C=2 "D`
+        let s = parse_unset_environment(r#"A B=1 1C=2 "D"#, Some(&ctx));
+        assert_eq!(s.entries, vec!["A".to_string(), "B=1".to_string()]);
+        assert_eq!(
+            messages(&s.diagnostics),
+            [
+                "Invalid environment name or assignment UnsetEnvironment, ignoring: 1C=2",
+                r#"Trailing garbage in UnsetEnvironment, ignoring: A B=1 1C=2 "D"#,
+            ]
+        );
+        // `PassEnvironment=A%Z B` and `UnsetEnvironment=A%Z B`
+        let s = parse_pass_environment("A%Z B", Some(&ctx));
+        assert_eq!(messages(&s.diagnostics), ["Failed to resolve specifiers in A%Z, ignoring: Invalid slot"]);
+        assert_eq!(s.entries, vec!["B".to_string()]);
+        let s = parse_unset_environment("A%Z B", Some(&ctx));
+        assert_eq!(messages(&s.diagnostics), ["Failed to resolve unit specifiers in A%Z, ignoring: Invalid slot"]);
+        assert!(parse_pass_environment("", None).reset);
+        assert!(parse_unset_environment("", None).reset);
+    }
+
+    #[test]
+    fn environment_file_setting_matches_systemd() {
+        let ctx = SpecifierContext::for_system_unit("e.service");
+        let parse = |v: &str| parse_environment_file_value(v, Some(&ctx));
+        let ignored = |v: &str| match parse(v) {
+            EnvironmentFileSetting::Ignored(e) => e.to_string(),
+            other => panic!("{v:?}: {other:?}"),
+        };
+        assert_eq!(ignored("relative/path"), "EnvironmentFile= path is not absolute, ignoring: relative/path");
+        assert_eq!(ignored("-relative/path"), "EnvironmentFile= path is not absolute, ignoring: relative/path");
+        assert_eq!(ignored("/a/../b"), "EnvironmentFile= path is not normalized, ignoring: /a/../b");
+        assert_eq!(ignored("/a/%Z"), "Failed to resolve unit specifiers in '/a/%Z', ignoring: Invalid slot");
+        // `EnvironmentFile=/a//b/./c` gives no diagnostic.
+        assert_eq!(
+            parse("/a//b/./c"),
+            EnvironmentFileSetting::Add(EnvironmentFileEntry { path: "/a/b/c".into(), optional: false })
+        );
+        assert_eq!(
+            parse("-/etc/default/%p"),
+            EnvironmentFileSetting::Add(EnvironmentFileEntry { path: "/etc/default/e".into(), optional: true })
+        );
+        // One path, spaces and all: EnvironmentFile= does not split words.
+        assert_eq!(
+            parse("/etc/my env"),
+            EnvironmentFileSetting::Add(EnvironmentFileEntry { path: "/etc/my env".into(), optional: false })
+        );
+        assert_eq!(parse(""), EnvironmentFileSetting::Reset);
+        assert_eq!(parse_environment_file_setting("-/x"), ("/x", true));
+        assert_eq!(parse_environment_file_setting("/x"), ("/x", false));
+    }
+
+    /// Captured from systemd 252's `load_env_file()` and
+    /// `strv_env_clean_with_callback()` in libsystemd-shared-252.so with a
+    /// small C probe (`probe envfile < FILE`: each entry as `[..]` with
+    /// bytes outside printable ASCII and `\` as `\xNN`, then `invalid [..]`
+    /// for each entry systemd drops when the command starts).
+    const ENV_FILE: &str = concat!(
+        "# comment\n",
+        "; also comment\n",
+        "   # indented comment \\\n",
+        "continued comment line\n",
+        "A=1\n",
+        "B = spaced  value   \n",
+        "C=\"double \\\"quoted\\\" \\$x \\` \\\\ \\n kept\"\n",
+        "D='single \\n \"raw\"'\n",
+        "E=unquoted\\ escaped\\ space\\ \n",
+        "F=line\\\n",
+        "continued\n",
+        "G=\"multi\\\n",
+        "line\"\n",
+        "H=\"x\" 'y' z\n",
+        "I=foo\"bar\"'baz'\n",
+        "export J=1\n",
+        "K\n",
+        "1L=bad\n",
+        "M_=ok\n",
+        "N=\n",
+        "O\n",
+        "P=first\n",
+        "P=second\n",
+        "Q=  lead\n",
+        " R =r\n",
+        "S=a # not a comment\n",
+        "T=\"unterminated\n",
+    );
+
+    #[test]
+    fn environment_files_read_like_systemd() {
+        let (valid, invalid) = parse_environment_file_reporting(ENV_FILE);
+        assert_eq!(
+            valid,
+            env(&[
+                ("A", "1"),
+                ("B", "spaced  value"),
+                ("C", "double \"quoted\" $x ` \\ \\n kept"),
+                ("D", "single \\n \"raw\""),
+                ("E", "unquoted escaped space "),
+                ("F", "linecontinued"),
+                ("G", "multiline"),
+                ("H", "xyz"),
+                ("I", "foo\"bar\"'baz'"),
+                ("M_", "ok"),
+                ("N", ""),
+                ("P", "second"),
+                ("Q", "lead"),
+                ("R", "r"),
+                ("S", "a # not a comment"),
+                ("T", "unterminated\n"),
+            ])
+        );
+        assert_eq!(invalid, vec!["export J=1".to_string(), "1L=bad".to_string()]);
+        assert_eq!(
+            invalid_file_assignment_message(&invalid[0], "/etc/x.env"),
+            "Ignoring invalid environment assignment 'export J=1': /etc/x.env"
+        );
+    }
+
+    #[test]
+    fn environment_file_line_ends_and_odd_keys() {
+        // Probe: `A=1\r\nB=2\rC=3\` gave [A=1][B=2][C=3].
+        assert_eq!(parse_environment_file("A=1\r\nB=2\rC=3\\"), env(&[("A", "1"), ("B", "2"), ("C", "3")]));
+        // Probe: `==x\n=y\nA=1\nA B=2\n\tTAB=\t1\t\n` gave [==x][A=1][A B=2]
+        // [TAB=1], then invalid [==x] and [A B=2].
+        let (valid, invalid) = parse_environment_file_reporting("==x\n=y\nA=1\nA B=2\n\tTAB=\t1\t\n");
+        assert_eq!(valid, env(&[("A", "1"), ("TAB", "1")]));
+        assert_eq!(invalid, vec!["==x".to_string(), "A B=2".to_string()]);
+        assert_eq!(parse_environment_file(""), vec![]);
+    }
+
+    #[test]
+    fn merge_order_is_systemd_order() {
+        let manager = env(&[("PATH", "/usr/bin"), ("LANG", "C")]);
+        let service = env(&[("INVOCATION_ID", "x")]);
+        let passed = resolve_pass_environment(&["LANG".into(), "MISSING".into()], &|n| {
+            (n == "LANG").then(|| "C.UTF-8".to_string())
+        });
+        assert_eq!(passed, env(&[("LANG", "C.UTF-8")]));
+        let environment = env(&[("A", "env"), ("B", "env"), ("PATH", "/opt/bin")]);
+        let files = env(&[("B", "file"), ("C", "file")]);
+        let unset = vec!["C".to_string(), "A=other".to_string(), "INVOCATION_ID=x".to_string()];
+        let built = build_exec_environment(&EnvironmentLayers {
+            manager: &manager,
+            service: &service,
+            passed: &passed,
+            environment: &environment,
+            files: &files,
+            unset: &unset,
+            ..EnvironmentLayers::default()
+        });
+        assert_eq!(built, env(&[("PATH", "/opt/bin"), ("LANG", "C.UTF-8"), ("A", "env"), ("B", "file")]));
+    }
+
+    #[test]
+    fn replacing_keeps_the_first_position() {
+        let mut e = env(&[("A", "1"), ("B", "2")]);
+        env_replace(&mut e, "A", "3");
+        env_replace(&mut e, "C", "4");
+        assert_eq!(e, env(&[("A", "3"), ("B", "2"), ("C", "4")]));
+    }
+
+    /// Writes an environment as an environment file that reads back the
+    /// same: every value double-quoted, with the four escapable characters
+    /// escaped.
+    fn format_environment_file(env: &Environment) -> String {
+        env.iter()
+            .map(|(k, v)| {
+                let mut escaped = String::new();
+                for c in v.chars() {
+                    if DOUBLE_QUOTE_ESCAPABLE.contains(&c) {
+                        escaped.push('\\');
+                    }
+                    escaped.push(c);
+                }
+                format!("{k}=\"{escaped}\"\n")
+            })
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn parsing_never_panics(text in "\\PC{0,60}") {
+            let _ = parse_environment_file_reporting(&text);
+            let _ = parse_environment_setting(&text, None);
+            let _ = parse_pass_environment(&text, None);
+            let _ = parse_unset_environment(&text, Some(&SpecifierContext::for_system_unit("a.service")));
+            let _ = parse_environment_file_value(&text, Some(&SpecifierContext::for_system_unit("a.service")));
+        }
+
+        #[test]
+        fn written_environment_files_read_back(
+            pairs in proptest::collection::vec(("[A-Za-z_][A-Za-z0-9_]{0,6}", "[^\u{0}]{0,10}"), 0..5)
+        ) {
+            let mut expected = Environment::new();
+            for (k, v) in &pairs {
+                env_replace(&mut expected, k, v);
+            }
+            let text = format_environment_file(&expected);
+            prop_assert_eq!(parse_environment_file(&text), expected, "text {:?}", text);
+        }
+
+        #[test]
+        fn quoted_environment_words_read_back(
+            pairs in proptest::collection::vec(("[A-Za-z_][A-Za-z0-9_]{0,6}", "[^\u{0}%]{0,10}"), 0..5)
+        ) {
+            let mut expected = Environment::new();
+            for (k, v) in &pairs {
+                env_replace(&mut expected, k, v);
+            }
+            let value = expected
+                .iter()
+                .map(|(k, v)| crate::syntax::exec::quote_word(&format!("{k}={v}")))
+                .collect::<Vec<_>>()
+                .join(" ");
+            let parsed = parse_environment_setting(&value, None);
+            prop_assert!(parsed.diagnostics.is_empty());
+            prop_assert_eq!(parsed.assignments, expected);
+        }
+    }
+}
