@@ -33,7 +33,7 @@ pub fn env_value_is_valid(value: &str) -> bool {
 pub fn env_assignment_is_valid(assignment: &str) -> bool {
     match assignment.split_once('=') {
         Some((name, value)) => {
-            env_name_is_valid(name) && env_value_is_valid(value) && assignment.len() <= ARG_MAX - 1
+            env_name_is_valid(name) && env_value_is_valid(value) && assignment.len() < ARG_MAX
         }
         None => false,
     }
@@ -114,7 +114,10 @@ pub fn resolve_pass_environment(
     names: &[String],
     manager_env: &dyn Fn(&str) -> Option<String>,
 ) -> Environment {
-    names.iter().filter_map(|name| manager_env(name).map(|value| (name.clone(), value))).collect()
+    names
+        .iter()
+        .filter_map(|name| manager_env(name).map(|value| (name.clone(), value)))
+        .collect()
 }
 
 // ---------------------------------------------------------------------------
@@ -146,7 +149,10 @@ pub enum EnvironmentError {
     InvalidNameOrAssignment { setting: String, word: String },
     /// EnvironmentFile=.
     #[error("Failed to resolve unit specifiers in '{value}', ignoring: {error}")]
-    PathSpecifiers { value: String, error: SpecifierError },
+    PathSpecifiers {
+        value: String,
+        error: SpecifierError,
+    },
     #[error("{setting}= path is not absolute, ignoring: {path}")]
     PathNotAbsolute { setting: String, path: String },
     #[error("{setting}= path has invalid length ({length} bytes), ignoring.")]
@@ -196,14 +202,18 @@ pub fn parse_environment_setting(
             }
             Ok(None) => return setting,
             Err(_) => {
-                setting.diagnostics.push(EnvironmentError::InvalidSyntax { value: value.to_string() });
+                setting.diagnostics.push(EnvironmentError::InvalidSyntax {
+                    value: value.to_string(),
+                });
                 return setting;
             }
         };
         let resolved = match env_specifiers(&word, specifiers) {
             Ok(resolved) => resolved,
             Err(error) => {
-                setting.diagnostics.push(EnvironmentError::Specifiers { word, error });
+                setting
+                    .diagnostics
+                    .push(EnvironmentError::Specifiers { word, error });
                 continue;
             }
         };
@@ -211,7 +221,11 @@ pub fn parse_environment_setting(
             Some((name, val)) if env_assignment_is_valid(&resolved) => {
                 env_replace(&mut setting.assignments, name, val);
             }
-            _ => setting.diagnostics.push(EnvironmentError::InvalidAssignment { assignment: resolved }),
+            _ => setting
+                .diagnostics
+                .push(EnvironmentError::InvalidAssignment {
+                    assignment: resolved,
+                }),
         }
     }
 }
@@ -231,18 +245,32 @@ pub struct NameListSetting {
 
 /// Parses a PassEnvironment= value: variable names, quotes allowed, no
 /// escapes.
-pub fn parse_pass_environment(value: &str, specifiers: Option<&SpecifierContext>) -> NameListSetting {
-    parse_name_list(value, "PassEnvironment", ExtractFlags::UNQUOTE, specifiers, |word| {
-        env_name_is_valid(word)
-    })
+pub fn parse_pass_environment(
+    value: &str,
+    specifiers: Option<&SpecifierContext>,
+) -> NameListSetting {
+    parse_name_list(
+        value,
+        "PassEnvironment",
+        ExtractFlags::UNQUOTE,
+        specifiers,
+        env_name_is_valid,
+    )
 }
 
 /// Parses an UnsetEnvironment= value: names or `NAME=VALUE` assignments,
 /// quotes and C escapes allowed.
-pub fn parse_unset_environment(value: &str, specifiers: Option<&SpecifierContext>) -> NameListSetting {
-    parse_name_list(value, "UnsetEnvironment", ExtractFlags::UNQUOTE_CUNESCAPE, specifiers, |word| {
-        env_assignment_is_valid(word) || env_name_is_valid(word)
-    })
+pub fn parse_unset_environment(
+    value: &str,
+    specifiers: Option<&SpecifierContext>,
+) -> NameListSetting {
+    parse_name_list(
+        value,
+        "UnsetEnvironment",
+        ExtractFlags::UNQUOTE_CUNESCAPE,
+        specifiers,
+        |word| env_assignment_is_valid(word) || env_name_is_valid(word),
+    )
 }
 
 fn parse_name_list(
@@ -277,21 +305,27 @@ fn parse_name_list(
         let resolved = match env_specifiers(&word, specifiers) {
             Ok(resolved) => resolved,
             Err(error) if is_unset => {
-                setting.diagnostics.push(EnvironmentError::UnitSpecifiers { word, error });
+                setting
+                    .diagnostics
+                    .push(EnvironmentError::UnitSpecifiers { word, error });
                 continue;
             }
             Err(error) => {
-                setting.diagnostics.push(EnvironmentError::Specifiers { word, error });
+                setting
+                    .diagnostics
+                    .push(EnvironmentError::Specifiers { word, error });
                 continue;
             }
         };
         if is_valid(&resolved) {
             setting.entries.push(resolved);
         } else if is_unset {
-            setting.diagnostics.push(EnvironmentError::InvalidNameOrAssignment {
-                setting: setting_name.to_string(),
-                word: resolved,
-            });
+            setting
+                .diagnostics
+                .push(EnvironmentError::InvalidNameOrAssignment {
+                    setting: setting_name.to_string(),
+                    word: resolved,
+                });
         } else {
             setting.diagnostics.push(EnvironmentError::InvalidName {
                 setting: setting_name.to_string(),
@@ -343,15 +377,17 @@ pub fn parse_environment_file_value(
         return EnvironmentFileSetting::Reset;
     }
     let resolved = match specifiers {
-        Some(ctx) => match specifier::expand_specifiers_with(value, ctx, SpecifierTable::Full, PATH_MAX) {
-            Ok(resolved) => resolved,
-            Err(error) => {
-                return EnvironmentFileSetting::Ignored(EnvironmentError::PathSpecifiers {
-                    value: value.to_string(),
-                    error,
-                });
+        Some(ctx) => {
+            match specifier::expand_specifiers_with(value, ctx, SpecifierTable::Full, PATH_MAX) {
+                Ok(resolved) => resolved,
+                Err(error) => {
+                    return EnvironmentFileSetting::Ignored(EnvironmentError::PathSpecifiers {
+                        value: value.to_string(),
+                        error,
+                    });
+                }
             }
-        },
+        }
         None => value.to_string(),
     };
     let (path, optional) = parse_environment_file_setting(&resolved);
@@ -375,7 +411,10 @@ pub fn parse_environment_file_value(
             path: simplified,
         });
     }
-    EnvironmentFileSetting::Add(EnvironmentFileEntry { path: simplified, optional })
+    EnvironmentFileSetting::Add(EnvironmentFileEntry {
+        path: simplified,
+        optional,
+    })
 }
 
 /// The content of an environment file, read as systemd 252 reads it
@@ -456,15 +495,16 @@ fn read_env_file_pairs(text: &str) -> Vec<(String, String)> {
     let mut key_blank_from: Option<usize> = None;
     let mut value_blank_from: Option<usize> = None;
 
-    let finish = |key: &mut String, value: &mut String, key_cut: Option<usize>, value_cut: Option<usize>| {
-        if let Some(cut) = key_cut {
-            key.truncate(cut);
-        }
-        if let Some(cut) = value_cut {
-            value.truncate(cut);
-        }
-        (std::mem::take(key), std::mem::take(value))
-    };
+    let finish =
+        |key: &mut String, value: &mut String, key_cut: Option<usize>, value_cut: Option<usize>| {
+            if let Some(cut) = key_cut {
+                key.truncate(cut);
+            }
+            if let Some(cut) = value_cut {
+                value.truncate(cut);
+            }
+            (std::mem::take(key), std::mem::take(value))
+        };
 
     for c in text.chars() {
         state = match state {
@@ -507,7 +547,12 @@ fn read_env_file_pairs(text: &str) -> Vec<(String, String)> {
                 S::Value
             }
             S::Value if is_newline(c) => {
-                pairs.push(finish(&mut key, &mut value, key_blank_from, value_blank_from));
+                pairs.push(finish(
+                    &mut key,
+                    &mut value,
+                    key_blank_from,
+                    value_blank_from,
+                ));
                 S::PreKey
             }
             S::Value if c == '\\' => {
@@ -557,8 +602,17 @@ fn read_env_file_pairs(text: &str) -> Vec<(String, String)> {
         };
     }
     match state {
-        S::Value => pairs.push(finish(&mut key, &mut value, key_blank_from, value_blank_from)),
-        S::PreValue | S::ValueEscape | S::SingleQuoted | S::DoubleQuoted | S::DoubleQuotedEscape => {
+        S::Value => pairs.push(finish(
+            &mut key,
+            &mut value,
+            key_blank_from,
+            value_blank_from,
+        )),
+        S::PreValue
+        | S::ValueEscape
+        | S::SingleQuoted
+        | S::DoubleQuoted
+        | S::DoubleQuotedEscape => {
             pairs.push(finish(&mut key, &mut value, key_blank_from, None));
         }
         S::PreKey | S::Key | S::Comment | S::CommentEscape => {}
@@ -572,7 +626,10 @@ mod tests {
     use proptest::prelude::*;
 
     fn env(pairs: &[(&str, &str)]) -> Environment {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     fn messages(diagnostics: &[EnvironmentError]) -> Vec<String> {
@@ -596,8 +653,16 @@ mod tests {
     #[test]
     fn environment_words_are_assignments() {
         // The example of systemd.exec(5).
-        let s = parse_environment_setting(r#""VAR1=word1 word2" VAR2=word3 "VAR3=$word 5 6""#, None);
-        assert_eq!(s.assignments, env(&[("VAR1", "word1 word2"), ("VAR2", "word3"), ("VAR3", "$word 5 6")]));
+        let s =
+            parse_environment_setting(r#""VAR1=word1 word2" VAR2=word3 "VAR3=$word 5 6""#, None);
+        assert_eq!(
+            s.assignments,
+            env(&[
+                ("VAR1", "word1 word2"),
+                ("VAR2", "word3"),
+                ("VAR3", "$word 5 6")
+            ])
+        );
         assert!(s.diagnostics.is_empty() && !s.reset);
         let s = parse_environment_setting(r"A=tab\there B=\x41 A=again", None);
         assert_eq!(s.assignments, env(&[("A", "again"), ("B", "A")]));
@@ -620,13 +685,19 @@ mod tests {
         // `Environment="A=1 2" 3B=x C`
         let a = check(
             r#""A=1 2" 3B=x C"#,
-            &["Invalid environment assignment, ignoring: 3B=x", "Invalid environment assignment, ignoring: C"],
+            &[
+                "Invalid environment assignment, ignoring: 3B=x",
+                "Invalid environment assignment, ignoring: C",
+            ],
         );
         assert_eq!(a, env(&[("A", "1 2")]));
         // `Environment=A=1 "B=2`: the words before the error still apply.
         let a = check(r#"A=1 "B=2"#, &[r#"Invalid syntax, ignoring: A=1 "B=2"#]);
         assert_eq!(a, env(&[("A", "1")]));
-        let a = check("A=%Z B=2", &["Failed to resolve specifiers in A=%Z, ignoring: Invalid slot"]);
+        let a = check(
+            "A=%Z B=2",
+            &["Failed to resolve specifiers in A=%Z, ignoring: Invalid slot"],
+        );
         assert_eq!(a, env(&[("B", "2")]));
         check(r"A=\q", &[r"Invalid syntax, ignoring: A=\q"]);
         check(r"A=\x00", &[r"Invalid syntax, ignoring: A=\x00"]);
@@ -659,10 +730,16 @@ mod tests {
         );
         // `PassEnvironment=A%Z B` and `UnsetEnvironment=A%Z B`
         let s = parse_pass_environment("A%Z B", Some(&ctx));
-        assert_eq!(messages(&s.diagnostics), ["Failed to resolve specifiers in A%Z, ignoring: Invalid slot"]);
+        assert_eq!(
+            messages(&s.diagnostics),
+            ["Failed to resolve specifiers in A%Z, ignoring: Invalid slot"]
+        );
         assert_eq!(s.entries, vec!["B".to_string()]);
         let s = parse_unset_environment("A%Z B", Some(&ctx));
-        assert_eq!(messages(&s.diagnostics), ["Failed to resolve unit specifiers in A%Z, ignoring: Invalid slot"]);
+        assert_eq!(
+            messages(&s.diagnostics),
+            ["Failed to resolve unit specifiers in A%Z, ignoring: Invalid slot"]
+        );
         assert!(parse_pass_environment("", None).reset);
         assert!(parse_unset_environment("", None).reset);
     }
@@ -675,23 +752,44 @@ mod tests {
             EnvironmentFileSetting::Ignored(e) => e.to_string(),
             other => panic!("{v:?}: {other:?}"),
         };
-        assert_eq!(ignored("relative/path"), "EnvironmentFile= path is not absolute, ignoring: relative/path");
-        assert_eq!(ignored("-relative/path"), "EnvironmentFile= path is not absolute, ignoring: relative/path");
-        assert_eq!(ignored("/a/../b"), "EnvironmentFile= path is not normalized, ignoring: /a/../b");
-        assert_eq!(ignored("/a/%Z"), "Failed to resolve unit specifiers in '/a/%Z', ignoring: Invalid slot");
+        assert_eq!(
+            ignored("relative/path"),
+            "EnvironmentFile= path is not absolute, ignoring: relative/path"
+        );
+        assert_eq!(
+            ignored("-relative/path"),
+            "EnvironmentFile= path is not absolute, ignoring: relative/path"
+        );
+        assert_eq!(
+            ignored("/a/../b"),
+            "EnvironmentFile= path is not normalized, ignoring: /a/../b"
+        );
+        assert_eq!(
+            ignored("/a/%Z"),
+            "Failed to resolve unit specifiers in '/a/%Z', ignoring: Invalid slot"
+        );
         // `EnvironmentFile=/a//b/./c` gives no diagnostic.
         assert_eq!(
             parse("/a//b/./c"),
-            EnvironmentFileSetting::Add(EnvironmentFileEntry { path: "/a/b/c".into(), optional: false })
+            EnvironmentFileSetting::Add(EnvironmentFileEntry {
+                path: "/a/b/c".into(),
+                optional: false
+            })
         );
         assert_eq!(
             parse("-/etc/default/%p"),
-            EnvironmentFileSetting::Add(EnvironmentFileEntry { path: "/etc/default/e".into(), optional: true })
+            EnvironmentFileSetting::Add(EnvironmentFileEntry {
+                path: "/etc/default/e".into(),
+                optional: true
+            })
         );
         // One path, spaces and all: EnvironmentFile= does not split words.
         assert_eq!(
             parse("/etc/my env"),
-            EnvironmentFileSetting::Add(EnvironmentFileEntry { path: "/etc/my env".into(), optional: false })
+            EnvironmentFileSetting::Add(EnvironmentFileEntry {
+                path: "/etc/my env".into(),
+                optional: false
+            })
         );
         assert_eq!(parse(""), EnvironmentFileSetting::Reset);
         assert_eq!(parse_environment_file_setting("-/x"), ("/x", true));
@@ -757,7 +855,10 @@ mod tests {
                 ("T", "unterminated\n"),
             ])
         );
-        assert_eq!(invalid, vec!["export J=1".to_string(), "1L=bad".to_string()]);
+        assert_eq!(
+            invalid,
+            vec!["export J=1".to_string(), "1L=bad".to_string()]
+        );
         assert_eq!(
             invalid_file_assignment_message(&invalid[0], "/etc/x.env"),
             "Ignoring invalid environment assignment 'export J=1': /etc/x.env"
@@ -767,10 +868,14 @@ mod tests {
     #[test]
     fn environment_file_line_ends_and_odd_keys() {
         // Probe: `A=1\r\nB=2\rC=3\` gave [A=1][B=2][C=3].
-        assert_eq!(parse_environment_file("A=1\r\nB=2\rC=3\\"), env(&[("A", "1"), ("B", "2"), ("C", "3")]));
+        assert_eq!(
+            parse_environment_file("A=1\r\nB=2\rC=3\\"),
+            env(&[("A", "1"), ("B", "2"), ("C", "3")])
+        );
         // Probe: `==x\n=y\nA=1\nA B=2\n\tTAB=\t1\t\n` gave [==x][A=1][A B=2]
         // [TAB=1], then invalid [==x] and [A B=2].
-        let (valid, invalid) = parse_environment_file_reporting("==x\n=y\nA=1\nA B=2\n\tTAB=\t1\t\n");
+        let (valid, invalid) =
+            parse_environment_file_reporting("==x\n=y\nA=1\nA B=2\n\tTAB=\t1\t\n");
         assert_eq!(valid, env(&[("A", "1"), ("TAB", "1")]));
         assert_eq!(invalid, vec!["==x".to_string(), "A B=2".to_string()]);
         assert_eq!(parse_environment_file(""), vec![]);
@@ -786,7 +891,11 @@ mod tests {
         assert_eq!(passed, env(&[("LANG", "C.UTF-8")]));
         let environment = env(&[("A", "env"), ("B", "env"), ("PATH", "/opt/bin")]);
         let files = env(&[("B", "file"), ("C", "file")]);
-        let unset = vec!["C".to_string(), "A=other".to_string(), "INVOCATION_ID=x".to_string()];
+        let unset = vec![
+            "C".to_string(),
+            "A=other".to_string(),
+            "INVOCATION_ID=x".to_string(),
+        ];
         let built = build_exec_environment(&EnvironmentLayers {
             manager: &manager,
             service: &service,
@@ -796,7 +905,15 @@ mod tests {
             unset: &unset,
             ..EnvironmentLayers::default()
         });
-        assert_eq!(built, env(&[("PATH", "/opt/bin"), ("LANG", "C.UTF-8"), ("A", "env"), ("B", "file")]));
+        assert_eq!(
+            built,
+            env(&[
+                ("PATH", "/opt/bin"),
+                ("LANG", "C.UTF-8"),
+                ("A", "env"),
+                ("B", "file")
+            ])
+        );
     }
 
     #[test]

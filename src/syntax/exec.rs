@@ -39,14 +39,26 @@ pub struct ExtractFlags {
 impl ExtractFlags {
     /// `EXTRACT_UNQUOTE|EXTRACT_CUNESCAPE`: command lines, Environment=,
     /// UnsetEnvironment=.
-    pub const UNQUOTE_CUNESCAPE: ExtractFlags =
-        ExtractFlags { relax: false, cunescape: true, unescape_relax: false, unquote: true };
+    pub const UNQUOTE_CUNESCAPE: ExtractFlags = ExtractFlags {
+        relax: false,
+        cunescape: true,
+        unescape_relax: false,
+        unquote: true,
+    };
     /// `EXTRACT_UNQUOTE`: PassEnvironment=.
-    pub const UNQUOTE: ExtractFlags =
-        ExtractFlags { relax: false, cunescape: false, unescape_relax: false, unquote: true };
+    pub const UNQUOTE: ExtractFlags = ExtractFlags {
+        relax: false,
+        cunescape: false,
+        unescape_relax: false,
+        unquote: true,
+    };
     /// `EXTRACT_RELAX|EXTRACT_UNQUOTE`: splitting a variable's value for `$VAR`.
-    pub const RELAX_UNQUOTE: ExtractFlags =
-        ExtractFlags { relax: true, cunescape: false, unescape_relax: false, unquote: true };
+    pub const RELAX_UNQUOTE: ExtractFlags = ExtractFlags {
+        relax: true,
+        cunescape: false,
+        unescape_relax: false,
+        unquote: true,
+    };
 }
 
 /// `extract_first_word()` failed: an unterminated quote, a trailing
@@ -63,7 +75,10 @@ pub type Word<'a> = (String, &'a str);
 /// there is none (the input is empty or only whitespace).
 ///
 /// Decoded bytes that do not form UTF-8 (`\xff`) are replaced by U+FFFD.
-pub fn extract_first_word(input: &str, flags: ExtractFlags) -> Result<Option<Word<'_>>, ExtractError> {
+pub fn extract_first_word(
+    input: &str,
+    flags: ExtractFlags,
+) -> Result<Option<Word<'_>>, ExtractError> {
     let bytes = input.as_bytes();
     let mut i = bytes.iter().take_while(|b| is_whitespace(**b)).count();
     if i == bytes.len() {
@@ -119,7 +134,8 @@ pub fn extract_first_word(input: &str, flags: ExtractFlags) -> Result<Option<Wor
             (None, Some(c @ (b'"' | b'\''))) if flags.unquote => quote = Some(c),
             (None, Some(c)) if is_whitespace(c) => {
                 let rest = &input[i..];
-                let rest = rest.trim_start_matches(|ch: char| ch.is_ascii() && is_whitespace(ch as u8));
+                let rest =
+                    rest.trim_start_matches(|ch: char| ch.is_ascii() && is_whitespace(ch as u8));
                 return Ok(Some((into_string(word), rest)));
             }
             (None, Some(c)) => word.push(c),
@@ -177,12 +193,17 @@ fn encode_utf8_like_systemd(cp: u32, out: &mut Vec<u8>) {
 
 /// `unichar_is_valid()`.
 fn unichar_is_valid(cp: u32) -> bool {
-    cp < 0x11_0000 && (cp & 0xffff_f800) != 0xd800 && !(0xfdd0..=0xfdef).contains(&cp) && (cp & 0xfffe) != 0xfffe
+    cp < 0x11_0000
+        && (cp & 0xffff_f800) != 0xd800
+        && !(0xfdd0..=0xfdef).contains(&cp)
+        && (cp & 0xfffe) != 0xfffe
 }
 
 fn hex_digits(bytes: &[u8], n: usize) -> Option<u32> {
     let digits = bytes.get(..n)?;
-    digits.iter().try_fold(0u32, |acc, &b| Some(acc << 4 | char::from(b).to_digit(16)?))
+    digits
+        .iter()
+        .try_fold(0u32, |acc, &b| Some(acc << 4 | char::from(b).to_digit(16)?))
 }
 
 /// Decodes the escape after a backslash (`cunescape_one()`); `bytes` starts
@@ -251,9 +272,22 @@ pub fn extract_first_word_lenient(
     let (found, kept_unknown_escapes) = match strict {
         Ok(found) => (found, false),
         Err(e) if flags.unescape_relax => return Err(e),
-        Err(_) => (extract_first_word(input, ExtractFlags { unescape_relax: true, ..flags })?, true),
+        Err(_) => (
+            extract_first_word(
+                input,
+                ExtractFlags {
+                    unescape_relax: true,
+                    ..flags
+                },
+            )?,
+            true,
+        ),
     };
-    Ok(found.map(|(word, rest)| LenientWord { word, rest, kept_unknown_escapes }))
+    Ok(found.map(|(word, rest)| LenientWord {
+        word,
+        rest,
+        kept_unknown_escapes,
+    }))
 }
 
 // ---------------------------------------------------------------------------
@@ -299,9 +333,17 @@ pub enum ExecError {
     #[error("Unbalanced quoting, ignoring: \"{value}\"")]
     UnbalancedQuoting { value: String },
     #[error("Failed to resolve unit specifiers in '{path}'{}: {error}", ignoring_suffix(*.ignoring))]
-    PathSpecifiers { path: String, ignoring: bool, error: SpecifierError },
+    PathSpecifiers {
+        path: String,
+        ignoring: bool,
+        error: SpecifierError,
+    },
     #[error("Failed to resolve unit specifiers in {word}{}: {error}", ignoring_suffix(*.ignoring))]
-    ArgumentSpecifiers { word: String, ignoring: bool, error: SpecifierError },
+    ArgumentSpecifiers {
+        word: String,
+        ignoring: bool,
+        error: SpecifierError,
+    },
     #[error("Empty path in command line{}: '{value}'", ignoring_suffix(*.ignoring))]
     EmptyPath { value: String, ignoring: bool },
     #[error("Executable name contains special characters{}: {path}", ignoring_suffix(*.ignoring))]
@@ -362,7 +404,11 @@ pub struct ExecSetting {
 /// value returns an empty list (meaning "reset").
 pub fn parse_exec_value(value: &str) -> Result<Vec<ExecCommand>, ExecError> {
     let setting = parse_exec_setting(value, None);
-    match setting.diagnostics.into_iter().find(|d| d.level() == Level::Error) {
+    match setting
+        .diagnostics
+        .into_iter()
+        .find(|d| d.level() == Level::Error)
+    {
         Some(error) => Err(error),
         None => Ok(setting.commands),
     }
@@ -386,18 +432,28 @@ pub fn parse_exec_setting(value: &str, specifiers: Option<&SpecifierContext>) ->
             Ok(Some(w)) => w,
             Ok(None) => return setting,
             Err(_) => {
-                setting.diagnostics.push(ExecError::UnbalancedQuoting { value: current_value.to_string() });
+                setting.diagnostics.push(ExecError::UnbalancedQuoting {
+                    value: current_value.to_string(),
+                });
                 return setting;
             }
         };
         if first.kept_unknown_escapes {
-            setting.diagnostics.push(ExecError::UnknownEscapes { word: first.word.clone() });
+            setting.diagnostics.push(ExecError::UnknownEscapes {
+                word: first.word.clone(),
+            });
         }
         p = first.rest;
         if first.word == ";" {
             continue;
         }
-        match parse_one_command(&first.word, &mut p, current_value, specifiers, &mut setting.diagnostics) {
+        match parse_one_command(
+            &first.word,
+            &mut p,
+            current_value,
+            specifiers,
+            &mut setting.diagnostics,
+        ) {
             CommandOutcome::Added(command, more) => {
                 setting.commands.push(command);
                 current_value = p;
@@ -445,7 +501,8 @@ fn split_prefixes(word: &str) -> (ExecCommand, &str) {
 
 /// `string_is_safe()`: no control characters, quotes, backslashes or DEL.
 fn string_is_safe(s: &str) -> bool {
-    !s.bytes().any(|b| (1..b' ').contains(&b) || matches!(b, b'"' | b'\'' | b'\\' | 0x7f))
+    !s.bytes()
+        .any(|b| (1..b' ').contains(&b) || matches!(b, b'"' | b'\'' | b'\\' | 0x7f))
 }
 
 /// `filename_is_valid()`.
@@ -472,10 +529,17 @@ fn resolve_executable(
     specifiers: Option<&SpecifierContext>,
 ) -> Result<String, ExecError> {
     let path = resolve_specifiers(written, specifiers, PATH_SPECIFIER_MAX).map_err(|error| {
-        ExecError::PathSpecifiers { path: written.to_string(), ignoring, error }
+        ExecError::PathSpecifiers {
+            path: written.to_string(),
+            ignoring,
+            error,
+        }
     })?;
     if path.is_empty() {
-        return Err(ExecError::EmptyPath { value: value.to_string(), ignoring });
+        return Err(ExecError::EmptyPath {
+            value: value.to_string(),
+            ignoring,
+        });
     }
     if !string_is_safe(&path) {
         return Err(ExecError::SpecialCharacters { path, ignoring });
@@ -483,8 +547,11 @@ fn resolve_executable(
     if path.ends_with('/') {
         return Err(ExecError::DirectoryPath { path, ignoring });
     }
-    let valid =
-        if path.starts_with('/') { specifier::path_is_valid(&path) } else { filename_is_valid(&path) };
+    let valid = if path.starts_with('/') {
+        specifier::path_is_valid(&path)
+    } else {
+        filename_is_valid(&path)
+    };
     if !valid {
         return Err(ExecError::InvalidPath { path, ignoring });
     }
@@ -534,24 +601,35 @@ fn parse_one_command(
             Ok(Some(w)) => w,
             Ok(None) => break,
             Err(_) => {
-                diagnostics.push(ExecError::UnbalancedQuoting { value: value.to_string() });
+                diagnostics.push(ExecError::UnbalancedQuoting {
+                    value: value.to_string(),
+                });
                 return CommandOutcome::Stop { fatal: !ignoring };
             }
         };
         if word.kept_unknown_escapes {
-            diagnostics.push(ExecError::UnknownEscapes { word: word.word.clone() });
+            diagnostics.push(ExecError::UnknownEscapes {
+                word: word.word.clone(),
+            });
         }
         *p = word.rest;
         match resolve_specifiers(&word.word, specifiers, LONG_LINE_MAX) {
             Ok(resolved) => cmd.argv.push(resolved),
             Err(error) => {
-                diagnostics.push(ExecError::ArgumentSpecifiers { word: word.word, ignoring, error });
+                diagnostics.push(ExecError::ArgumentSpecifiers {
+                    word: word.word,
+                    ignoring,
+                    error,
+                });
                 return CommandOutcome::Stop { fatal: !ignoring };
             }
         }
     }
     if cmd.argv.is_empty() {
-        diagnostics.push(ExecError::EmptyArgv0 { value: value.to_string(), ignoring });
+        diagnostics.push(ExecError::EmptyArgv0 {
+            value: value.to_string(),
+            ignoring,
+        });
         return CommandOutcome::Stop { fatal: !ignoring };
     }
     CommandOutcome::Added(cmd, another)
@@ -582,7 +660,9 @@ pub fn format_exec_command(cmd: &ExecCommand) -> String {
         out.push('!');
     }
     let words: Vec<&str> = if cmd.no_argv0 {
-        std::iter::once(cmd.path.as_str()).chain(cmd.argv.iter().map(String::as_str)).collect()
+        std::iter::once(cmd.path.as_str())
+            .chain(cmd.argv.iter().map(String::as_str))
+            .collect()
     } else {
         cmd.argv.iter().map(String::as_str).collect()
     };
@@ -597,7 +677,10 @@ pub fn format_exec_command(cmd: &ExecCommand) -> String {
 
 /// Joins several commands with ` ; `, as one ExecStartPre= line.
 pub fn format_exec_commands(cmds: &[ExecCommand]) -> String {
-    cmds.iter().map(format_exec_command).collect::<Vec<_>>().join(" ; ")
+    cmds.iter()
+        .map(format_exec_command)
+        .collect::<Vec<_>>()
+        .join(" ; ")
 }
 
 /// One word, bare when that reads back the same, else in double quotes with
@@ -605,7 +688,9 @@ pub fn format_exec_commands(cmds: &[ExecCommand]) -> String {
 pub fn quote_word(word: &str) -> String {
     let bare = !word.is_empty()
         && word != ";"
-        && !word.chars().any(|c| c.is_control() || matches!(c, ' ' | '"' | '\'' | '\\'));
+        && !word
+            .chars()
+            .any(|c| c.is_control() || matches!(c, ' ' | '"' | '\'' | '\\'));
     if bare {
         return word.to_string();
     }
@@ -644,7 +729,9 @@ pub fn quote_word(word: &str) -> String {
 pub fn expand_argv(argv: &[String], env: &dyn Fn(&str) -> Option<String>) -> Vec<String> {
     let mut out = Vec::with_capacity(argv.len());
     for arg in argv {
-        let whole_variable = arg.strip_prefix('$').filter(|rest| !rest.starts_with(['{', '$']));
+        let whole_variable = arg
+            .strip_prefix('$')
+            .filter(|rest| !rest.starts_with(['{', '$']));
         match whole_variable {
             Some(name) => {
                 if let Some(value) = env(name) {
@@ -927,7 +1014,11 @@ mod tests {
                 Some((before, _)) => (decode_probe_words(before), true),
                 None => (decode_probe_words(expected), false),
             };
-            assert_eq!((words, failed), (expected_words, expected_failure), "flags {bits}, input {input:?}");
+            assert_eq!(
+                (words, failed),
+                (expected_words, expected_failure),
+                "flags {bits}, input {input:?}"
+            );
             checked += 1;
         }
         assert_eq!(checked, 135);
@@ -935,14 +1026,24 @@ mod tests {
 
     #[test]
     fn lenient_word_keeps_unknown_escapes_and_reports_them() {
-        let w = extract_first_word_lenient("a\\qb rest", ExtractFlags::UNQUOTE_CUNESCAPE).unwrap().unwrap();
-        assert_eq!((w.word.as_str(), w.rest, w.kept_unknown_escapes), ("a\\qb", "rest", true));
-        let w = extract_first_word_lenient("plain", ExtractFlags::UNQUOTE_CUNESCAPE).unwrap().unwrap();
+        let w = extract_first_word_lenient("a\\qb rest", ExtractFlags::UNQUOTE_CUNESCAPE)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (w.word.as_str(), w.rest, w.kept_unknown_escapes),
+            ("a\\qb", "rest", true)
+        );
+        let w = extract_first_word_lenient("plain", ExtractFlags::UNQUOTE_CUNESCAPE)
+            .unwrap()
+            .unwrap();
         assert!(!w.kept_unknown_escapes);
         assert!(extract_first_word_lenient("\"open", ExtractFlags::UNQUOTE_CUNESCAPE).is_err());
         // A trailing backslash inside quotes stays an unbalanced quote.
         assert!(extract_first_word_lenient("\"open\\", ExtractFlags::UNQUOTE_CUNESCAPE).is_err());
-        assert_eq!(extract_first_word_lenient("   ", ExtractFlags::UNQUOTE_CUNESCAPE), Ok(None));
+        assert_eq!(
+            extract_first_word_lenient("   ", ExtractFlags::UNQUOTE_CUNESCAPE),
+            Ok(None)
+        );
     }
 
     fn cmd(argv: &[&str]) -> ExecCommand {
@@ -958,12 +1059,19 @@ mod tests {
     }
 
     fn messages(setting: &ExecSetting) -> Vec<String> {
-        setting.diagnostics.iter().map(ToString::to_string).collect()
+        setting
+            .diagnostics
+            .iter()
+            .map(ToString::to_string)
+            .collect()
     }
 
     #[test]
     fn plain_command_splits_on_whitespace() {
-        assert_eq!(parse_ok("/bin/echo a  b\tc"), vec![cmd(&["/bin/echo", "a", "b", "c"])]);
+        assert_eq!(
+            parse_ok("/bin/echo a  b\tc"),
+            vec![cmd(&["/bin/echo", "a", "b", "c"])]
+        );
     }
 
     #[test]
@@ -995,7 +1103,10 @@ mod tests {
         assert!(c.ambient && !c.no_setuid);
         let c = &parse_ok("-@:!!/bin/sh sh -c x")[0];
         assert!(c.ignore_failure && c.no_argv0 && c.no_env_expand && c.ambient);
-        assert_eq!((c.path.as_str(), c.argv.clone()), ("/bin/sh", vec!["sh".into(), "-c".into(), "x".into()]));
+        assert_eq!(
+            (c.path.as_str(), c.argv.clone()),
+            ("/bin/sh", vec!["sh".into(), "-c".into(), "x".into()])
+        );
         // Any order.
         let c = &parse_ok(":+-/bin/true")[0];
         assert!(c.ignore_failure && c.no_env_expand && c.privileged);
@@ -1034,14 +1145,20 @@ mod tests {
             vec![
                 cmd(&["/bin/a", "1"]),
                 cmd(&["/bin/b", ";", "2"]),
-                ExecCommand { ignore_failure: true, ..cmd(&["/bin/c"]) },
+                ExecCommand {
+                    ignore_failure: true,
+                    ..cmd(&["/bin/c"])
+                },
             ]
         );
         // Glued or quoted semicolons are ordinary arguments; `\;` glued to
         // more text is an unknown escape, kept as written.
         let setting = parse_exec_setting(r#"/bin/a x; ";" \;x"#, None);
         assert_eq!(setting.commands, vec![cmd(&["/bin/a", "x;", ";", "\\;x"])]);
-        assert_eq!(messages(&setting), vec![r#"Ignoring unknown escape sequences: "\;x""#]);
+        assert_eq!(
+            messages(&setting),
+            vec![r#"Ignoring unknown escape sequences: "\;x""#]
+        );
         // systemd-analyze verify: `ExecStart=/bin/true ; ;` and `ExecStart=;`
         // give no diagnostic.
         assert_eq!(parse_ok("/bin/true ; ;"), vec![cmd(&["/bin/true"])]);
@@ -1056,33 +1173,106 @@ mod tests {
     // configuration has fatal error, unit will not be started."
 
     fn check_diagnostic(value: &str, message: &str, fatal: bool) {
-        let setting = parse_exec_setting(value, Some(&SpecifierContext::for_system_unit("t.service")));
+        let setting =
+            parse_exec_setting(value, Some(&SpecifierContext::for_system_unit("t.service")));
         assert_eq!(messages(&setting), vec![message.to_string()], "{value:?}");
         assert_eq!(setting.fatal, fatal, "{value:?}");
     }
 
     #[test]
     fn diagnostics_match_systemd_analyze_verify() {
-        check_diagnostic(r#"/bin/true "unbalanced"#, r#"Unbalanced quoting, ignoring: "/bin/true "unbalanced""#, true);
-        check_diagnostic(r#""/bin/true"#, r#"Unbalanced quoting, ignoring: ""/bin/true""#, false);
-        check_diagnostic(r#"-/bin/true "unbalanced"#, r#"Unbalanced quoting, ignoring: "-/bin/true "unbalanced""#, false);
-        check_diagnostic(r"/bin/true \q", r#"Ignoring unknown escape sequences: "\q""#, false);
-        check_diagnostic("bin/true", "Neither a valid executable name nor an absolute path: bin/true", true);
-        check_diagnostic("-bin/true", "Neither a valid executable name nor an absolute path, ignoring: bin/true", false);
-        check_diagnostic("--/bin/true", "Neither a valid executable name nor an absolute path, ignoring: -/bin/true", false);
-        check_diagnostic("?/bin/true", "Neither a valid executable name nor an absolute path: ?/bin/true", true);
-        check_diagnostic("+!/bin/true", "Neither a valid executable name nor an absolute path: !/bin/true", true);
-        check_diagnostic("!!!/bin/true", "Neither a valid executable name nor an absolute path: !/bin/true", true);
-        check_diagnostic(".", "Neither a valid executable name nor an absolute path: .", true);
-        check_diagnostic("..", "Neither a valid executable name nor an absolute path: ..", true);
+        check_diagnostic(
+            r#"/bin/true "unbalanced"#,
+            r#"Unbalanced quoting, ignoring: "/bin/true "unbalanced""#,
+            true,
+        );
+        check_diagnostic(
+            r#""/bin/true"#,
+            r#"Unbalanced quoting, ignoring: ""/bin/true""#,
+            false,
+        );
+        check_diagnostic(
+            r#"-/bin/true "unbalanced"#,
+            r#"Unbalanced quoting, ignoring: "-/bin/true "unbalanced""#,
+            false,
+        );
+        check_diagnostic(
+            r"/bin/true \q",
+            r#"Ignoring unknown escape sequences: "\q""#,
+            false,
+        );
+        check_diagnostic(
+            "bin/true",
+            "Neither a valid executable name nor an absolute path: bin/true",
+            true,
+        );
+        check_diagnostic(
+            "-bin/true",
+            "Neither a valid executable name nor an absolute path, ignoring: bin/true",
+            false,
+        );
+        check_diagnostic(
+            "--/bin/true",
+            "Neither a valid executable name nor an absolute path, ignoring: -/bin/true",
+            false,
+        );
+        check_diagnostic(
+            "?/bin/true",
+            "Neither a valid executable name nor an absolute path: ?/bin/true",
+            true,
+        );
+        check_diagnostic(
+            "+!/bin/true",
+            "Neither a valid executable name nor an absolute path: !/bin/true",
+            true,
+        );
+        check_diagnostic(
+            "!!!/bin/true",
+            "Neither a valid executable name nor an absolute path: !/bin/true",
+            true,
+        );
+        check_diagnostic(
+            ".",
+            "Neither a valid executable name nor an absolute path: .",
+            true,
+        );
+        check_diagnostic(
+            "..",
+            "Neither a valid executable name nor an absolute path: ..",
+            true,
+        );
         check_diagnostic("-", "Empty path in command line, ignoring: '-'", false);
         check_diagnostic("@", "Empty path in command line: '@'", true);
-        check_diagnostic("/bin/", "Executable path specifies a directory: /bin/", true);
-        check_diagnostic(r"/bin/t\x01rue", "Executable name contains special characters: /bin/t\x01rue", true);
-        check_diagnostic("@/bin/true", "Empty executable name or zeroeth argument: @/bin/true", true);
-        check_diagnostic("/bin/true %q9 %Z", "Failed to resolve unit specifiers in %Z: Invalid slot", true);
-        check_diagnostic("/bin/tr%Zue", "Failed to resolve unit specifiers in '/bin/tr%Zue': Invalid slot", true);
-        check_diagnostic("-/bin/tr%Zue", "Failed to resolve unit specifiers in '/bin/tr%Zue', ignoring: Invalid slot", false);
+        check_diagnostic(
+            "/bin/",
+            "Executable path specifies a directory: /bin/",
+            true,
+        );
+        check_diagnostic(
+            r"/bin/t\x01rue",
+            "Executable name contains special characters: /bin/t\x01rue",
+            true,
+        );
+        check_diagnostic(
+            "@/bin/true",
+            "Empty executable name or zeroeth argument: @/bin/true",
+            true,
+        );
+        check_diagnostic(
+            "/bin/true %q9 %Z",
+            "Failed to resolve unit specifiers in %Z: Invalid slot",
+            true,
+        );
+        check_diagnostic(
+            "/bin/tr%Zue",
+            "Failed to resolve unit specifiers in '/bin/tr%Zue': Invalid slot",
+            true,
+        );
+        check_diagnostic(
+            "-/bin/tr%Zue",
+            "Failed to resolve unit specifiers in '/bin/tr%Zue', ignoring: Invalid slot",
+            false,
+        );
     }
 
     #[test]
@@ -1091,14 +1281,20 @@ mod tests {
         // `Unbalanced quoting, ignoring: "/bin/"false"` and nothing fatal.
         let setting = parse_exec_setting(r#"/bin/true ; /bin/"false"#, None);
         assert_eq!(setting.commands, vec![cmd(&["/bin/true"])]);
-        assert_eq!(messages(&setting), vec![r#"Unbalanced quoting, ignoring: "/bin/"false""#]);
+        assert_eq!(
+            messages(&setting),
+            vec![r#"Unbalanced quoting, ignoring: "/bin/"false""#]
+        );
         assert!(!setting.fatal);
         assert!(parse_exec_value(r#"/bin/true ; /bin/"false"#).is_err());
     }
 
     #[test]
     fn warnings_do_not_fail_the_strict_parse() {
-        assert_eq!(parse_exec_value(r"/bin/echo \q"), Ok(vec![cmd(&["/bin/echo", "\\q"])]));
+        assert_eq!(
+            parse_exec_value(r"/bin/echo \q"),
+            Ok(vec![cmd(&["/bin/echo", "\\q"])])
+        );
         assert_eq!(parse_exec_value("-bin/true"), Ok(vec![]));
     }
 
@@ -1107,7 +1303,10 @@ mod tests {
         let ctx = SpecifierContext::for_system_unit("web@blue.service");
         let setting = parse_exec_setting(r#"/srv/%i/run "%n %%i" %I"#, Some(&ctx));
         assert!(setting.diagnostics.is_empty());
-        assert_eq!(setting.commands, vec![cmd(&["/srv/blue/run", "web@blue.service %i", "blue"])]);
+        assert_eq!(
+            setting.commands,
+            vec![cmd(&["/srv/blue/run", "web@blue.service %i", "blue"])]
+        );
         // Without a context, `%` is left alone.
         assert_eq!(parse_ok("/bin/echo %i"), vec![cmd(&["/bin/echo", "%i"])]);
     }
@@ -1116,7 +1315,13 @@ mod tests {
     fn formatted_commands_read_back() {
         let original = ExecCommand {
             path: "/usr/bin/env".into(),
-            argv: vec!["env".into(), "a b".into(), "".into(), ";".into(), "q\"\\'\n\t".into()],
+            argv: vec![
+                "env".into(),
+                "a b".into(),
+                "".into(),
+                ";".into(),
+                "q\"\\'\n\t".into(),
+            ],
             ignore_failure: true,
             no_argv0: true,
             privileged: true,
@@ -1131,8 +1336,16 @@ mod tests {
     }
 
     fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let owned: Vec<(String, String)> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        move |name: &str| owned.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+        let owned: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |name: &str| {
+            owned
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        }
     }
 
     fn strings(words: &[&str]) -> Vec<String> {
@@ -1150,20 +1363,31 @@ mod tests {
     /// `$$$A`, `$$${A}` gave `[1$][${][$$A][$1]`.
     #[test]
     fn expand_argv_matches_systemd() {
-        let env = env_of(&[("A", "1"), ("B", "x y  z"), ("C", "\"q r\" s"), ("E", ""), ("W", "  "), ("S", "a\\ b")]);
+        let env = env_of(&[
+            ("A", "1"),
+            ("B", "x y  z"),
+            ("C", "\"q r\" s"),
+            ("E", ""),
+            ("W", "  "),
+            ("S", "a\\ b"),
+        ]);
         let argv = strings(&[
-            "$A", "$B", "${B}", "p${A}q", "$C", "$E", "$W", "$UNSET", "${UNSET}", "$$A", "$${A}", "x$A", "${A:-d}",
-            "${A", "$", "a$", "$A$A", "${A}${B}", "$S", "${}", "$A}", "a$$b", "$$",
+            "$A", "$B", "${B}", "p${A}q", "$C", "$E", "$W", "$UNSET", "${UNSET}", "$$A", "$${A}",
+            "x$A", "${A:-d}", "${A", "$", "a$", "$A$A", "${A}${B}", "$S", "${}", "$A}", "a$$b",
+            "$$",
         ]);
         assert_eq!(
             expand_argv(&argv, &env),
             strings(&[
-                "1", "x", "y", "z", "x y  z", "p1q", "q r", "s", "", "$A", "${A}", "x$A", "${A:-d}", "${A", "a$",
-                "1x y  z", "a b", "", "a$b", "$",
+                "1", "x", "y", "z", "x y  z", "p1q", "q r", "s", "", "$A", "${A}", "x$A",
+                "${A:-d}", "${A", "a$", "1x y  z", "a b", "", "a$b", "$",
             ])
         );
         let env = env_of(&[("Q", "\"unterminated"), ("T", "trail\\")]);
-        assert_eq!(expand_argv(&strings(&["$Q", "$T"]), &env), strings(&["unterminated", "trail"]));
+        assert_eq!(
+            expand_argv(&strings(&["$Q", "$T"]), &env),
+            strings(&["unterminated", "trail"])
+        );
         let env = env_of(&[("A", "1")]);
         assert_eq!(
             expand_argv(&strings(&["$ A", "${A}$", "$${", "$$$A", "$$${A}"]), &env),
@@ -1183,23 +1407,25 @@ mod tests {
             any::<[bool; 4]>(),
             0u8..4,
         )
-            .prop_map(|(path, args, [ignore_failure, no_argv0, no_env_expand, _], privilege)| {
-                let mut argv = if no_argv0 { vec![] } else { vec![path.clone()] };
-                argv.extend(args);
-                if argv.is_empty() {
-                    argv.push("argv0".into());
-                }
-                ExecCommand {
-                    path: specifier::simplify_path(&path),
-                    argv,
-                    ignore_failure,
-                    no_argv0,
-                    no_env_expand,
-                    privileged: privilege == 1,
-                    no_setuid: privilege == 2,
-                    ambient: privilege == 3,
-                }
-            })
+            .prop_map(
+                |(path, args, [ignore_failure, no_argv0, no_env_expand, _], privilege)| {
+                    let mut argv = if no_argv0 { vec![] } else { vec![path.clone()] };
+                    argv.extend(args);
+                    if argv.is_empty() {
+                        argv.push("argv0".into());
+                    }
+                    ExecCommand {
+                        path: specifier::simplify_path(&path),
+                        argv,
+                        ignore_failure,
+                        no_argv0,
+                        no_env_expand,
+                        privileged: privilege == 1,
+                        no_setuid: privilege == 2,
+                        ambient: privilege == 3,
+                    }
+                },
+            )
     }
 
     proptest! {
@@ -1209,7 +1435,7 @@ mod tests {
         fn parsing_never_panics(value in "\\PC{0,40}") {
             let _ = parse_exec_setting(&value, None);
             let _ = parse_exec_setting(&value, Some(&SpecifierContext::for_system_unit("a@b.service")));
-            let _ = expand_argv(&[value.clone()], &|_| Some(value.clone()));
+            let _ = expand_argv(std::slice::from_ref(&value), &|_| Some(value.clone()));
         }
 
         #[test]

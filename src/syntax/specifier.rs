@@ -248,11 +248,10 @@ pub fn deprecated_specifiers_in(text: &str) -> Vec<char> {
     let mut found = Vec::new();
     let mut chars = text.chars();
     while let Some(c) = chars.next() {
-        if c == '%' {
-            match chars.next() {
-                Some(s @ ('c' | 'r' | 'R')) => found.push(s),
-                _ => {}
-            }
+        if c == '%'
+            && let Some(s @ ('c' | 'r' | 'R')) = chars.next()
+        {
+            found.push(s);
         }
     }
     found
@@ -303,7 +302,10 @@ fn resolve_specifier(
         // Credentials (COMMON_CREDS_SPECIFIERS), in both tables.
         'u' => ctx.user_name.clone().ok_or(SpecifierError::InvalidArgument),
         'U' => ctx.user_id.clone().ok_or(SpecifierError::InvalidArgument),
-        'g' => ctx.group_name.clone().ok_or(SpecifierError::InvalidArgument),
+        'g' => ctx
+            .group_name
+            .clone()
+            .ok_or(SpecifierError::InvalidArgument),
         'G' => ctx.group_id.clone().ok_or(SpecifierError::InvalidArgument),
         _ if table == SpecifierTable::UnitName => return None,
         // The rest only in the full table.
@@ -385,7 +387,11 @@ fn path_directory(path: &str) -> Result<String, SpecifierError> {
         None => Err(SpecifierError::InvalidArgument),
         Some(slash) => {
             let dir = trimmed[..slash].trim_end_matches('/');
-            Ok(if dir.is_empty() { "/".to_string() } else { dir.to_string() })
+            Ok(if dir.is_empty() {
+                "/".to_string()
+            } else {
+                dir.to_string()
+            })
         }
     }
 }
@@ -403,7 +409,9 @@ pub fn unit_name_is_valid(name: &str) -> bool {
     if name.is_empty() || name.len() >= UNIT_NAME_MAX {
         return false;
     }
-    let Some(dot) = name.rfind('.') else { return false };
+    let Some(dot) = name.rfind('.') else {
+        return false;
+    };
     if dot == 0 || unit_type_suffix(name).is_none() {
         return false;
     }
@@ -436,7 +444,9 @@ pub fn unit_instance(name: &str) -> Option<Option<&str>> {
     if !unit_name_is_valid(name) {
         return None;
     }
-    let Some(at) = name.find('@') else { return Some(None) };
+    let Some(at) = name.find('@') else {
+        return Some(None);
+    };
     let rest = &name[at + 1..];
     let dot = rest.rfind('.')?;
     Some(Some(&rest[..dot]))
@@ -456,8 +466,10 @@ fn unit_name_is_hashed(name: &str) -> bool {
     if unit_instance(name) != Some(None) {
         return false;
     }
-    let Some(dot) = name.rfind('.') else { return false };
-    let stem = name[..dot].as_bytes();
+    let Some(dot) = name.rfind('.') else {
+        return false;
+    };
+    let stem = &name.as_bytes()[..dot];
     if stem.len() < 17 {
         return false;
     }
@@ -533,7 +545,9 @@ pub fn unit_name_unescape(text: &str) -> Result<String, SpecifierError> {
 }
 
 fn hex_value(b: u8) -> Option<u8> {
-    char::from(b).to_digit(16).and_then(|d| u8::try_from(d).ok())
+    char::from(b)
+        .to_digit(16)
+        .and_then(|d| u8::try_from(d).ok())
 }
 
 /// Escapes a path for use in a unit name, as `systemd-escape --path PATH`:
@@ -547,7 +561,9 @@ pub fn unit_name_path_escape(path: &str) -> Result<String, SpecifierError> {
     if !path_is_normalized(&simplified) {
         return Err(SpecifierError::InvalidArgument);
     }
-    Ok(unit_name_escape(simplified.trim_end_matches('/').trim_start_matches('/')))
+    Ok(unit_name_escape(
+        simplified.trim_end_matches('/').trim_start_matches('/'),
+    ))
 }
 
 /// Reverses [`unit_name_path_escape`], as `systemd-escape --unescape --path`:
@@ -668,7 +684,6 @@ fn skip_slashes_and_dots(mut s: &str) -> &str {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -710,7 +725,10 @@ mod tests {
         ('b', "1c489f606d144d52b75ef58408ec662e"),
         ('B', ""),
         ('C', "/var/cache"),
-        ('d', r"/run/credentials/pre-fix-a\x2db@in\x2dst-x\x2fy.service"),
+        (
+            'd',
+            r"/run/credentials/pre-fix-a\x2db@in\x2dst-x\x2fy.service",
+        ),
         ('E', "/etc"),
         ('f', "/in-st/x/y"),
         ('g', "root"),
@@ -741,7 +759,10 @@ mod tests {
         ('V', "/var/tmp"),
         ('w', "12"),
         ('W', ""),
-        ('y', r"/tmp/execenv-cap/pre-fix-a\x2db@in\x2dst-x\x2fy.service"),
+        (
+            'y',
+            r"/tmp/execenv-cap/pre-fix-a\x2db@in\x2dst-x\x2fy.service",
+        ),
         ('Y', "/tmp/execenv-cap"),
         ('c', r"/pre-fix-a\x2db@in\x2dst-x\x2fy.service"),
         ('r', ""),
@@ -768,7 +789,11 @@ mod tests {
         // '/nonexistent/[%x]': Invalid slot`.
         let ctx = captured_context();
         for s in ['x', 'Z', 'D', 'F', 'k', 'K', 'z', '0', '9'] {
-            assert_eq!(expand_specifiers(&format!("a%{s}"), &ctx), Err(SpecifierError::UnknownSpecifier), "%{s}");
+            assert_eq!(
+                expand_specifiers(&format!("a%{s}"), &ctx),
+                Err(SpecifierError::UnknownSpecifier),
+                "%{s}"
+            );
         }
         assert_eq!(SpecifierError::UnknownSpecifier.to_string(), "Invalid slot");
     }
@@ -776,36 +801,67 @@ mod tests {
     #[test]
     fn percent_before_other_characters_and_at_the_end_stays() {
         let ctx = captured_context();
-        assert_eq!(expand_specifiers("50% %- %/ %é %", &ctx), Ok("50% %- %/ %é %".into()));
-        assert_eq!(expand_specifiers("%%i %%%i", &ctx), Ok(r"%i %in\x2dst-x\x2fy".into()));
+        assert_eq!(
+            expand_specifiers("50% %- %/ %é %", &ctx),
+            Ok("50% %- %/ %é %".into())
+        );
+        assert_eq!(
+            expand_specifiers("%%i %%%i", &ctx),
+            Ok(r"%i %in\x2dst-x\x2fy".into())
+        );
     }
 
     #[test]
     fn plain_and_template_units() {
         let plain = SpecifierContext::for_system_unit("foo-bar.service");
         let expand = |t: &str| expand_specifiers(t, &plain);
-        assert_eq!(expand("[%i][%I][%p][%P][%j][%J][%N][%f]"), Ok("[][][foo-bar][foo/bar][bar][bar][foo-bar][/foo/bar]".into()));
+        assert_eq!(
+            expand("[%i][%I][%p][%P][%j][%J][%N][%f]"),
+            Ok("[][][foo-bar][foo/bar][bar][bar][foo-bar][/foo/bar]".into())
+        );
         let template = SpecifierContext::for_system_unit("foo@.service");
-        assert_eq!(expand_specifiers("[%i][%p][%N]", &template), Ok("[][foo][foo@]".into()));
+        assert_eq!(
+            expand_specifiers("[%i][%p][%N]", &template),
+            Ok("[][foo][foo@]".into())
+        );
         // `%f` of a template: the empty instance is no path.
-        assert_eq!(expand_specifiers("%f", &template), Err(SpecifierError::InvalidArgument));
+        assert_eq!(
+            expand_specifiers("%f", &template),
+            Err(SpecifierError::InvalidArgument)
+        );
     }
 
     #[test]
     fn unknown_host_values_fail_like_systemd() {
         let ctx = SpecifierContext::for_system_unit("a.service");
-        assert_eq!(expand_specifiers("%o", &ctx), Err(SpecifierError::NoOsRelease));
-        assert_eq!(expand_specifiers("%m", &ctx), Err(SpecifierError::NoMachineId));
+        assert_eq!(
+            expand_specifiers("%o", &ctx),
+            Err(SpecifierError::NoOsRelease)
+        );
+        assert_eq!(
+            expand_specifiers("%m", &ctx),
+            Err(SpecifierError::NoMachineId)
+        );
         assert_eq!(expand_specifiers("%y", &ctx), Err(SpecifierError::NotFound));
-        assert_eq!(SpecifierError::NoOsRelease.to_string(), "Protocol driver not attached");
-        let ctx = SpecifierContext { hostname: "db1.example.com".into(), ..ctx };
-        assert_eq!(expand_specifiers("%H %l %q", &ctx), Ok("db1.example.com db1 db1".into()));
+        assert_eq!(
+            SpecifierError::NoOsRelease.to_string(),
+            "Protocol driver not attached"
+        );
+        let ctx = SpecifierContext {
+            hostname: "db1.example.com".into(),
+            ..ctx
+        };
+        assert_eq!(
+            expand_specifiers("%H %l %q", &ctx),
+            Ok("db1.example.com db1 db1".into())
+        );
     }
 
     #[test]
     fn the_unit_name_table_knows_fewer_specifiers() {
         let ctx = SpecifierContext::for_system_unit("a@b.service");
-        let name = |t: &str| expand_specifiers_with(t, &ctx, SpecifierTable::UnitName, UNIT_NAME_MAX);
+        let name =
+            |t: &str| expand_specifiers_with(t, &ctx, SpecifierTable::UnitName, UNIT_NAME_MAX);
         assert_eq!(name("x-%i-%p-%u.target"), Ok("x-b-a-root.target".into()));
         assert_eq!(name("%I"), Err(SpecifierError::UnknownSpecifier));
         assert_eq!(name("%h"), Err(SpecifierError::UnknownSpecifier));
@@ -814,8 +870,14 @@ mod tests {
     #[test]
     fn expansions_over_the_limit_are_too_long() {
         let ctx = SpecifierContext::for_system_unit("a.service");
-        assert_eq!(expand_specifiers_with("%n%n", &ctx, SpecifierTable::Full, 18), Ok("a.servicea.service".into()));
-        assert_eq!(expand_specifiers_with("%n%n", &ctx, SpecifierTable::Full, 17), Err(SpecifierError::TooLong));
+        assert_eq!(
+            expand_specifiers_with("%n%n", &ctx, SpecifierTable::Full, 18),
+            Ok("a.servicea.service".into())
+        );
+        assert_eq!(
+            expand_specifiers_with("%n%n", &ctx, SpecifierTable::Full, 17),
+            Err(SpecifierError::TooLong)
+        );
     }
 
     #[test]
@@ -826,7 +888,10 @@ mod tests {
     #[test]
     fn escaping_specifiers_round_trips() {
         let ctx = captured_context();
-        assert_eq!(expand_specifiers(&escape_specifiers("100% %n"), &ctx), Ok("100% %n".into()));
+        assert_eq!(
+            expand_specifiers(&escape_specifiers("100% %n"), &ctx),
+            Ok("100% %n".into())
+        );
     }
 
     #[test]
@@ -838,7 +903,15 @@ mod tests {
         assert_eq!(unit_prefix_and_instance("a@b.socket"), Some("a@b"));
         assert_eq!(unit_type_suffix("a@b.socket"), Some("socket"));
         assert_eq!(unit_type_suffix("a.conf"), None);
-        for bad in ["", "a", ".service", "@a.service", "a b.service", "a.servic", "a/b.service"] {
+        for bad in [
+            "",
+            "a",
+            ".service",
+            "@a.service",
+            "a b.service",
+            "a.servic",
+            "a/b.service",
+        ] {
             assert!(!unit_name_is_valid(bad), "{bad:?}");
             assert_eq!(unit_prefix(bad), None);
         }
@@ -966,7 +1039,10 @@ path-unescape	a@b	[/a@b]
 "#;
 
     fn decode_probe_word(text: &str) -> String {
-        let inner = text.strip_prefix('[').and_then(|t| t.strip_suffix(']')).unwrap();
+        let inner = text
+            .strip_prefix('[')
+            .and_then(|t| t.strip_suffix(']'))
+            .unwrap();
         let bytes = inner.as_bytes();
         let mut out = Vec::new();
         let mut i = 0;
@@ -987,7 +1063,11 @@ path-unescape	a@b	[/a@b]
         let mut checked = 0;
         for line in UNIT_NAME_CORPUS.lines().filter(|l| !l.is_empty()) {
             let mut cols = line.split('\t');
-            let (mode, input, expected) = (cols.next().unwrap(), cols.next().unwrap(), cols.next().unwrap());
+            let (mode, input, expected) = (
+                cols.next().unwrap(),
+                cols.next().unwrap(),
+                cols.next().unwrap(),
+            );
             let got = match mode {
                 "escape" => Ok(unit_name_escape(input)),
                 "unescape" => unit_name_unescape(input),
