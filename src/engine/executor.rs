@@ -17,6 +17,7 @@ use super::plan::{ExecContext, ServicePlan};
 use super::service::{Executor, ProcessRole};
 use super::spawn::{ProcessPlan, spawn};
 use crate::syntax::Usec;
+use crate::syntax::environment::{self, EnvironmentLayers};
 use crate::syntax::exec::ExecCommand;
 
 /// systemd's PATH for system services.
@@ -134,56 +135,42 @@ fn resolve_program(path: &str) -> PathBuf {
 }
 
 impl ProcessExecutor {
-    /// The environment of one command, in systemd's order: the manager's
-    /// defaults, PassEnvironment=, the user's variables, Environment=,
-    /// EnvironmentFile= (read now), the phase's own, then UnsetEnvironment=.
+    /// The environment of one command, merged in systemd's order: its own
+    /// variables (PATH, the user's, the phase's $MAINPID ...),
+    /// PassEnvironment=, Environment=, EnvironmentFile= (read now), then
+    /// UnsetEnvironment=.
     fn environment(
         &self,
         plan: &ServicePlan,
         credentials: Option<&Credentials>,
         phase: &[(String, String)],
     ) -> io::Result<Vec<(String, String)>> {
-        let mut env: Vec<(String, String)> = vec![("PATH".into(), DEFAULT_PATH.into())];
-        let set = |env: &mut Vec<(String, String)>, key: &str, value: &str| {
-            env.retain(|(k, _)| k != key);
-            env.push((key.to_string(), value.to_string()));
-        };
-        for name in &plan.exec.pass_environment {
-            if let Some(value) = self.own_environment.get(name) {
-                set(&mut env, name, value);
-            }
-        }
+        let mut service: Vec<(String, String)> = vec![("PATH".into(), DEFAULT_PATH.into())];
         if let Some(c) = credentials {
-            for (k, v) in &c.env {
-                set(&mut env, k, v);
-            }
+            service.extend(c.env.iter().cloned());
         }
-        for (k, v) in &plan.exec.environment {
-            set(&mut env, k, v);
-        }
+        service.extend(phase.iter().cloned());
+        let passed = environment::resolve_pass_environment(&plan.exec.pass_environment, &|name| {
+            self.own_environment.get(name).cloned()
+        });
+        let mut files = Vec::new();
         for (path, optional) in &plan.exec.environment_files {
             match std::fs::read_to_string(path) {
-                Ok(text) => {
-                    for (k, v) in crate::syntax::environment::parse_environment_file(&text) {
-                        set(&mut env, &k, &v);
-                    }
-                }
+                Ok(text) => files.extend(environment::parse_environment_file(&text)),
                 Err(_) if *optional => {}
                 Err(e) => {
                     return Err(io::Error::new(e.kind(), format!("Failed to load environment files: {e}")));
                 }
             }
         }
-        for (k, v) in phase {
-            set(&mut env, k, v);
-        }
-        for entry in &plan.exec.unset_environment {
-            match entry.split_once('=') {
-                Some((k, v)) => env.retain(|(ek, ev)| !(ek == k && ev == v)),
-                None => env.retain(|(ek, _)| ek != entry),
-            }
-        }
-        Ok(env)
+        Ok(environment::build_exec_environment(&EnvironmentLayers {
+            service: &service,
+            passed: &passed,
+            environment: &plan.exec.environment,
+            files: &files,
+            unset: &plan.exec.unset_environment,
+            ..Default::default()
+        }))
     }
 }
 
