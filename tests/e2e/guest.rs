@@ -1,0 +1,87 @@
+//! A guest: runr booted as PID 1 in private namespaces by tests/guest/guest.sh,
+//! torn down (its PID 1 killed by PID) when the value is dropped.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+static NEXT: AtomicUsize = AtomicUsize::new(0);
+
+pub struct Guest {
+    pub name: String,
+    state: tempfile::TempDir,
+}
+
+pub fn script() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/guest/guest.sh")
+}
+
+pub fn runr() -> &'static str {
+    env!("CARGO_BIN_EXE_runr")
+}
+
+/// Root, unshare and overlayfs are what a guest needs; without them the
+/// end-to-end tests cannot run at all, which is a failure, not a skip.
+pub fn assert_can_boot_guests() {
+    assert!(nix::unistd::Uid::effective().is_root(), "end-to-end tests boot guests and need root");
+}
+
+impl Guest {
+    /// Boots a guest whose /etc/systemd/system holds the files of `units`.
+    pub fn boot(units: Option<&Path>, args: &[&str]) -> Guest {
+        assert_can_boot_guests();
+        let name = format!("e2e-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::SeqCst));
+        let state = tempfile::Builder::new().prefix("runr-guests-").tempdir().expect("temp dir");
+        let mut cmd = Command::new(script());
+        cmd.env("GUEST_STATE", state.path()).args(["start", &name, runr()]).args(args);
+        if let Some(units) = units {
+            cmd.env("GUEST_UNITS", units);
+        }
+        let out = cmd.output().expect("guest.sh runs");
+        let guest = Guest { name, state };
+        assert!(out.status.success(), "guest did not boot: {}\n{}", String::from_utf8_lossy(&out.stderr), guest.console());
+        guest
+    }
+
+    pub fn exec(&self, argv: &[&str]) -> Output {
+        Command::new(script())
+            .env("GUEST_STATE", self.state.path())
+            .args(["exec", &self.name, "--"])
+            .args(argv)
+            .output()
+            .expect("guest.sh exec runs")
+    }
+
+    /// Runs a shell command line in the guest.
+    pub fn sh(&self, line: &str) -> Output {
+        self.exec(&["/bin/sh", "-c", line])
+    }
+
+    /// What PID 1 has printed so far.
+    pub fn console(&self) -> String {
+        std::fs::read_to_string(self.state.path().join(&self.name).join("console.log")).unwrap_or_default()
+    }
+}
+
+impl Guest {
+    /// Waits (up to 10 s) until PID 1 has printed `text`.
+    pub fn wait_for_console(&self, text: &str) -> bool {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while std::time::Instant::now() < deadline {
+            if self.console().contains(text) {
+                return true;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        false
+    }
+}
+
+impl Drop for Guest {
+    fn drop(&mut self) {
+        let _ = Command::new(script())
+            .env("GUEST_STATE", self.state.path())
+            .args(["stop", &self.name])
+            .output();
+    }
+}

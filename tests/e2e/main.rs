@@ -1,0 +1,12 @@
+//! End-to-end tests: runr as PID 1 of a guest, driven as users drive it.
+//! One test target, so the slow guests share one build.
+
+mod guest;
+
+use guest::Guest;
+
+#[test]
+fn guest_boots_runr_as_pid_1() {
+    let guest = Guest::boot(None, &["--version"]);
+    assert!(guest.wait_for_console("runr "), "console: {}", guest.console());
+}

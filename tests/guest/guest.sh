@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# guest.sh -- boot runr as PID 1 of a throw-away guest: private pid, mount,
+# uts, ipc, net and cgroup namespaces on a tmpfs overlay of the host's /.
+# Nothing the guest writes reaches the host; `stop` kills only the guest's
+# PID 1 (by PID), which takes the whole pid namespace with it.
+#
+#   guest.sh start NAME RUNR [ARGS...]   boot; prints the host PID of PID 1
+#   guest.sh exec  NAME -- CMD...         run CMD inside the guest as root
+#   guest.sh stop  NAME                   kill the guest and clean up
+#
+# In the guest, RUNR is /usr/local/bin/runr, and systemctl, journalctl,
+# systemd-run and systemd-analyze are symlinks to it; PID 1 runs
+# `runr ARGS` (default: supervisor). Its stdout and stderr go to
+# $GUEST_STATE/NAME/console.log.
+# Env: GUEST_STATE (default /tmp/runr-guests), GUEST_UNITS (a host directory
+# whose files are copied to /etc/systemd/system before boot).
+set -euo pipefail
+
+STATE=${GUEST_STATE:-/tmp/runr-guests}
+verb=${1:-}; name=${2:-}
+[ -n "$verb" ] && [ -n "$name" ] || { sed -n '2,16p' "$0"; exit 2; }
+shift 2
+dir=$STATE/$name
+
+boot_inside() {
+    # PID 1 of the new pid namespace; the new mount namespace is private.
+    set -eu
+    local root=$dir/root
+    hostname "$name"
+    ip link set lo up 2>/dev/null || true
+    mount -t tmpfs -o mode=755 tmpfs "$dir/layers"
+    mkdir -p "$dir/layers/upper" "$dir/layers/work" "$root"
+    mount -t overlay overlay -o "lowerdir=/,upperdir=$dir/layers/upper,workdir=$dir/layers/work" "$root"
+    mount -t proc proc "$root/proc"
+    mount -t sysfs -o ro sysfs "$root/sys"
+    mount -t cgroup2 -o nsdelegate cgroup2 "$root/sys/fs/cgroup" 2>/dev/null || true
+    mount -t tmpfs -o mode=755,size=64m tmpfs "$root/dev"
+    local node
+    for node in null:1:3 zero:1:5 full:1:7 random:1:8 urandom:1:9 tty:5:0; do
+        IFS=: read -r n major minor <<<"$node"
+        mknod -m 666 "$root/dev/$n" c "$major" "$minor"
+    done
+    mkdir -p "$root/dev/pts" "$root/dev/shm"
+    mount -t devpts -o newinstance,ptmxmode=0666 devpts "$root/dev/pts"
+    ln -s pts/ptmx "$root/dev/ptmx"
+    ln -s /proc/self/fd "$root/dev/fd"
+    mount -t tmpfs -o mode=755 tmpfs "$root/run"
+    mount -t tmpfs -o mode=1777 tmpfs "$root/tmp"
+    # A container has no systemd: no enabled host units, no systemd binaries
+    # answering in place of runr.
+    rm -rf "$root"/etc/systemd/system/*.wants
+    install -m 755 "$dir/runr" "$root/usr/local/bin/runr"
+    local tool d
+    for tool in systemctl journalctl systemd-run systemd-analyze; do
+        for d in usr/bin bin; do
+            [ -L "$root/$d" ] && continue
+            rm -f "$root/$d/$tool"
+            ln -s /usr/local/bin/runr "$root/$d/$tool"
+        done
+    done
+    if [ -d "$dir/units" ]; then
+        cp -a "$dir/units/." "$root/etc/systemd/system/"
+    fi
+    cd "$root"
+    mkdir -p .host
+    pivot_root . .host
+    umount -l /.host
+    rmdir /.host
+    cd /
+    exec env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
+        container=runr-guest /usr/local/bin/runr "${GUEST_ARGS[@]}" </dev/null
+}
+
+host_pid_of_guest_init() {
+    # The child of `unshare --fork` is the guest's PID 1.
+    local unshare_pid=$1 child
+    for _ in $(seq 1 100); do
+        child=$(cat /proc/"$unshare_pid"/task/*/children 2>/dev/null | tr ' ' '\n' | grep -m1 . || true)
+        if [ -n "$child" ] && [ "$(awk '/^NSpid:/{print $NF}' /proc/"$child"/status 2>/dev/null)" = 1 ]; then
+            echo "$child"
+            return 0
+        fi
+        sleep 0.05
+    done
+    return 1
+}
+
+case "$verb" in
+start)
+    runr=${1:?give the runr binary}; shift
+    [ -e "$dir/pid" ] && { echo "guest $name exists" >&2; exit 1; }
+    mkdir -p "$dir/layers" "$dir/root"
+    install -m 755 "$runr" "$dir/runr"
+    if [ -n "${GUEST_UNITS:-}" ]; then cp -a "$GUEST_UNITS" "$dir/units"; fi
+    GUEST_ARGS=("${@:-supervisor}")
+    [ $# -gt 0 ] || GUEST_ARGS=(supervisor)
+    export dir name
+    export -f boot_inside
+    setsid unshare --pid --fork --mount --uts --ipc --net --cgroup --propagation private \
+        bash -c "GUEST_ARGS=($(printf '%q ' "${GUEST_ARGS[@]}")); boot_inside" \
+        >"$dir/console.log" 2>&1 </dev/null &
+    unshare_pid=$!
+    echo "$unshare_pid" > "$dir/unshare.pid"
+    pid=$(host_pid_of_guest_init "$unshare_pid") || { echo "guest $name did not boot; see $dir/console.log" >&2; exit 1; }
+    echo "$pid" > "$dir/pid"
+    echo "$pid"
+    ;;
+exec)
+    [ "${1:-}" = "--" ] && shift
+    pid=$(cat "$dir/pid")
+    exec nsenter --target "$pid" --mount --uts --ipc --net --pid --cgroup --root --wd \
+        env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 "$@"
+    ;;
+stop)
+    if [ -s "$dir/pid" ]; then
+        pid=$(cat "$dir/pid")
+        kill -KILL "$pid" 2>/dev/null || true
+        for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+    fi
+    if [ -s "$dir/unshare.pid" ]; then
+        upid=$(cat "$dir/unshare.pid")
+        for _ in $(seq 1 100); do kill -0 "$upid" 2>/dev/null || break; sleep 0.05; done
+    fi
+    rm -rf --one-file-system "$dir"
+    ;;
+*) sed -n '2,16p' "$0"; exit 2 ;;
+esac
