@@ -49,7 +49,7 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> u8 {
             Some((n, v)) if arg.starts_with("--") => (n, Some(v.to_string())),
             _ => (arg.as_str(), None),
         };
-        let mut value = |rest: &mut dyn Iterator<Item = &String>| -> Option<String> {
+        let value = |rest: &mut dyn Iterator<Item = &String>| -> Option<String> {
             inline.clone().or_else(|| rest.next().cloned())
         };
         match name {
