@@ -476,9 +476,24 @@ fn set_pid_file(svc: &mut Service, s: &Setting, sink: &mut Sink) -> Result<(), F
         svc.pid_file = None;
         return Ok(());
     }
-    if let Some(path) = settings::absolute_path(s, s.value, false, sink)? {
-        svc.pid_file = Some(path);
+    // A relative path is taken below /run.
+    let absolute = if s.value.starts_with('/') { s.value.to_string() } else { format!("/run/{}", s.value) };
+    let Some(mut path) = settings::absolute_path(s, &absolute, false, sink)? else { return Ok(()) };
+    if let Some(rest) = path.strip_prefix("/var/run/") {
+        let updated = format!("/run/{rest}");
+        sink.out.push(crate::config::diagnostics::Diagnostic::at_line(
+            sink.path,
+            s.line,
+            Level::Notice,
+            format!(
+                "{}= references a path below legacy directory /var/run/, updating {path} \u{2192} {updated}; please \
+                 update the unit file accordingly.",
+                s.key
+            ),
+        ));
+        path = updated;
     }
+    svc.pid_file = Some(path);
     Ok(())
 }
 
@@ -600,7 +615,7 @@ fn set_std_input(svc: &mut Service, s: &Setting, sink: &mut Sink) -> Result<(), 
     let input = if let Some(name) = v.strip_prefix("fd:") {
         StdInput::Fd(name.to_string())
     } else if let Some(path) = v.strip_prefix("file:") {
-        match settings::absolute_path(s, path, false, sink)? {
+        match settings::absolute_path(s, path, true, sink).ok().flatten() {
             Some(p) => StdInput::File(p),
             None => return Ok(()),
         }
@@ -624,7 +639,8 @@ fn set_std_input(svc: &mut Service, s: &Setting, sink: &mut Sink) -> Result<(), 
 
 fn set_std_output(target: &mut Option<StdOutput>, s: &Setting, sink: &mut Sink) -> Result<(), Fatal> {
     let v = s.value;
-    let file = |path: &str, sink: &mut Sink| settings::absolute_path(s, path, false, sink);
+    // systemd words a bad path here as if it were fatal, yet goes on.
+    let file = |path: &str, sink: &mut Sink| Ok::<_, Fatal>(settings::absolute_path(s, path, true, sink).ok().flatten());
     let output = if let Some(name) = v.strip_prefix("fd:") {
         StdOutput::Fd(name.to_string())
     } else if let Some(path) = v.strip_prefix("file:") {

@@ -2,6 +2,7 @@
 
 use super::known_keys::{self, TIMER_KEYS};
 use super::settings::{self, Applied, Fatal, Setting, Sink};
+use super::model::UnitType;
 use super::unit_name;
 
 /// What starts a timer's elapse clock.
@@ -122,16 +123,17 @@ fn set_trigger_unit(t: &mut Timer, timer_name: &str, s: &Setting, sink: &mut Sin
         sink.warn(s.line, format!("Multiple units to trigger specified, ignoring: {}", s.value));
         return Ok(());
     }
-    let Some((_, unit_type)) = unit_name::classify(s.value) else {
-        sink.warn(s.line, format!("Failed to add trigger on {}, ignoring: Invalid argument", s.value));
-        return Ok(());
-    };
-    if unit_type == super::model::UnitType::Timer {
+    let known_type = unit_name::suffix_of(s.value).and_then(UnitType::from_suffix).is_some();
+    if !known_type {
         sink.warn(s.line, format!("Unit type not valid, ignoring: {}", s.value));
         return Ok(());
     }
     if s.value == timer_name {
         sink.warn(s.line, format!("Units cannot trigger themselves, ignoring: {}", s.value));
+        return Ok(());
+    }
+    if !unit_name::is_valid(s.value) {
+        sink.warn(s.line, format!("Failed to add trigger on {}, ignoring: Invalid argument", s.value));
         return Ok(());
     }
     t.unit = Some(s.value.to_string());
@@ -167,8 +169,10 @@ mod tests {
         let (t, msgs) = apply_all(&[("Unit", "x.service"), ("Unit", "y.service")]);
         assert_eq!(t.unit.as_deref(), Some("x.service"));
         assert_eq!(msgs, vec!["/t.timer:2: Multiple units to trigger specified, ignoring: y.service"]);
-        let (_, msgs) = apply_all(&[("Unit", "other.timer")]);
-        assert_eq!(msgs, vec!["/t.timer:1: Unit type not valid, ignoring: other.timer"]);
+        let (_, msgs) = apply_all(&[("Unit", "other.conf")]);
+        assert_eq!(msgs, vec!["/t.timer:1: Unit type not valid, ignoring: other.conf"]);
+        let (_, msgs) = apply_all(&[("Unit", "t.timer")]);
+        assert_eq!(msgs, vec!["/t.timer:1: Units cannot trigger themselves, ignoring: t.timer"]);
     }
 
     #[test]

@@ -244,11 +244,33 @@ pub fn parse_signal(s: &str) -> Result<i32, NumberError> {
     Err(NumberError::Invalid)
 }
 
-/// `exit_status_from_string()`: one of systemd's exit status names, or a
-/// number 0..=255.
+/// The BSD `sysexits.h` names systemd also accepts as exit statuses.
+const BSD_EXIT_STATUSES: &[(&str, u8)] = &[
+    ("USAGE", 64),
+    ("DATAERR", 65),
+    ("NOINPUT", 66),
+    ("NOUSER", 67),
+    ("NOHOST", 68),
+    ("UNAVAILABLE", 69),
+    ("SOFTWARE", 70),
+    ("OSERR", 71),
+    ("OSFILE", 72),
+    ("CANTCREAT", 73),
+    ("IOERR", 74),
+    ("TEMPFAIL", 75),
+    ("PROTOCOL", 76),
+    ("NOPERM", 77),
+    ("CONFIG", 78),
+];
+
+/// `exit_status_from_string()`: one of systemd's exit status names (its
+/// own, the LSB and the BSD ones), or a number 0..=255.
 pub fn parse_exit_status(s: &str) -> Result<u8, NumberError> {
     if let Some(code) = (0..=255).find(|&c| crate::engine::exit_status::exit_status_name(c) == Some(s)) {
         return Ok(code as u8);
+    }
+    if let Some((_, code)) = BSD_EXIT_STATUSES.iter().find(|(name, _)| *name == s) {
+        return Ok(*code);
     }
     parse_c_unsigned(s, Radix::Auto, false, 255).map(|v| v as u8)
 }
@@ -460,6 +482,7 @@ mod tests {
         assert_eq!(parse_exit_status("0"), Ok(0));
         assert_eq!(parse_exit_status("255"), Ok(255));
         assert_eq!(parse_exit_status("NOTINSTALLED"), Ok(5));
+        assert_eq!(parse_exit_status("DATAERR"), Ok(65));
         assert!(parse_exit_status("256").is_err());
         assert!(parse_exit_status("FOO").is_err());
     }
