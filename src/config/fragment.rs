@@ -171,7 +171,7 @@ fn check_service(svc: &Service, unit: &UnitSection) -> Result<Vec<String>, Strin
                 .into(),
         );
     }
-    if oneshot && !svc.restart_force_exit_status.statuses.is_empty() || oneshot && !svc.restart_force_exit_status.signals.is_empty() {
+    if oneshot && svc.restart_force_exit_status != Default::default() {
         return Err("Service has RestartForceExitStatus= set, which isn't allowed for Type=oneshot services. Refusing.".into());
     }
     if oneshot && svc.exit_type == Some(ExitType::Cgroup) {
