@@ -5,4 +5,5 @@ pub mod cli;
 pub mod compat;
 pub mod config;
 pub mod engine;
+pub mod logs;
 pub mod syntax;

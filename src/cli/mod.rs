@@ -1,14 +1,54 @@
 //! The native `runr` command line.
 
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+mod supervisor;
+
+#[derive(Debug, Parser)]
+#[command(name = "runr", version, about = "A process supervisor for container pods, configured with systemd unit files")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the supervisor (PID 1 of a container, or an ordinary process).
+    Supervisor(SupervisorArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SupervisorArgs {
+    /// A directory of units searched before the standard unit path.
+    pub unit_dir: Option<PathBuf>,
+    /// Also serve the control API over TCP at ADDR (needs --api-token-file).
+    #[arg(long, value_name = "ADDR")]
+    pub http_listen_api: Option<String>,
+    /// Where services' log files go.
+    #[arg(long, value_name = "DIR")]
+    pub log_dir: Option<PathBuf>,
+    /// The supervisor's own log level: error, warning, info, debug.
+    #[arg(long, value_name = "LEVEL", default_value = "info")]
+    pub log_level: String,
+}
+
 pub fn main(args: &[String]) -> u8 {
-    let verb = args.get(1).map(String::as_str).unwrap_or("");
-    match verb {
-        "--version" | "version" => {
-            println!("runr {}", env!("CARGO_PKG_VERSION"));
-            0
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { 1 } else { 0 };
         }
-        _ => {
-            eprintln!("runr: unknown command '{verb}'");
+    };
+    let result = match cli.command {
+        Command::Supervisor(args) => supervisor::run(&args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("runr: {e:#}");
             1
         }
     }

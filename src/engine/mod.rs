@@ -1,6 +1,21 @@
 //! The supervisor: one state machine per unit, driven by events (a child
 //! exited, a timeout fired, a command arrived), never by polling.
 
+pub mod boot;
+pub mod executor;
 pub mod exit_status;
 pub mod reaper;
 pub mod spawn;
+pub mod state;
+pub mod supervisor;
+
+pub mod plan;
+pub mod service;
+
+/// The strerror() text of an I/O error, as systemd prints it after a colon.
+pub fn errno_text(e: &std::io::Error) -> String {
+    match e.raw_os_error() {
+        Some(n) => nix::errno::Errno::from_raw(n).desc().to_string(),
+        None => e.to_string(),
+    }
+}

@@ -1,0 +1,260 @@
+//! The real [`Executor`]: starts processes, signals them, reads PID files,
+//! and hands the supervisor's messages and the services' output to the
+//! log sink.
+
+use std::collections::HashMap;
+use std::ffi::OsString;
+use std::io;
+use std::os::fd::OwnedFd;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::time::Instant;
+
+use nix::sys::signal::{Signal, kill, killpg};
+use nix::unistd::{Group, Pid, User};
+
+use super::plan::{ExecContext, ServicePlan};
+use super::service::{Executor, ProcessRole};
+use super::spawn::{ProcessPlan, spawn};
+use crate::syntax::Usec;
+use crate::syntax::environment::{self, EnvironmentLayers};
+use crate::syntax::exec::ExecCommand;
+
+/// systemd's PATH for system services.
+pub const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/// Where lines go: the supervisor's own messages and each line a service
+/// writes on stdout or stderr.
+pub trait LogSink {
+    fn supervisor_message(&self, unit: &str, message: &str);
+    fn attach_output(&self, unit: &str, identifier: &str, pid: Pid, stream: OutputStream, fd: OwnedFd);
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputStream {
+    Stdout,
+    Stderr,
+}
+
+pub struct ProcessExecutor {
+    started: Instant,
+    sink: Rc<dyn LogSink>,
+    /// Environment the supervisor itself was given, for PassEnvironment=.
+    own_environment: HashMap<String, String>,
+}
+
+impl ProcessExecutor {
+    pub fn new(sink: Rc<dyn LogSink>) -> Self {
+        ProcessExecutor { started: Instant::now(), sink, own_environment: std::env::vars().collect() }
+    }
+
+    /// The instant `now()` counts from.
+    pub fn epoch(&self) -> Instant {
+        self.started
+    }
+}
+
+/// The uid, gid and supplementary groups of User=/Group=, and the
+/// variables systemd sets for a user.
+struct Credentials {
+    uid: u32,
+    gid: u32,
+    groups: Vec<u32>,
+    env: Vec<(String, String)>,
+    home: PathBuf,
+}
+
+fn resolve_credentials(exec: &ExecContext) -> io::Result<Option<Credentials>> {
+    let Some(name) = &exec.user else {
+        if let Some(group) = &exec.group {
+            let gid = lookup_group(group)?;
+            return Ok(Some(Credentials { uid: 0, gid, groups: vec![], env: vec![], home: "/root".into() }));
+        }
+        return Ok(None);
+    };
+    let user = match name.parse::<u32>() {
+        Ok(uid) => User::from_uid(uid.into()),
+        Err(_) => User::from_name(name),
+    }
+    .map_err(io::Error::from)?
+    .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, format!("Failed to determine user credentials: No such process ({name})")))?;
+    let gid = match &exec.group {
+        Some(group) => lookup_group(group)?,
+        None => user.gid.as_raw(),
+    };
+    let mut groups = vec![gid];
+    // Supplementary groups from /etc/group, as initgroups() would give.
+    if let Ok(text) = std::fs::read_to_string("/etc/group") {
+        for line in text.lines() {
+            let fields: Vec<&str> = line.split(':').collect();
+            if fields.len() == 4 && fields[3].split(',').any(|m| m == user.name) {
+                if let Ok(g) = fields[2].parse::<u32>() {
+                    if !groups.contains(&g) {
+                        groups.push(g);
+                    }
+                }
+            }
+        }
+    }
+    for extra in &exec.supplementary_groups {
+        let g = lookup_group(extra)?;
+        if !groups.contains(&g) {
+            groups.push(g);
+        }
+    }
+    let shell = user.shell.to_string_lossy().into_owned();
+    let env = vec![
+        ("HOME".to_string(), user.dir.to_string_lossy().into_owned()),
+        ("LOGNAME".to_string(), user.name.clone()),
+        ("USER".to_string(), user.name.clone()),
+        ("SHELL".to_string(), shell),
+    ];
+    Ok(Some(Credentials { uid: user.uid.as_raw(), gid, groups, env, home: user.dir }))
+}
+
+fn lookup_group(name: &str) -> io::Result<u32> {
+    if let Ok(gid) = name.parse::<u32>() {
+        return Ok(gid);
+    }
+    Group::from_name(name)
+        .map_err(io::Error::from)?
+        .map(|g| g.gid.as_raw())
+        .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, format!("Failed to determine group credentials: No such process ({name})")))
+}
+
+/// Finds a plain command name on systemd's fixed PATH.
+fn resolve_program(path: &str) -> PathBuf {
+    if path.contains('/') {
+        return PathBuf::from(path);
+    }
+    DEFAULT_PATH
+        .split(':')
+        .map(|dir| Path::new(dir).join(path))
+        .find(|candidate| candidate.is_file())
+        .unwrap_or_else(|| PathBuf::from(path))
+}
+
+impl ProcessExecutor {
+    /// The environment of one command, merged in systemd's order: its own
+    /// variables (PATH, the user's, the phase's $MAINPID ...),
+    /// PassEnvironment=, Environment=, EnvironmentFile= (read now), then
+    /// UnsetEnvironment=.
+    fn environment(
+        &self,
+        plan: &ServicePlan,
+        credentials: Option<&Credentials>,
+        phase: &[(String, String)],
+    ) -> io::Result<Vec<(String, String)>> {
+        let mut service: Vec<(String, String)> = vec![("PATH".into(), DEFAULT_PATH.into())];
+        if let Some(c) = credentials {
+            service.extend(c.env.iter().cloned());
+        }
+        service.extend(phase.iter().cloned());
+        let passed = environment::resolve_pass_environment(&plan.exec.pass_environment, &|name| {
+            self.own_environment.get(name).cloned()
+        });
+        let mut files = Vec::new();
+        for (path, optional) in &plan.exec.environment_files {
+            match std::fs::read_to_string(path) {
+                Ok(text) => files.extend(environment::parse_environment_file(&text)),
+                Err(_) if *optional => {}
+                Err(e) => {
+                    return Err(io::Error::new(e.kind(), format!("Failed to load environment files: {e}")));
+                }
+            }
+        }
+        Ok(environment::build_exec_environment(&EnvironmentLayers {
+            service: &service,
+            passed: &passed,
+            environment: &plan.exec.environment,
+            files: &files,
+            unset: &plan.exec.unset_environment,
+            ..Default::default()
+        }))
+    }
+}
+
+impl Executor for ProcessExecutor {
+    fn spawn(
+        &mut self,
+        plan: &ServicePlan,
+        _role: ProcessRole,
+        command: &ExecCommand,
+        phase_env: &[(String, String)],
+    ) -> io::Result<Pid> {
+        let exec = &plan.exec;
+        let credentials = resolve_credentials(exec)?;
+        let env = self.environment(plan, credentials.as_ref(), phase_env)?;
+        let argv: Vec<OsString> = if command.no_env_expand {
+            command.argv.iter().map(OsString::from).collect()
+        } else {
+            let lookup = |name: &str| env.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+            crate::syntax::exec::expand_argv(&command.argv, &lookup).into_iter().map(OsString::from).collect()
+        };
+        let mut process = ProcessPlan::new(resolve_program(&command.path), argv);
+        process.env = env;
+        if let Some(dir) = &exec.working_directory {
+            let path = if dir.home {
+                credentials.as_ref().map(|c| c.home.clone()).or_else(|| Some("/root".into()))
+            } else {
+                dir.path.clone()
+            };
+            if let Some(path) = path {
+                if !(dir.optional && !path.is_dir()) {
+                    process.working_directory = Some(path);
+                }
+            }
+        } else {
+            process.working_directory = Some("/".into());
+        }
+        if let Some(c) = &credentials {
+            if exec.user.is_some() && !command.privileged {
+                process.uid = Some(c.uid);
+                process.supplementary_groups = c.groups.clone();
+            }
+            if !command.privileged {
+                process.gid = Some(c.gid);
+            }
+        }
+        process.umask = Some(exec.umask);
+        process.nice = exec.nice;
+        process.limits = exec.limits.clone();
+        process.no_new_privileges = exec.no_new_privileges;
+        process.stdin = exec.stdin.clone();
+        process.stdout = exec.stdout.clone();
+        process.stderr = exec.stderr.clone();
+        let spawned = spawn(&process)?;
+        let identifier = exec.syslog_identifier.clone().unwrap_or_else(|| {
+            Path::new(&command.path).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+        });
+        if let Some(fd) = spawned.stdout {
+            self.sink.attach_output(&plan.name, &identifier, spawned.pid, OutputStream::Stdout, fd);
+        }
+        if let Some(fd) = spawned.stderr {
+            self.sink.attach_output(&plan.name, &identifier, spawned.pid, OutputStream::Stderr, fd);
+        }
+        Ok(spawned.pid)
+    }
+
+    fn kill(&mut self, pid: Pid, signal: Signal, group: bool) -> bool {
+        if group { killpg(pid, signal).is_ok() } else { kill(pid, signal).is_ok() }
+    }
+
+    fn group_alive(&mut self, pgid: Pid) -> bool {
+        killpg(pgid, None).is_ok()
+    }
+
+    fn read_pid_file(&mut self, path: &str) -> Option<Pid> {
+        let text = std::fs::read_to_string(path).ok()?;
+        let pid: i32 = text.trim().parse().ok()?;
+        (pid > 1 && kill(Pid::from_raw(pid), None).is_ok()).then(|| Pid::from_raw(pid))
+    }
+
+    fn log(&mut self, unit: &str, message: &str) {
+        self.sink.supervisor_message(unit, message);
+    }
+
+    fn now(&self) -> Usec {
+        self.started.elapsed().as_micros() as Usec
+    }
+}

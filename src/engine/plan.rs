@@ -1,0 +1,180 @@
+//! What the engine needs to know to run one service, with systemd's
+//! defaults applied. Built from the loaded unit (config) when a start is
+//! requested, so a daemon-reload takes effect on the next start.
+
+use std::path::PathBuf;
+
+use nix::sys::resource::Resource;
+use nix::sys::signal::Signal;
+
+use super::spawn::StdioTarget;
+
+use crate::syntax::Usec;
+use crate::syntax::exec::ExecCommand;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServiceType {
+    Simple,
+    Exec,
+    Forking,
+    Oneshot,
+    Notify,
+    Idle,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RestartPolicy {
+    No,
+    OnSuccess,
+    OnFailure,
+    OnAbnormal,
+    OnWatchdog,
+    OnAbort,
+    Always,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KillMode {
+    ControlGroup,
+    Mixed,
+    Process,
+    None,
+}
+
+/// An exit status list as in SuccessExitStatus= and RestartPreventExitStatus=.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExitStatusSet {
+    pub codes: Vec<i32>,
+    pub signals: Vec<i32>,
+}
+
+impl ExitStatusSet {
+    pub fn is_empty(&self) -> bool {
+        self.codes.is_empty() && self.signals.is_empty()
+    }
+}
+
+/// The commands of one service, per phase.
+#[derive(Debug, Clone, Default)]
+pub struct ServiceCommands {
+    pub start_pre: Vec<ExecCommand>,
+    pub start: Vec<ExecCommand>,
+    pub start_post: Vec<ExecCommand>,
+    pub reload: Vec<ExecCommand>,
+    pub stop: Vec<ExecCommand>,
+    pub stop_post: Vec<ExecCommand>,
+}
+
+/// WorkingDirectory=: a path, `~` (the user's home), `-` for "if it exists".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkingDirectory {
+    pub path: Option<PathBuf>,
+    pub home: bool,
+    pub optional: bool,
+}
+
+/// How the service's processes are set up (systemd.exec(5)).
+#[derive(Debug, Clone)]
+pub struct ExecContext {
+    /// Environment= assignments, in order.
+    pub environment: Vec<(String, String)>,
+    /// EnvironmentFile= paths, read at each start; `true` when prefixed `-`.
+    pub environment_files: Vec<(PathBuf, bool)>,
+    pub pass_environment: Vec<String>,
+    pub unset_environment: Vec<String>,
+    pub working_directory: Option<WorkingDirectory>,
+    pub user: Option<String>,
+    pub group: Option<String>,
+    pub supplementary_groups: Vec<String>,
+    pub umask: u32,
+    pub nice: Option<i32>,
+    pub limits: Vec<(Resource, u64, u64)>,
+    pub no_new_privileges: bool,
+    pub stdin: StdioTarget,
+    pub stdout: StdioTarget,
+    pub stderr: StdioTarget,
+    pub syslog_identifier: Option<String>,
+}
+
+impl Default for ExecContext {
+    fn default() -> Self {
+        ExecContext {
+            environment: Vec::new(),
+            environment_files: Vec::new(),
+            pass_environment: Vec::new(),
+            unset_environment: Vec::new(),
+            working_directory: None,
+            user: None,
+            group: None,
+            supplementary_groups: Vec::new(),
+            umask: 0o022,
+            nice: None,
+            limits: Vec::new(),
+            no_new_privileges: false,
+            stdin: StdioTarget::Null,
+            stdout: StdioTarget::Pipe,
+            stderr: StdioTarget::Pipe,
+            syslog_identifier: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ServicePlan {
+    pub name: String,
+    pub description: String,
+    pub service_type: ServiceType,
+    pub commands: ServiceCommands,
+    pub exec: ExecContext,
+    pub remain_after_exit: bool,
+    pub pid_file: Option<String>,
+    pub restart: RestartPolicy,
+    pub restart_usec: Usec,
+    pub timeout_start_usec: Usec,
+    pub timeout_stop_usec: Usec,
+    pub runtime_max_usec: Usec,
+    pub watchdog_usec: Usec,
+    pub kill_mode: KillMode,
+    pub kill_signal: Signal,
+    pub final_kill_signal: Signal,
+    pub send_sigkill: bool,
+    pub send_sighup: bool,
+    pub success_exit_status: ExitStatusSet,
+    pub restart_prevent_exit_status: ExitStatusSet,
+    pub restart_force_exit_status: ExitStatusSet,
+    pub start_limit_interval_usec: Usec,
+    pub start_limit_burst: u32,
+}
+
+impl ServicePlan {
+    /// A plan with systemd's defaults (DefaultTimeoutStartSec=90s,
+    /// DefaultRestartSec=100ms, DefaultStartLimitIntervalSec=10s,
+    /// DefaultStartLimitBurst=5, KillMode=control-group, KillSignal=SIGTERM).
+    pub fn new(name: &str) -> Self {
+        ServicePlan {
+            name: name.to_string(),
+            description: name.to_string(),
+            service_type: ServiceType::Simple,
+            commands: ServiceCommands::default(),
+            exec: ExecContext::default(),
+            remain_after_exit: false,
+            pid_file: None,
+            restart: RestartPolicy::No,
+            restart_usec: 100_000,
+            timeout_start_usec: 90_000_000,
+            timeout_stop_usec: 90_000_000,
+            runtime_max_usec: crate::syntax::USEC_INFINITY,
+            watchdog_usec: 0,
+            kill_mode: KillMode::ControlGroup,
+            kill_signal: Signal::SIGTERM,
+            final_kill_signal: Signal::SIGKILL,
+            send_sigkill: true,
+            send_sighup: false,
+            success_exit_status: ExitStatusSet::default(),
+            restart_prevent_exit_status: ExitStatusSet::default(),
+            restart_force_exit_status: ExitStatusSet::default(),
+            start_limit_interval_usec: 10_000_000,
+            start_limit_burst: 5,
+        }
+    }
+}

@@ -1,0 +1,1196 @@
+//! One service's state machine, after systemd's service.c: the phases
+//! (start-pre, start, start-post, running, stop, stop-sigterm, ...), what
+//! ends each one (a process exits, a timeout fires), the result, and the
+//! restart decision. It does no I/O itself: processes, signals, PID files
+//! and log lines go through an [`Executor`], so the machine is tested with
+//! a recording executor and run for real by the supervisor.
+
+use std::collections::VecDeque;
+use std::io;
+
+use nix::sys::signal::Signal;
+use nix::unistd::Pid;
+
+use super::exit_status::ExitStatus;
+use super::plan::{ExitStatusSet, KillMode, RestartPolicy, ServicePlan, ServiceType};
+use super::state::{ActiveState, ServiceResult, ServiceState};
+use crate::syntax::exec::ExecCommand;
+use crate::syntax::{USEC_INFINITY, Usec};
+
+/// Which of a service's processes a command becomes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProcessRole {
+    Main,
+    Control,
+}
+
+/// The effects the machine asks for.
+pub trait Executor {
+    /// Starts `command` for the service; `env` adds what the phase sets
+    /// ($MAINPID, $SERVICE_RESULT, ...).
+    fn spawn(&mut self, plan: &ServicePlan, role: ProcessRole, command: &ExecCommand, env: &[(String, String)])
+    -> io::Result<Pid>;
+    /// Sends `signal` to `pid`, or to the process group `pid` leads when
+    /// `group`; true if some process received it.
+    fn kill(&mut self, pid: Pid, signal: Signal, group: bool) -> bool;
+    /// Whether any process is left in the process group `pgid` leads.
+    fn group_alive(&mut self, pgid: Pid) -> bool;
+    /// The PID a forking daemon wrote into its PID file, if it is alive.
+    fn read_pid_file(&mut self, path: &str) -> Option<Pid>;
+    /// A message of the supervisor about this unit (journal and status).
+    fn log(&mut self, unit: &str, message: &str);
+    /// The monotonic clock, in microseconds.
+    fn now(&self) -> Usec;
+}
+
+/// What a request to the service led to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestOutcome {
+    /// The request was carried out (or is under way).
+    Accepted,
+    /// Nothing to do: already in the asked-for state.
+    AlreadyDone,
+    /// StartLimitBurst= starts within StartLimitIntervalSec=.
+    StartLimitHit,
+    /// The service has no ExecReload= and cannot reload.
+    NotReloadable,
+    /// The service is not active, so it cannot reload.
+    NotActive,
+}
+
+/// The job a client waits for, as systemd's job types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobKind {
+    Start,
+    Stop,
+    Reload,
+}
+
+/// How a job ended (systemd's JobResult words).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobOutcome {
+    Done,
+    Failed,
+    Canceled,
+}
+
+#[derive(Debug, Clone)]
+pub struct ServiceRuntime {
+    pub plan: ServicePlan,
+    pub state: ServiceState,
+    pub result: ServiceResult,
+    pub reload_result: ServiceResult,
+    pub main_pid: Option<Pid>,
+    pub control_pid: Option<Pid>,
+    /// Process groups this run started (each command leads its own), the
+    /// stand-in for a control group when KillMode=control-group.
+    groups: Vec<Pid>,
+    /// Commands left in the current phase.
+    queue: VecDeque<ExecCommand>,
+    /// The command the main or control process is running.
+    current: Option<(ProcessRole, ExecCommand)>,
+    /// When the current phase times out (monotonic usec).
+    pub deadline: Option<Usec>,
+    pub n_restarts: u32,
+    start_attempts: VecDeque<Usec>,
+    /// An explicit stop: no automatic restart afterwards.
+    forbid_restart: bool,
+    /// The job a client is waiting for, and how it ended once it has.
+    pub job: Option<JobKind>,
+    pub finished_jobs: Vec<(JobKind, JobOutcome)>,
+    pub main_exit: Option<(Pid, ExitStatus)>,
+    pub control_exit: Option<(Pid, ExitStatus)>,
+    /// Every state change since the caller last drained it.
+    pub transitions: Vec<(ServiceState, ServiceState)>,
+}
+
+impl ServiceRuntime {
+    pub fn new(plan: ServicePlan) -> Self {
+        ServiceRuntime {
+            plan,
+            state: ServiceState::Dead,
+            result: ServiceResult::Success,
+            reload_result: ServiceResult::Success,
+            main_pid: None,
+            control_pid: None,
+            groups: Vec::new(),
+            queue: VecDeque::new(),
+            current: None,
+            deadline: None,
+            n_restarts: 0,
+            start_attempts: VecDeque::new(),
+            forbid_restart: false,
+            job: None,
+            finished_jobs: Vec::new(),
+            main_exit: None,
+            control_exit: None,
+            transitions: Vec::new(),
+        }
+    }
+
+    pub fn active_state(&self) -> ActiveState {
+        self.state.active_state()
+    }
+
+    fn set_state(&mut self, state: ServiceState) {
+        let old = self.state;
+        self.state = state;
+        if old != state {
+            self.transitions.push((old, state));
+        }
+        if !matches!(
+            state,
+            ServiceState::StartPre
+                | ServiceState::Start
+                | ServiceState::StartPost
+                | ServiceState::Reload
+                | ServiceState::Stop
+                | ServiceState::StopSigterm
+                | ServiceState::StopSigkill
+                | ServiceState::StopPost
+                | ServiceState::FinalSigterm
+                | ServiceState::FinalSigkill
+                | ServiceState::AutoRestart
+                | ServiceState::Running
+        ) {
+            self.deadline = None;
+        }
+    }
+
+    fn set_result(&mut self, f: ServiceResult) {
+        if self.result == ServiceResult::Success {
+            self.result = f;
+        }
+    }
+
+    fn arm(&mut self, ex: &dyn Executor, usec: Usec) {
+        self.deadline = if usec == 0 || usec == USEC_INFINITY { None } else { Some(ex.now().saturating_add(usec)) };
+    }
+
+    /// A message systemd logs with the unit's name in front (log_unit_*).
+    fn unit_log(&self, ex: &mut dyn Executor, message: &str) {
+        ex.log(&self.plan.name, &format!("{}: {message}", self.plan.name));
+    }
+
+    /// A job's status message ("Started Demo."), logged without the name.
+    fn job_log(&self, ex: &mut dyn Executor, message: &str) {
+        ex.log(&self.plan.name, message);
+    }
+
+    fn finish_job(&mut self, ex: &mut dyn Executor, outcome: JobOutcome) {
+        let Some(kind) = self.job.take() else { return };
+        let description = self.plan.description.clone();
+        let message = match (kind, outcome) {
+            (JobKind::Start, JobOutcome::Done) if self.state == ServiceState::Dead => format!("Finished {description}."),
+            (JobKind::Start, JobOutcome::Done) => format!("Started {description}."),
+            (JobKind::Start, JobOutcome::Failed) => format!("Failed to start {description}."),
+            (JobKind::Stop, JobOutcome::Done) => format!("Stopped {description}."),
+            (JobKind::Stop, JobOutcome::Failed) => format!("Stopped (with error) {description}."),
+            (JobKind::Reload, JobOutcome::Done) => format!("Reloaded {description}."),
+            (JobKind::Reload, JobOutcome::Failed) => format!("Reload failed for {description}."),
+            (_, JobOutcome::Canceled) => String::new(),
+        };
+        if !message.is_empty() {
+            self.job_log(ex, &message);
+        }
+        self.finished_jobs.push((kind, outcome));
+    }
+
+    /// Pending jobs end when the service reaches a state that settles them
+    /// (job_finish_and_invalidate on unit_notify in systemd).
+    fn settle_job(&mut self, ex: &mut dyn Executor) {
+        let outcome = match (self.job, self.state) {
+            (Some(JobKind::Start), ServiceState::Running | ServiceState::Exited) => Some(JobOutcome::Done),
+            (Some(JobKind::Start), ServiceState::Dead) if self.result == ServiceResult::Success => {
+                Some(JobOutcome::Done)
+            }
+            (Some(JobKind::Start), ServiceState::Failed | ServiceState::Dead) => Some(JobOutcome::Failed),
+            (Some(JobKind::Start), ServiceState::AutoRestart) => Some(JobOutcome::Failed),
+            (Some(JobKind::Stop), ServiceState::Dead | ServiceState::Failed) => Some(JobOutcome::Done),
+            (Some(JobKind::Reload), ServiceState::Running | ServiceState::Exited) => {
+                Some(if self.reload_result == ServiceResult::Success { JobOutcome::Done } else { JobOutcome::Failed })
+            }
+            (Some(JobKind::Reload), s) if s.active_state().is_inactive_or_failed() => Some(JobOutcome::Failed),
+            _ => None,
+        };
+        if let Some(outcome) = outcome {
+            self.finish_job(ex, outcome);
+        }
+    }
+
+    // ---- requests ---------------------------------------------------------
+
+    /// `systemctl start`: begins the start unless the service is active or
+    /// on its way up already.
+    pub fn start(&mut self, ex: &mut dyn Executor) -> RequestOutcome {
+        match self.state.active_state() {
+            ActiveState::Active | ActiveState::Reloading => return RequestOutcome::AlreadyDone,
+            ActiveState::Activating if self.state != ServiceState::AutoRestart => {
+                self.job.get_or_insert(JobKind::Start);
+                return RequestOutcome::Accepted;
+            }
+            _ => {}
+        }
+        if let Some(old) = self.job.replace(JobKind::Start) {
+            if old != JobKind::Start {
+                self.finished_jobs.push((old, JobOutcome::Canceled));
+            }
+        }
+        if self.state.active_state() == ActiveState::Deactivating {
+            // systemd queues the start behind the stop; the stop's end
+            // (enter_dead) picks the job up.
+            return RequestOutcome::Accepted;
+        }
+        self.begin_start(ex)
+    }
+
+    fn begin_start(&mut self, ex: &mut dyn Executor) -> RequestOutcome {
+        if !self.pass_start_limit(ex) {
+            self.unit_log(ex, "Start request repeated too quickly.");
+            self.result = ServiceResult::StartLimitHit;
+            self.unit_log(ex, "Failed with result 'start-limit-hit'.");
+            self.set_state(ServiceState::Failed);
+            self.job = Some(JobKind::Start);
+            self.finish_job(ex, JobOutcome::Failed);
+            return RequestOutcome::StartLimitHit;
+        }
+        let description = self.plan.description.clone();
+        self.job_log(ex, &format!("Starting {description}..."));
+        self.result = ServiceResult::Success;
+        self.reload_result = ServiceResult::Success;
+        self.forbid_restart = false;
+        self.main_exit = None;
+        self.control_exit = None;
+        self.main_pid = None;
+        self.control_pid = None;
+        self.groups.clear();
+        self.enter_start_pre(ex);
+        RequestOutcome::Accepted
+    }
+
+    /// StartLimitIntervalSec=/StartLimitBurst=: true if this start may go on.
+    fn pass_start_limit(&mut self, ex: &dyn Executor) -> bool {
+        let interval = self.plan.start_limit_interval_usec;
+        let burst = self.plan.start_limit_burst;
+        if interval == 0 || burst == 0 {
+            return true;
+        }
+        let now = ex.now();
+        while self.start_attempts.front().is_some_and(|t| now.saturating_sub(*t) >= interval) {
+            self.start_attempts.pop_front();
+        }
+        if self.start_attempts.len() >= burst as usize {
+            return false;
+        }
+        self.start_attempts.push_back(now);
+        true
+    }
+
+    /// Forgets past starts and a failure, as `systemctl reset-failed` does.
+    pub fn reset_failed(&mut self) {
+        self.start_attempts.clear();
+        if self.state == ServiceState::Failed {
+            self.set_state(ServiceState::Dead);
+        }
+        self.result = ServiceResult::Success;
+    }
+
+    /// `systemctl stop`.
+    pub fn stop(&mut self, ex: &mut dyn Executor) -> RequestOutcome {
+        self.forbid_restart = true;
+        if let Some(old) = self.job.replace(JobKind::Stop) {
+            if old != JobKind::Stop {
+                self.finished_jobs.push((old, JobOutcome::Canceled));
+            }
+        }
+        match self.state {
+            ServiceState::Dead | ServiceState::Failed => {
+                self.job = None;
+                self.finished_jobs.push((JobKind::Stop, JobOutcome::Done));
+                RequestOutcome::AlreadyDone
+            }
+            ServiceState::AutoRestart => {
+                self.set_state(ServiceState::Dead);
+                self.settle_job(ex);
+                RequestOutcome::Accepted
+            }
+            ServiceState::StartPre | ServiceState::Start | ServiceState::StartPost | ServiceState::Reload => {
+                self.enter_signal(ex, ServiceState::StopSigterm, ServiceResult::Success);
+                RequestOutcome::Accepted
+            }
+            ServiceState::Running | ServiceState::Exited => {
+                self.enter_stop(ex, ServiceResult::Success);
+                RequestOutcome::Accepted
+            }
+            // Already stopping: the job completes with the stop under way.
+            _ => RequestOutcome::Accepted,
+        }
+    }
+
+    /// `systemctl reload`: runs ExecReload= while the service stays up.
+    pub fn reload(&mut self, ex: &mut dyn Executor) -> RequestOutcome {
+        if self.plan.commands.reload.is_empty() {
+            return RequestOutcome::NotReloadable;
+        }
+        if !matches!(self.state, ServiceState::Running | ServiceState::Exited) {
+            return RequestOutcome::NotActive;
+        }
+        self.job = Some(JobKind::Reload);
+        let description = self.plan.description.clone();
+        self.job_log(ex, &format!("Reloading {description}..."));
+        self.reload_result = ServiceResult::Success;
+        self.queue = self.plan.commands.reload.iter().cloned().collect();
+        self.set_state(ServiceState::Reload);
+        self.arm(ex, self.plan.timeout_start_usec);
+        if !self.run_next_control(ex) {
+            self.enter_running(ex, ServiceResult::Success);
+        }
+        RequestOutcome::Accepted
+    }
+
+    // ---- phases -----------------------------------------------------------
+
+    fn phase_env(&self) -> Vec<(String, String)> {
+        let mut env = Vec::new();
+        if let Some(pid) = self.main_pid {
+            env.push(("MAINPID".to_string(), pid.to_string()));
+        }
+        if matches!(self.state, ServiceState::StopPost | ServiceState::Stop) {
+            env.push(("SERVICE_RESULT".to_string(), self.result.as_str().to_string()));
+            if let Some((_, status)) = self.main_exit {
+                env.push(("EXIT_CODE".to_string(), status.code_word().to_string()));
+                let text = match status {
+                    ExitStatus::Exited(n) => n.to_string(),
+                    ExitStatus::Killed(n) | ExitStatus::Dumped(n) => {
+                        ExitStatus::Killed(n).status_text().split('/').nth(1).unwrap_or_default().to_string()
+                    }
+                };
+                env.push(("EXIT_STATUS".to_string(), text));
+            }
+        }
+        env
+    }
+
+    /// Starts a command; a command that cannot be started counts as one
+    /// that exited with 203/EXEC, as a forked child failing execve() does.
+    fn spawn(&mut self, ex: &mut dyn Executor, role: ProcessRole, command: ExecCommand) -> Result<Pid, ExitStatus> {
+        let env = self.phase_env();
+        let result = ex.spawn(&self.plan, role, &command, &env);
+        self.current = Some((role, command.clone()));
+        match result {
+            Ok(pid) => {
+                self.groups.push(pid);
+                match role {
+                    ProcessRole::Main => self.main_pid = Some(pid),
+                    ProcessRole::Control => self.control_pid = Some(pid),
+                }
+                Ok(pid)
+            }
+            Err(e) => {
+                let reason = crate::engine::errno_text(&e);
+                self.unit_log(ex, &format!("Failed to execute {}: {reason}", command.path));
+                self.unit_log(ex, &format!("Failed at step EXEC spawning {}: {reason}", command.path));
+                Err(ExitStatus::Exited(203))
+            }
+        }
+    }
+
+    /// Runs the next queued command as the control process. Returns false
+    /// when the phase has no commands left.
+    fn run_next_control(&mut self, ex: &mut dyn Executor) -> bool {
+        let Some(command) = self.queue.pop_front() else { return false };
+        if let Err(status) = self.spawn(ex, ProcessRole::Control, command) {
+            self.on_control_exit(ex, None, status);
+        }
+        true
+    }
+
+    fn enter_start_pre(&mut self, ex: &mut dyn Executor) {
+        self.queue = self.plan.commands.start_pre.iter().cloned().collect();
+        if self.queue.is_empty() {
+            self.enter_start(ex);
+            return;
+        }
+        self.set_state(ServiceState::StartPre);
+        self.arm(ex, self.plan.timeout_start_usec);
+        self.run_next_control(ex);
+    }
+
+    fn enter_start(&mut self, ex: &mut dyn Executor) {
+        let mut commands: VecDeque<ExecCommand> = self.plan.commands.start.iter().cloned().collect();
+        let Some(first) = commands.pop_front() else {
+            // Only oneshot services may go without ExecStart= (the loader
+            // refuses the others).
+            self.enter_start_post(ex);
+            return;
+        };
+        self.queue = commands;
+        let forking = self.plan.service_type == ServiceType::Forking;
+        let role = if forking { ProcessRole::Control } else { ProcessRole::Main };
+        self.set_state(ServiceState::Start);
+        self.arm(ex, self.plan.timeout_start_usec);
+        let spawned = self.spawn(ex, role, first);
+        match (spawned, self.plan.service_type) {
+            (Err(status), _) if role == ProcessRole::Control => self.on_control_exit(ex, None, status),
+            (Err(status), ServiceType::Exec) => {
+                self.main_exit = Some((Pid::from_raw(0), status));
+                self.enter_signal(ex, ServiceState::StopSigterm, ServiceResult::ExitCode);
+            }
+            (Err(status), ServiceType::Simple | ServiceType::Idle) => {
+                // The start itself succeeds; the main process "exits" at once.
+                self.set_state(ServiceState::Running);
+                self.settle_job(ex);
+                self.on_main_exit(ex, None, status);
+            }
+            (Err(status), _) => self.on_main_exit(ex, None, status),
+            (Ok(_), ServiceType::Simple | ServiceType::Exec | ServiceType::Idle) => self.enter_start_post(ex),
+            // oneshot, notify, forking: wait in `start` for the process
+            // (or READY=1) to say the service is up.
+            (Ok(_), _) => {}
+        }
+    }
+
+    fn enter_start_post(&mut self, ex: &mut dyn Executor) {
+        self.queue = self.plan.commands.start_post.iter().cloned().collect();
+        if self.queue.is_empty() {
+            self.enter_running(ex, ServiceResult::Success);
+            return;
+        }
+        self.set_state(ServiceState::StartPost);
+        self.arm(ex, self.plan.timeout_start_usec);
+        self.run_next_control(ex);
+    }
+
+    /// Is the service still "up": its main process alive, or (forking
+    /// without a known main PID) some process of its groups.
+    fn is_good(&mut self, ex: &mut dyn Executor) -> bool {
+        if self.main_pid.is_some() {
+            return true;
+        }
+        self.plan.service_type == ServiceType::Forking && self.groups_alive(ex)
+    }
+
+    fn groups_alive(&mut self, ex: &mut dyn Executor) -> bool {
+        self.groups.retain(|g| ex.group_alive(*g));
+        !self.groups.is_empty()
+    }
+
+    fn enter_running(&mut self, ex: &mut dyn Executor, f: ServiceResult) {
+        self.set_result(f);
+        self.control_pid = None;
+        if self.result != ServiceResult::Success {
+            self.enter_signal(ex, ServiceState::StopSigterm, f);
+        } else if self.is_good(ex) {
+            self.set_state(ServiceState::Running);
+            self.arm(ex, self.plan.runtime_max_usec);
+            self.settle_job(ex);
+        } else if self.plan.remain_after_exit {
+            self.set_state(ServiceState::Exited);
+            self.settle_job(ex);
+        } else {
+            self.enter_stop(ex, ServiceResult::Success);
+        }
+    }
+
+    fn enter_stop(&mut self, ex: &mut dyn Executor, f: ServiceResult) {
+        self.set_result(f);
+        if self.job == Some(JobKind::Stop) {
+            let description = self.plan.description.clone();
+            self.job_log(ex, &format!("Stopping {description}..."));
+        }
+        self.queue = self.plan.commands.stop.iter().cloned().collect();
+        if self.queue.is_empty() {
+            self.enter_signal(ex, ServiceState::StopSigterm, ServiceResult::Success);
+            return;
+        }
+        self.set_state(ServiceState::Stop);
+        self.arm(ex, self.plan.timeout_stop_usec);
+        self.run_next_control(ex);
+    }
+
+    /// Signals what is left of the service (per KillMode=) and waits for
+    /// it to go; moves on at once when nothing was left.
+    fn enter_signal(&mut self, ex: &mut dyn Executor, state: ServiceState, f: ServiceResult) {
+        self.set_result(f);
+        if self.job == Some(JobKind::Stop) && self.state.active_state() != ActiveState::Deactivating {
+            let description = self.plan.description.clone();
+            self.job_log(ex, &format!("Stopping {description}..."));
+        }
+        let signal = match state {
+            ServiceState::StopSigterm | ServiceState::FinalSigterm => self.plan.kill_signal,
+            ServiceState::StopSigkill => Signal::SIGKILL,
+            _ => self.plan.final_kill_signal,
+        };
+        let waiting = self.kill_processes(ex, signal, state);
+        if waiting {
+            self.set_state(state);
+            self.arm(ex, self.plan.timeout_stop_usec);
+            return;
+        }
+        match state {
+            ServiceState::StopSigterm if self.plan.send_sigkill => {
+                self.enter_signal(ex, ServiceState::StopSigkill, ServiceResult::Success)
+            }
+            ServiceState::StopSigterm | ServiceState::StopSigkill => {
+                self.enter_stop_post(ex, ServiceResult::Success)
+            }
+            ServiceState::FinalSigterm if self.plan.send_sigkill => {
+                self.enter_signal(ex, ServiceState::FinalSigkill, ServiceResult::Success)
+            }
+            _ => self.enter_dead(ex, ServiceResult::Success, true),
+        }
+    }
+
+    /// unit_kill_context(): true when some process got the signal and its
+    /// exit has to be awaited.
+    fn kill_processes(&mut self, ex: &mut dyn Executor, signal: Signal, state: ServiceState) -> bool {
+        if self.plan.kill_mode == KillMode::None {
+            return false;
+        }
+        let mut waiting = false;
+        let sigkill = signal == Signal::SIGKILL;
+        for pid in [self.main_pid, self.control_pid].into_iter().flatten() {
+            if ex.kill(pid, signal, false) {
+                waiting = true;
+                if !sigkill && signal != Signal::SIGCONT {
+                    ex.kill(pid, Signal::SIGCONT, false);
+                }
+                if self.plan.send_sighup && matches!(state, ServiceState::StopSigterm | ServiceState::FinalSigterm) {
+                    ex.kill(pid, Signal::SIGHUP, false);
+                }
+            }
+        }
+        let whole_group = match self.plan.kill_mode {
+            KillMode::ControlGroup => true,
+            KillMode::Mixed => sigkill,
+            _ => false,
+        };
+        if whole_group {
+            let groups = self.groups.clone();
+            self.groups.clear();
+            for group in groups {
+                if ex.kill(group, signal, true) {
+                    self.groups.push(group);
+                    waiting = true;
+                    if !sigkill {
+                        ex.kill(group, Signal::SIGCONT, true);
+                    }
+                }
+            }
+        }
+        waiting
+    }
+
+    fn enter_stop_post(&mut self, ex: &mut dyn Executor, f: ServiceResult) {
+        self.set_result(f);
+        self.queue = self.plan.commands.stop_post.iter().cloned().collect();
+        if self.queue.is_empty() {
+            self.enter_signal(ex, ServiceState::FinalSigterm, ServiceResult::Success);
+            return;
+        }
+        self.set_state(ServiceState::StopPost);
+        self.arm(ex, self.plan.timeout_stop_usec);
+        self.run_next_control(ex);
+    }
+
+    fn enter_dead(&mut self, ex: &mut dyn Executor, f: ServiceResult, allow_restart: bool) {
+        self.set_result(f);
+        if self.result == ServiceResult::Success {
+            self.unit_log(ex, "Deactivated successfully.");
+        } else {
+            self.unit_log(ex, &format!("Failed with result '{}'.", self.result));
+        }
+        self.main_pid = None;
+        self.control_pid = None;
+        self.current = None;
+        self.queue.clear();
+        let end = if self.result == ServiceResult::Success { ServiceState::Dead } else { ServiceState::Failed };
+        if allow_restart && self.shall_restart() {
+            self.set_state(end);
+            self.set_state(ServiceState::AutoRestart);
+            self.arm(ex, self.plan.restart_usec.max(1));
+            // A start job waiting on this run failed; the restart is new.
+            self.settle_job(ex);
+            return;
+        }
+        self.forbid_restart = false;
+        self.set_state(end);
+        if self.job == Some(JobKind::Start) && self.result == ServiceResult::Success && self.plan.remain_after_exit {
+            self.settle_job(ex);
+        } else if self.job == Some(JobKind::Start) && self.finished_start_queued_behind_stop() {
+            // `start` arrived while stopping: begin it now.
+            self.begin_start(ex);
+        } else {
+            self.settle_job(ex);
+        }
+    }
+
+    fn finished_start_queued_behind_stop(&self) -> bool {
+        self.transitions.iter().any(|(from, _)| from.active_state() == ActiveState::Deactivating)
+            && !self.transitions.iter().any(|(_, to)| matches!(to, ServiceState::StartPre | ServiceState::Start))
+    }
+
+    fn shall_restart(&self) -> bool {
+        if self.forbid_restart || self.result == ServiceResult::StartLimitHit {
+            return false;
+        }
+        let main_status = self.main_exit.map(|(_, s)| s);
+        let matches = |set: &ExitStatusSet| {
+            main_status.is_some_and(|s| match s {
+                ExitStatus::Exited(n) => set.codes.contains(&n),
+                ExitStatus::Killed(n) | ExitStatus::Dumped(n) => set.signals.contains(&n),
+            })
+        };
+        if matches(&self.plan.restart_prevent_exit_status) {
+            return false;
+        }
+        if matches(&self.plan.restart_force_exit_status) {
+            return true;
+        }
+        let r = self.result;
+        match self.plan.restart {
+            RestartPolicy::No => false,
+            RestartPolicy::Always => true,
+            RestartPolicy::OnSuccess => r == ServiceResult::Success,
+            RestartPolicy::OnFailure => r != ServiceResult::Success,
+            RestartPolicy::OnAbnormal => !matches!(r, ServiceResult::Success | ServiceResult::ExitCode),
+            RestartPolicy::OnWatchdog => r == ServiceResult::Watchdog,
+            RestartPolicy::OnAbort => matches!(r, ServiceResult::Signal | ServiceResult::CoreDump),
+        }
+    }
+
+    // ---- events -----------------------------------------------------------
+
+    /// A child of the service was reaped. Returns false when the PID is
+    /// not one of this service's main or control processes.
+    pub fn on_process_exit(&mut self, ex: &mut dyn Executor, pid: Pid, status: ExitStatus) -> bool {
+        if self.main_pid == Some(pid) {
+            self.on_main_exit(ex, Some(pid), status);
+            true
+        } else if self.control_pid == Some(pid) {
+            self.on_control_exit(ex, Some(pid), status);
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Some process outside the known PIDs ended: if the service waits for
+    /// its process groups to empty, check them.
+    pub fn on_orphan_exit(&mut self, ex: &mut dyn Executor) {
+        let waiting_for_groups = matches!(
+            self.state,
+            ServiceState::StopSigterm | ServiceState::StopSigkill | ServiceState::FinalSigterm | ServiceState::FinalSigkill
+        ) || (self.state == ServiceState::Running && self.main_pid.is_none());
+        if !waiting_for_groups || self.main_pid.is_some() || self.control_pid.is_some() {
+            return;
+        }
+        if self.groups_alive(ex) {
+            return;
+        }
+        match self.state {
+            ServiceState::StopSigterm | ServiceState::StopSigkill => self.enter_stop_post(ex, ServiceResult::Success),
+            ServiceState::FinalSigterm | ServiceState::FinalSigkill => {
+                self.enter_dead(ex, ServiceResult::Success, true)
+            }
+            _ => self.enter_stop(ex, ServiceResult::Success),
+        }
+    }
+
+    fn is_clean_exit(&self, status: ExitStatus, daemon: bool) -> bool {
+        match status {
+            ExitStatus::Exited(0) => true,
+            ExitStatus::Exited(n) => self.plan.success_exit_status.codes.contains(&n),
+            ExitStatus::Killed(n) => {
+                let clean_signal = daemon
+                    && [Signal::SIGHUP, Signal::SIGINT, Signal::SIGTERM, Signal::SIGPIPE].iter().any(|s| *s as i32 == n);
+                clean_signal || self.plan.success_exit_status.signals.contains(&n)
+            }
+            ExitStatus::Dumped(_) => false,
+        }
+    }
+
+    fn result_of(status: ExitStatus) -> ServiceResult {
+        match status {
+            ExitStatus::Exited(_) => ServiceResult::ExitCode,
+            ExitStatus::Killed(_) => ServiceResult::Signal,
+            ExitStatus::Dumped(_) => ServiceResult::CoreDump,
+        }
+    }
+
+    fn on_main_exit(&mut self, ex: &mut dyn Executor, pid: Option<Pid>, status: ExitStatus) {
+        let oneshot = self.plan.service_type == ServiceType::Oneshot;
+        let mut f = if self.is_clean_exit(status, !oneshot) { ServiceResult::Success } else { Self::result_of(status) };
+        let ignore = matches!(&self.current, Some((ProcessRole::Main, c)) if c.ignore_failure);
+        self.main_exit = Some((pid.unwrap_or(Pid::from_raw(0)), status));
+        self.main_pid = None;
+        if f != ServiceResult::Success {
+            self.unit_log(ex, &format!("Main process exited, code={}, status={}", status.code_word(), status.status_text()));
+            if ignore {
+                self.unit_log(ex, "Failure ignored.");
+                f = ServiceResult::Success;
+            }
+        }
+        if oneshot && f == ServiceResult::Success && self.state == ServiceState::Start {
+            if let Some(next) = self.queue.pop_front() {
+                if let Err(status) = self.spawn(ex, ProcessRole::Main, next) {
+                    self.on_main_exit(ex, None, status);
+                }
+                return;
+            }
+        }
+        self.current = None;
+        match self.state {
+            ServiceState::StartPost | ServiceState::Reload | ServiceState::Stop => {
+                // The running control process decides what comes next.
+                self.set_result(f);
+            }
+            ServiceState::Start if oneshot => {
+                if f == ServiceResult::Success {
+                    self.enter_start_post(ex);
+                } else {
+                    self.enter_signal(ex, ServiceState::StopSigterm, f);
+                }
+            }
+            ServiceState::Start if self.plan.service_type == ServiceType::Notify => {
+                // It left before saying READY=1.
+                let f = if f == ServiceResult::Success { ServiceResult::Protocol } else { f };
+                self.enter_signal(ex, ServiceState::StopSigterm, f);
+            }
+            ServiceState::Start | ServiceState::Running => self.enter_running(ex, f),
+            ServiceState::StopSigterm | ServiceState::StopSigkill => {
+                self.set_result(f);
+                if self.control_pid.is_none() && !self.groups_alive(ex) {
+                    self.enter_stop_post(ex, ServiceResult::Success);
+                }
+            }
+            ServiceState::FinalSigterm | ServiceState::FinalSigkill => {
+                if self.control_pid.is_none() && !self.groups_alive(ex) {
+                    self.enter_dead(ex, f, true);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn on_control_exit(&mut self, ex: &mut dyn Executor, pid: Option<Pid>, status: ExitStatus) {
+        let mut f = if self.is_clean_exit(status, false) { ServiceResult::Success } else { Self::result_of(status) };
+        let ignore = matches!(&self.current, Some((ProcessRole::Control, c)) if c.ignore_failure);
+        self.control_exit = Some((pid.unwrap_or(Pid::from_raw(0)), status));
+        self.control_pid = None;
+        if f != ServiceResult::Success {
+            self.unit_log(ex, &format!("Control process exited, code={}, status={}", status.code_word(), status.status_text()));
+            if ignore {
+                f = ServiceResult::Success;
+            }
+        }
+        if f == ServiceResult::Success && !self.queue.is_empty() {
+            self.run_next_control(ex);
+            return;
+        }
+        self.current = None;
+        self.queue.clear();
+        match self.state {
+            ServiceState::StartPre => {
+                if f == ServiceResult::Success {
+                    self.enter_start(ex);
+                } else {
+                    self.enter_signal(ex, ServiceState::StopSigterm, f);
+                }
+            }
+            ServiceState::Start => {
+                // Forking: the parent has exited; its daemon is the service.
+                if f != ServiceResult::Success {
+                    self.enter_signal(ex, ServiceState::StopSigterm, f);
+                    return;
+                }
+                if let Some(path) = self.plan.pid_file.clone() {
+                    match ex.read_pid_file(&path) {
+                        Some(main) => self.main_pid = Some(main),
+                        None => {
+                            self.unit_log(ex, &format!("Can't open PID file {path} (yet?) after start: No such file or directory"));
+                            self.enter_signal(ex, ServiceState::StopSigterm, ServiceResult::Protocol);
+                            return;
+                        }
+                    }
+                }
+                self.enter_start_post(ex);
+            }
+            ServiceState::StartPost => {
+                if f != ServiceResult::Success {
+                    self.enter_signal(ex, ServiceState::StopSigterm, f);
+                } else {
+                    self.enter_running(ex, ServiceResult::Success);
+                }
+            }
+            ServiceState::Reload => {
+                self.reload_result = f;
+                self.enter_running(ex, ServiceResult::Success);
+            }
+            ServiceState::Stop => self.enter_signal(ex, ServiceState::StopSigterm, f),
+            ServiceState::StopSigterm | ServiceState::StopSigkill => {
+                self.set_result(f);
+                if self.main_pid.is_none() && !self.groups_alive(ex) {
+                    self.enter_stop_post(ex, ServiceResult::Success);
+                }
+            }
+            ServiceState::StopPost => self.enter_signal(ex, ServiceState::FinalSigterm, f),
+            ServiceState::FinalSigterm | ServiceState::FinalSigkill => {
+                if self.main_pid.is_none() && !self.groups_alive(ex) {
+                    self.enter_dead(ex, f, true);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The phase's deadline has passed.
+    pub fn on_timeout(&mut self, ex: &mut dyn Executor) {
+        self.deadline = None;
+        match self.state {
+            ServiceState::StartPre | ServiceState::Start => {
+                self.unit_log(ex, &format!("{} operation timed out. Terminating.", if self.state == ServiceState::Start { "Start" } else { "start-pre" }));
+                self.enter_signal(ex, ServiceState::StopSigterm, ServiceResult::Timeout);
+            }
+            ServiceState::StartPost => {
+                self.unit_log(ex, "Start-post operation timed out. Stopping.");
+                self.enter_signal(ex, ServiceState::StopSigterm, ServiceResult::Timeout);
+            }
+            ServiceState::Running => {
+                self.unit_log(ex, "Service reached runtime time limit. Stopping.");
+                self.enter_stop(ex, ServiceResult::Timeout);
+            }
+            ServiceState::Reload => {
+                self.unit_log(ex, "Reload operation timed out. Killing reload process.");
+                if let Some(pid) = self.control_pid {
+                    ex.kill(pid, Signal::SIGKILL, false);
+                }
+                self.reload_result = ServiceResult::Timeout;
+                self.enter_running(ex, ServiceResult::Success);
+            }
+            ServiceState::Stop => {
+                self.unit_log(ex, "Stopping timed out. Terminating.");
+                self.enter_signal(ex, ServiceState::StopSigterm, ServiceResult::Timeout);
+            }
+            ServiceState::StopSigterm if self.plan.send_sigkill => {
+                self.unit_log(ex, "State 'stop-sigterm' timed out. Killing.");
+                self.enter_signal(ex, ServiceState::StopSigkill, ServiceResult::Timeout);
+            }
+            ServiceState::StopSigterm => {
+                self.unit_log(ex, "State 'stop-sigterm' timed out. Skipping SIGKILL.");
+                self.enter_stop_post(ex, ServiceResult::Timeout);
+            }
+            ServiceState::StopSigkill => {
+                self.unit_log(ex, "Processes still around after SIGKILL. Ignoring.");
+                self.enter_stop_post(ex, ServiceResult::Timeout);
+            }
+            ServiceState::StopPost => {
+                self.unit_log(ex, "State 'stop-post' timed out. Terminating.");
+                self.enter_signal(ex, ServiceState::FinalSigterm, ServiceResult::Timeout);
+            }
+            ServiceState::FinalSigterm if self.plan.send_sigkill => {
+                self.unit_log(ex, "State 'final-sigterm' timed out. Killing.");
+                self.enter_signal(ex, ServiceState::FinalSigkill, ServiceResult::Timeout);
+            }
+            ServiceState::FinalSigterm => {
+                self.unit_log(ex, "State 'final-sigterm' timed out. Skipping SIGKILL. Entering failed mode.");
+                self.enter_dead(ex, ServiceResult::Timeout, false);
+            }
+            ServiceState::FinalSigkill => {
+                self.unit_log(ex, "Processes still around after final SIGKILL. Entering failed mode.");
+                self.enter_dead(ex, ServiceResult::Timeout, true);
+            }
+            ServiceState::AutoRestart => {
+                self.n_restarts += 1;
+                self.unit_log(ex, &format!("Scheduled restart job, restart counter is at {}.", self.n_restarts));
+                self.set_state(ServiceState::Dead);
+                self.job = Some(JobKind::Start);
+                self.begin_start(ex);
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::engine::plan::ServiceCommands;
+
+    /// Hands out PIDs from 100 on, remembers what was asked, and treats a
+    /// PID as alive until the test reports its exit.
+    #[derive(Default)]
+    struct Recorder {
+        next_pid: i32,
+        now: Usec,
+        spawned: Vec<(ProcessRole, String, Vec<(String, String)>)>,
+        signals: Vec<(i32, Signal, bool)>,
+        alive: BTreeSet<i32>,
+        log: Vec<String>,
+        missing_programs: Vec<String>,
+        pid_file: Option<i32>,
+    }
+
+    impl Executor for Recorder {
+        fn spawn(&mut self, _: &ServicePlan, role: ProcessRole, c: &ExecCommand, env: &[(String, String)]) -> io::Result<Pid> {
+            if self.missing_programs.contains(&c.path) {
+                return Err(io::Error::from_raw_os_error(nix::libc::ENOENT));
+            }
+            self.next_pid = self.next_pid.max(99) + 1;
+            self.spawned.push((role, c.argv.join(" "), env.to_vec()));
+            self.alive.insert(self.next_pid);
+            Ok(Pid::from_raw(self.next_pid))
+        }
+        fn kill(&mut self, pid: Pid, signal: Signal, group: bool) -> bool {
+            self.signals.push((pid.as_raw(), signal, group));
+            self.alive.contains(&pid.as_raw())
+        }
+        fn group_alive(&mut self, pgid: Pid) -> bool {
+            self.alive.contains(&pgid.as_raw())
+        }
+        fn read_pid_file(&mut self, _: &str) -> Option<Pid> {
+            self.pid_file.map(Pid::from_raw)
+        }
+        fn log(&mut self, unit: &str, message: &str) {
+            let _ = unit;
+            self.log.push(message.to_string());
+        }
+        fn now(&self) -> Usec {
+            self.now
+        }
+    }
+
+    fn cmd(line: &str) -> ExecCommand {
+        let ignore_failure = line.starts_with('-');
+        let argv: Vec<String> = line.trim_start_matches('-').split(' ').map(String::from).collect();
+        ExecCommand {
+            path: argv[0].clone(),
+            argv,
+            ignore_failure,
+            no_argv0: false,
+            no_env_expand: false,
+            privileged: false,
+            no_setuid: false,
+            ambient: false,
+        }
+    }
+
+    fn plan(kind: ServiceType, start: &[&str]) -> ServicePlan {
+        let mut plan = ServicePlan::new("demo.service");
+        plan.description = "Demo".into();
+        plan.service_type = kind;
+        plan.commands = ServiceCommands { start: start.iter().map(|c| cmd(c)).collect(), ..Default::default() };
+        plan
+    }
+
+    fn exit(s: &mut ServiceRuntime, ex: &mut Recorder, pid: i32, status: ExitStatus) {
+        ex.alive.remove(&pid);
+        assert!(s.on_process_exit(ex, Pid::from_raw(pid), status), "pid {pid} is not the service's");
+    }
+
+    #[test]
+    fn simple_service_runs_then_fails_with_exit_code() {
+        let mut ex = Recorder::default();
+        let mut s = ServiceRuntime::new(plan(ServiceType::Simple, &["/bin/server --port 1"]));
+        assert_eq!(s.start(&mut ex), RequestOutcome::Accepted);
+        assert_eq!(s.state, ServiceState::Running);
+        assert_eq!(s.main_pid, Some(Pid::from_raw(100)));
+        assert_eq!(s.finished_jobs, vec![(JobKind::Start, JobOutcome::Done)]);
+        exit(&mut s, &mut ex, 100, ExitStatus::Exited(3));
+        assert_eq!(s.state, ServiceState::Failed);
+        assert_eq!(s.result, ServiceResult::ExitCode);
+        assert_eq!(
+            ex.log,
+            vec![
+                "Starting Demo...",
+                "Started Demo.",
+                "demo.service: Main process exited, code=exited, status=3/NOTIMPLEMENTED",
+                "demo.service: Failed with result 'exit-code'.",
+            ]
+        );
+    }
+
+    #[test]
+    fn restart_on_failure_waits_restart_sec_then_starts_again() {
+        let mut ex = Recorder::default();
+        let mut p = plan(ServiceType::Simple, &["/bin/server"]);
+        p.restart = RestartPolicy::OnFailure;
+        p.restart_usec = 2_000_000;
+        let mut s = ServiceRuntime::new(p);
+        s.start(&mut ex);
+        ex.now = 5_000_000;
+        exit(&mut s, &mut ex, 100, ExitStatus::Killed(9));
+        assert_eq!(s.state, ServiceState::AutoRestart);
+        assert_eq!(s.result, ServiceResult::Signal);
+        assert_eq!(s.deadline, Some(7_000_000));
+        assert!(s.transitions.contains(&(ServiceState::Running, ServiceState::Failed)));
+        ex.now = 7_000_000;
+        s.on_timeout(&mut ex);
+        assert_eq!(s.state, ServiceState::Running);
+        assert_eq!(s.n_restarts, 1);
+        assert_eq!(s.main_pid, Some(Pid::from_raw(101)));
+        assert!(ex.log.contains(&"demo.service: Scheduled restart job, restart counter is at 1.".to_string()));
+    }
+
+    #[test]
+    fn sigterm_is_a_clean_exit_for_a_daemon_and_stops_restart() {
+        let mut ex = Recorder::default();
+        let mut p = plan(ServiceType::Simple, &["/bin/server"]);
+        p.restart = RestartPolicy::Always;
+        let mut s = ServiceRuntime::new(p);
+        s.start(&mut ex);
+        s.finished_jobs.clear();
+        assert_eq!(s.stop(&mut ex), RequestOutcome::Accepted);
+        assert_eq!(s.state, ServiceState::StopSigterm);
+        assert!(ex.signals.contains(&(100, Signal::SIGTERM, false)));
+        assert!(ex.signals.contains(&(100, Signal::SIGTERM, true)), "control-group mode signals the group");
+        exit(&mut s, &mut ex, 100, ExitStatus::Killed(15));
+        assert_eq!(s.state, ServiceState::Dead);
+        assert_eq!(s.result, ServiceResult::Success);
+        assert_eq!(s.finished_jobs, vec![(JobKind::Stop, JobOutcome::Done)]);
+        assert!(ex.log.contains(&"Stopped Demo.".to_string()));
+    }
+
+    #[test]
+    fn stop_timeout_escalates_to_sigkill() {
+        let mut ex = Recorder::default();
+        let mut p = plan(ServiceType::Simple, &["/bin/stubborn"]);
+        p.timeout_stop_usec = 1_000_000;
+        let mut s = ServiceRuntime::new(p);
+        s.start(&mut ex);
+        s.stop(&mut ex);
+        assert_eq!(s.deadline, Some(1_000_000));
+        ex.now = 1_000_000;
+        s.on_timeout(&mut ex);
+        assert_eq!(s.state, ServiceState::StopSigkill);
+        assert!(ex.signals.contains(&(100, Signal::SIGKILL, false)));
+        exit(&mut s, &mut ex, 100, ExitStatus::Killed(9));
+        assert_eq!(s.state, ServiceState::Failed);
+        assert_eq!(s.result, ServiceResult::Timeout);
+    }
+
+    #[test]
+    fn oneshot_runs_its_commands_in_turn_and_remains() {
+        let mut ex = Recorder::default();
+        let mut p = plan(ServiceType::Oneshot, &["/bin/step one", "/bin/step two"]);
+        p.remain_after_exit = true;
+        let mut s = ServiceRuntime::new(p);
+        s.start(&mut ex);
+        assert_eq!(s.state, ServiceState::Start);
+        exit(&mut s, &mut ex, 100, ExitStatus::Exited(0));
+        assert_eq!(s.state, ServiceState::Start);
+        assert_eq!(ex.spawned[1].1, "/bin/step two");
+        exit(&mut s, &mut ex, 101, ExitStatus::Exited(0));
+        assert_eq!(s.state, ServiceState::Exited);
+        assert_eq!(s.finished_jobs, vec![(JobKind::Start, JobOutcome::Done)]);
+    }
+
+    #[test]
+    fn oneshot_without_remain_finishes_dead() {
+        let mut ex = Recorder::default();
+        let mut s = ServiceRuntime::new(plan(ServiceType::Oneshot, &["/bin/true"]));
+        s.start(&mut ex);
+        exit(&mut s, &mut ex, 100, ExitStatus::Exited(0));
+        assert_eq!(s.state, ServiceState::Dead);
+        assert_eq!(s.finished_jobs, vec![(JobKind::Start, JobOutcome::Done)]);
+        assert!(ex.log.contains(&"Finished Demo.".to_string()), "{:?}", ex.log);
+    }
+
+    #[test]
+    fn failing_start_pre_fails_the_start_unless_prefixed_with_dash() {
+        let mut ex = Recorder::default();
+        let mut p = plan(ServiceType::Simple, &["/bin/server"]);
+        p.commands.start_pre = vec![cmd("/bin/check")];
+        let mut s = ServiceRuntime::new(p.clone());
+        s.start(&mut ex);
+        assert_eq!(s.state, ServiceState::StartPre);
+        exit(&mut s, &mut ex, 100, ExitStatus::Exited(1));
+        assert_eq!(s.state, ServiceState::Failed);
+        assert_eq!(s.finished_jobs, vec![(JobKind::Start, JobOutcome::Failed)]);
+
+        let mut ex = Recorder::default();
+        p.commands.start_pre = vec![cmd("-/bin/check")];
+        let mut s = ServiceRuntime::new(p);
+        s.start(&mut ex);
+        exit(&mut s, &mut ex, 100, ExitStatus::Exited(1));
+        assert_eq!(s.state, ServiceState::Running);
+    }
+
+    #[test]
+    fn missing_program_fails_like_exec_status_203() {
+        let mut ex = Recorder { missing_programs: vec!["/nonexistent".into()], ..Default::default() };
+        let mut s = ServiceRuntime::new(plan(ServiceType::Simple, &["/nonexistent"]));
+        s.start(&mut ex);
+        assert_eq!(s.state, ServiceState::Failed);
+        assert_eq!(s.main_exit.map(|(_, st)| st), Some(ExitStatus::Exited(203)));
+        assert!(ex.log.iter().any(|l| l.ends_with("status=203/EXEC")), "{:?}", ex.log);
+    }
+
+    #[test]
+    fn stop_commands_see_mainpid_and_stop_post_sees_the_result() {
+        let mut ex = Recorder::default();
+        let mut p = plan(ServiceType::Simple, &["/bin/server"]);
+        p.commands.stop = vec![cmd("/bin/ctl stop")];
+        p.commands.stop_post = vec![cmd("/bin/cleanup")];
+        let mut s = ServiceRuntime::new(p);
+        s.start(&mut ex);
+        s.stop(&mut ex);
+        assert_eq!(s.state, ServiceState::Stop);
+        assert!(ex.spawned[1].2.contains(&("MAINPID".into(), "100".into())));
+        exit(&mut s, &mut ex, 100, ExitStatus::Exited(0));
+        exit(&mut s, &mut ex, 101, ExitStatus::Exited(0));
+        assert_eq!(s.state, ServiceState::StopPost);
+        assert!(ex.spawned[2].2.contains(&("SERVICE_RESULT".into(), "success".into())));
+        exit(&mut s, &mut ex, 102, ExitStatus::Exited(0));
+        assert_eq!(s.state, ServiceState::Dead);
+    }
+
+    #[test]
+    fn forking_service_takes_its_main_pid_from_the_pid_file() {
+        let mut ex = Recorder { pid_file: Some(4242), ..Default::default() };
+        let mut p = plan(ServiceType::Forking, &["/usr/sbin/daemon"]);
+        p.pid_file = Some("/run/daemon.pid".into());
+        let mut s = ServiceRuntime::new(p);
+        s.start(&mut ex);
+        assert_eq!(s.control_pid, Some(Pid::from_raw(100)));
+        exit(&mut s, &mut ex, 100, ExitStatus::Exited(0));
+        assert_eq!(s.state, ServiceState::Running);
+        assert_eq!(s.main_pid, Some(Pid::from_raw(4242)));
+    }
+
+    #[test]
+    fn start_limit_stops_a_restart_loop() {
+        let mut ex = Recorder::default();
+        let mut p = plan(ServiceType::Simple, &["/bin/crash"]);
+        p.restart = RestartPolicy::Always;
+        p.restart_usec = 100_000;
+        let mut s = ServiceRuntime::new(p);
+        s.start(&mut ex);
+        for _ in 0..5 {
+            let pid = s.main_pid.unwrap().as_raw();
+            exit(&mut s, &mut ex, pid, ExitStatus::Exited(1));
+            if s.state != ServiceState::AutoRestart {
+                break;
+            }
+            ex.now += 100_000;
+            s.on_timeout(&mut ex);
+        }
+        assert_eq!(s.state, ServiceState::Failed);
+        assert_eq!(s.result, ServiceResult::StartLimitHit);
+        assert!(ex.log.contains(&"demo.service: Start request repeated too quickly.".to_string()));
+    }
+
+    #[test]
+    fn restart_prevent_exit_status_wins_over_always() {
+        let mut ex = Recorder::default();
+        let mut p = plan(ServiceType::Simple, &["/bin/server"]);
+        p.restart = RestartPolicy::Always;
+        p.restart_prevent_exit_status.codes.push(42);
+        let mut s = ServiceRuntime::new(p);
+        s.start(&mut ex);
+        exit(&mut s, &mut ex, 100, ExitStatus::Exited(42));
+        assert_eq!(s.state, ServiceState::Failed);
+    }
+}
