@@ -10,6 +10,7 @@ use super::service::{self, Service, ServiceType};
 use super::settings::{Applied, Setting, Sink};
 use super::timer::{self, Timer};
 use super::unit_section;
+use crate::syntax::specifier::SpecifierContext;
 use crate::syntax::unit_file::{self, Errno, Item, UnitFile};
 
 /// A unit while its files are being applied.
@@ -20,6 +21,8 @@ pub struct UnitDraft {
     pub unit: UnitSection,
     pub install: InstallSection,
     pub body: UnitBody,
+    /// What `%n`, `%i`, ... expand to in this unit's settings.
+    pub specifiers: SpecifierContext,
 }
 
 impl UnitDraft {
@@ -30,7 +33,14 @@ impl UnitDraft {
             UnitType::Target => UnitBody::Target,
             _ => UnitBody::Other,
         };
-        UnitDraft { name: name.to_string(), unit_type, unit: UnitSection::default(), install: InstallSection::default(), body }
+        UnitDraft {
+            name: name.to_string(),
+            unit_type,
+            unit: UnitSection::default(),
+            install: InstallSection::default(),
+            body,
+            specifiers: SpecifierContext::for_system_unit(name),
+        }
     }
 }
 
@@ -109,7 +119,7 @@ fn apply_setting(draft: &mut UnitDraft, s: &Setting, sink: &mut Sink) -> Applied
         "Unit" => unit_section::apply_unit_key(&mut draft.unit, s, sink),
         "Install" => unit_section::apply_install_key(&mut draft.install, s),
         "Service" => match &mut draft.body {
-            UnitBody::Service(svc) => service::apply_service_key(svc, s, sink),
+            UnitBody::Service(svc) => service::apply_service_key(svc, &draft.specifiers, s, sink),
             _ => Applied::Done,
         },
         "Log" => match &mut draft.body {
@@ -181,7 +191,7 @@ fn check_service(svc: &Service, unit: &UnitSection) -> Result<Vec<String>, Strin
         return Err("Service is of type D-Bus but no D-Bus service name has been specified. Refusing.".into());
     }
     let mut warnings = Vec::new();
-    if svc.timespan_text("RuntimeMaxSec").is_some_and(|t| !t.is_empty() && t != "infinity") && oneshot {
+    if svc.timespan("RuntimeMaxSec").is_some_and(|t| t != crate::syntax::USEC_INFINITY) && oneshot {
         warnings.push("RuntimeMaxSec= has no effect in combination with Type=oneshot. Ignoring.".to_string());
     }
     Ok(warnings)

@@ -2,12 +2,12 @@
 //! engine acts on it. The [Unit] and [Install] parts every unit type shares
 //! live here; `service.rs`, `timer.rs` hold the type-specific sections.
 //!
-//! Settings whose grammars live in other modules (command lines, environment
-//! assignments, time spans, calendar events, specifiers) are kept as the
-//! text written in the file, in fields whose names end in `_text`; their
-//! parsers turn them into values in one place each (see `values_pending`).
+//! Calendar events (`OnCalendar=`) are kept as written: they are parsed
+//! when the timer is scheduled.
 
 use std::path::PathBuf;
+
+use crate::syntax::Usec;
 
 use super::diagnostics::Diagnostic;
 use super::service::Service;
@@ -204,8 +204,7 @@ pub struct UnitSection {
     pub requires_mounts_for: Vec<String>,
     pub conditions: Vec<Condition>,
     pub asserts: Vec<Condition>,
-    /// `StartLimitIntervalSec=` as written (a time span).
-    pub start_limit_interval_text: Option<String>,
+    pub start_limit_interval: Option<Usec>,
     pub start_limit_burst: Option<u32>,
     pub start_limit_action: Option<EmergencyAction>,
     pub default_dependencies: bool,
@@ -219,8 +218,7 @@ pub struct UnitSection {
     pub on_failure_job_mode: Option<JobMode>,
     pub on_success_job_mode: Option<JobMode>,
     pub collect_mode: Option<CollectMode>,
-    /// `JobTimeoutSec=` as written.
-    pub job_timeout_text: Option<String>,
+    pub job_timeout: Option<Usec>,
     pub source_path: Option<String>,
 }
 
@@ -233,7 +231,7 @@ impl Default for UnitSection {
             requires_mounts_for: Vec::new(),
             conditions: Vec::new(),
             asserts: Vec::new(),
-            start_limit_interval_text: None,
+            start_limit_interval: None,
             start_limit_burst: None,
             start_limit_action: None,
             default_dependencies: true,
@@ -247,7 +245,7 @@ impl Default for UnitSection {
             on_failure_job_mode: None,
             on_success_job_mode: None,
             collect_mode: None,
-            job_timeout_text: None,
+            job_timeout: None,
             source_path: None,
         }
     }

@@ -22,8 +22,12 @@ use std::collections::BTreeMap;
 
 use super::known_keys::{self, SERVICE_KEYS};
 use super::model::named_enum;
-use super::settings::{self, Applied, Fatal, Setting, Sink};
+use super::settings::{self, Applied, Fatal, Setting, Sink, TimespanMessage};
 use super::values::{self, UserNameCheck};
+use crate::syntax::Usec;
+use crate::syntax::environment::{self, EnvironmentFileEntry, EnvironmentFileSetting};
+use crate::syntax::exec::{self, ExecCommand};
+use crate::syntax::specifier::SpecifierContext;
 use crate::config::diagnostics::Level;
 
 named_enum!(
@@ -156,21 +160,20 @@ pub struct ResourceLimit {
     pub hard: Option<u64>,
 }
 
-/// The command lists of a service, each as the lines were written (one
-/// string per assignment, prefixes included).
+/// The command lists of a service.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ExecLines {
-    pub condition: Vec<String>,
-    pub start_pre: Vec<String>,
-    pub start: Vec<String>,
-    pub start_post: Vec<String>,
-    pub reload: Vec<String>,
-    pub stop: Vec<String>,
-    pub stop_post: Vec<String>,
+    pub condition: Vec<ExecCommand>,
+    pub start_pre: Vec<ExecCommand>,
+    pub start: Vec<ExecCommand>,
+    pub start_post: Vec<ExecCommand>,
+    pub reload: Vec<ExecCommand>,
+    pub stop: Vec<ExecCommand>,
+    pub stop_post: Vec<ExecCommand>,
 }
 
 impl ExecLines {
-    fn list_mut(&mut self, key: &str) -> Option<&mut Vec<String>> {
+    fn list_mut(&mut self, key: &str) -> Option<&mut Vec<ExecCommand>> {
         Some(match key {
             "ExecCondition" => &mut self.condition,
             "ExecStartPre" => &mut self.start_pre,
@@ -184,7 +187,7 @@ impl ExecLines {
     }
 
     /// Every list with its key, in the order systemd runs them.
-    pub fn all(&self) -> [(&'static str, &Vec<String>); 7] {
+    pub fn all(&self) -> [(&'static str, &Vec<ExecCommand>); 7] {
         [
             ("ExecCondition", &self.condition),
             ("ExecStartPre", &self.start_pre),
@@ -222,10 +225,10 @@ pub struct LogSettings {
     pub prefix_file: Option<bool>,
     pub file_size: Option<u64>,
     pub file_count: Option<u32>,
-    /// `RotateEvery=` as written (a time span).
-    pub rotate_every_text: Option<String>,
-    /// `MaxAge=` as written (a time span).
-    pub max_age_text: Option<String>,
+    /// `RotateEvery=`.
+    pub rotate_every: Option<Usec>,
+    /// `MaxAge=`.
+    pub max_age: Option<Usec>,
     pub compress: Option<bool>,
 }
 
@@ -238,10 +241,11 @@ pub struct Service {
     pub remain_after_exit: bool,
     pub guess_main_pid: Option<bool>,
     pub restart: Option<Restart>,
-    /// Time spans as written, by key (`RestartSec`, `TimeoutStartSec`,
-    /// `TimeoutStopSec`, `TimeoutSec`, `TimeoutAbortSec`, `RuntimeMaxSec`,
-    /// `WatchdogSec`, ...): the last assignment wins.
-    pub timespan_texts: BTreeMap<String, String>,
+    /// Time spans by key (`RestartSec`, `TimeoutStartSec`, `TimeoutStopSec`,
+    /// `TimeoutAbortSec`, `RuntimeMaxSec`, `WatchdogSec`, ...), in
+    /// microseconds; `TimeoutSec=` sets both start and stop. The last
+    /// assignment wins.
+    pub timespans: BTreeMap<String, Usec>,
     pub kill_mode: Option<KillMode>,
     pub kill_signal: Option<i32>,
     pub restart_kill_signal: Option<i32>,
@@ -263,10 +267,11 @@ pub struct Service {
     /// `WorkingDirectory=-PATH`: a missing directory is not an error.
     pub working_directory_missing_ok: bool,
     pub root_directory: Option<String>,
-    /// Each `Environment=` line as written; an empty one resets the list.
-    pub environment_texts: Vec<String>,
-    /// Each `EnvironmentFile=` line as written (a leading `-` included).
-    pub environment_file_texts: Vec<String>,
+    /// `Environment=` assignments in order (a later one of the same name
+    /// wins when the environment is built); an empty line resets the list.
+    pub environment: Vec<(String, String)>,
+    /// `EnvironmentFile=` entries in order.
+    pub environment_files: Vec<EnvironmentFileEntry>,
     pub pass_environment: Vec<String>,
     pub unset_environment: Vec<String>,
     pub umask: Option<u32>,
@@ -298,32 +303,108 @@ impl Service {
         self.service_type.unwrap_or(ServiceType::Simple)
     }
 
-    /// The text of a time-span setting, if set.
-    pub fn timespan_text(&self, key: &str) -> Option<&str> {
-        self.timespan_texts.get(key).map(String::as_str)
+    /// A time-span setting, if set.
+    pub fn timespan(&self, key: &str) -> Option<Usec> {
+        self.timespans.get(key).copied()
     }
 }
 
-/// Time-span keys of [Service] runr models (kept as text until parsed).
-const SERVICE_TIMESPAN_KEYS: &[&str] = &[
-    "RestartSec",
-    "TimeoutSec",
-    "TimeoutStartSec",
-    "TimeoutStopSec",
-    "TimeoutAbortSec",
-    "RuntimeMaxSec",
-    "RuntimeRandomizedExtraSec",
-    "WatchdogSec",
-    "TimeoutCleanSec",
-];
+/// The time-span keys of [Service] runr models, with the message systemd
+/// gives for a bad value of each.
+fn service_timespan_message(key: &str) -> Option<TimespanMessage> {
+    Some(match key {
+        "RestartSec" | "RuntimeMaxSec" | "RuntimeRandomizedExtraSec" | "WatchdogSec" | "TimeoutCleanSec" => {
+            TimespanMessage::Sec
+        }
+        "TimeoutSec" | "TimeoutStartSec" => TimespanMessage::Parameter,
+        "TimeoutStopSec" => TimespanMessage::Time,
+        "TimeoutAbortSec" => TimespanMessage::Setting,
+        _ => return None,
+    })
+}
 
-pub fn apply_service_key(svc: &mut Service, s: &Setting, sink: &mut Sink) -> Applied {
-    if let Some(list) = svc.exec.list_mut(s.key) {
-        return settings::push_or_reset(list, s).into();
+fn set_service_timespan(svc: &mut Service, message: TimespanMessage, s: &Setting, sink: &mut Sink) -> Result<(), Fatal> {
+    if s.key == "TimeoutAbortSec" && s.value.is_empty() {
+        svc.timespans.remove(s.key);
+        return Ok(());
     }
-    if SERVICE_TIMESPAN_KEYS.contains(&s.key) {
-        svc.timespan_texts.insert(s.key.to_string(), s.value.to_string());
-        return Applied::Done;
+    let mut value = None;
+    settings::set_timespan(&mut value, message, s, sink)?;
+    let Some(mut usec) = value else { return Ok(()) };
+    // Zero means "no timeout" for these (parse_sec_fix_0).
+    if matches!(s.key, "TimeoutSec" | "TimeoutStartSec" | "TimeoutStopSec") && usec == 0 {
+        usec = crate::syntax::USEC_INFINITY;
+    }
+    if s.key == "TimeoutSec" {
+        svc.timespans.insert("TimeoutStartSec".to_string(), usec);
+        svc.timespans.insert("TimeoutStopSec".to_string(), usec);
+    }
+    svc.timespans.insert(s.key.to_string(), usec);
+    Ok(())
+}
+
+/// `Exec*=`: one or more command lines (`;`-separated); empty resets.
+fn set_exec(list: &mut Vec<ExecCommand>, specifiers: &SpecifierContext, s: &Setting, sink: &mut Sink) -> Result<(), Fatal> {
+    let setting = exec::parse_exec_setting(s.value, Some(specifiers));
+    if setting.reset {
+        list.clear();
+    }
+    list.extend(setting.commands);
+    for d in &setting.diagnostics {
+        match d.level() {
+            exec::Level::Warning => sink.warn(s.line, d.to_string()),
+            exec::Level::Error => sink.error(s.line, d.to_string()),
+        }
+    }
+    if setting.fatal { Err(Fatal) } else { Ok(()) }
+}
+
+/// `Environment=`: quoted `NAME=VALUE` words; empty resets.
+fn set_environment(svc: &mut Service, specifiers: &SpecifierContext, s: &Setting, sink: &mut Sink) -> Result<(), Fatal> {
+    let parsed = environment::parse_environment_setting(s.value, Some(specifiers));
+    if parsed.reset {
+        svc.environment.clear();
+    }
+    for message in &parsed.diagnostics {
+        sink.warn(s.line, message.to_string());
+    }
+    for (name, value) in parsed.assignments {
+        environment::env_replace(&mut svc.environment, &name, &value);
+    }
+    Ok(())
+}
+
+fn set_environment_file(svc: &mut Service, specifiers: &SpecifierContext, s: &Setting, sink: &mut Sink) -> Result<(), Fatal> {
+    match environment::parse_environment_file_value(s.value, Some(specifiers)) {
+        EnvironmentFileSetting::Reset => svc.environment_files.clear(),
+        EnvironmentFileSetting::Add(entry) => svc.environment_files.push(entry),
+        EnvironmentFileSetting::Ignored(message) => sink.warn(s.line, message.to_string()),
+    }
+    Ok(())
+}
+
+/// `PassEnvironment=`, `UnsetEnvironment=`.
+fn set_name_list(list: &mut Vec<String>, parsed: environment::NameListSetting, s: &Setting, sink: &mut Sink) -> Result<(), Fatal> {
+    if parsed.reset {
+        list.clear();
+    }
+    for message in &parsed.diagnostics {
+        sink.warn(s.line, message.to_string());
+    }
+    for name in parsed.entries {
+        if !list.contains(&name) {
+            list.push(name);
+        }
+    }
+    Ok(())
+}
+
+pub fn apply_service_key(svc: &mut Service, specifiers: &SpecifierContext, s: &Setting, sink: &mut Sink) -> Applied {
+    if let Some(list) = svc.exec.list_mut(s.key) {
+        return set_exec(list, specifiers, s, sink).into();
+    }
+    if let Some(message) = service_timespan_message(s.key) {
+        return set_service_timespan(svc, message, s, sink).into();
     }
     if let Some(resource) = s.key.strip_prefix("Limit").filter(|_| known_keys::lookup(SERVICE_KEYS, s.key).is_some()) {
         return set_limit(svc, resource, s, sink).into();
@@ -359,10 +440,12 @@ pub fn apply_service_key(svc: &mut Service, s: &Setting, sink: &mut Sink) -> App
             svc.root_directory = if s.value.is_empty() { None } else { settings::absolute_path(s, s.value, false, sink).ok().flatten() };
             Ok(())
         }
-        "Environment" => settings::push_or_reset(&mut svc.environment_texts, s),
-        "EnvironmentFile" => settings::push_or_reset(&mut svc.environment_file_texts, s),
-        "PassEnvironment" => settings::extend_words(&mut svc.pass_environment, s, sink),
-        "UnsetEnvironment" => settings::extend_words(&mut svc.unset_environment, s, sink),
+        "Environment" => set_environment(svc, specifiers, s, sink),
+        "EnvironmentFile" => set_environment_file(svc, specifiers, s, sink),
+        "PassEnvironment" => set_name_list(&mut svc.pass_environment, environment::parse_pass_environment(s.value, Some(specifiers)), s, sink),
+        "UnsetEnvironment" => {
+            set_name_list(&mut svc.unset_environment, environment::parse_unset_environment(s.value, Some(specifiers)), s, sink)
+        }
         "UMask" => settings::set_mode(&mut svc.umask, s, sink),
         "Nice" => set_nice(svc, s, sink),
         "CapabilityBoundingSet" => settings::extend_words(&mut svc.capability_bounding_set, s, sink),
@@ -415,8 +498,8 @@ pub fn apply_log_key(log: &mut LogSettings, s: &Setting, sink: &mut Sink) -> App
             Ok(())
         }
         "FileCount" => settings::set_unsigned(&mut log.file_count, s, sink),
-        "RotateEvery" => settings::set_string(&mut log.rotate_every_text, s),
-        "MaxAge" => settings::set_string(&mut log.max_age_text, s),
+        "RotateEvery" => settings::set_timespan(&mut log.rotate_every, TimespanMessage::Sec, s, sink),
+        "MaxAge" => settings::set_timespan(&mut log.max_age, TimespanMessage::Sec, s, sink),
         "Compress" => settings::set_optional_boolean(&mut log.compress, s, sink),
         _ => return Applied::UnknownKey,
     };
@@ -751,7 +834,8 @@ mod tests {
         let mut sink = Sink { path: Path::new("/u.service"), out: &mut out };
         for (i, (key, value)) in lines.iter().enumerate() {
             let s = Setting { section: "Service", key, value, line: i as u32 + 1 };
-            applied.push(apply_service_key(&mut svc, &s, &mut sink));
+            let specifiers = SpecifierContext::for_system_unit("u.service");
+            applied.push(apply_service_key(&mut svc, &specifiers, &s, &mut sink));
         }
         (svc, out.iter().map(|d| d.to_string()).collect(), applied)
     }
@@ -772,7 +856,38 @@ mod tests {
     #[test]
     fn empty_exec_assignment_resets_the_list() {
         let (svc, _, _) = apply_all(&[("ExecStart", "/bin/a"), ("ExecStart", ""), ("ExecStart", "/bin/b")]);
-        assert_eq!(svc.exec.start, vec!["/bin/b".to_string()]);
+        assert_eq!(svc.exec.start.iter().map(|c| c.path.as_str()).collect::<Vec<_>>(), vec!["/bin/b"]);
+    }
+
+    #[test]
+    fn exec_lines_are_parsed_with_their_prefixes_and_errors() {
+        let (svc, msgs, applied) = apply_all(&[("ExecStart", "-/bin/echo \"a b\" c"), ("ExecStop", "/bin/x 'open")]);
+        assert!(svc.exec.start[0].ignore_failure);
+        assert_eq!(svc.exec.start[0].argv, vec!["/bin/echo", "a b", "c"]);
+        assert_eq!(msgs, vec!["/u.service:2: Unbalanced quoting, ignoring: \"/bin/x 'open\""]);
+        assert_eq!(applied, vec![Applied::Done, Applied::Fatal]);
+    }
+
+    #[test]
+    fn time_spans() {
+        let (svc, msgs, _) = apply_all(&[("RestartSec", "1min 30s"), ("TimeoutSec", "0"), ("TimeoutStartSec", "5x"), ("WatchdogSec", "soon")]);
+        assert_eq!(svc.timespan("RestartSec"), Some(90_000_000));
+        assert_eq!(svc.timespan("TimeoutStopSec"), Some(crate::syntax::USEC_INFINITY));
+        assert_eq!(
+            msgs,
+            vec![
+                "/u.service:3: Failed to parse TimeoutStartSec= parameter, ignoring: 5x",
+                "/u.service:4: Failed to parse sec value, ignoring: soon",
+            ]
+        );
+    }
+
+    #[test]
+    fn environment() {
+        let (svc, msgs, _) = apply_all(&[("Environment", "A=1 \"B=two words\""), ("Environment", "A=3 bad"), ("EnvironmentFile", "-/etc/default/x")]);
+        assert_eq!(svc.environment, vec![("A".to_string(), "3".to_string()), ("B".to_string(), "two words".to_string())]);
+        assert_eq!(msgs, vec!["/u.service:2: Invalid environment assignment, ignoring: bad"]);
+        assert!(svc.environment_files[0].optional);
     }
 
     #[test]

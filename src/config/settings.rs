@@ -8,6 +8,8 @@ use std::path::Path;
 use super::diagnostics::{Diagnostic, Level};
 use super::known_keys::ValueKind;
 use super::values::{self, NumberError, PathProblem};
+use crate::syntax::Usec;
+use crate::syntax::timespan;
 
 /// One assignment being applied.
 #[derive(Debug, Clone, Copy)]
@@ -187,6 +189,62 @@ pub fn check_generic(kind: ValueKind, s: &Setting, sink: &mut Sink) -> Result<()
         ValueKind::Unsigned => set_unsigned(&mut None, s, sink),
         ValueKind::Mode => set_mode(&mut None, s, sink),
         ValueKind::Signal => set_signal(&mut None, s, sink),
-        ValueKind::Timespan | ValueKind::Other => Ok(()),
+        ValueKind::Timespan => set_timespan(&mut None, TimespanMessage::for_generic_key(s.key), s, sink),
+        ValueKind::Other => Ok(()),
     }
+}
+
+/// The words systemd's time-span parsers use for a bad value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimespanMessage {
+    /// `config_parse_sec`: "Failed to parse sec value, ignoring: V".
+    Sec,
+    /// `config_parse_sec_fix_0`: "Failed to parse time value, ignoring: V".
+    Time,
+    /// `config_parse_sec_def_infinity`.
+    SecDefInfinity,
+    /// "Failed to parse KEY= parameter, ignoring: V".
+    Parameter,
+    /// "Failed to parse KEY= setting, ignoring: V".
+    Setting,
+    /// "Failed to parse timer value, ignoring: V".
+    Timer,
+}
+
+impl TimespanMessage {
+    /// The message of keys runr only checks (see `known_keys`).
+    pub fn for_generic_key(key: &str) -> Self {
+        match key {
+            "JobTimeoutSec" | "JobRunningTimeoutSec" | "TimeoutSec" | "TimeoutStartSec" => TimespanMessage::Parameter,
+            "TimeoutStopSec" => TimespanMessage::Time,
+            "TimeoutAbortSec" => TimespanMessage::Setting,
+            "CPUQuotaPeriodSec" => TimespanMessage::SecDefInfinity,
+            _ => TimespanMessage::Sec,
+        }
+    }
+
+    fn text(self, key: &str, value: &str) -> String {
+        match self {
+            TimespanMessage::Sec => format!("Failed to parse sec value, ignoring: {value}"),
+            TimespanMessage::Time => format!("Failed to parse time value, ignoring: {value}"),
+            TimespanMessage::SecDefInfinity => format!("Failed to parse sec_def_infinity value, ignoring: {value}"),
+            TimespanMessage::Parameter => format!("Failed to parse {key}= parameter, ignoring: {value}"),
+            TimespanMessage::Setting => format!("Failed to parse {key}= setting, ignoring: {value}"),
+            TimespanMessage::Timer => format!("Failed to parse timer value, ignoring: {value}"),
+        }
+    }
+}
+
+/// A time span (`parse_sec`): bare numbers are seconds.
+pub fn set_timespan(target: &mut Option<Usec>, message: TimespanMessage, s: &Setting, sink: &mut Sink) -> Result<(), Fatal> {
+    let parsed = if message == TimespanMessage::SecDefInfinity && s.value.trim().is_empty() {
+        Ok(crate::syntax::USEC_INFINITY)
+    } else {
+        timespan::parse_timespan(s.value)
+    };
+    match parsed {
+        Ok(usec) => *target = Some(usec),
+        Err(_) => sink.warn(s.line, message.text(s.key, s.value)),
+    }
+    Ok(())
 }

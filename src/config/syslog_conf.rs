@@ -20,6 +20,7 @@ use std::path::Path;
 use super::diagnostics::Diagnostic;
 use super::settings::{Setting, Sink};
 use super::values;
+use crate::syntax::Usec;
 use crate::syntax::unit_file::{self, Item};
 
 /// The settings of one section; unset fields fall back to [default].
@@ -28,8 +29,7 @@ pub struct SyslogTarget {
     pub directory: Option<String>,
     pub max_size: Option<u64>,
     pub max_count: Option<u32>,
-    /// `max_age` as written (a time span).
-    pub max_age_text: Option<String>,
+    pub max_age: Option<Usec>,
 }
 
 impl SyslogTarget {
@@ -38,7 +38,7 @@ impl SyslogTarget {
             directory: self.directory.clone().or_else(|| fallback.directory.clone()),
             max_size: self.max_size.or(fallback.max_size),
             max_count: self.max_count.or(fallback.max_count),
-            max_age_text: self.max_age_text.clone().or_else(|| fallback.max_age_text.clone()),
+            max_age: self.max_age.or(fallback.max_age),
         }
     }
 }
@@ -103,7 +103,9 @@ fn apply_key(target: &mut SyslogTarget, s: &Setting, sink: &mut Sink) {
             Ok(n) => target.max_count = Some(n),
             Err(_) => sink.ignoring(s, "Failed to parse unsigned value"),
         },
-        "max_age" => target.max_age_text = Some(s.value.to_string()),
+        "max_age" => {
+            let _ = super::settings::set_timespan(&mut target.max_age, super::settings::TimespanMessage::Sec, s, sink);
+        }
         _ => sink.warn(s.line, format!("Unknown key '{}' in section [{}], ignoring.", s.key, s.section)),
     }
 }
@@ -120,7 +122,7 @@ mod tests {
         let pg = cfg.for_app("postgres");
         assert_eq!(pg.directory.as_deref(), Some("/var/log/pg"));
         assert_eq!(pg.max_size, Some(10 << 20));
-        assert_eq!(pg.max_age_text.as_deref(), Some("7d"));
+        assert_eq!(pg.max_age, Some(7 * crate::syntax::USEC_PER_DAY));
         assert_eq!(cfg.for_app("other").directory.as_deref(), Some("/var/log/runr"));
     }
 

@@ -1,7 +1,8 @@
 //! The [Timer] section (systemd.timer(5)).
 
 use super::known_keys::{self, TIMER_KEYS};
-use super::settings::{self, Applied, Fatal, Setting, Sink};
+use super::settings::{self, Applied, Fatal, Setting, Sink, TimespanMessage};
+use crate::syntax::Usec;
 use super::model::UnitType;
 use super::unit_name;
 
@@ -36,21 +37,20 @@ impl TimerBase {
     }
 }
 
-/// One trigger: its base and the text written (a time span, or a calendar
-/// event for `OnCalendar=`).
+/// One trigger: its base and the text written; for all but `OnCalendar=`
+/// (a calendar event, parsed when scheduled) the time span it says.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TimerTrigger {
     pub base: TimerBase,
     pub text: String,
+    pub span: Option<Usec>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Timer {
     pub triggers: Vec<TimerTrigger>,
-    /// `RandomizedDelaySec=` as written.
-    pub randomized_delay_text: Option<String>,
-    /// `AccuracySec=` as written.
-    pub accuracy_text: Option<String>,
+    pub randomized_delay: Option<Usec>,
+    pub accuracy: Option<Usec>,
     pub fixed_random_delay: bool,
     pub persistent: bool,
     pub wake_system: bool,
@@ -88,20 +88,20 @@ pub fn apply_timer_key(t: &mut Timer, timer_name: &str, s: &Setting, sink: &mut 
         if s.value.is_empty() {
             // An empty assignment of any trigger key drops every trigger.
             t.triggers.clear();
+        } else if base == TimerBase::Calendar {
+            t.triggers.push(TimerTrigger { base, text: s.value.to_string(), span: None });
         } else {
-            t.triggers.push(TimerTrigger { base, text: s.value.to_string() });
+            let mut span = None;
+            let _ = settings::set_timespan(&mut span, TimespanMessage::Timer, s, sink);
+            if span.is_some() {
+                t.triggers.push(TimerTrigger { base, text: s.value.to_string(), span });
+            }
         }
         return Applied::Done;
     }
     let result = match s.key {
-        "RandomizedDelaySec" => {
-            t.randomized_delay_text = Some(s.value.to_string());
-            Ok(())
-        }
-        "AccuracySec" => {
-            t.accuracy_text = Some(s.value.to_string());
-            Ok(())
-        }
+        "RandomizedDelaySec" => settings::set_timespan(&mut t.randomized_delay, TimespanMessage::Sec, s, sink),
+        "AccuracySec" => settings::set_timespan(&mut t.accuracy, TimespanMessage::Sec, s, sink),
         "FixedRandomDelay" => settings::set_boolean(&mut t.fixed_random_delay, s, sink),
         "Persistent" => settings::set_boolean(&mut t.persistent, s, sink),
         "WakeSystem" => settings::set_boolean(&mut t.wake_system, s, sink),
@@ -159,9 +159,12 @@ mod tests {
     fn triggers_accumulate_and_reset() {
         let (t, _) = apply_all(&[("OnCalendar", "daily"), ("OnBootSec", "5min")]);
         assert_eq!(t.triggers.len(), 2);
-        assert_eq!(t.triggers[0], TimerTrigger { base: TimerBase::Calendar, text: "daily".into() });
+        assert_eq!(t.triggers[0], TimerTrigger { base: TimerBase::Calendar, text: "daily".into(), span: None });
         let (t, _) = apply_all(&[("OnCalendar", "daily"), ("OnActiveSec", ""), ("OnBootSec", "1h")]);
-        assert_eq!(t.triggers, vec![TimerTrigger { base: TimerBase::Boot, text: "1h".into() }]);
+        assert_eq!(t.triggers, vec![TimerTrigger { base: TimerBase::Boot, text: "1h".into(), span: Some(3_600_000_000) }]);
+        let (t, msgs) = apply_all(&[("OnBootSec", "5x")]);
+        assert!(t.triggers.is_empty());
+        assert_eq!(msgs, vec!["/t.timer:1: Failed to parse timer value, ignoring: 5x"]);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use super::known_keys::{self, INSTALL_KEYS, UNIT_KEYS};
 use super::model::{CollectMode, Condition, DependencyKind, EmergencyAction, InstallSection, JobMode, UnitSection};
-use super::settings::{self, Applied, Fatal, Setting, Sink};
+use super::settings::{self, Applied, Fatal, Setting, Sink, TimespanMessage};
 use super::{unit_name, values};
 
 /// Condition and assert kinds whose value is a path (checked absolute).
@@ -70,13 +70,9 @@ pub fn apply_unit_key(u: &mut UnitSection, s: &Setting, sink: &mut Sink) -> Appl
             settings::set_named(&mut u.collect_mode, CollectMode::from_name, "Failed to parse garbage collection mode", s, sink)
         }
         "StartLimitIntervalSec" | "StartLimitInterval" => {
-            u.start_limit_interval_text = Some(s.value.to_string());
-            Ok(())
+            settings::set_timespan(&mut u.start_limit_interval, TimespanMessage::Sec, s, sink)
         }
-        "JobTimeoutSec" => {
-            u.job_timeout_text = Some(s.value.to_string());
-            Ok(())
-        }
+        "JobTimeoutSec" => set_job_timeout(u, s, sink),
         "StartLimitBurst" => settings::set_unsigned(&mut u.start_limit_burst, s, sink),
         "StartLimitAction" => set_emergency_action_opt(&mut u.start_limit_action, s, sink),
         "FailureAction" => set_emergency_action(&mut u.failure_action, s, sink),
@@ -93,6 +89,15 @@ impl Sink<'_> {
     fn plain_line_info(&mut self, s: &Setting, message: &str) {
         self.out.push(super::diagnostics::Diagnostic::at_line(self.path, s.line, super::diagnostics::Level::Info, message));
     }
+}
+
+/// `JobTimeoutSec=`: zero means no timeout.
+fn set_job_timeout(u: &mut UnitSection, s: &Setting, sink: &mut Sink) -> Result<(), Fatal> {
+    settings::set_timespan(&mut u.job_timeout, TimespanMessage::Parameter, s, sink)?;
+    if u.job_timeout == Some(0) {
+        u.job_timeout = Some(crate::syntax::USEC_INFINITY);
+    }
+    Ok(())
 }
 
 /// `config_parse_unit_deps`: blank-separated unit names. A name that is not

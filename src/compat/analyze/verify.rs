@@ -15,6 +15,7 @@ use super::Options;
 use crate::config::model::{DependencyKind, LoadState, Unit, UnitBody};
 use crate::config::search_path::SearchPath;
 use crate::config::{Loader, timer, unit_name};
+use crate::syntax::exec::ExecCommand;
 
 /// Targets systemd itself provides; a path without them (a bare container)
 /// still lets units depend on them, as they always exist under runr.
@@ -122,12 +123,13 @@ impl Session<'_> {
             self.say(&format!("{name}: Failed to create {name}/start: {message}"));
             self.failed = true;
         }
-        let commands: Vec<String> = match self.loaded.get(name).and_then(Unit::service) {
+        // systemd checks the first command of each list only.
+        let commands: Vec<ExecCommand> = match self.loaded.get(name).and_then(Unit::service) {
             Some(svc) => svc.exec.all().iter().filter_map(|(_, list)| list.first().cloned()).collect(),
             None => Vec::new(),
         };
-        for line in commands {
-            if let Some((path, problem)) = command_problem(&line) {
+        for command in commands {
+            if let Some((path, problem)) = command_problem(&command) {
                 self.say(&format!("{name}: Command {path} is not executable: {problem}"));
                 self.failed = true;
             }
@@ -254,25 +256,24 @@ fn hard_dependencies(unit: &Unit) -> Vec<String> {
     deps
 }
 
-/// The program a command line runs, and why it cannot be run, unless the
-/// line is prefixed `-` (failure ignored).
-fn command_problem(line: &str) -> Option<(String, &'static str)> {
-    let prefixes: String = line.chars().take_while(|c| matches!(c, '-' | '@' | ':' | '+' | '!')).collect();
-    if prefixes.contains('-') {
+/// The program a command runs, and why it cannot be run, unless the
+/// command is prefixed `-` (failure ignored).
+fn command_problem(command: &ExecCommand) -> Option<(String, &'static str)> {
+    if command.ignore_failure {
         return None;
     }
-    let program = line[prefixes.len()..].split_whitespace().next()?.trim_matches(['"', '\'']).to_string();
+    let program = &command.path;
     let problem = if program.contains('/') {
-        file_problem(Path::new(&program))
+        file_problem(Path::new(program))
     } else {
         let path = std::env::var("PATH").unwrap_or_else(|_| "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin".into());
-        if path.split(':').any(|dir| file_problem(&Path::new(dir).join(&program)).is_none()) {
+        if path.split(':').any(|dir| file_problem(&Path::new(dir).join(program)).is_none()) {
             None
         } else {
             Some("No such file or directory")
         }
     };
-    problem.map(|p| (program, p))
+    problem.map(|p| (program.clone(), p))
 }
 
 fn file_problem(path: &Path) -> Option<&'static str> {
@@ -286,6 +287,7 @@ fn file_problem(path: &Path) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::syntax::exec::parse_exec_value;
 
     #[test]
     fn template_files_stand_for_instance_i() {
@@ -294,10 +296,14 @@ mod tests {
         assert_eq!(prepared_name(Path::new("/x/foo.txt")), None);
     }
 
+    fn first_command(line: &str) -> ExecCommand {
+        parse_exec_value(line).ok().and_then(|c| c.into_iter().next()).unwrap_or_default()
+    }
+
     #[test]
     fn commands_with_dash_are_not_checked() {
-        assert_eq!(command_problem("-/nonexistent/x"), None);
-        assert_eq!(command_problem("@/nonexistent/x argv0").map(|p| p.0), Some("/nonexistent/x".to_string()));
-        assert_eq!(command_problem("/"), Some(("/".to_string(), "Is a directory")));
+        assert_eq!(command_problem(&first_command("-/nonexistent/x")), None);
+        assert_eq!(command_problem(&first_command("@/nonexistent/x argv0")).map(|p| p.0), Some("/nonexistent/x".to_string()));
+        assert_eq!(command_problem(&first_command("/")), Some(("/".to_string(), "Is a directory")));
     }
 }
