@@ -21,7 +21,8 @@ enum Command {
 
 #[derive(Debug, clap::Args)]
 pub struct SupervisorArgs {
-    /// A directory of units searched before the standard unit path.
+    /// The directory of units to run (default: the standard unit path,
+    /// /etc/runr, /etc/systemd/system, ... /lib/systemd/system).
     pub unit_dir: Option<PathBuf>,
     /// Also serve the control API over TCP at ADDR (needs --api-token-file).
     #[arg(long, value_name = "ADDR")]

@@ -3,6 +3,7 @@
 
 pub mod boot;
 pub mod executor;
+pub mod manager;
 pub mod exit_status;
 pub mod reaper;
 pub mod spawn;

@@ -12,47 +12,7 @@ use super::spawn::StdioTarget;
 use crate::syntax::Usec;
 use crate::syntax::exec::ExecCommand;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ServiceType {
-    Simple,
-    Exec,
-    Forking,
-    Oneshot,
-    Notify,
-    Idle,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RestartPolicy {
-    No,
-    OnSuccess,
-    OnFailure,
-    OnAbnormal,
-    OnWatchdog,
-    OnAbort,
-    Always,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KillMode {
-    ControlGroup,
-    Mixed,
-    Process,
-    None,
-}
-
-/// An exit status list as in SuccessExitStatus= and RestartPreventExitStatus=.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ExitStatusSet {
-    pub codes: Vec<i32>,
-    pub signals: Vec<i32>,
-}
-
-impl ExitStatusSet {
-    pub fn is_empty(&self) -> bool {
-        self.codes.is_empty() && self.signals.is_empty()
-    }
-}
+pub use crate::config::service::{ExitStatusSet, KillMode, Restart as RestartPolicy, ServiceType};
 
 /// The commands of one service, per phase.
 #[derive(Debug, Clone, Default)]

@@ -298,6 +298,14 @@ impl ServiceRuntime {
     /// `systemctl stop`.
     pub fn stop(&mut self, ex: &mut dyn Executor) -> RequestOutcome {
         self.forbid_restart = true;
+        if self.job == Some(JobKind::Stop) {
+            // A stop is already under way; this request joins it.
+            return RequestOutcome::Accepted;
+        }
+        if !self.state.active_state().is_inactive_or_failed() && self.state != ServiceState::AutoRestart {
+            let description = self.plan.description.clone();
+            self.job_log(ex, &format!("Stopping {description}..."));
+        }
         if let Some(old) = self.job.replace(JobKind::Stop) {
             if old != JobKind::Stop {
                 self.finished_jobs.push((old, JobOutcome::Canceled));
@@ -494,10 +502,6 @@ impl ServiceRuntime {
 
     fn enter_stop(&mut self, ex: &mut dyn Executor, f: ServiceResult) {
         self.set_result(f);
-        if self.job == Some(JobKind::Stop) {
-            let description = self.plan.description.clone();
-            self.job_log(ex, &format!("Stopping {description}..."));
-        }
         self.queue = self.plan.commands.stop.iter().cloned().collect();
         if self.queue.is_empty() {
             self.enter_signal(ex, ServiceState::StopSigterm, ServiceResult::Success);
@@ -512,10 +516,6 @@ impl ServiceRuntime {
     /// it to go; moves on at once when nothing was left.
     fn enter_signal(&mut self, ex: &mut dyn Executor, state: ServiceState, f: ServiceResult) {
         self.set_result(f);
-        if self.job == Some(JobKind::Stop) && self.state.active_state() != ActiveState::Deactivating {
-            let description = self.plan.description.clone();
-            self.job_log(ex, &format!("Stopping {description}..."));
-        }
         let signal = match state {
             ServiceState::StopSigterm | ServiceState::FinalSigterm => self.plan.kill_signal,
             ServiceState::StopSigkill => Signal::SIGKILL,
@@ -637,7 +637,7 @@ impl ServiceRuntime {
         let main_status = self.main_exit.map(|(_, s)| s);
         let matches = |set: &ExitStatusSet| {
             main_status.is_some_and(|s| match s {
-                ExitStatus::Exited(n) => set.codes.contains(&n),
+                ExitStatus::Exited(n) => u8::try_from(n).is_ok_and(|n| set.statuses.contains(&n)),
                 ExitStatus::Killed(n) | ExitStatus::Dumped(n) => set.signals.contains(&n),
             })
         };
@@ -700,7 +700,7 @@ impl ServiceRuntime {
     fn is_clean_exit(&self, status: ExitStatus, daemon: bool) -> bool {
         match status {
             ExitStatus::Exited(0) => true,
-            ExitStatus::Exited(n) => self.plan.success_exit_status.codes.contains(&n),
+            ExitStatus::Exited(n) => u8::try_from(n).is_ok_and(|n| self.plan.success_exit_status.statuses.contains(&n)),
             ExitStatus::Killed(n) => {
                 let clean_signal = daemon
                     && [Signal::SIGHUP, Signal::SIGINT, Signal::SIGTERM, Signal::SIGPIPE].iter().any(|s| *s as i32 == n);
@@ -1187,7 +1187,7 @@ mod tests {
         let mut ex = Recorder::default();
         let mut p = plan(ServiceType::Simple, &["/bin/server"]);
         p.restart = RestartPolicy::Always;
-        p.restart_prevent_exit_status.codes.push(42);
+        p.restart_prevent_exit_status.statuses.push(42);
         let mut s = ServiceRuntime::new(p);
         s.start(&mut ex);
         exit(&mut s, &mut ex, 100, ExitStatus::Exited(42));

@@ -9,49 +9,46 @@ use std::time::Duration;
 use tokio::signal::unix::{SignalKind, signal};
 
 use super::executor::{LogSink, ProcessExecutor};
-use super::plan::ServicePlan;
+use super::manager::Manager;
 use super::reaper::{become_subreaper, reap_exited};
-use super::service::{Executor, ServiceRuntime};
+use super::service::Executor;
 
-/// Runs the services until SIGTERM or SIGINT, then stops them in reverse
-/// order and returns once every one of them is down.
-pub fn run(plans: Vec<ServicePlan>, sink: Rc<dyn LogSink>) -> io::Result<()> {
+/// Starts the boot units, supervises until SIGTERM or SIGINT, then stops
+/// everything (dependents first) and returns once all of it is down.
+pub fn run(manager: Manager, sink: Rc<dyn LogSink>) -> io::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let local = tokio::task::LocalSet::new();
-    local.block_on(&runtime, supervise(plans, sink))
+    local.block_on(&runtime, supervise(manager, sink))
 }
 
-async fn supervise(plans: Vec<ServicePlan>, sink: Rc<dyn LogSink>) -> io::Result<()> {
+async fn supervise(mut manager: Manager, sink: Rc<dyn LogSink>) -> io::Result<()> {
     let mut sigchld = signal(SignalKind::child())?;
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sigint = signal(SignalKind::interrupt())?;
     if let Err(e) = become_subreaper() {
         sink.supervisor_message("", &format!("Failed to become a subreaper, orphans escape: {e}"));
     }
+    for diagnostic in &manager.units.diagnostics {
+        sink.supervisor_message("", &diagnostic.to_string());
+    }
     let mut ex = ProcessExecutor::new(sink.clone());
-    let started = tokio::time::Instant::from_std(ex.epoch());
-    let mut services: Vec<ServiceRuntime> = plans.into_iter().map(ServiceRuntime::new).collect();
-    for service in &mut services {
-        service.start(&mut ex);
+    let epoch = tokio::time::Instant::from_std(ex.epoch());
+    for name in manager.boot_units() {
+        manager.enqueue_start(&name);
     }
     let mut shutting_down = false;
     loop {
         for (pid, status) in reap_exited() {
-            let owner = services.iter_mut().position(|s| s.main_pid == Some(pid) || s.control_pid == Some(pid));
-            match owner {
-                Some(i) => {
-                    services[i].on_process_exit(&mut ex, pid, status);
-                }
-                None => services.iter_mut().for_each(|s| s.on_orphan_exit(&mut ex)),
-            }
+            manager.on_process_exit(&mut ex, pid, status);
         }
-        if shutting_down && services.iter().all(|s| s.active_state().is_inactive_or_failed()) {
+        manager.dispatch(&mut ex);
+        if shutting_down && manager.is_idle_and_down() {
             return Ok(());
         }
-        let deadline = services.iter().filter_map(|s| s.deadline).min();
+        let deadline = manager.next_deadline();
         let sleep = async {
             match deadline {
-                Some(usec) => tokio::time::sleep_until(started + Duration::from_micros(usec)).await,
+                Some(usec) => tokio::time::sleep_until(epoch + Duration::from_micros(usec)).await,
                 None => std::future::pending().await,
             }
         };
@@ -59,21 +56,16 @@ async fn supervise(plans: Vec<ServicePlan>, sink: Rc<dyn LogSink>) -> io::Result
             _ = sigchld.recv() => {}
             _ = sleep => {
                 let now = ex.now();
-                for service in &mut services {
-                    if service.deadline.is_some_and(|d| d <= now) {
-                        service.on_timeout(&mut ex);
-                    }
-                }
+                manager.on_deadlines(&mut ex, now);
             }
-            _ = sigterm.recv() => shutting_down = begin_shutdown(&mut services, &mut ex),
-            _ = sigint.recv() => shutting_down = begin_shutdown(&mut services, &mut ex),
+            _ = sigterm.recv(), if !shutting_down => {
+                shutting_down = true;
+                manager.enqueue_shutdown();
+            }
+            _ = sigint.recv(), if !shutting_down => {
+                shutting_down = true;
+                manager.enqueue_shutdown();
+            }
         }
     }
-}
-
-fn begin_shutdown(services: &mut [ServiceRuntime], ex: &mut ProcessExecutor) -> bool {
-    for service in services.iter_mut().rev() {
-        service.stop(ex);
-    }
-    true
 }
