@@ -19,12 +19,11 @@ fn main() -> ExitCode {
     let mut face = program.as_str();
     if face == "runr" || !is_face(face) {
         // `runr systemctl ...`: the face is the first argument.
-        if let Some(first) = args.get(1).map(|a| a.to_string_lossy().into_owned()) {
-            if is_face(&first) && first != "runr" {
+        if let Some(first) = args.get(1).map(|a| a.to_string_lossy().into_owned())
+            && is_face(&first) && first != "runr" {
                 args.remove(0);
                 return ExitCode::from(run_face(&first, args));
             }
-        }
         face = "runr";
     }
     let face = face.to_string();

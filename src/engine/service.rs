@@ -181,7 +181,10 @@ impl ServiceRuntime {
         let Some(kind) = self.job.take() else { return };
         let description = self.plan.description.clone();
         let message = match (kind, outcome) {
-            (JobKind::Start, JobOutcome::Done) if self.state == ServiceState::Dead => format!("Finished {description}."),
+            // systemd says "Finished" for every oneshot (service_finished_job).
+            (JobKind::Start, JobOutcome::Done) if self.plan.service_type == ServiceType::Oneshot => {
+                format!("Finished {description}.")
+            }
             (JobKind::Start, JobOutcome::Done) => format!("Started {description}."),
             (JobKind::Start, JobOutcome::Failed) => format!("Failed to start {description}."),
             (JobKind::Stop, JobOutcome::Done) => format!("Stopped {description}."),
@@ -1085,6 +1088,7 @@ mod tests {
         exit(&mut s, &mut ex, 101, ExitStatus::Exited(0));
         assert_eq!(s.state, ServiceState::Exited);
         assert_eq!(s.finished_jobs, vec![(JobKind::Start, JobOutcome::Done)]);
+        assert!(ex.log.contains(&"Finished Demo.".to_string()), "{:?}", ex.log);
     }
 
     #[test]
