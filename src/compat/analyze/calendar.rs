@@ -156,6 +156,68 @@ fn other_grammar_hints(arg: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::syntax::USEC_PER_SEC;
+
+    /// The lines of a table that do not depend on $TZ: the local-time lines
+    /// are printed in the process's zone by format_timestamp(), so in-process
+    /// tests of another zone compare the rest (the `(in UTC)` lines carry
+    /// the same instants).
+    fn without_local_times(table: &str) -> String {
+        table
+            .lines()
+            .filter(|l| !l.contains("Next elapse: ") || l.ends_with("never"))
+            .filter(|l| !l.trim_start().starts_with("Iter. #"))
+            .map(|l| format!("{l}\n"))
+            .collect()
+    }
+
+    /// Replays golden/analyze/calendar.multi.*: several expressions in one
+    /// run (blank lines between them, errors among them, the exit code).
+    fn check_multi(zone_name: &str, stdout: &str, stderr: &str, rc: &str) {
+        let args: Vec<String> =
+            include_str!("../../../golden/analyze/calendar.multi.args").lines().map(str::to_string).collect();
+        let base = 1_705_320_000 * USEC_PER_SEC;
+        let opts = Options { iterations: 3, base_time: Some(base), man: true };
+        let zone = jiff::tz::TimeZone::get(zone_name).expect("the system has the zone");
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let code = run_at(&opts, &args, &mut out, &mut err, zone, base);
+        let out = String::from_utf8_lossy(&out);
+        let process_zone_is_utc = ZoneNames::of(&local_zone()).is_utc;
+        if zone_name == "UTC" && process_zone_is_utc {
+            assert_eq!(out, stdout);
+        } else {
+            assert_eq!(without_local_times(&out), without_local_times(stdout));
+        }
+        assert_eq!(String::from_utf8_lossy(&err), stderr);
+        assert_eq!(code.to_string(), rc.trim());
+    }
+
+    #[test]
+    fn several_expressions_in_utc() {
+        check_multi(
+            "UTC",
+            include_str!("../../../golden/analyze/calendar.multi.utc.stdout"),
+            include_str!("../../../golden/analyze/calendar.multi.utc.stderr"),
+            include_str!("../../../golden/analyze/calendar.multi.utc.rc"),
+        );
+    }
+
+    #[test]
+    fn several_expressions_in_berlin() {
+        check_multi(
+            "Europe/Berlin",
+            include_str!("../../../golden/analyze/calendar.multi.berlin.stdout"),
+            include_str!("../../../golden/analyze/calendar.multi.berlin.stderr"),
+            include_str!("../../../golden/analyze/calendar.multi.berlin.rc"),
+        );
+    }
+
+    #[test]
+    fn no_expression_is_too_few_arguments() {
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let code = run_at(&Options::default(), &[], &mut out, &mut err, jiff::tz::TimeZone::UTC, 0);
+        assert_eq!((code, out.as_slice(), err.as_slice()), (1, &b""[..], &b"Too few arguments.\n"[..]));
+    }
 
     #[test]
     fn labels_align_right_and_values_are_not_padded() {
@@ -164,5 +226,11 @@ mod tests {
             ("From now:".to_string(), "12h left".to_string()),
         ];
         assert_eq!(render_table(&rows), "Normalized form: *-*-* 00:00:00\n       From now: 12h left\n");
+    }
+
+    #[test]
+    fn only_the_widest_value_keeps_trailing_space() {
+        let rows = vec![("A:".to_string(), "x  ".to_string()), ("B:".to_string(), "yyyy ".to_string())];
+        assert_eq!(render_table(&rows), "A: x\nB: yyyy \n");
     }
 }
