@@ -100,7 +100,7 @@ fn starts_with_no_case(s: &[u8], prefix: &[u8]) -> bool {
 /// The grammar proper, for text without a zone-file suffix.
 fn parse_local(t: &[u8], now: Usec, zone: &TimeZone) -> Result<Usec, TimestampError> {
     if let Some(rest) = t.strip_prefix(b"@") {
-        return Ok(span(rest)?);
+        return span(rest);
     }
     if t == b"now" {
         return apply_offsets(now, 0, 0);
@@ -742,5 +742,165 @@ mod tests {
             format_timestamp_style(1_705_320_000 * USEC_PER_SEC, TimestampStyle::Utc).as_deref(),
             Some("Mon 2024-01-15 12:00:00 UTC")
         );
+    }
+
+    const NOW: Usec = 1_705_320_000 * USEC_PER_SEC;
+
+    fn berlin() -> TimeZone {
+        TimeZone::get("Europe/Berlin").unwrap_or(TimeZone::UTC)
+    }
+
+    fn no_zone_files(_: &str) -> bool {
+        false
+    }
+
+    fn utc(s: &str) -> Result<Usec, TimestampError> {
+        parse_timestamp_at(s, NOW, &TimeZone::UTC, &no_zone_files)
+    }
+
+    fn in_berlin(s: &str) -> Result<Usec, TimestampError> {
+        parse_timestamp_at(s, NOW, &berlin(), &no_zone_files)
+    }
+
+    fn secs(s: u64) -> Result<Usec, TimestampError> {
+        Ok(s * USEC_PER_SEC)
+    }
+
+    #[test]
+    fn absolute_layouts() {
+        assert_eq!(utc("2024-01-15 12:00:00"), secs(1_705_320_000));
+        assert_eq!(utc("2024-01-15 12:00"), secs(1_705_320_000));
+        assert_eq!(utc("2024-01-15"), secs(1_705_276_800));
+        assert_eq!(utc("24-01-15 12:00"), secs(1_705_320_000));
+        assert_eq!(utc("2024-1-5 7:08:09"), secs(1_704_438_489));
+        assert_eq!(utc("2024- 01- 15"), secs(1_705_276_800));
+        assert_eq!(utc("Jan 15 12:00:00"), secs(1_705_320_000));
+        assert_eq!(utc("12:00"), secs(1_705_320_000));
+        assert_eq!(utc("7:5"), secs(1_705_302_300));
+        for bad in ["2024-01-15T12:00:00", "2024-01-15 12:00 ", "2024 -01-15", "Jan 15 12:00", "25:00", "12", ""] {
+            assert_eq!(utc(bad), Err(TimestampError::Invalid), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn two_digit_years_pivot_at_69() {
+        assert_eq!(utc("68-12-31"), secs(3_124_137_600));
+        assert_eq!(utc("99-12-31"), secs(946_598_400));
+        assert_eq!(utc("69-01-01"), Err(TimestampError::Invalid));
+    }
+
+    #[test]
+    fn overflowing_fields_carry() {
+        assert_eq!(utc("2023-02-29"), secs(1_677_628_800));
+        assert_eq!(utc("2024-01-15 23:59:60"), secs(1_705_363_200));
+        assert_eq!(utc("2024-01-15 23:59:62"), Err(TimestampError::Invalid));
+        assert_eq!(utc("2024-01-32"), Err(TimestampError::Invalid));
+    }
+
+    #[test]
+    fn fractions_round_at_the_seventh_digit() {
+        assert_eq!(utc("2024-01-15 12:00:00.1234565"), Ok(1_705_320_000_123_457));
+        assert_eq!(utc("2024-01-15 12:00:00.9999995"), secs(1_705_320_001));
+        assert_eq!(utc("2024-01-15 12:00:00."), Err(TimestampError::Invalid));
+    }
+
+    #[test]
+    fn weekday_must_match() {
+        assert_eq!(utc("Monday 2024-01-15 12:00:00"), secs(1_705_320_000));
+        assert_eq!(utc("mon 12:00"), secs(1_705_320_000));
+        assert_eq!(utc("Tue 2024-01-15"), Err(TimestampError::Invalid));
+        assert_eq!(utc("Fri 2024-02-30"), secs(1_709_251_200));
+    }
+
+    #[test]
+    fn words_and_relative_forms() {
+        assert_eq!(utc("now"), Ok(NOW));
+        assert_eq!(utc("today"), secs(1_705_276_800));
+        assert_eq!(utc("yesterday"), secs(1_705_190_400));
+        assert_eq!(utc("tomorrow UTC"), secs(1_705_363_200));
+        assert_eq!(utc("+3h"), Ok(NOW + 3 * USEC_PER_HOUR));
+        assert_eq!(utc("- 5min"), Ok(NOW - 5 * USEC_PER_MINUTE));
+        assert_eq!(utc("3h ago"), Ok(NOW - 3 * USEC_PER_HOUR));
+        assert_eq!(utc("3h left"), Ok(NOW + 3 * USEC_PER_HOUR));
+        assert_eq!(utc("+-5"), Err(TimestampError::OutOfRange));
+        assert_eq!(utc("-100y"), Err(TimestampError::Invalid));
+        assert_eq!(utc("+infinity"), Err(TimestampError::Invalid));
+        assert_eq!(utc("Now"), Err(TimestampError::Invalid));
+    }
+
+    #[test]
+    fn epoch_form_takes_a_time_span() {
+        assert_eq!(utc("@0"), Ok(0));
+        assert_eq!(utc("@1.5h"), secs(5_400));
+        assert_eq!(utc("@infinity"), Ok(USEC_INFINITY));
+        assert_eq!(utc("@-5"), Err(TimestampError::OutOfRange));
+    }
+
+    #[test]
+    fn range_limits() {
+        assert_eq!(utc("1970-01-01 00:00:00"), Ok(0));
+        assert_eq!(utc("1969-12-31 23:59:59"), Err(TimestampError::Invalid));
+        assert_eq!(utc("9999-12-30 23:59:59"), Ok(USEC_TIMESTAMP_FORMATTABLE_MAX));
+        assert_eq!(utc("9999-12-31 00:00:00"), Err(TimestampError::Invalid));
+        assert_eq!(in_berlin("9999-12-31 00:00:00"), secs(253_402_210_800));
+    }
+
+    #[test]
+    fn zone_suffixes() {
+        assert_eq!(utc("2024-01-15 12:00 utc"), secs(1_705_320_000));
+        assert_eq!(in_berlin("2024-01-15 12:00 UTC"), secs(1_705_320_000));
+        // The local zone's abbreviations choose standard or summer time.
+        assert_eq!(in_berlin("2024-01-15 12:00:00 CEST"), secs(1_705_312_800));
+        assert_eq!(in_berlin("2024-07-01 12:00:00 CEST"), secs(1_719_828_000));
+        assert_eq!(in_berlin("1975-06-01 12:00:00 CEST"), secs(170_848_800));
+        assert_eq!(utc("2024-01-15 12:00:00 CEST"), Err(TimestampError::Invalid));
+        // A zone file name is refused, as systemd 252 does.
+        let files = |name: &str| name == "Europe/Berlin";
+        assert_eq!(parse_timestamp_at("2024-01-15 Europe/Berlin", NOW, &TimeZone::UTC, &files), Err(TimestampError::Invalid));
+    }
+
+    #[test]
+    fn dst_gaps_and_overlaps_resolve_like_glibc() {
+        // Skipped 02:30 becomes 03:30 CEST; repeated 02:30 is the later, CET one.
+        assert_eq!(in_berlin("2024-03-31 02:30:00"), secs(1_711_848_600));
+        assert_eq!(in_berlin("2024-03-31 02:30:00 CEST"), secs(1_711_845_000));
+        assert_eq!(in_berlin("2024-10-27 02:30:00"), secs(1_729_992_600));
+        assert_eq!(in_berlin("2024-10-27 02:30:00 CEST"), secs(1_729_989_000));
+    }
+
+    #[test]
+    fn formats_the_unformattable() {
+        assert_eq!(format_timestamp(0), None);
+        assert_eq!(
+            format_timestamp_style(USEC_TIMESTAMP_FORMATTABLE_MAX + USEC_PER_SEC, TimestampStyle::Utc).as_deref(),
+            Some("--- XXXX-XX-XX XX:XX:XX")
+        );
+        assert_eq!(
+            format_timestamp_style(USEC_TIMESTAMP_FORMATTABLE_MAX, TimestampStyle::UsUtc).as_deref(),
+            Some("Thu 9999-12-30 23:59:59.000000 UTC")
+        );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn parsing_never_panics(s in "\\PC{0,32}") {
+            let _ = utc(&s);
+            let _ = in_berlin(&s);
+        }
+
+        #[test]
+        fn date_like_text_never_panics(s in "(Mon |Sunday )?[0-9]{1,5}-[0-9]{1,3}-[0-9]{1,3}( [0-9]{1,3}:[0-9]{1,3}(:[0-9]{1,3}(\\.[0-9]{0,8})?)?)?( UTC| CET| CEST)?") {
+            let _ = in_berlin(&s);
+        }
+
+        #[test]
+        fn formatted_utc_timestamps_parse_back(t in 1u64..=USEC_TIMESTAMP_FORMATTABLE_MAX) {
+            let text = format_timestamp_style(t, TimestampStyle::UsUtc);
+            proptest::prop_assert!(text.is_some());
+            let text = text.unwrap_or_default();
+            proptest::prop_assert_eq!(utc(&text), Ok(t), "{}", text);
+        }
     }
 }

@@ -9,6 +9,11 @@ use crate::syntax::timespan::{format_timespan, parse_timespan};
 use crate::syntax::timestamp::parse_timestamp;
 
 pub fn run(_opts: &Options, args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    // The verb needs at least one argument, like all of systemd-analyze's.
+    if args.is_empty() {
+        let _ = writeln!(err, "Too few arguments.");
+        return 1;
+    }
     for (n, input) in args.iter().enumerate() {
         let usec = match parse_timespan(input) {
             Ok(usec) => usec,

@@ -13,6 +13,11 @@ use crate::syntax::timestamp::{
 use crate::syntax::{USEC_PER_SEC, Usec};
 
 pub fn run(_opts: &Options, args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    // The verb needs at least one argument, like all of systemd-analyze's.
+    if args.is_empty() {
+        let _ = writeln!(err, "Too few arguments.");
+        return 1;
+    }
     let now = now_realtime();
     let zone = local_zone();
     let show_utc = !zone_is_utc(&zone);
@@ -56,7 +61,7 @@ fn rows(input: &str, usec: Usec, now: Usec, show_utc: bool) -> Vec<(&'static str
     if show_utc {
         rows.push(("(in UTC):", format_timestamp_style(usec, TimestampStyle::Utc).unwrap_or_else(unset)));
     }
-    let unix = if usec % USEC_PER_SEC == 0 {
+    let unix = if usec.is_multiple_of(USEC_PER_SEC) {
         format!("@{}", usec / USEC_PER_SEC)
     } else {
         format!("@{}.{:06}", usec / USEC_PER_SEC, usec % USEC_PER_SEC)
