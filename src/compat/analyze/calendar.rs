@@ -15,7 +15,14 @@ pub fn run(opts: &Options, args: &[String], out: &mut dyn Write, err: &mut dyn W
 }
 
 /// [`run`] with the local zone and the current time given.
-fn run_at(opts: &Options, args: &[String], out: &mut dyn Write, err: &mut dyn Write, zone: jiff::tz::TimeZone, now: Usec) -> u8 {
+fn run_at(
+    opts: &Options,
+    args: &[String],
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    zone: jiff::tz::TimeZone,
+    now: Usec,
+) -> u8 {
     if args.is_empty() {
         let _ = writeln!(err, "Too few arguments.");
         return 1;
@@ -109,7 +116,10 @@ fn elapse_rows(
         let label = if i == 0 { "Next elapse:".to_string() } else { format!("Iter. #{}:", i + 1) };
         rows.push((label, format_timestamp(next).unwrap_or_else(|| "n/a".into())));
         if context.show_utc {
-            rows.push(("(in UTC):".into(), format_timestamp_style(next, TimestampStyle::Utc).unwrap_or_else(|| "n/a".into())));
+            rows.push((
+                "(in UTC):".into(),
+                format_timestamp_style(next, TimestampStyle::Utc).unwrap_or_else(|| "n/a".into()),
+            ));
         }
         rows.push(("From now:".into(), format_timestamp_relative(next, context.now).unwrap_or_else(|| "n/a".into())));
         after = next;

@@ -127,7 +127,12 @@ impl CalendarSpec {
     }
 
     /// [`CalendarSpec::next_elapse_with`] with the local zone given.
-    pub fn next_elapse_in(&self, after: Usec, local: &TimeZone, guess: &mut OffsetGuess) -> Result<Option<Usec>, ElapseError> {
+    pub fn next_elapse_in(
+        &self,
+        after: Usec,
+        local: &TimeZone,
+        guess: &mut OffsetGuess,
+    ) -> Result<Option<Usec>, ElapseError> {
         match &self.zone {
             EventZone::Utc => next::next_elapse(self, &next::Clock::Utc, after, guess),
             EventZone::Named(name) => {
@@ -215,8 +220,7 @@ fn write_weekdays(f: &mut fmt::Formatter<'_>, bits: u8) -> fmt::Result {
 fn field_is_star(field: &[Component], seconds: bool) -> bool {
     // A seconds field that repeats every whole second from 0 matches every
     // second, whatever else it lists.
-    field.is_empty()
-        || (seconds && field.iter().any(|c| c.start == 0 && c.stop < 0 && c.repeat == USEC_PER_SEC_I32))
+    field.is_empty() || (seconds && field.iter().any(|c| c.start == 0 && c.stop < 0 && c.repeat == USEC_PER_SEC_I32))
 }
 
 const USEC_PER_SEC_I32: i32 = 1_000_000;

@@ -165,11 +165,8 @@ impl Clock<'_> {
                 break;
             }
             let found_dst = found.isdst != 0;
-            let settle_in_gap = if requested_isdst < 0 {
-                previous_was_dst <= found_dst
-            } else {
-                (requested_isdst != 0) != found_dst
-            };
+            let settle_in_gap =
+                if requested_isdst < 0 { previous_was_dst <= found_dst } else { (requested_isdst != 0) != found_dst };
             if t == t1 && t != t2 && settle_in_gap {
                 return Some(finish_mktime(self, tm, guess, t, wall, found, sec, sec_requested));
             }
@@ -211,7 +208,6 @@ impl Clock<'_> {
         }
         None
     }
-
 }
 
 /// The end of mktime(): remember the offset found for the next call, put
@@ -438,7 +434,13 @@ impl Search<'_, '_> {
     /// find_matching_component(): the earliest value of the field at or
     /// after `current`, the field's value in `c`. Some((moved, value)), or
     /// None if nothing is left in this period. A `*` field keeps `current`.
-    fn find_matching(&mut self, field: &[Component], is_day: bool, c: &BrokenDown, current: i64) -> Option<(bool, i64)> {
+    fn find_matching(
+        &mut self,
+        field: &[Component],
+        is_day: bool,
+        c: &BrokenDown,
+        current: i64,
+    ) -> Option<(bool, i64)> {
         if field.is_empty() {
             return Some((false, current));
         }
@@ -490,7 +492,7 @@ impl Search<'_, '_> {
             return Bounds::Out;
         }
         let mut t = *tm;
-        if !self.mktime(&mut t).is_some_and(|instant| instant >= 0) {
+        if self.mktime(&mut t).is_none_or(|instant| instant < 0) {
             return Bounds::Out;
         }
         let order = if t.year != tm.year {
@@ -530,7 +532,7 @@ impl Search<'_, '_> {
     fn matches_weekday(&mut self, c: &BrokenDown) -> bool {
         let Some(bits) = self.spec.weekdays else { return true };
         let mut t = *c;
-        if !self.mktime(&mut t).is_some_and(|instant| instant >= 0) {
+        if self.mktime(&mut t).is_none_or(|instant| instant < 0) {
             return false;
         }
         let monday_based = (t.wday + 6) % 7;

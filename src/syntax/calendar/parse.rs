@@ -19,7 +19,11 @@ const ALL_WEEKDAYS: u8 = 0b111_1111;
 /// Reads `text`; `abbreviations` are the local zone's standard and daylight
 /// saving names (glibc's tzname), `zone_exists` says whether a word names a
 /// zone file.
-pub(super) fn parse(text: &str, abbreviations: &[String; 2], zone_exists: &dyn Fn(&str) -> bool) -> Result<CalendarSpec> {
+pub(super) fn parse(
+    text: &str,
+    abbreviations: &[String; 2],
+    zone_exists: &dyn Fn(&str) -> bool,
+) -> Result<CalendarSpec> {
     // A NUL would end the string for systemd; no configuration can carry one.
     if text.contains('\0') {
         return Err(CalendarError::Invalid);
@@ -53,7 +57,11 @@ pub(super) fn parse(text: &str, abbreviations: &[String; 2], zone_exists: &dyn F
 /// Takes the zone off the end: ` UTC` (any case), one of the local zone's
 /// abbreviations (any case, after a space), or, after the last space, a
 /// zone file's name (exact case).
-fn split_zone<'a>(text: &'a [u8], abbreviations: &[String; 2], zone_exists: &dyn Fn(&str) -> bool) -> (&'a [u8], EventZone) {
+fn split_zone<'a>(
+    text: &'a [u8],
+    abbreviations: &[String; 2],
+    zone_exists: &dyn Fn(&str) -> bool,
+) -> (&'a [u8], EventZone) {
     if let Some(body) = strip_suffix_ignore_case(text, b" UTC") {
         return (body, EventZone::Utc);
     }
@@ -66,13 +74,12 @@ fn split_zone<'a>(text: &'a [u8], abbreviations: &[String; 2], zone_exists: &dyn
             return (body, EventZone::LocalAbbreviation { dst: dst == 1, name: name.clone() });
         }
     }
-    if let Some(space) = text.iter().rposition(|&b| b == b' ') {
-        if let Ok(name) = std::str::from_utf8(&text[space + 1..]) {
-            if zone_exists(name) {
-                let zone = if name == "UTC" { EventZone::Utc } else { EventZone::Named(name.to_string()) };
-                return (&text[..space], zone);
-            }
-        }
+    if let Some(space) = text.iter().rposition(|&b| b == b' ')
+        && let Ok(name) = std::str::from_utf8(&text[space + 1..])
+        && zone_exists(name)
+    {
+        let zone = if name == "UTC" { EventZone::Utc } else { EventZone::Named(name.to_string()) };
+        return (&text[..space], zone);
     }
     (text, EventZone::Local)
 }
@@ -292,10 +299,8 @@ fn parse_epoch_seconds(text: &[u8]) -> Result<(u64, &[u8])> {
     }
     let mut value: u64 = 0;
     for &b in &text[i..i + digits] {
-        value = value
-            .checked_mul(10)
-            .and_then(|v| v.checked_add(u64::from(b - b'0')))
-            .ok_or(CalendarError::OutOfRange)?;
+        value =
+            value.checked_mul(10).and_then(|v| v.checked_add(u64::from(b - b'0'))).ok_or(CalendarError::OutOfRange)?;
     }
     let value = if negative { value.wrapping_neg() } else { value };
     Ok((value, &text[i + digits..]))
@@ -309,10 +314,7 @@ fn set_from_epoch(spec: &mut CalendarSpec, seconds: u64) -> Result<()> {
     let secs = seconds.rem_euclid(86_400);
     let (year, month, day) = super::next::civil_from_days(days);
     // gmtime() fails when the year does not fit tm_year.
-    let year = i32::try_from(year - 1900)
-        .ok()
-        .and_then(|y| y.checked_add(1900))
-        .ok_or(CalendarError::OutOfRange)?;
+    let year = i32::try_from(year - 1900).ok().and_then(|y| y.checked_add(1900)).ok_or(CalendarError::OutOfRange)?;
     let single = |v: i64| vec![Component::single(v as i32)];
     spec.year = vec![Component::single(year)];
     spec.month = single(month);
@@ -366,11 +368,7 @@ fn expect_colon(t: &mut &[u8]) -> Result<()> {
 fn parse_field(t: &mut &[u8], seconds: bool) -> Result<Vec<Component>> {
     if at(t, 0) == b'*' {
         *t = &t[1..];
-        return Ok(if seconds {
-            vec![Component { start: 0, stop: -1, repeat: USEC_PER_SEC_I32 }]
-        } else {
-            Vec::new()
-        });
+        return Ok(if seconds { vec![Component { start: 0, stop: -1, repeat: USEC_PER_SEC_I32 }] } else { Vec::new() });
     }
     let mut field = Vec::new();
     loop {

@@ -403,10 +403,7 @@ fn next_elapse_gives_up_where_systemd_does() {
     assert_eq!(spec.next_elapse_in(BASE, &berlin, &mut OffsetGuess::default()), Err(ElapseError::Deadlock));
     // The same expression in UTC has no gap to stumble on.
     let spec = parse_calendar_in("Sun *-03-25..31 02:30", &utc_names()).expect("valid");
-    assert_eq!(
-        spec.next_elapse_in(BASE, &TimeZone::UTC, &mut OffsetGuess::default()),
-        Ok(Some(1_711_852_200_000_000))
-    );
+    assert_eq!(spec.next_elapse_in(BASE, &TimeZone::UTC, &mut OffsetGuess::default()), Ok(Some(1_711_852_200_000_000)));
 }
 
 #[test]
@@ -428,7 +425,10 @@ fn next_elapse_with_standard_time_forced() {
 #[test]
 fn next_elapse_refuses_starts_past_year_9999() {
     let spec = parse_calendar_in("daily", &utc_names()).expect("valid");
-    assert_eq!(spec.next_elapse_in(Usec::MAX - 1, &TimeZone::UTC, &mut OffsetGuess::default()), Err(ElapseError::Invalid));
+    assert_eq!(
+        spec.next_elapse_in(Usec::MAX - 1, &TimeZone::UTC, &mut OffsetGuess::default()),
+        Err(ElapseError::Invalid)
+    );
     assert_eq!(spec.next_elapse(Usec::MAX - 1), None);
 }
 
@@ -438,9 +438,47 @@ mod properties {
     use super::*;
 
     const FRAGMENTS: &[&str] = &[
-        "Mon", "fri", "Sunday", "..", ",", "-", "~", "*", ":", "/", "0", "1", "2", "7", "12", "23", "29", "31", "59",
-        "60", "2024", "69", "2199", "2200", ".5", ".", "0000005", " ", "  ", "UTC", "utc", " Europe/Berlin", " CET",
-        " CEST", "@", "@1705320000", "daily", "weekly", "99999999999", "\t", "é",
+        "Mon",
+        "fri",
+        "Sunday",
+        "..",
+        ",",
+        "-",
+        "~",
+        "*",
+        ":",
+        "/",
+        "0",
+        "1",
+        "2",
+        "7",
+        "12",
+        "23",
+        "29",
+        "31",
+        "59",
+        "60",
+        "2024",
+        "69",
+        "2199",
+        "2200",
+        ".5",
+        ".",
+        "0000005",
+        " ",
+        "  ",
+        "UTC",
+        "utc",
+        " Europe/Berlin",
+        " CET",
+        " CEST",
+        "@",
+        "@1705320000",
+        "daily",
+        "weekly",
+        "99999999999",
+        "\t",
+        "é",
     ];
 
     fn fragments() -> impl Strategy<Value = String> {
