@@ -348,9 +348,12 @@ fn parse_bsd_time(input: &[u8]) -> Option<(SyslogTime, &[u8])> {
     Some((SyslogTime::Rfc3164 { month, day, hour, minute, second }, rest))
 }
 
+/// A tag, its PID if any, and the text after it.
+type Tagged<'a> = (&'a [u8], Option<&'a [u8]>, &'a [u8]);
+
 /// `TAG: ` or `TAG[PID]: ` at the start (journald's rule: the first word,
-/// ending in a colon). Returns the tag, the PID and the text after it.
-fn tag(input: &[u8]) -> Option<(&[u8], Option<&[u8]>, &[u8])> {
+/// ending in a colon).
+fn tag(input: &[u8]) -> Option<Tagged<'_>> {
     let word_len = input.iter().position(|b| *b == b' ' || *b == b'\t').unwrap_or(input.len());
     let word = &input[..word_len];
     let word = word.strip_suffix(b":")?;
@@ -383,15 +386,14 @@ pub fn next_stream_frame(buffer: &[u8], eof: bool) -> StreamFrame<'_> {
         return StreamFrame::Incomplete;
     }
     let digits = buffer.iter().take(10).take_while(|b| b.is_ascii_digit()).count();
-    if digits > 0 && digits < 10 && buffer.get(digits) == Some(&b' ') {
-        if let Some(len) = number(&buffer[..digits]) {
-            let start = digits + 1;
-            return match buffer.get(start..start + len as usize) {
-                Some(message) => StreamFrame::Message(message, start + len as usize),
-                None if eof => StreamFrame::Message(&buffer[start..], buffer.len()),
-                None => StreamFrame::Incomplete,
-            };
-        }
+    let counted = (digits > 0 && buffer.get(digits) == Some(&b' ')).then(|| number(&buffer[..digits])).flatten();
+    if let Some(len) = counted {
+        let start = digits + 1;
+        return match buffer.get(start..start + len as usize) {
+            Some(message) => StreamFrame::Message(message, start + len as usize),
+            None if eof => StreamFrame::Message(&buffer[start..], buffer.len()),
+            None => StreamFrame::Incomplete,
+        };
     }
     match buffer.iter().position(|b| *b == b'\n' || *b == 0) {
         Some(end) => StreamFrame::Message(&buffer[..end], end + 1),

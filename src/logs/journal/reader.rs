@@ -8,7 +8,7 @@ use std::io;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
-use super::format::{Block, FrameView, HEADER_LEN};
+use super::format::{Block, FrameView, HEADER_LEN, Summary};
 use super::segment::{Segment, Window, list_segments};
 use crate::logs::record::{Id128, Record};
 
@@ -190,10 +190,9 @@ impl JournalReader {
             if !filter.wants_segment(segment) {
                 continue;
             }
-            if let Some(s) = &segment.sealed {
-                if s.records == 0 || s.max_realtime < since || s.min_realtime > until {
-                    continue;
-                }
+            let outside = |s: &Summary| s.records == 0 || s.max_realtime < since || s.min_realtime > until;
+            if segment.sealed.as_ref().is_some_and(outside) {
+                continue;
             }
             let mask = filter.mask(segment);
             let wanted =

@@ -268,7 +268,7 @@ fn default_max_use(directory: &Path) -> u64 {
     let mut probe = Some(directory);
     while let Some(path) = probe {
         if let Ok(stats) = nix::sys::statvfs::statvfs(path) {
-            let total = (stats.blocks() as u64).saturating_mul(stats.fragment_size() as u64);
+            let total = stats.blocks().saturating_mul(stats.fragment_size());
             return (total / 10).min(MAX_USE_CAP);
         }
         probe = path.parent();
