@@ -5,6 +5,7 @@ pub mod calendar;
 pub mod environment;
 pub mod exec;
 pub mod specifier;
+pub mod syslog;
 pub mod timespan;
 pub mod timestamp;
 pub mod unit_file;

@@ -1,0 +1,495 @@
+//! A service's own log file, rotated: runr's `[Log]` section
+//! (`Directory=`, `FileSize=`, `RotateEvery=`, `FileCount=`, `MaxAge=`,
+//! `Compress=`).
+//!
+//! # Names
+//!
+//! In `Directory=`, the live file is `NAME.log`. Rotated files are
+//! `NAME.log.1` (the newest) up to `NAME.log.N` (N = `FileCount=`), each
+//! with `.gz` appended when `Compress=yes`. A rotation renames `NAME.log`
+//! to `NAME.log.rotating-SEQ` and opens a fresh `NAME.log` at once; a
+//! helper thread then shifts `.1`.. up by one, turns the renamed file into
+//! `NAME.log.1` (gzipped through `NAME.log.1.gz.tmp` when compressing),
+//! deletes what passes `FileCount=` and rotated files older than
+//! `MaxAge=`. The helper runs only while there is work, one job at a time,
+//! so the writer never waits for compression. A file left as
+//! `.rotating-SEQ` by a crash is picked up by the next writer.
+//!
+//! # Errors
+//!
+//! Lines are buffered and written once per batch ([`RotatingFile::flush`]).
+//! A write that fails (a full disk, a read-only mount, the directory
+//! removed) drops the batch's lines and counts them; the first failure and
+//! the recovery are reported once, and every later batch tries again.
+
+use std::collections::VecDeque;
+use std::fs::{File, OpenOptions};
+use std::io::{self, Write};
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, SystemTime};
+
+use flate2::Compression;
+use flate2::write::GzEncoder;
+
+use crate::logs::journal::{DropCounter, Report};
+
+/// A batch this large is written without waiting for the caller's flush.
+const BATCH_BYTES: usize = 64 * 1024;
+const ROTATING_MARK: &str = ".rotating-";
+
+#[derive(Debug, Clone)]
+pub struct RotateConfig {
+    /// `Directory=`.
+    pub directory: PathBuf,
+    /// The file's base name: the live file is `NAME.log`.
+    pub name: String,
+    /// `FileSize=`: rotate once the live file reaches this many bytes.
+    pub file_size: Option<u64>,
+    /// `RotateEvery=`: rotate a live file this old (checked on each write).
+    pub rotate_every: Option<Duration>,
+    /// `FileCount=`: rotated files kept.
+    pub file_count: u32,
+    /// `MaxAge=`: rotated files last written longer ago are deleted.
+    pub max_age: Option<Duration>,
+    /// `Compress=`: gzip rotated files.
+    pub compress: bool,
+}
+
+impl RotateConfig {
+    pub fn new(directory: impl Into<PathBuf>, name: impl Into<String>) -> RotateConfig {
+        RotateConfig {
+            directory: directory.into(),
+            name: name.into(),
+            file_size: None,
+            rotate_every: None,
+            file_count: 5,
+            max_age: None,
+            compress: false,
+        }
+    }
+
+    pub fn live_path(&self) -> PathBuf {
+        self.directory.join(format!("{}.log", self.name))
+    }
+
+    /// The n-th rotated file (1: the newest).
+    pub fn rotated_path(&self, n: u32) -> PathBuf {
+        let gz = if self.compress { ".gz" } else { "" };
+        self.directory.join(format!("{}.log.{n}{gz}", self.name))
+    }
+}
+
+struct Live {
+    file: File,
+    len: u64,
+    opened: SystemTime,
+}
+
+pub struct RotatingFile {
+    config: RotateConfig,
+    live: Option<Live>,
+    batch: Vec<u8>,
+    batch_lines: u64,
+    drops: DropCounter,
+    rotations: u64,
+    helper: Arc<Helper>,
+    clock: fn() -> SystemTime,
+}
+
+impl RotatingFile {
+    /// Nothing is opened yet: the first flush creates the directory and
+    /// the file, and reports if it cannot.
+    pub fn new(config: RotateConfig) -> RotatingFile {
+        let mut file = RotatingFile {
+            config,
+            live: None,
+            batch: Vec::with_capacity(4096),
+            batch_lines: 0,
+            drops: DropCounter::default(),
+            rotations: 0,
+            helper: Arc::new(Helper::default()),
+            clock: SystemTime::now,
+        };
+        file.adopt_leftovers();
+        file
+    }
+
+    /// Replaces the clock (tests drive `RotateEvery=` with it).
+    pub fn set_clock(&mut self, clock: fn() -> SystemTime) {
+        self.clock = clock;
+    }
+
+    pub fn config(&self) -> &RotateConfig {
+        &self.config
+    }
+
+    /// Lines dropped because they could not be written.
+    pub fn dropped(&self) -> u64 {
+        self.drops.dropped()
+    }
+
+    /// Queues one line (a newline is added).
+    pub fn write_line(&mut self, line: &[u8]) -> Option<Report> {
+        self.batch.extend_from_slice(line);
+        self.batch.push(b'\n');
+        self.batch_lines += 1;
+        if self.batch.len() >= BATCH_BYTES { self.flush() } else { None }
+    }
+
+    /// Writes the queued lines, rotating first when the live file is due.
+    pub fn flush(&mut self) -> Option<Report> {
+        if self.batch_lines == 0 {
+            return None;
+        }
+        let result = self.write_batch();
+        let lines = self.batch_lines;
+        self.batch.clear();
+        self.batch_lines = 0;
+        match result {
+            Ok(()) => self.drops.succeeded(),
+            Err(error) => self.drops.failed(lines, error),
+        }
+    }
+
+    /// Blocks until the helper has finished every rotation (shutdown, tests).
+    pub fn wait_for_helper(&self) {
+        self.helper.wait_idle();
+    }
+
+    fn write_batch(&mut self) -> io::Result<()> {
+        let now = (self.clock)();
+        self.ensure_live(now)?;
+        if self.rotation_due(now) {
+            self.rotate(now)?;
+        }
+        let Some(live) = self.live.as_mut() else { return Err(io::Error::other("no live file")) };
+        if let Err(error) = live.file.write_all(&self.batch) {
+            // Cut a half-written line off; where that fails, reopen later.
+            if live.file.set_len(live.len).is_err() {
+                self.live = None;
+            }
+            return Err(error);
+        }
+        live.len += self.batch.len() as u64;
+        Ok(())
+    }
+
+    fn rotation_due(&self, now: SystemTime) -> bool {
+        let Some(live) = &self.live else { return false };
+        if live.len == 0 {
+            return false;
+        }
+        let by_size = self.config.file_size.is_some_and(|max| live.len + self.batch.len() as u64 > max);
+        let by_age = self
+            .config
+            .rotate_every
+            .is_some_and(|every| now.duration_since(live.opened).is_ok_and(|age| age >= every));
+        by_size || by_age
+    }
+
+    /// Opens `NAME.log` when none is open or the open one was deleted.
+    fn ensure_live(&mut self, now: SystemTime) -> io::Result<()> {
+        if let Some(live) = &self.live {
+            if live.file.metadata().map(|m| m.nlink() > 0).unwrap_or(false) {
+                return Ok(());
+            }
+            self.live = None;
+        }
+        std::fs::create_dir_all(&self.config.directory)?;
+        let file = OpenOptions::new().create(true).append(true).open(self.config.live_path())?;
+        let meta = file.metadata()?;
+        // A file kept from an earlier run is as old as its last write.
+        let opened = if meta.len() > 0 { meta.modified().unwrap_or(now) } else { now };
+        self.live = Some(Live { file, len: meta.len(), opened });
+        Ok(())
+    }
+
+    /// Moves the live file aside, opens a new one, and leaves the rest to
+    /// the helper.
+    fn rotate(&mut self, now: SystemTime) -> io::Result<()> {
+        self.rotations += 1;
+        let aside = self.config.directory.join(format!(
+            "{}.log{ROTATING_MARK}{}-{:06}",
+            self.config.name,
+            std::process::id(),
+            self.rotations
+        ));
+        std::fs::rename(self.config.live_path(), &aside)?;
+        self.live = None;
+        self.ensure_live(now)?;
+        self.helper.submit(self.config.clone(), aside);
+        Ok(())
+    }
+
+    /// Rotated-away files a crash left behind: finish their rotation.
+    fn adopt_leftovers(&mut self) {
+        let prefix = format!("{}.log{ROTATING_MARK}", self.config.name);
+        let Ok(entries) = std::fs::read_dir(&self.config.directory) else { return };
+        let mut leftovers: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_str().is_some_and(|n| n.starts_with(&prefix) && !n.ends_with(".tmp")))
+            .map(|e| e.path())
+            .collect();
+        leftovers.sort_by_key(|p| p.metadata().and_then(|m| m.modified()).unwrap_or(SystemTime::UNIX_EPOCH));
+        for path in leftovers {
+            self.helper.submit(self.config.clone(), path);
+        }
+    }
+}
+
+impl Drop for RotatingFile {
+    fn drop(&mut self) {
+        let _ = self.flush();
+    }
+}
+
+/// The queue of rotations, worked through by a thread that lives only
+/// while the queue is not empty.
+#[derive(Default)]
+struct Helper {
+    state: Mutex<HelperState>,
+    idle: Condvar,
+}
+
+#[derive(Default)]
+struct HelperState {
+    queue: VecDeque<(RotateConfig, PathBuf)>,
+    running: bool,
+}
+
+impl Helper {
+    fn submit(self: &Arc<Self>, config: RotateConfig, aside: PathBuf) {
+        let Ok(mut state) = self.state.lock() else { return };
+        state.queue.push_back((config, aside));
+        if state.running {
+            return;
+        }
+        state.running = true;
+        let helper = Arc::clone(self);
+        let spawned = std::thread::Builder::new().name("log-rotate".into()).spawn(move || helper.work());
+        if spawned.is_err() {
+            // No thread to be had: the files stay as `.rotating-*` and
+            // the next writer picks them up.
+            state.running = false;
+            state.queue.clear();
+        }
+    }
+
+    fn work(&self) {
+        loop {
+            let job = match self.state.lock() {
+                Ok(mut state) => match state.queue.pop_front() {
+                    Some(job) => job,
+                    None => {
+                        state.running = false;
+                        self.idle.notify_all();
+                        return;
+                    }
+                },
+                Err(_) => return,
+            };
+            let (config, aside) = job;
+            let _ = finish_rotation(&config, &aside);
+            let _ = delete_expired(&config, SystemTime::now());
+        }
+    }
+
+    fn wait_idle(&self) {
+        let Ok(mut state) = self.state.lock() else { return };
+        while state.running {
+            match self.idle.wait(state) {
+                Ok(next) => state = next,
+                Err(_) => return,
+            }
+        }
+    }
+}
+
+/// Shifts the rotated files up by one and makes `aside` the newest.
+fn finish_rotation(config: &RotateConfig, aside: &Path) -> io::Result<()> {
+    if config.file_count == 0 {
+        return std::fs::remove_file(aside);
+    }
+    remove_if_present(&config.rotated_path(config.file_count))?;
+    for n in (1..config.file_count).rev() {
+        let from = config.rotated_path(n);
+        if from.exists() {
+            std::fs::rename(&from, config.rotated_path(n + 1))?;
+        }
+    }
+    let newest = config.rotated_path(1);
+    if config.compress {
+        gzip_file(aside, &newest)?;
+        std::fs::remove_file(aside)
+    } else {
+        std::fs::rename(aside, newest)
+    }
+}
+
+/// Writes `from` gzipped to `to` through a temporary name, keeping the
+/// modification time (MaxAge= judges by it).
+fn gzip_file(from: &Path, to: &Path) -> io::Result<()> {
+    let mut tmp = to.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    let result = (|| {
+        let mut input = File::open(from)?;
+        let modified = input.metadata()?.modified()?;
+        let output = File::create(&tmp)?;
+        let mut encoder = GzEncoder::new(io::BufWriter::new(output), Compression::default());
+        io::copy(&mut input, &mut encoder)?;
+        let output = encoder.finish()?.into_inner().map_err(|e| e.into_error())?;
+        output.set_modified(modified)?;
+        std::fs::rename(&tmp, to)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Deletes rotated files last written more than `MaxAge=` ago.
+fn delete_expired(config: &RotateConfig, now: SystemTime) -> io::Result<()> {
+    let Some(max_age) = config.max_age else { return Ok(()) };
+    for n in 1..=config.file_count {
+        let path = config.rotated_path(n);
+        let Ok(modified) = path.metadata().and_then(|m| m.modified()) else { continue };
+        if now.duration_since(modified).is_ok_and(|age| age > max_age) {
+            remove_if_present(&path)?;
+        }
+    }
+    Ok(())
+}
+
+fn remove_if_present(path: &Path) -> io::Result<()> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Read;
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    use super::*;
+
+    fn read(path: &Path) -> String {
+        std::fs::read_to_string(path).unwrap_or_default()
+    }
+
+    fn gunzip(path: &Path) -> String {
+        let mut out = String::new();
+        let file = File::open(path).expect("rotated file");
+        flate2::read::GzDecoder::new(file).read_to_string(&mut out).expect("gzip");
+        out
+    }
+
+    #[test]
+    fn rotates_by_size_and_keeps_file_count() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut config = RotateConfig::new(dir.path().join("logs"), "db");
+        config.file_size = Some(10);
+        config.file_count = 2;
+        let mut file = RotatingFile::new(config.clone());
+        for line in ["one", "two", "three", "four"] {
+            file.write_line(line.as_bytes());
+            assert!(file.flush().is_none());
+        }
+        file.wait_for_helper();
+        assert_eq!(read(&config.live_path()), "four\n");
+        assert_eq!(read(&config.rotated_path(1)), "three\n");
+        assert_eq!(read(&config.rotated_path(2)), "one\ntwo\n");
+        assert!(!config.rotated_path(3).exists());
+        assert_eq!(file.dropped(), 0);
+    }
+
+    #[test]
+    fn compresses_rotated_files() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut config = RotateConfig::new(dir.path(), "app");
+        config.file_size = Some(1);
+        config.compress = true;
+        let mut file = RotatingFile::new(config.clone());
+        for line in ["a", "b", "c"] {
+            file.write_line(line.as_bytes());
+            file.flush();
+        }
+        file.wait_for_helper();
+        assert_eq!(read(&config.live_path()), "c\n");
+        assert_eq!(gunzip(&config.rotated_path(1)), "b\n");
+        assert_eq!(gunzip(&config.rotated_path(2)), "a\n");
+        let names: Vec<String> = std::fs::read_dir(dir.path())
+            .expect("dir")
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter(|n| n.contains("rotating") || n.ends_with(".tmp"))
+            .collect();
+        assert!(names.is_empty(), "{names:?}");
+    }
+
+    static FAKE_NOW: AtomicU64 = AtomicU64::new(1_000_000);
+
+    fn fake_clock() -> SystemTime {
+        SystemTime::UNIX_EPOCH + Duration::from_secs(FAKE_NOW.load(Ordering::SeqCst))
+    }
+
+    #[test]
+    fn rotates_by_age() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut config = RotateConfig::new(dir.path(), "svc");
+        config.rotate_every = Some(Duration::from_secs(3600));
+        let mut file = RotatingFile::new(config.clone());
+        file.set_clock(fake_clock);
+        file.write_line(b"early");
+        file.flush();
+        FAKE_NOW.fetch_add(1800, Ordering::SeqCst);
+        file.write_line(b"half an hour on");
+        file.flush();
+        FAKE_NOW.fetch_add(1800, Ordering::SeqCst);
+        file.write_line(b"an hour on");
+        file.flush();
+        file.wait_for_helper();
+        assert_eq!(read(&config.rotated_path(1)), "early\nhalf an hour on\n");
+        assert_eq!(read(&config.live_path()), "an hour on\n");
+    }
+
+    #[test]
+    fn max_age_deletes_old_rotated_files() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut config = RotateConfig::new(dir.path(), "old");
+        config.max_age = Some(Duration::from_secs(60));
+        std::fs::write(config.rotated_path(1), "recent\n").expect("write");
+        std::fs::write(config.rotated_path(2), "stale\n").expect("write");
+        let stale = File::options().write(true).open(config.rotated_path(2)).expect("open");
+        stale.set_modified(SystemTime::now() - Duration::from_secs(3600)).expect("mtime");
+        delete_expired(&config, SystemTime::now()).expect("delete");
+        assert!(config.rotated_path(1).exists());
+        assert!(!config.rotated_path(2).exists());
+    }
+
+    #[test]
+    fn a_removed_directory_is_made_again() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = RotateConfig::new(dir.path().join("gone"), "x");
+        let mut file = RotatingFile::new(config.clone());
+        file.write_line(b"before");
+        file.flush();
+        std::fs::remove_dir_all(dir.path().join("gone")).expect("remove");
+        file.write_line(b"after");
+        assert!(file.flush().is_none());
+        assert_eq!(read(&config.live_path()), "after\n");
+    }
+
+    #[test]
+    fn leftovers_of_a_crash_are_rotated() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = RotateConfig::new(dir.path(), "c");
+        std::fs::write(dir.path().join("c.log.rotating-1-000001"), "lost\n").expect("write");
+        let file = RotatingFile::new(config.clone());
+        file.wait_for_helper();
+        assert_eq!(read(&config.rotated_path(1)), "lost\n");
+    }
+}
