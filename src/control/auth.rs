@@ -32,10 +32,8 @@ impl BearerToken {
     /// Reads the token: the file's text without its trailing newline
     /// (or other surrounding white space, as `echo secret > file` leaves).
     pub fn from_file(path: &Path) -> Result<BearerToken, AuthError> {
-        let text = std::fs::read_to_string(path).map_err(|e| AuthError::Unreadable {
-            path: path.to_path_buf(),
-            reason: crate::engine::errno_text(&e),
-        })?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| AuthError::Unreadable { path: path.to_path_buf(), reason: crate::engine::errno_text(&e) })?;
         let secret = text.trim();
         if secret.is_empty() {
             return Err(AuthError::Empty { path: path.to_path_buf() });

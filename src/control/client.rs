@@ -256,9 +256,9 @@ impl Client {
     pub fn follow_logs(&self, query: &LogQuery) -> Result<LogFollow, ClientError> {
         let query = LogQuery { follow: true, ..query.clone() };
         let target = log_target(&query);
-        let (status, headers, body) = self.open("GET", &target, None, None)?;
-        if !(200..300).contains(&status) {
-            let response = finish(status, headers, body)?;
+        let (head, body) = self.open("GET", &target, None, None)?;
+        if !(200..300).contains(&head.status) {
+            let response = finish(head, body)?;
             return Err(api_error(&response));
         }
         Ok(LogFollow { lines: BufReader::new(body), target })
@@ -298,7 +298,10 @@ impl Client {
     ) -> Result<T, ClientError> {
         let target = endpoint.target(params, query);
         let body = match body {
-            Some(b) => Some(serde_json::to_vec(b).map_err(|e| ClientError::Decode { target: target.clone(), reason: e.to_string() })?),
+            Some(b) => Some(
+                serde_json::to_vec(b)
+                    .map_err(|e| ClientError::Decode { target: target.clone(), reason: e.to_string() })?,
+            ),
             None => None,
         };
         let response = self.exchange(endpoint.route().method.as_str(), &target, body.as_deref())?;
@@ -308,8 +311,8 @@ impl Client {
     /// Any request, answered in full: for tests and for what the typed
     /// calls do not cover.
     pub fn exchange(&self, method: &str, target: &str, body: Option<&[u8]>) -> Result<RawResponse, ClientError> {
-        let (status, headers, reader) = self.open(method, target, body, self.timeout)?;
-        finish(status, headers, reader)
+        let (head, reader) = self.open(method, target, body, self.timeout)?;
+        finish(head, reader)
     }
 
     fn open(
@@ -318,7 +321,7 @@ impl Client {
         target: &str,
         body: Option<&[u8]>,
         timeout: Option<Duration>,
-    ) -> Result<(u16, Vec<(String, String)>, BodyReader), ClientError> {
+    ) -> Result<(ResponseHead, BodyReader), ClientError> {
         let mut conn = self.connect(timeout)?;
         let token = match &self.target {
             Target::Tcp { token: Some(token), .. } => Some(token.header_value()),
@@ -327,9 +330,9 @@ impl Client {
         let request = request_bytes(method, target, token.as_deref(), body);
         conn.write_all(&request).map_err(|e| io_error(&e))?;
         let mut reader = BufReader::with_capacity(16 * 1024, conn);
-        let (status, headers) = read_head(&mut reader)?;
-        let framing = body_framing(method, status, &headers)?;
-        Ok((status, headers, BodyReader::new(reader, framing)))
+        let head = read_head(&mut reader)?;
+        let framing = body_framing(method, &head)?;
+        Ok((head, BodyReader::new(reader, framing)))
     }
 
     fn connect(&self, timeout: Option<Duration>) -> Result<Conn, ClientError> {
@@ -381,8 +384,21 @@ fn request_bytes(method: &str, target: &str, authorization: Option<&str>, body: 
     out
 }
 
+/// The status and headers of an answer.
+struct ResponseHead {
+    status: u16,
+    /// Names in lower case.
+    headers: Vec<(String, String)>,
+}
+
+impl ResponseHead {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+}
+
 /// The status line and headers.
-fn read_head(reader: &mut impl BufRead) -> Result<(u16, Vec<(String, String)>), ClientError> {
+fn read_head(reader: &mut impl BufRead) -> Result<ResponseHead, ClientError> {
     let mut consumed = 0;
     let status_line = read_head_line(reader, &mut consumed)?;
     let mut words = status_line.splitn(3, ' ');
@@ -396,7 +412,7 @@ fn read_head(reader: &mut impl BufRead) -> Result<(u16, Vec<(String, String)>), 
     loop {
         let line = read_head_line(reader, &mut consumed)?;
         if line.is_empty() {
-            return Ok((status, headers));
+            return Ok(ResponseHead { status, headers });
         }
         let (name, value) =
             line.split_once(':').ok_or_else(|| ClientError::Protocol(format!("bad header line '{line}'")))?;
@@ -427,34 +443,33 @@ enum Framing {
     UntilClose,
 }
 
-fn body_framing(method: &str, status: u16, headers: &[(String, String)]) -> Result<Framing, ClientError> {
+fn body_framing(method: &str, head: &ResponseHead) -> Result<Framing, ClientError> {
+    let status = head.status;
     if method == "HEAD" || status == 204 || status == 304 || (100..200).contains(&status) {
         return Ok(Framing::Length(0));
     }
-    let header = |name: &str| headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str());
-    if let Some(coding) = header("transfer-encoding") {
+    if let Some(coding) = head.header("transfer-encoding") {
         if coding.rsplit(',').next().is_some_and(|last| last.trim().eq_ignore_ascii_case("chunked")) {
             return Ok(Framing::Chunked);
         }
         return Ok(Framing::UntilClose);
     }
-    match header("content-length") {
-        Some(len) => len
-            .parse()
-            .map(Framing::Length)
-            .map_err(|_| ClientError::Protocol(format!("bad Content-Length '{len}'"))),
+    match head.header("content-length") {
+        Some(len) => {
+            len.parse().map(Framing::Length).map_err(|_| ClientError::Protocol(format!("bad Content-Length '{len}'")))
+        }
         None => Ok(Framing::UntilClose),
     }
 }
 
 /// Reads the rest of the body and makes the answer.
-fn finish(status: u16, headers: Vec<(String, String)>, mut reader: BodyReader) -> Result<RawResponse, ClientError> {
+fn finish(head: ResponseHead, mut reader: BodyReader) -> Result<RawResponse, ClientError> {
     let mut body = Vec::new();
     reader.read_to_end(&mut body).map_err(|e| match e.kind() {
         io::ErrorKind::InvalidData => ClientError::Protocol(e.to_string()),
         _ => io_error(&e),
     })?;
-    Ok(RawResponse { status, headers, body })
+    Ok(RawResponse { status: head.status, headers: head.headers, body })
 }
 
 fn ok_or_api_error(response: RawResponse) -> Result<RawResponse, ClientError> {
@@ -613,7 +628,10 @@ impl Read for BodyReader {
                 let want = buf.len().min(usize::try_from(self.remaining).unwrap_or(usize::MAX));
                 let n = self.inner.read(&mut buf[..want])?;
                 if n == 0 {
-                    return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "the body is shorter than its Content-Length"));
+                    return Err(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        "the body is shorter than its Content-Length",
+                    ));
                 }
                 self.remaining -= n as u64;
                 self.done = self.remaining == 0;

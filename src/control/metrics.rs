@@ -74,18 +74,25 @@ pub fn format_prometheus(snapshot: &MetricsSnapshot) -> String {
     let mut out = String::new();
     let units = &snapshot.units;
 
-    let mut f = Family::open(&mut out, "runr_unit_state", "gauge", "1 for the unit's current active state, 0 for the others.");
+    let mut f =
+        Family::open(&mut out, "runr_unit_state", "gauge", "1 for the unit's current active state, 0 for the others.");
     for unit in units {
         for state in ACTIVE_STATES {
             let value = if unit.state == state { "1" } else { "0" };
             f.sample("runr_unit_state", &[("unit", &unit.name), ("state", state.as_str())], value);
         }
     }
-    let mut f = Family::open(&mut out, "runr_unit_restarts_total", "counter", "Automatic restarts since the supervisor started.");
+    let mut f = Family::open(
+        &mut out,
+        "runr_unit_restarts_total",
+        "counter",
+        "Automatic restarts since the supervisor started.",
+    );
     for unit in units {
         f.sample("runr_unit_restarts_total", &[("unit", &unit.name)], &unit.restarts.to_string());
     }
-    let mut f = Family::open(&mut out, "runr_unit_last_exit_status", "gauge", "Exit status of the unit's last main process.");
+    let mut f =
+        Family::open(&mut out, "runr_unit_last_exit_status", "gauge", "Exit status of the unit's last main process.");
     for unit in units {
         if let Some(status) = unit.last_exit_status {
             f.sample("runr_unit_last_exit_status", &[("unit", &unit.name)], &status.to_string());
@@ -97,7 +104,8 @@ pub fn format_prometheus(snapshot: &MetricsSnapshot) -> String {
             f.sample("runr_unit_uptime_seconds", &[("unit", &unit.name)], &float(uptime));
         }
     }
-    let mut f = Family::open(&mut out, "runr_unit_log_lines_written_total", "counter", "Log lines written for the unit.");
+    let mut f =
+        Family::open(&mut out, "runr_unit_log_lines_written_total", "counter", "Log lines written for the unit.");
     for unit in units {
         f.sample("runr_unit_log_lines_written_total", &[("unit", &unit.name)], &unit.log_lines_written.to_string());
     }

@@ -94,7 +94,12 @@ const fn route(method: Method, pattern: &'static str, endpoint: Endpoint) -> Rou
     Route { method, pattern, endpoint, query: &[], probe: false }
 }
 
-const fn with_query(method: Method, pattern: &'static str, endpoint: Endpoint, query: &'static [&'static str]) -> Route {
+const fn with_query(
+    method: Method,
+    pattern: &'static str,
+    endpoint: Endpoint,
+    query: &'static [&'static str],
+) -> Route {
     Route { method, pattern, endpoint, query, probe: false }
 }
 
@@ -210,9 +215,14 @@ fn is_capture(segment: &str) -> bool {
 /// The outcome of looking a request up in the table.
 #[derive(Debug)]
 pub enum RouteMatch {
-    Found { route: &'static Route, params: Vec<String> },
+    Found {
+        route: &'static Route,
+        params: Vec<String>,
+    },
     /// The path is known, with these methods only.
-    WrongMethod { allowed: Vec<Method> },
+    WrongMethod {
+        allowed: Vec<Method>,
+    },
     NotFound,
 }
 
@@ -278,8 +288,14 @@ impl Call {
 /// What a handler answers; the server turns it into HTTP.
 #[derive(Debug)]
 pub enum Reply {
-    Json { status: u16, body: Vec<u8> },
-    Text { content_type: &'static str, body: String },
+    Json {
+        status: u16,
+        body: Vec<u8>,
+    },
+    Text {
+        content_type: &'static str,
+        body: String,
+    },
     /// Log lines as NDJSON, streamed chunked while `live` yields more.
     LogLines(LogReply),
 }
@@ -335,7 +351,9 @@ pub async fn handle<B: ApiBackend>(backend: &B, route: &'static Route, call: &Ca
             json(&backend.unit_file_action(name, action).await?)
         }
         E::ServiceStatuses => json(&backend.service_statuses().await?),
-        E::ServiceStart => json(&backend.service_action(name, ServiceAction::Start(call.body_or_default(route)?)).await?),
+        E::ServiceStart => {
+            json(&backend.service_action(name, ServiceAction::Start(call.body_or_default(route)?)).await?)
+        }
         E::ServiceStop => json(&backend.service_action(name, ServiceAction::Stop(call.body_or_default(route)?)).await?),
         E::ServiceRestart => {
             json(&backend.service_action(name, ServiceAction::Restart(call.body_or_default(route)?)).await?)
@@ -360,8 +378,9 @@ pub async fn handle<B: ApiBackend>(backend: &B, route: &'static Route, call: &Ca
             json(&backend.timer_action(name, action).await?)
         }
         E::ActionStatus => {
-            let id: ActionId =
-                name.parse().map_err(|_| ApiError::bad_request(format!("invalid action id '{name}': expected a number")))?;
+            let id: ActionId = name
+                .parse()
+                .map_err(|_| ApiError::bad_request(format!("invalid action id '{name}': expected a number")))?;
             json(&wait_for_action(backend, id, decode_wait(&call.query)?).await?)
         }
         E::Logs => logs(backend, decode_log_query(LogSource::Units(call.query.all("unit")), &call.query)?).await,
@@ -383,7 +402,11 @@ pub async fn handle<B: ApiBackend>(backend: &B, route: &'static Route, call: &Ca
 pub const PROMETHEUS_CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
 
 /// Waits at most `wait` for the action to finish, then says where it stands.
-async fn wait_for_action<B: ApiBackend>(backend: &B, id: ActionId, wait: Option<Duration>) -> Result<ActionStatus, ApiError> {
+async fn wait_for_action<B: ApiBackend>(
+    backend: &B,
+    id: ActionId,
+    wait: Option<Duration>,
+) -> Result<ActionStatus, ApiError> {
     let Some(wait) = wait.filter(|w| !w.is_zero()) else {
         return backend.action_status(id).await;
     };
@@ -435,7 +458,9 @@ pub fn wait_query_pairs(wait: Option<Duration>) -> Vec<(&'static str, String)> {
 }
 
 fn decode_wait(query: &Query) -> Result<Option<Duration>, ApiError> {
-    query.parsed("wait", "a number of seconds", |v| v.parse::<f64>().ok().and_then(|s| Duration::try_from_secs_f64(s).ok()))
+    query.parsed("wait", "a number of seconds", |v| {
+        v.parse::<f64>().ok().and_then(|s| Duration::try_from_secs_f64(s).ok())
+    })
 }
 
 /// The query of a log request; the units (or task) travel elsewhere for a task.
@@ -477,7 +502,10 @@ pub fn unknown_path(path: &str) -> ApiError {
 
 pub fn wrong_method(method: &str, path: &str, allowed: &[Method]) -> ApiError {
     let allowed: Vec<_> = allowed.iter().map(|m| m.as_str()).collect();
-    ApiError::new(ErrorKind::MethodNotAllowed, format!("{method} is not allowed on {path}: use {}", allowed.join(" or ")))
+    ApiError::new(
+        ErrorKind::MethodNotAllowed,
+        format!("{method} is not allowed on {path}: use {}", allowed.join(" or ")),
+    )
 }
 
 #[cfg(test)]
@@ -609,7 +637,8 @@ mod tests {
         };
         let target = E::Logs.target(&[], &log_query_pairs(&query));
         let raw = target.split_once('?').map(|(_, q)| q);
-        let back = decode_log_query(LogSource::Units(Query::parse(raw).unwrap().all("unit")), &Query::parse(raw).unwrap());
+        let back =
+            decode_log_query(LogSource::Units(Query::parse(raw).unwrap().all("unit")), &Query::parse(raw).unwrap());
         assert_eq!(back.unwrap(), query);
         let bad = Query::parse(Some("since=yesterday")).unwrap();
         assert!(decode_log_query(LogSource::Units(vec![]), &bad).unwrap_err().message.contains("'since'"));

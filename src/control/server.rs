@@ -137,7 +137,8 @@ impl ControlServer {
     /// replaced; a live one is an error.
     pub fn bind(config: &ServerConfig) -> Result<ControlServer, ServerError> {
         let (std_unix, socket_file) = bind_private_socket(&config.socket_path)?;
-        let unix = tokio::net::UnixListener::from_std(std_unix).map_err(|e| listen_error(config.socket_path.display(), &e))?;
+        let unix =
+            tokio::net::UnixListener::from_std(std_unix).map_err(|e| listen_error(config.socket_path.display(), &e))?;
         let tcp_api = match &config.tcp_api {
             None => None,
             Some(tcp) => Some((bind_tcp(tcp.addr)?, Rc::new(tcp.token.clone()))),
@@ -196,10 +197,10 @@ struct SocketFile {
 
 impl Drop for SocketFile {
     fn drop(&mut self) {
-        if let Ok(meta) = fs::symlink_metadata(&self.path) {
-            if (meta.dev(), meta.ino()) == self.identity {
-                let _ = fs::remove_file(&self.path);
-            }
+        if let Ok(meta) = fs::symlink_metadata(&self.path)
+            && (meta.dev(), meta.ino()) == self.identity
+        {
+            let _ = fs::remove_file(&self.path);
         }
     }
 }
@@ -320,15 +321,15 @@ where
 }
 
 async fn respond<B: ApiBackend>(backend: &B, access: &Access, request: Request<Incoming>) -> Response<ApiBody> {
-    if let Access::Token(token) = access {
-        if !token.authorizes(request.headers().get(AUTHORIZATION).map(HeaderValue::as_bytes)) {
-            let mut response = error_response(&ApiError::new(
-                ErrorKind::Unauthorized,
-                "missing or wrong bearer token: send 'Authorization: Bearer TOKEN' with the token of --api-token-file",
-            ));
-            response.headers_mut().insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-            return response;
-        }
+    if let Access::Token(token) = access
+        && !token.authorizes(request.headers().get(AUTHORIZATION).map(HeaderValue::as_bytes))
+    {
+        let mut response = error_response(&ApiError::new(
+            ErrorKind::Unauthorized,
+            "missing or wrong bearer token: send 'Authorization: Bearer TOKEN' with the token of --api-token-file",
+        ));
+        response.headers_mut().insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        return response;
     }
     let path = request.uri().path().to_string();
     let method = request.method().as_str().to_string();
@@ -363,10 +364,9 @@ async fn respond<B: ApiBackend>(backend: &B, access: &Access, request: Request<I
 async fn read_body(body: Incoming) -> Result<Vec<u8>, ApiError> {
     match Limited::new(body, MAX_BODY_BYTES).collect().await {
         Ok(collected) => Ok(collected.to_bytes().to_vec()),
-        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => Err(ApiError::new(
-            ErrorKind::PayloadTooLarge,
-            format!("request body over {} bytes", MAX_BODY_BYTES),
-        )),
+        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => {
+            Err(ApiError::new(ErrorKind::PayloadTooLarge, format!("request body over {} bytes", MAX_BODY_BYTES)))
+        }
         Err(e) => Err(ApiError::bad_request(format!("cannot read the request body: {e}"))),
     }
 }
@@ -491,7 +491,10 @@ mod tests {
             "--http-listen-api 127.0.0.1:8010 needs --api-token-file FILE: the TCP API is never served without a bearer token"
         );
         let e = ServerConfig::from_flags("/tmp/x.sock", Some("localhost"), None, None).unwrap_err();
-        assert_eq!(e.to_string(), "invalid --http-listen-api address 'localhost': expected IP:PORT, such as 127.0.0.1:8010");
+        assert_eq!(
+            e.to_string(),
+            "invalid --http-listen-api address 'localhost': expected IP:PORT, such as 127.0.0.1:8010"
+        );
         let e = ServerConfig::from_flags("/tmp/x.sock", None, None, Some(":80")).unwrap_err();
         assert!(e.to_string().starts_with("invalid --probe-listen address ':80'"));
     }

@@ -501,7 +501,10 @@ mod tests {
         let json = serde_json::to_string(&t).unwrap();
         assert_eq!(json, "\"2024-01-15T12:00:00.123456Z\"");
         assert_eq!(serde_json::from_str::<Timestamp>(&json).unwrap(), t);
-        assert_eq!(serde_json::from_str::<Timestamp>("\"2024-01-15T13:00:00+01:00\"").unwrap().0, 1_705_320_000_000_000);
+        assert_eq!(
+            serde_json::from_str::<Timestamp>("\"2024-01-15T13:00:00+01:00\"").unwrap().0,
+            1_705_320_000_000_000
+        );
         assert!(serde_json::from_str::<Timestamp>("\"yesterday\"").is_err());
         assert!(serde_json::from_str::<Timestamp>("\"1969-12-31T23:59:59Z\"").is_err());
     }
@@ -525,10 +528,10 @@ mod tests {
     #[test]
     fn request_bodies_default_when_fields_are_left_out() {
         assert_eq!(serde_json::from_str::<StopOptions>("{}").unwrap(), StopOptions::default());
-        assert_eq!(serde_json::from_str::<StopOptions>(r#"{"timeout":5,"force":true}"#).unwrap(), StopOptions {
-            timeout: Some(5),
-            force: true
-        });
+        assert_eq!(
+            serde_json::from_str::<StopOptions>(r#"{"timeout":5,"force":true}"#).unwrap(),
+            StopOptions { timeout: Some(5), force: true }
+        );
         assert!(serde_json::from_str::<StopOptions>(r#"{"timout":5}"#).is_err());
         let kill: KillOptions = serde_json::from_str(r#"{"signal":"HUP"}"#).unwrap();
         assert_eq!(kill.whom, KillWhom::All);

@@ -89,7 +89,12 @@ impl Query {
     }
 
     /// A value parsed with `parse`; a value it refuses is a 400 naming the parameter.
-    pub fn parsed<T>(&self, name: &str, expected: &str, parse: impl Fn(&str) -> Option<T>) -> Result<Option<T>, ApiError> {
+    pub fn parsed<T>(
+        &self,
+        name: &str,
+        expected: &str,
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Result<Option<T>, ApiError> {
         match self.last(name) {
             None => Ok(None),
             Some(v) => parse(v).map(Some).ok_or_else(|| {
