@@ -485,13 +485,12 @@ pub fn log_query_pairs(query: &LogQuery) -> Vec<(&'static str, String)> {
 }
 
 fn decode_log_query(source: LogSource, query: &Query) -> Result<LogQuery, ApiError> {
-    let timestamp = |v: &str| serde_json::from_value::<Timestamp>(serde_json::Value::String(v.to_string())).ok();
     Ok(LogQuery {
         source,
         lines: query.parsed("lines", "a number", |v| v.parse::<u64>().ok())?,
         follow: query.flag("follow")?,
-        since: query.parsed("since", "an RFC 3339 timestamp", timestamp)?,
-        until: query.parsed("until", "an RFC 3339 timestamp", timestamp)?,
+        since: query.parsed("since", "an RFC 3339 timestamp", Timestamp::parse)?,
+        until: query.parsed("until", "an RFC 3339 timestamp", Timestamp::parse)?,
     })
 }
 

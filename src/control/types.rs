@@ -32,6 +32,15 @@ impl Timestamp {
     pub fn as_usec(self) -> Usec {
         self.0
     }
+
+    /// Reads what `Display` writes (RFC 3339, any offset), or `@USEC`.
+    pub fn parse(text: &str) -> Option<Timestamp> {
+        if let Some(raw) = text.strip_prefix('@') {
+            return raw.parse().ok().map(Timestamp);
+        }
+        let t: jiff::Timestamp = text.parse().ok()?;
+        u64::try_from(t.as_microsecond()).ok().map(Timestamp)
+    }
 }
 
 impl fmt::Display for Timestamp {
@@ -54,16 +63,8 @@ impl Serialize for Timestamp {
 impl<'de> Deserialize<'de> for Timestamp {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = String::deserialize(d)?;
-        parse_timestamp_text(&text).ok_or_else(|| serde::de::Error::custom(format!("invalid timestamp '{text}'")))
+        Timestamp::parse(&text).ok_or_else(|| serde::de::Error::custom(format!("invalid timestamp '{text}'")))
     }
-}
-
-fn parse_timestamp_text(text: &str) -> Option<Timestamp> {
-    if let Some(raw) = text.strip_prefix('@') {
-        return raw.parse().ok().map(Timestamp);
-    }
-    let t: jiff::Timestamp = text.parse().ok()?;
-    u64::try_from(t.as_microsecond()).ok().map(Timestamp)
 }
 
 /// `ActiveState=` as its systemd word (`active`, `failed`, ...).
