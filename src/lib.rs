@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod compat;
 pub mod config;
+pub mod control;
 pub mod engine;
 pub mod logs;
 pub mod syntax;
