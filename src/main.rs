@@ -20,10 +20,12 @@ fn main() -> ExitCode {
     if face == "runr" || !is_face(face) {
         // `runr systemctl ...`: the face is the first argument.
         if let Some(first) = args.get(1).map(|a| a.to_string_lossy().into_owned())
-            && is_face(&first) && first != "runr" {
-                args.remove(0);
-                return ExitCode::from(run_face(&first, args));
-            }
+            && is_face(&first)
+            && first != "runr"
+        {
+            args.remove(0);
+            return ExitCode::from(run_face(&first, args));
+        }
         face = "runr";
     }
     let face = face.to_string();
@@ -31,11 +33,17 @@ fn main() -> ExitCode {
 }
 
 fn is_face(name: &str) -> bool {
-    matches!(name, "runr" | "systemctl" | "journalctl" | "systemd-run" | "systemd-analyze")
+    matches!(
+        name,
+        "runr" | "systemctl" | "journalctl" | "systemd-run" | "systemd-analyze"
+    )
 }
 
 fn run_face(face: &str, args: Vec<OsString>) -> u8 {
-    let args: Vec<String> = args.into_iter().map(|a| a.to_string_lossy().into_owned()).collect();
+    let args: Vec<String> = args
+        .into_iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
     match face {
         "systemd-analyze" => compat::analyze::main(&args),
         "systemctl" => compat::systemctl::main(&args),

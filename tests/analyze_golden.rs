@@ -51,7 +51,9 @@ fn read_corpus(path: &Path) -> Vec<Row> {
             assert!(cols.len() >= 4, "{}: short row: {line}", path.display());
             Row {
                 input: unescape(cols[0]),
-                rc: cols[1].parse().unwrap_or_else(|_| panic!("{}: bad rc in {line}", path.display())),
+                rc: cols[1]
+                    .parse()
+                    .unwrap_or_else(|_| panic!("{}: bad rc in {line}", path.display())),
                 stdout: unescape(cols[cols.len() - 2]),
                 stderr: unescape(cols[cols.len() - 1]),
             }
@@ -91,10 +93,13 @@ fn check_corpus(path: &Path) -> Vec<String> {
             .arg("systemd-analyze")
             .arg(&mode);
         if mode == "calendar" {
-            cmd.arg(format!("--iterations={ITERATIONS}")).arg(format!("--base-time=@{BASE}"));
+            cmd.arg(format!("--iterations={ITERATIONS}"))
+                .arg(format!("--base-time=@{BASE}"));
         }
         cmd.arg("--").arg(&row.input);
-        let out = cmd.output().expect("faketime runs (apt-get install faketime)");
+        let out = cmd
+            .output()
+            .expect("faketime runs (apt-get install faketime)");
         let stdout = String::from_utf8_lossy(&out.stdout);
         let stderr = String::from_utf8_lossy(&out.stderr);
         let rc = out.status.code().unwrap_or(-1);
@@ -120,12 +125,13 @@ fn check_mode(mode: &str, minimum_rows: usize) {
     let mut corpora: Vec<PathBuf> = std::fs::read_dir(&dir)
         .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
         .unwrap_or_default();
-    corpora.retain(|p| {
-        p.extension().is_some_and(|e| e == "tsv") && mode_and_zone(p).0 == mode
-    });
+    corpora.retain(|p| p.extension().is_some_and(|e| e == "tsv") && mode_and_zone(p).0 == mode);
     corpora.sort();
     let rows: usize = corpora.iter().map(|p| read_corpus(p).len()).sum();
-    assert!(rows >= minimum_rows, "{mode}: {rows} golden rows, want at least {minimum_rows}");
+    assert!(
+        rows >= minimum_rows,
+        "{mode}: {rows} golden rows, want at least {minimum_rows}"
+    );
     let failures: Vec<String> = corpora.iter().flat_map(|p| check_corpus(p)).collect();
     assert!(
         failures.is_empty(),

@@ -57,7 +57,10 @@ impl FakeBackend {
     fn accepted(&self) -> ActionAccepted {
         let id = self.next_action.get();
         self.next_action.set(id + 1);
-        ActionAccepted { action_id: id, accepted_at: T0 }
+        ActionAccepted {
+            action_id: id,
+            accepted_at: T0,
+        }
     }
 }
 
@@ -124,8 +127,14 @@ impl ApiBackend for FakeBackend {
     }
 
     async fn manager_properties(&self, query: &PropertyQuery) -> ApiResult<Vec<Property>> {
-        self.record(format!("manager_properties {:?} all={}", query.names, query.all));
-        Ok(vec![Property { name: "Version".into(), value: "252".into() }])
+        self.record(format!(
+            "manager_properties {:?} all={}",
+            query.names, query.all
+        ));
+        Ok(vec![Property {
+            name: "Version".into(),
+            value: "252".into(),
+        }])
     }
 
     async fn daemon_reload(&self) -> ApiResult<ActionAccepted> {
@@ -147,19 +156,32 @@ impl ApiBackend for FakeBackend {
     }
 
     async fn unit_properties(&self, name: &str, query: &PropertyQuery) -> ApiResult<Vec<Property>> {
-        self.record(format!("unit_properties {name} {:?} all={}", query.names, query.all));
-        Ok(vec![Property { name: "ActiveState".into(), value: "active".into() }])
+        self.record(format!(
+            "unit_properties {name} {:?} all={}",
+            query.names, query.all
+        ));
+        Ok(vec![Property {
+            name: "ActiveState".into(),
+            value: "active".into(),
+        }])
     }
 
     async fn unit_files(&self, name: &str) -> ApiResult<UnitFiles> {
         self.record(format!("unit_files {name}"));
         Ok(UnitFiles {
             name: name.to_string(),
-            files: vec![UnitFileText { path: "/etc/systemd/system/db.service".into(), text: "[Service]\n".into() }],
+            files: vec![UnitFileText {
+                path: "/etc/systemd/system/db.service".into(),
+                text: "[Service]\n".into(),
+            }],
         })
     }
 
-    async fn unit_file_action(&self, name: &str, action: UnitFileAction) -> ApiResult<ActionAccepted> {
+    async fn unit_file_action(
+        &self,
+        name: &str,
+        action: UnitFileAction,
+    ) -> ApiResult<ActionAccepted> {
         self.record(format!("unit_file_action {name} {action:?}"));
         Ok(self.accepted())
     }
@@ -229,12 +251,18 @@ impl ApiBackend for FakeBackend {
         ));
         let backlog = vec![entry("first"), entry("second")];
         if !query.follow {
-            return Ok(LogReply { backlog, live: None });
+            return Ok(LogReply {
+                backlog,
+                live: None,
+            });
         }
         let (sender, receiver) = mpsc::channel(16);
         *self.shared.follow.lock().unwrap() = Some(sender);
         let _ = self.events.send("follow opened".to_string());
-        Ok(LogReply { backlog, live: Some(receiver) })
+        Ok(LogReply {
+            backlog,
+            live: Some(receiver),
+        })
     }
 
     async fn background_run(&self, request: BackgroundRunRequest) -> ApiResult<BackgroundTask> {
@@ -242,7 +270,10 @@ impl ApiBackend for FakeBackend {
             "background_run {:?} env={:?} kill_timeout={:?}",
             request.command, request.env, request.kill_timeout
         ));
-        Ok(task("0d9f5c3e-8f0e-4a57-9a5b-3f1c2d7e9b10", TaskState::Running))
+        Ok(task(
+            "0d9f5c3e-8f0e-4a57-9a5b-3f1c2d7e9b10",
+            TaskState::Running,
+        ))
     }
 
     async fn background_list(&self) -> ApiResult<Vec<BackgroundTask>> {
@@ -263,7 +294,9 @@ impl ApiBackend for FakeBackend {
     async fn background_remove(&self, id: &str) -> ApiResult<BackgroundTask> {
         self.record(format!("background_remove {id}"));
         if id == "still-running" {
-            return Err(ApiError::conflict("background task still-running is still running"));
+            return Err(ApiError::conflict(
+                "background task still-running is still running",
+            ));
         }
         Ok(task(id, TaskState::Stopped))
     }
@@ -275,7 +308,11 @@ impl ApiBackend for FakeBackend {
             .iter()
             .map(|u| UnitReadiness {
                 name: u.clone(),
-                state: if u == "slow.service" { ActiveState::Activating } else { ActiveState::Active },
+                state: if u == "slow.service" {
+                    ActiveState::Activating
+                } else {
+                    ActiveState::Active
+                },
                 ready: u != "slow.service",
             })
             .collect();
@@ -323,7 +360,13 @@ impl TestDaemon {
         let token_file = dir.path().join("token");
         std::fs::write(&token_file, format!("{TOKEN}\n")).unwrap();
         let config = if tcp {
-            ServerConfig::from_flags(&socket, Some("127.0.0.1:0"), Some(&token_file), Some("127.0.0.1:0")).unwrap()
+            ServerConfig::from_flags(
+                &socket,
+                Some("127.0.0.1:0"),
+                Some(&token_file),
+                Some("127.0.0.1:0"),
+            )
+            .unwrap()
         } else {
             ServerConfig::unix(&socket)
         };
@@ -333,11 +376,16 @@ impl TestDaemon {
         let (stop, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let backend_shared = shared.clone();
         let thread = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
             let local = tokio::task::LocalSet::new();
             local.block_on(&runtime, async move {
                 let server = ControlServer::bind(&config).unwrap();
-                ready_tx.send((server.tcp_api_addr(), server.probe_addr())).unwrap();
+                ready_tx
+                    .send((server.tcp_api_addr(), server.probe_addr()))
+                    .unwrap();
                 let backend = Rc::new(FakeBackend {
                     shared: backend_shared,
                     events: events_tx,
@@ -350,7 +398,16 @@ impl TestDaemon {
             });
         });
         let (tcp_api, probe) = ready_rx.recv_timeout(PATIENCE).expect("the server binds");
-        TestDaemon { dir, socket, tcp_api, probe, shared, events, stop: Some(stop), thread: Some(thread) }
+        TestDaemon {
+            dir,
+            socket,
+            tcp_api,
+            probe,
+            shared,
+            events,
+            stop: Some(stop),
+            thread: Some(thread),
+        }
     }
 
     fn client(&self) -> Client {
@@ -359,11 +416,16 @@ impl TestDaemon {
 
     fn tcp_client(&self, token: Option<&str>) -> Client {
         let addr = self.tcp_api.expect("started with TCP").to_string();
-        Client::tcp(addr, token.map(|t| BearerToken::from_secret(t).unwrap())).with_timeout(PATIENCE)
+        Client::tcp(addr, token.map(|t| BearerToken::from_secret(t).unwrap()))
+            .with_timeout(PATIENCE)
     }
 
     fn probe_client(&self) -> Client {
-        Client::tcp(self.probe.expect("started with a probe port").to_string(), None).with_timeout(PATIENCE)
+        Client::tcp(
+            self.probe.expect("started with a probe port").to_string(),
+            None,
+        )
+        .with_timeout(PATIENCE)
     }
 
     fn stop(&mut self) {
@@ -396,39 +458,84 @@ fn every_route_is_reached_through_the_client() {
 
     assert_eq!(c.healthz().unwrap().status, "ok");
     assert!(c.readyz(&["db.service".into()]).unwrap().ready);
-    assert!(c.metrics().unwrap().contains("runr_unit_restarts_total{unit=\"db.service\"} 2\n"));
+    assert!(
+        c.metrics()
+            .unwrap()
+            .contains("runr_unit_restarts_total{unit=\"db.service\"} 2\n")
+    );
     assert_eq!(c.daemon_info().unwrap().pid, 1);
-    let show = PropertyQuery { names: vec!["Version".into(), "Features".into()], all: true };
+    let show = PropertyQuery {
+        names: vec!["Version".into(), "Features".into()],
+        all: true,
+    };
     assert_eq!(c.manager_properties(&show).unwrap()[0].value, "252");
-    assert_eq!(c.daemon_reload().unwrap(), ActionAccepted { action_id: 1, accepted_at: T0 });
+    assert_eq!(
+        c.daemon_reload().unwrap(),
+        ActionAccepted {
+            action_id: 1,
+            accepted_at: T0
+        }
+    );
 
     assert_eq!(c.units().unwrap().len(), 2);
-    assert_eq!(c.unit("getty@tty1.service").unwrap().name, "getty@tty1.service");
-    let props = PropertyQuery { names: vec!["ActiveState".into()], all: false };
-    assert_eq!(c.unit_properties("mnt-a\\x2db.mount", &props).unwrap()[0].name, "ActiveState");
+    assert_eq!(
+        c.unit("getty@tty1.service").unwrap().name,
+        "getty@tty1.service"
+    );
+    let props = PropertyQuery {
+        names: vec!["ActiveState".into()],
+        all: false,
+    };
+    assert_eq!(
+        c.unit_properties("mnt-a\\x2db.mount", &props).unwrap()[0].name,
+        "ActiveState"
+    );
     assert_eq!(c.unit_files("db").unwrap().files[0].text, "[Service]\n");
     assert_eq!(c.enable_unit("db", true).unwrap().action_id, 2);
     assert_eq!(c.disable_unit("db", false).unwrap().action_id, 3);
 
     assert_eq!(c.service_statuses().unwrap()[0].restarts, 2);
-    c.start_service("db", &StartOptions { idempotent: true }).unwrap();
-    c.stop_service("db", &StopOptions { timeout: Some(30), force: true }).unwrap();
+    c.start_service("db", &StartOptions { idempotent: true })
+        .unwrap();
+    c.stop_service(
+        "db",
+        &StopOptions {
+            timeout: Some(30),
+            force: true,
+        },
+    )
+    .unwrap();
     c.restart_service("db", &StopOptions::default()).unwrap();
     c.reload_service("db").unwrap();
-    c.kill_service("db", &KillOptions { signal: "HUP".into(), whom: KillWhom::Main }).unwrap();
+    c.kill_service(
+        "db",
+        &KillOptions {
+            signal: "HUP".into(),
+            whom: KillWhom::Main,
+        },
+    )
+    .unwrap();
 
     assert_eq!(c.timer_statuses().unwrap()[0].unit, "backup.service");
     c.timer_action("backup.timer", TimerAction::Start).unwrap();
     c.timer_action("backup.timer", TimerAction::Stop).unwrap();
-    c.timer_action("backup.timer", TimerAction::Enable { now: true }).unwrap();
-    c.timer_action("backup.timer", TimerAction::Disable { now: false }).unwrap();
+    c.timer_action("backup.timer", TimerAction::Enable { now: true })
+        .unwrap();
+    c.timer_action("backup.timer", TimerAction::Disable { now: false })
+        .unwrap();
 
     assert_eq!(c.action(7, None).unwrap().state, ActionState::Pending);
 
-    let query =
-        LogQuery { lines: Some(20), since: Some(T0), ..LogQuery::units(vec!["db.service".into(), "a b".into()]) };
+    let query = LogQuery {
+        lines: Some(20),
+        since: Some(T0),
+        ..LogQuery::units(vec!["db.service".into(), "a b".into()])
+    };
     let lines = c.logs(&query).unwrap();
-    assert_eq!(lines.iter().map(|e| e.message.as_str()).collect::<Vec<_>>(), ["first", "second"]);
+    assert_eq!(
+        lines.iter().map(|e| e.message.as_str()).collect::<Vec<_>>(),
+        ["first", "second"]
+    );
 
     let run = BackgroundRunRequest {
         command: vec!["pg_dump".into(), "-f".into(), "/backup/x.sql".into()],
@@ -439,9 +546,23 @@ fn every_route_is_reached_through_the_client() {
     assert_eq!(c.background_run(&run).unwrap().state, TaskState::Running);
     assert_eq!(c.background_list().unwrap().len(), 1);
     assert_eq!(c.background_status("0d9f").unwrap().id, "0d9f");
-    assert_eq!(c.logs(&LogQuery { lines: Some(3), ..LogQuery::task("0d9f") }).unwrap().len(), 2);
-    assert_eq!(c.background_stop("0d9f").unwrap().state, TaskState::Stopping);
-    assert_eq!(c.background_remove("0d9f").unwrap().state, TaskState::Stopped);
+    assert_eq!(
+        c.logs(&LogQuery {
+            lines: Some(3),
+            ..LogQuery::task("0d9f")
+        })
+        .unwrap()
+        .len(),
+        2
+    );
+    assert_eq!(
+        c.background_stop("0d9f").unwrap().state,
+        TaskState::Stopping
+    );
+    assert_eq!(
+        c.background_remove("0d9f").unwrap().state,
+        TaskState::Stopped
+    );
 
     assert_eq!(
         daemon.shared.calls(),
@@ -486,11 +607,20 @@ fn the_socket_is_0600_from_the_start_and_goes_with_the_server() {
     let meta = std::fs::symlink_metadata(&daemon.socket).unwrap();
     assert!(meta.file_type().is_socket());
     assert_eq!(meta.permissions().mode() & 0o777, 0o600);
-    let parent: Vec<_> =
-        std::fs::read_dir(daemon.socket.parent().unwrap()).unwrap().map(|e| e.unwrap().file_name()).collect();
-    assert_eq!(parent, ["runr.sock"], "no staging directory is left beside the socket");
+    let parent: Vec<_> = std::fs::read_dir(daemon.socket.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(
+        parent,
+        ["runr.sock"],
+        "no staging directory is left beside the socket"
+    );
     daemon.stop();
-    assert!(!daemon.socket.exists(), "the socket file is removed when the server stops");
+    assert!(
+        !daemon.socket.exists(),
+        "the socket file is removed when the server stops"
+    );
     let e = daemon.client().healthz().unwrap_err();
     assert!(e.is_unreachable(), "{e:?}");
 }
@@ -498,16 +628,28 @@ fn the_socket_is_0600_from_the_start_and_goes_with_the_server() {
 #[test]
 fn a_second_server_on_a_live_socket_is_refused_and_a_stale_one_replaced() {
     let daemon = TestDaemon::start();
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let _guard = runtime.enter();
-    let e = ControlServer::bind(&ServerConfig::unix(&daemon.socket)).err().expect("refused");
+    let e = ControlServer::bind(&ServerConfig::unix(&daemon.socket))
+        .err()
+        .expect("refused");
     assert!(matches!(e, ServerError::SocketInUse { .. }), "{e}");
-    assert_eq!(daemon.client().healthz().unwrap().status, "ok", "the first server carries on");
+    assert_eq!(
+        daemon.client().healthz().unwrap().status,
+        "ok",
+        "the first server carries on"
+    );
 
     let stale = daemon.dir.path().join("stale.sock");
     drop(std::os::unix::net::UnixListener::bind(&stale).unwrap());
     let server = ControlServer::bind(&ServerConfig::unix(&stale)).unwrap();
-    assert_eq!(std::fs::metadata(&stale).unwrap().permissions().mode() & 0o777, 0o600);
+    assert_eq!(
+        std::fs::metadata(&stale).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
     drop(server);
 }
 
@@ -518,23 +660,39 @@ fn unknown_paths_are_404_and_wrong_methods_405() {
     let r = c.exchange("GET", "/api/v1/nothing", None).unwrap();
     assert_eq!(r.status, 404);
     assert_eq!(r.header("content-type"), Some("application/json"));
-    assert_eq!(r.text(), "{\"error\":\"no such API path '/api/v1/nothing'\"}\n");
+    assert_eq!(
+        r.text(),
+        "{\"error\":\"no such API path '/api/v1/nothing'\"}\n"
+    );
 
-    let r = c.exchange("GET", "/api/v1/services/db/start", None).unwrap();
+    let r = c
+        .exchange("GET", "/api/v1/services/db/start", None)
+        .unwrap();
     assert_eq!(r.status, 405);
     assert_eq!(r.header("allow"), Some("POST"));
-    assert_eq!(r.text(), "{\"error\":\"GET is not allowed on /api/v1/services/db/start: use POST\"}\n");
+    assert_eq!(
+        r.text(),
+        "{\"error\":\"GET is not allowed on /api/v1/services/db/start: use POST\"}\n"
+    );
 
-    let r = c.exchange("PUT", "/api/v1/background/abc", Some(b"{}")).unwrap();
+    let r = c
+        .exchange("PUT", "/api/v1/background/abc", Some(b"{}"))
+        .unwrap();
     assert_eq!((r.status, r.header("allow")), (405, Some("GET, DELETE")));
-    assert!(daemon.shared.calls().is_empty(), "nothing reached the backend");
+    assert!(
+        daemon.shared.calls().is_empty(),
+        "nothing reached the backend"
+    );
 }
 
 #[test]
 fn backend_errors_reach_the_client_as_one_line() {
     let daemon = TestDaemon::start();
     let c = daemon.client();
-    assert_eq!(api_error(c.unit("missing.service")), (404, "Unit missing.service not found.".to_string()));
+    assert_eq!(
+        api_error(c.unit("missing.service")),
+        (404, "Unit missing.service not found.".to_string())
+    );
     assert_eq!(
         api_error(c.start_service("busy", &StartOptions::default())),
         (409, "Unit busy.service is already active.".to_string())
@@ -560,18 +718,48 @@ fn malformed_requests_get_400_with_a_message_and_the_daemon_goes_on() {
             b"{\"timout\":3}",
             "invalid body for POST /api/v1/services/{name}/stop: unknown field `timout`, expected `timeout` or `force` at line 1 column 9",
         ),
-        ("POST", "/api/v1/services/db/kill", b"{\"signal\":\"SIGNOPE\"}", "invalid signal 'SIGNOPE'"),
+        (
+            "POST",
+            "/api/v1/services/db/kill",
+            b"{\"signal\":\"SIGNOPE\"}",
+            "invalid signal 'SIGNOPE'",
+        ),
         (
             "POST",
             "/api/v1/services/db/kill",
             b"",
             "invalid body for POST /api/v1/services/{name}/kill: EOF while parsing a value at line 1 column 0",
         ),
-        ("POST", "/api/v1/background", b"{\"command\":[]}", "background run needs a command: \"command\" is empty"),
-        ("GET", "/api/v1/logs?lines=many", b"", "invalid value 'many' for query parameter 'lines': expected a number"),
-        ("GET", "/api/v1/logs?lnes=3", b"", "unknown query parameter 'lnes' for GET /api/v1/logs"),
-        ("GET", "/api/v1/actions/seven", b"", "invalid action id 'seven': expected a number"),
-        ("GET", "/api/v1/units/%ZZ", b"", "invalid percent escape in '%ZZ'"),
+        (
+            "POST",
+            "/api/v1/background",
+            b"{\"command\":[]}",
+            "background run needs a command: \"command\" is empty",
+        ),
+        (
+            "GET",
+            "/api/v1/logs?lines=many",
+            b"",
+            "invalid value 'many' for query parameter 'lines': expected a number",
+        ),
+        (
+            "GET",
+            "/api/v1/logs?lnes=3",
+            b"",
+            "unknown query parameter 'lnes' for GET /api/v1/logs",
+        ),
+        (
+            "GET",
+            "/api/v1/actions/seven",
+            b"",
+            "invalid action id 'seven': expected a number",
+        ),
+        (
+            "GET",
+            "/api/v1/units/%ZZ",
+            b"",
+            "invalid percent escape in '%ZZ'",
+        ),
     ];
     for (method, target, body, message) in cases {
         let r = c.exchange(method, target, Some(body)).unwrap();
@@ -579,7 +767,10 @@ fn malformed_requests_get_400_with_a_message_and_the_daemon_goes_on() {
         let error: ErrorBody = serde_json::from_slice(&r.body).unwrap();
         assert_eq!(&error.error, message, "{method} {target}");
     }
-    assert!(daemon.shared.calls().is_empty(), "no malformed request reached the backend");
+    assert!(
+        daemon.shared.calls().is_empty(),
+        "no malformed request reached the backend"
+    );
     assert_eq!(c.healthz().unwrap().status, "ok");
     c.stop_service("db", &StopOptions::default()).unwrap();
 }
@@ -588,7 +779,10 @@ fn malformed_requests_get_400_with_a_message_and_the_daemon_goes_on() {
 fn an_oversized_body_is_refused() {
     let daemon = TestDaemon::start();
     let body = vec![b' '; (1 << 20) + 1];
-    let r = daemon.client().exchange("POST", "/api/v1/services/db/start", Some(&body)).unwrap();
+    let r = daemon
+        .client()
+        .exchange("POST", "/api/v1/services/db/start", Some(&body))
+        .unwrap();
     assert_eq!(r.status, 413, "{}", r.text());
     assert!(daemon.shared.calls().is_empty());
 }
@@ -596,9 +790,20 @@ fn an_oversized_body_is_refused() {
 #[test]
 fn tcp_without_the_right_token_gets_401_and_changes_nothing() {
     let daemon = TestDaemon::start_with(true);
-    for token in [None, Some("wrong-token"), Some("test-token-7f3"), Some("test-token-7f3aa")] {
+    for token in [
+        None,
+        Some("wrong-token"),
+        Some("test-token-7f3"),
+        Some("test-token-7f3aa"),
+    ] {
         let c = daemon.tcp_client(token);
-        let r = c.exchange("POST", "/api/v1/services/db/stop", Some(b"{\"force\":true}")).unwrap();
+        let r = c
+            .exchange(
+                "POST",
+                "/api/v1/services/db/stop",
+                Some(b"{\"force\":true}"),
+            )
+            .unwrap();
         assert_eq!(r.status, 401, "token {token:?}");
         assert_eq!(r.header("www-authenticate"), Some("Bearer"));
         assert!(r.text().contains("missing or wrong bearer token"));
@@ -607,11 +812,25 @@ fn tcp_without_the_right_token_gets_401_and_changes_nothing() {
         // told to a client without the token.
         assert_eq!(c.exchange("GET", "/nothing", None).unwrap().status, 401);
     }
-    assert!(daemon.shared.calls().is_empty(), "the backend was never called: {:?}", daemon.shared.calls());
+    assert!(
+        daemon.shared.calls().is_empty(),
+        "the backend was never called: {:?}",
+        daemon.shared.calls()
+    );
 
     let c = daemon.tcp_client(Some(TOKEN));
-    c.stop_service("db", &StopOptions { timeout: None, force: true }).unwrap();
-    assert_eq!(daemon.shared.take_calls(), ["service_action db Stop(StopOptions { timeout: None, force: true })"]);
+    c.stop_service(
+        "db",
+        &StopOptions {
+            timeout: None,
+            force: true,
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        daemon.shared.take_calls(),
+        ["service_action db Stop(StopOptions { timeout: None, force: true })"]
+    );
     assert_eq!(c.exchange("GET", "/healthz", None).unwrap().status, 200);
 }
 
@@ -620,16 +839,24 @@ fn the_probe_port_serves_probes_only_and_without_a_token() {
     let daemon = TestDaemon::start_with(true);
     let c = daemon.probe_client();
     assert_eq!(c.healthz().unwrap().status, "ok");
-    let ready = c.readyz(&["db.service".into(), "slow.service".into()]).unwrap();
+    let ready = c
+        .readyz(&["db.service".into(), "slow.service".into()])
+        .unwrap();
     assert!(!ready.ready);
     assert_eq!(ready.units[1].state, ActiveState::Activating);
-    let r = c.exchange("GET", "/readyz?unit=slow.service", None).unwrap();
+    let r = c
+        .exchange("GET", "/readyz?unit=slow.service", None)
+        .unwrap();
     assert_eq!(r.status, 503, "not ready is a 503 for kubelet");
     assert_eq!(c.exchange("GET", "/readyz", None).unwrap().status, 200);
     let calls = daemon.shared.take_calls();
     assert_eq!(calls.len(), 3);
 
-    for (method, target) in [("GET", "/api/v1/units"), ("POST", "/api/v1/services/db/stop"), ("GET", "/metrics")] {
+    for (method, target) in [
+        ("GET", "/api/v1/units"),
+        ("POST", "/api/v1/services/db/stop"),
+        ("GET", "/metrics"),
+    ] {
         let r = c.exchange(method, target, Some(b"")).unwrap();
         assert_eq!(r.status, 404, "{method} {target}");
     }
@@ -641,7 +868,10 @@ fn metrics_are_prometheus_text() {
     let daemon = TestDaemon::start();
     let r = daemon.client().exchange("GET", "/metrics", None).unwrap();
     assert_eq!(r.status, 200);
-    assert_eq!(r.header("content-type"), Some("text/plain; version=0.0.4; charset=utf-8"));
+    assert_eq!(
+        r.header("content-type"),
+        Some("text/plain; version=0.0.4; charset=utf-8")
+    );
     let text = r.text();
     assert!(text.contains("# TYPE runr_unit_state gauge\n"));
     assert!(text.contains("runr_unit_state{unit=\"db.service\",state=\"active\"} 1\n"));
@@ -652,16 +882,29 @@ fn metrics_are_prometheus_text() {
 /// Waits, without polling, until the backend's follow channel has been
 /// closed by the server (its receiver dropped).
 fn wait_until_follow_closed(shared: &Shared) {
-    let sender = shared.follow.lock().unwrap().clone().expect("a follow is open");
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
-    runtime.block_on(async { tokio::time::timeout(PATIENCE, sender.closed()).await }).expect("the follow ends");
+    let sender = shared
+        .follow
+        .lock()
+        .unwrap()
+        .clone()
+        .expect("a follow is open");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap();
+    runtime
+        .block_on(async { tokio::time::timeout(PATIENCE, sender.closed()).await })
+        .expect("the follow ends");
 }
 
 #[test]
 fn a_follow_streams_chunked_lines_as_they_come() {
     let daemon = TestDaemon::start();
     let c = daemon.client();
-    let query = LogQuery { lines: Some(2), ..LogQuery::units(vec!["db.service".into()]) };
+    let query = LogQuery {
+        lines: Some(2),
+        ..LogQuery::units(vec!["db.service".into()])
+    };
     let mut follow = c.follow_logs(&query).unwrap();
     assert_eq!(follow.next().unwrap().unwrap().message, "first");
     assert_eq!(follow.next().unwrap().unwrap().message, "second");
@@ -673,7 +916,10 @@ fn a_follow_streams_chunked_lines_as_they_come() {
         sender.blocking_send(entry(&format!("burst {i}"))).unwrap();
     }
     for i in 0..40 {
-        assert_eq!(follow.next().unwrap().unwrap().message, format!("burst {i}"));
+        assert_eq!(
+            follow.next().unwrap().unwrap().message,
+            format!("burst {i}")
+        );
     }
 
     // Other requests are answered while the follow is open.
@@ -691,10 +937,17 @@ fn a_follow_is_sent_chunked_on_the_wire() {
     let c = daemon.client();
     let socket = daemon.socket.clone();
     let reader = std::thread::spawn(move || {
-        Client::unix(socket).with_timeout(PATIENCE).exchange("GET", "/api/v1/logs?unit=db.service&follow=true", None)
+        Client::unix(socket).with_timeout(PATIENCE).exchange(
+            "GET",
+            "/api/v1/logs?unit=db.service&follow=true",
+            None,
+        )
     });
     // Once the backend has answered, end the stream from its side.
-    assert_eq!(daemon.events.recv_timeout(PATIENCE).unwrap(), "follow opened");
+    assert_eq!(
+        daemon.events.recv_timeout(PATIENCE).unwrap(),
+        "follow opened"
+    );
     let sender = daemon.shared.follow.lock().unwrap().take().unwrap();
     sender.blocking_send(entry("live")).unwrap();
     drop(sender);
@@ -702,8 +955,11 @@ fn a_follow_is_sent_chunked_on_the_wire() {
     assert_eq!(r.status, 200);
     assert_eq!(r.header("transfer-encoding"), Some("chunked"));
     assert_eq!(r.header("content-type"), Some("application/x-ndjson"));
-    let messages: Vec<String> =
-        r.text().lines().map(|l| serde_json::from_str::<LogEntry>(l).unwrap().message).collect();
+    let messages: Vec<String> = r
+        .text()
+        .lines()
+        .map(|l| serde_json::from_str::<LogEntry>(l).unwrap().message)
+        .collect();
     assert_eq!(messages, ["first", "second", "live"]);
     assert_eq!(c.healthz().unwrap().status, "ok");
 }
@@ -711,7 +967,10 @@ fn a_follow_is_sent_chunked_on_the_wire() {
 #[test]
 fn a_client_leaving_a_follow_releases_it() {
     let daemon = TestDaemon::start();
-    let mut follow = daemon.client().follow_logs(&LogQuery::units(vec![])).unwrap();
+    let mut follow = daemon
+        .client()
+        .follow_logs(&LogQuery::units(vec![]))
+        .unwrap();
     assert_eq!(follow.next().unwrap().unwrap().message, "first");
     drop(follow);
     // The server notices the hang-up while the unit is silent: a dead
@@ -725,7 +984,8 @@ fn a_client_leaving_a_follow_releases_it() {
 fn waiting_for_an_action_blocks_one_client_not_the_daemon() {
     let daemon = TestDaemon::start();
     let socket = daemon.socket.clone();
-    let waiter = std::thread::spawn(move || Client::unix(socket).action(5, Some(Duration::from_secs(60))));
+    let waiter =
+        std::thread::spawn(move || Client::unix(socket).action(5, Some(Duration::from_secs(60))));
     let event = daemon.events.recv_timeout(PATIENCE).unwrap();
     assert_eq!(event, "waiting for action 5");
 
@@ -743,9 +1003,15 @@ fn waiting_for_an_action_blocks_one_client_not_the_daemon() {
 #[test]
 fn a_wait_that_runs_out_answers_where_the_action_stands() {
     let daemon = TestDaemon::start();
-    let status = daemon.client().action(9, Some(Duration::from_millis(20))).unwrap();
+    let status = daemon
+        .client()
+        .action(9, Some(Duration::from_millis(20)))
+        .unwrap();
     assert_eq!(status.state, ActionState::Pending);
-    assert_eq!(daemon.shared.calls(), ["action_finished 9", "action_status 9"]);
+    assert_eq!(
+        daemon.shared.calls(),
+        ["action_finished 9", "action_status 9"]
+    );
 }
 
 #[test]
@@ -756,8 +1022,12 @@ fn concurrent_clients_are_all_answered() {
             let c = daemon.client();
             std::thread::spawn(move || {
                 for _ in 0..25 {
-                    assert_eq!(c.unit(&format!("u{i}.service")).unwrap().name, format!("u{i}.service"));
-                    c.start_service(&format!("u{i}"), &StartOptions::default()).unwrap();
+                    assert_eq!(
+                        c.unit(&format!("u{i}.service")).unwrap().name,
+                        format!("u{i}.service")
+                    );
+                    c.start_service(&format!("u{i}"), &StartOptions::default())
+                        .unwrap();
                 }
             })
         })
@@ -768,14 +1038,22 @@ fn concurrent_clients_are_all_answered() {
     let calls = daemon.shared.calls();
     assert_eq!(calls.len(), 8 * 25 * 2);
     for i in 0..8 {
-        assert_eq!(calls.iter().filter(|c| c.starts_with(&format!("unit u{i}.service"))).count(), 25);
+        assert_eq!(
+            calls
+                .iter()
+                .filter(|c| c.starts_with(&format!("unit u{i}.service")))
+                .count(),
+            25
+        );
     }
 }
 
 #[test]
 fn a_missing_daemon_is_reported_as_unreachable() {
     let dir = tempfile::tempdir().unwrap();
-    let e = Client::unix(dir.path().join("runr.sock")).service_statuses().unwrap_err();
+    let e = Client::unix(dir.path().join("runr.sock"))
+        .service_statuses()
+        .unwrap_err();
     assert!(e.is_unreachable());
 }
 
@@ -804,11 +1082,24 @@ fn round_trip_time_of_a_small_get() {
 fn kill_takes_names_with_or_without_sig_and_numbers() {
     let daemon = TestDaemon::start();
     let c = daemon.client();
-    for (given, expected) in [("SIGTERM", Signal::SIGTERM), ("USR2", Signal::SIGUSR2), ("9", Signal::SIGKILL)] {
-        c.kill_service("db", &KillOptions { signal: given.into(), whom: KillWhom::All }).unwrap();
+    for (given, expected) in [
+        ("SIGTERM", Signal::SIGTERM),
+        ("USR2", Signal::SIGUSR2),
+        ("9", Signal::SIGKILL),
+    ] {
+        c.kill_service(
+            "db",
+            &KillOptions {
+                signal: given.into(),
+                whom: KillWhom::All,
+            },
+        )
+        .unwrap();
         assert_eq!(
             daemon.shared.take_calls(),
-            [format!("service_action db Kill {{ signal: {expected:?}, whom: All }}")]
+            [format!(
+                "service_action db Kill {{ signal: {expected:?}, whom: All }}"
+            )]
         );
     }
 }

@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use runr::logs::journal::{
-    Cursor, DirectoryWatch, Filter, JournalConfig, JournalReader, JournalWriter, Report, disk_usage, vacuum_size,
-    vacuum_time,
+    Cursor, DirectoryWatch, Filter, JournalConfig, JournalReader, JournalWriter, Report,
+    disk_usage, vacuum_size, vacuum_time,
 };
 use runr::logs::record::{Entry, Id128, Record, Stream};
 
@@ -39,11 +39,17 @@ fn config(dir: &Path, segment_size: u64) -> JournalConfig {
 }
 
 fn messages(records: &[Record]) -> Vec<String> {
-    records.iter().map(|r| String::from_utf8_lossy(&r.message).into_owned()).collect()
+    records
+        .iter()
+        .map(|r| String::from_utf8_lossy(&r.message).into_owned())
+        .collect()
 }
 
 fn units(names: &[&str]) -> Filter {
-    Filter { units: names.iter().map(|s| s.to_string()).collect(), boot: None }
+    Filter {
+        units: names.iter().map(|s| s.to_string()).collect(),
+        boot: None,
+    }
 }
 
 /// Writes `count` records cycling over three units, one second apart.
@@ -52,7 +58,11 @@ fn fill(writer: &mut JournalWriter, count: u64) {
     for i in 0..count {
         let unit = names[(i % 3) as usize];
         let message = format!("{unit} line {i}");
-        assert!(writer.append(&entry(unit, T0 + i * 1_000_000, message.as_bytes())).is_none());
+        assert!(
+            writer
+                .append(&entry(unit, T0 + i * 1_000_000, message.as_bytes()))
+                .is_none()
+        );
         if i % 10 == 9 {
             assert!(writer.flush().is_none());
         }
@@ -69,12 +79,24 @@ fn tail_of_one_unit_and_of_several_merged() {
     fill(&mut writer, 30);
     writer.close();
     let reader = JournalReader::open(dir.path()).expect("reader");
-    assert!(std::fs::read_dir(dir.path()).expect("dir").count() > 10, "several segments");
+    assert!(
+        std::fs::read_dir(dir.path()).expect("dir").count() > 10,
+        "several segments"
+    );
 
     let last = reader.tail(&units(&["db.service"]), 3).expect("tail");
-    assert_eq!(messages(&last), ["db.service line 22", "db.service line 25", "db.service line 28"]);
+    assert_eq!(
+        messages(&last),
+        [
+            "db.service line 22",
+            "db.service line 25",
+            "db.service line 28"
+        ]
+    );
 
-    let merged = reader.tail(&units(&["web.service", "rare.service"]), 12).expect("tail");
+    let merged = reader
+        .tail(&units(&["web.service", "rare.service"]), 12)
+        .expect("tail");
     assert_eq!(merged.len(), 12);
     assert_eq!(messages(&merged[..2]), ["web.service line 597", "only one"]);
     assert!(merged.windows(2).all(|w| w[0].seqnum < w[1].seqnum));
@@ -83,7 +105,10 @@ fn tail_of_one_unit_and_of_several_merged() {
     assert_eq!(everything.len(), 631);
     assert_eq!(everything[0].seqnum, 1);
     assert_eq!(everything[630].seqnum, 631);
-    assert_eq!(reader.tail(&units(&["missing.service"]), 5).expect("tail"), vec![]);
+    assert_eq!(
+        reader.tail(&units(&["missing.service"]), 5).expect("tail"),
+        vec![]
+    );
     assert_eq!(reader.units().expect("units").len(), 4);
 }
 
@@ -126,10 +151,15 @@ fn since_and_until_select_a_time_range() {
     let reader = JournalReader::open(dir.path()).expect("reader");
     let mut got = Vec::new();
     reader
-        .range(&units(&["cron.service"]), Some(T0 + 100_000_000), Some(T0 + 120_000_000), &mut |r| {
-            got.push(r);
-            ControlFlow::Continue(())
-        })
+        .range(
+            &units(&["cron.service"]),
+            Some(T0 + 100_000_000),
+            Some(T0 + 120_000_000),
+            &mut |r| {
+                got.push(r);
+                ControlFlow::Continue(())
+            },
+        )
         .expect("range");
     let seconds: Vec<u64> = got.iter().map(|r| (r.realtime - T0) / 1_000_000).collect();
     assert_eq!(seconds, [101, 104, 107, 110, 113, 116, 119]);
@@ -138,7 +168,11 @@ fn since_and_until_select_a_time_range() {
     reader
         .range(&Filter::default(), Some(T0 + 250_000_000), None, &mut |r| {
             first_two.push(r.seqnum);
-            if first_two.len() == 2 { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
+            if first_two.len() == 2 {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
         })
         .expect("range");
     assert_eq!(first_two, [251, 252]);
@@ -159,13 +193,28 @@ fn boots_are_listed_and_filtered() {
     let boots = reader.boots().expect("boots");
     assert_eq!(boots.len(), 2);
     assert_eq!(boots[0].boot_id, first_boot);
-    assert_eq!((boots[0].first_realtime, boots[0].last_realtime), (T0, T0 + 5));
+    assert_eq!(
+        (boots[0].first_realtime, boots[0].last_realtime),
+        (T0, T0 + 5)
+    );
     assert_eq!(boots[1].boot_id, second.boot_id());
-    assert_eq!((boots[1].first_realtime, boots[1].last_realtime), (T0 + 100, T0 + 100));
-    let filter = Filter { units: vec![], boot: Some(first_boot) };
-    assert_eq!(messages(&reader.tail(&filter, 10).expect("tail")), ["first run", "first run again"]);
+    assert_eq!(
+        (boots[1].first_realtime, boots[1].last_realtime),
+        (T0 + 100, T0 + 100)
+    );
+    let filter = Filter {
+        units: vec![],
+        boot: Some(first_boot),
+    };
+    assert_eq!(
+        messages(&reader.tail(&filter, 10).expect("tail")),
+        ["first run", "first run again"]
+    );
     // Sequence numbers go on across runs.
-    assert_eq!(reader.tail(&Filter::default(), 1).expect("tail")[0].seqnum, 3);
+    assert_eq!(
+        reader.tail(&Filter::default(), 1).expect("tail")[0].seqnum,
+        3
+    );
 }
 
 #[test]
@@ -179,23 +228,39 @@ fn a_follower_reads_what_comes_after_its_cursor() {
     fill(&mut writer, 40);
     reader.refresh().expect("refresh");
     let mut got = Vec::new();
-    reader.read_after(&mut cursor, &units(&["web.service"]), &mut |r| got.push(r.seqnum)).expect("follow");
-    assert_eq!(got, (21..=60).filter(|s| (s - 21) % 3 == 0).collect::<Vec<_>>());
+    reader
+        .read_after(&mut cursor, &units(&["web.service"]), &mut |r| {
+            got.push(r.seqnum)
+        })
+        .expect("follow");
+    assert_eq!(
+        got,
+        (21..=60).filter(|s| (s - 21) % 3 == 0).collect::<Vec<_>>()
+    );
     assert_eq!(cursor.seqnum, 60);
-    reader.read_after(&mut cursor, &Filter::default(), &mut |r| got.push(r.seqnum)).expect("follow");
+    reader
+        .read_after(&mut cursor, &Filter::default(), &mut |r| got.push(r.seqnum))
+        .expect("follow");
     assert_eq!(cursor.seqnum, 60, "nothing new");
 
     // A cursor made from a sequence number alone finds its place too.
     let mut from_seqnum = Cursor::after(55);
     let mut rest = Vec::new();
-    reader.read_after(&mut from_seqnum, &Filter::default(), &mut |r| rest.push(r.seqnum)).expect("follow");
+    reader
+        .read_after(&mut from_seqnum, &Filter::default(), &mut |r| {
+            rest.push(r.seqnum)
+        })
+        .expect("follow");
     assert_eq!(rest, [56, 57, 58, 59, 60]);
 }
 
 #[test]
 fn followers_are_woken_without_polling() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
     runtime.block_on(async {
         let mut writer = JournalWriter::open(config(dir.path(), 1 << 20));
         writer.append(&entry("a.service", T0, b"make the directory"));
@@ -231,17 +296,26 @@ fn a_torn_last_record_is_skipped_and_cut_by_the_next_writer() {
     assert_eq!(tail.iter().map(|r| r.seqnum).collect::<Vec<_>>(), [7, 8, 9]);
 
     let mut writer = JournalWriter::open(config(dir.path(), 1 << 20));
-    assert!(std::fs::metadata(&segment).expect("meta").len() > intact, "sealed with a summary");
+    assert!(
+        std::fs::metadata(&segment).expect("meta").len() > intact,
+        "sealed with a summary"
+    );
     writer.append(&entry("web.service", T0, b"after the crash"));
     writer.flush();
     let reader = JournalReader::open(dir.path()).expect("reader");
     let tail = reader.tail(&Filter::default(), 2).expect("tail");
     assert_eq!(tail.iter().map(|r| r.seqnum).collect::<Vec<_>>(), [9, 10]);
-    assert_eq!(reader.tail(&Filter::default(), 100).expect("tail").len(), 10);
+    assert_eq!(
+        reader.tail(&Filter::default(), 100).expect("tail").len(),
+        10
+    );
 }
 
 fn only_segment(dir: &Path) -> PathBuf {
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir).expect("dir").map(|e| e.expect("entry").path()).collect();
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("dir")
+        .map(|e| e.expect("entry").path())
+        .collect();
     assert_eq!(paths.len(), 1);
     paths.remove(0)
 }
@@ -259,17 +333,27 @@ fn the_store_stays_under_its_bound_and_vacuums() {
     let all = reader.tail(&Filter::default(), 100_000).expect("tail");
     assert_eq!(all.last().map(|r| r.seqnum), Some(3000));
     assert!(all[0].seqnum > 1, "oldest deleted first");
-    assert!(all.windows(2).all(|w| w[1].seqnum == w[0].seqnum + 1), "no gap inside what is kept");
+    assert!(
+        all.windows(2).all(|w| w[1].seqnum == w[0].seqnum + 1),
+        "no gap inside what is kept"
+    );
 
     let vacuumed = vacuum_size(dir.path(), 20 * 1024, None).expect("vacuum");
     assert!(!vacuumed.removed.is_empty());
     assert!(disk_usage(dir.path()).expect("usage") <= 20 * 1024 + 8192 + 4096);
     let before = disk_usage(dir.path()).expect("usage");
     let by_time = vacuum_time(dir.path(), T0 + 2990 * 1_000_000).expect("vacuum");
-    assert_eq!(disk_usage(dir.path()).expect("usage"), before - by_time.freed);
+    assert_eq!(
+        disk_usage(dir.path()).expect("usage"),
+        before - by_time.freed
+    );
     let reader = JournalReader::open(dir.path()).expect("reader");
     let kept = reader.tail(&Filter::default(), 100_000).expect("tail");
-    assert_eq!(kept.last().map(|r| r.seqnum), Some(3000), "the newest segment is never vacuumed");
+    assert_eq!(
+        kept.last().map(|r| r.seqnum),
+        Some(3000),
+        "the newest segment is never vacuumed"
+    );
     writer.append(&entry("a.service", T0, b"still writing"));
     assert!(writer.flush().is_none());
 }
@@ -284,7 +368,10 @@ fn a_removed_directory_is_made_again() {
     writer.append(&entry("a.service", T0, b"after rm -rf"));
     assert!(writer.flush().is_none());
     let reader = JournalReader::open(&journal).expect("reader");
-    assert_eq!(messages(&reader.tail(&Filter::default(), 5).expect("tail")), ["after rm -rf"]);
+    assert_eq!(
+        messages(&reader.tail(&Filter::default(), 5).expect("tail")),
+        ["after rm -rf"]
+    );
     assert_eq!(writer.dropped(), 0);
 }
 
@@ -364,7 +451,10 @@ fn a_full_disk_drops_and_counts_then_writing_resumes() {
 
     std::fs::remove_file(&filler).expect("free space");
     writer.append(&entry("db.service", T0 + 2000, b"space is back"));
-    assert!(matches!(writer.flush(), Some(Report::Resumed { dropped: 21 })));
+    assert!(matches!(
+        writer.flush(),
+        Some(Report::Resumed { dropped: 21 })
+    ));
     drop(writer);
     let reader = JournalReader::open(&journal).expect("reader");
     let kept = reader.tail(&Filter::default(), 1000).expect("tail");
@@ -377,14 +467,23 @@ fn a_full_disk_drops_and_counts_then_writing_resumes() {
     let mut writer = JournalWriter::open(config(&journal, 1 << 20));
     writer.append(&entry("db.service", T0 + 3000, b"read-only"));
     let report = writer.flush();
-    assert!(matches!(&report, Some(Report::Failed(e)) if e.raw_os_error() == Some(nix::libc::EROFS)), "{report:?}");
+    assert!(
+        matches!(&report, Some(Report::Failed(e)) if e.raw_os_error() == Some(nix::libc::EROFS)),
+        "{report:?}"
+    );
     assert_eq!(writer.dropped(), 1);
     assert!(fs.remount("rw"));
     writer.append(&entry("db.service", T0 + 4000, b"writable again"));
-    assert!(matches!(writer.flush(), Some(Report::Resumed { dropped: 1 })));
+    assert!(matches!(
+        writer.flush(),
+        Some(Report::Resumed { dropped: 1 })
+    ));
     drop(writer);
     let reader = JournalReader::open(&journal).expect("reader");
-    assert_eq!(messages(&reader.tail(&Filter::default(), 2).expect("tail")), ["space is back", "writable again"]);
+    assert_eq!(
+        messages(&reader.tail(&Filter::default(), 2).expect("tail")),
+        ["space is back", "writable again"]
+    );
 }
 
 /// What real syslog clients send, captured on a unix datagram socket and
@@ -395,17 +494,32 @@ fn logger_and_python_messages_parse() {
     let dir = tempfile::tempdir().expect("tempdir");
     let socket_path = dir.path().join("log");
     let socket = std::os::unix::net::UnixDatagram::bind(&socket_path).expect("bind");
-    socket.set_read_timeout(Some(std::time::Duration::from_secs(10))).expect("timeout");
+    socket
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .expect("timeout");
     let mut buf = vec![0u8; 65536];
     let mut receive = || -> Vec<u8> {
         let n = socket.recv(&mut buf).expect("datagram");
         buf[..n].to_vec()
     };
     let logger = |args: &[&str]| -> bool {
-        Command::new("logger").arg("-u").arg(&socket_path).args(args).status().is_ok_and(|s| s.success())
+        Command::new("logger")
+            .arg("-u")
+            .arg(&socket_path)
+            .args(args)
+            .status()
+            .is_ok_and(|s| s.success())
     };
 
-    if logger(&["--rfc3164", "-i", "-t", "myapp", "-p", "local0.warning", "hello 3164"]) {
+    if logger(&[
+        "--rfc3164",
+        "-i",
+        "-t",
+        "myapp",
+        "-p",
+        "local0.warning",
+        "hello 3164",
+    ]) {
         let bytes = receive();
         let m = parse_message(&bytes);
         assert_eq!(m.format, Format::Rfc3164);
@@ -428,10 +542,19 @@ fn logger_and_python_messages_parse() {
         ]));
         let bytes = receive();
         let m = parse_message(&bytes);
-        assert_eq!(m.format, Format::Rfc5424, "{}", String::from_utf8_lossy(&bytes));
+        assert_eq!(
+            m.format,
+            Format::Rfc5424,
+            "{}",
+            String::from_utf8_lossy(&bytes)
+        );
         assert_eq!(m.msgid.as_deref(), Some("ID47"));
         assert!(m.time.and_then(|t| t.unix_usec()).is_some());
-        let sd = m.structured_data.iter().find(|e| e.id == "ex@32473").expect("sd element");
+        let sd = m
+            .structured_data
+            .iter()
+            .find(|e| e.id == "ex@32473")
+            .expect("sd element");
         assert_eq!(sd.params[0].1, "a\"b");
         assert_eq!(m.message, b"sd msg");
     } else {
@@ -442,7 +565,11 @@ fn logger_and_python_messages_parse() {
         h = logging.handlers.SysLogHandler(address=sys.argv[1])\n\
         h.ident = 'pyapp: '\n\
         l = logging.getLogger('t'); l.addHandler(h); l.error('from python')\n";
-    let python = Command::new("python3").arg("-c").arg(script).arg(&socket_path).status();
+    let python = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(&socket_path)
+        .status();
     if python.is_ok_and(|s| s.success()) {
         let bytes = receive();
         let m = parse_message(&bytes);

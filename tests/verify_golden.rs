@@ -28,7 +28,10 @@ fn copy_tree(from: &Path, to: &Path) {
     for entry in fs::read_dir(from).expect("read case") {
         let entry = entry.expect("entry");
         let name = entry.file_name();
-        if from.join("cmd").exists() && CASE_FILES.iter().any(|f| name == *f) && entry.path().parent() == Some(from) {
+        if from.join("cmd").exists()
+            && CASE_FILES.iter().any(|f| name == *f)
+            && entry.path().parent() == Some(from)
+        {
             continue;
         }
         let target = to.join(&name);
@@ -48,7 +51,12 @@ fn replay(case: &Path) -> (String, String, String) {
     copy_tree(case, scratch.path());
     let cmd = fs::read_to_string(case.join("cmd")).expect("cmd");
     let mut words = cmd.split_whitespace();
-    assert_eq!(words.next(), Some("systemd-analyze"), "{}: cmd must start with systemd-analyze", case.display());
+    assert_eq!(
+        words.next(),
+        Some("systemd-analyze"),
+        "{}: cmd must start with systemd-analyze",
+        case.display()
+    );
     let output = Command::new(env!("CARGO_BIN_EXE_runr"))
         .arg("systemd-analyze")
         .args(words)
@@ -66,16 +74,23 @@ fn replay(case: &Path) -> (String, String, String) {
 #[test]
 fn verify_matches_systemd_252() {
     let cases = cases();
-    assert!(cases.len() >= 40, "expected at least 40 cases, found {}", cases.len());
+    assert!(
+        cases.len() >= 40,
+        "expected at least 40 cases, found {}",
+        cases.len()
+    );
     let mut failures = Vec::new();
     for case in &cases {
-        let read = |f: &str| String::from_utf8_lossy(&fs::read(case.join(f)).expect(f)).into_owned();
+        let read =
+            |f: &str| String::from_utf8_lossy(&fs::read(case.join(f)).expect(f)).into_owned();
         let expected = (read("stdout"), read("stderr"), read("rc"));
         let actual = replay(case);
         if actual != expected {
             failures.push(format!(
                 "{}:\n  expected stderr:\n{}  actual stderr:\n{}  expected rc {} actual rc {}",
-                case.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+                case.file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
                 expected.1,
                 actual.1,
                 expected.2.trim(),
@@ -83,5 +98,11 @@ fn verify_matches_systemd_252() {
             ));
         }
     }
-    assert!(failures.is_empty(), "{} of {} cases differ:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases differ:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
 }

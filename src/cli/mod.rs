@@ -7,7 +7,11 @@ use clap::{Parser, Subcommand};
 mod supervisor;
 
 #[derive(Debug, Parser)]
-#[command(name = "runr", version, about = "A process supervisor for container pods, configured with systemd unit files")]
+#[command(
+    name = "runr",
+    version,
+    about = "A process supervisor for container pods, configured with systemd unit files"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

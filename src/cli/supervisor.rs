@@ -14,7 +14,11 @@ use crate::logs::console::ConsoleSink;
 pub fn run(args: &SupervisorArgs) -> Result<u8> {
     let search_path = match &args.unit_dir {
         Some(dir) => {
-            anyhow::ensure!(dir.is_dir(), "unit directory {} does not exist", dir.display());
+            anyhow::ensure!(
+                dir.is_dir(),
+                "unit directory {} does not exist",
+                dir.display()
+            );
             SearchPath::new([dir.clone()])
         }
         None => {

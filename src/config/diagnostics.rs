@@ -34,22 +34,39 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn at_line(path: &Path, line: u32, level: Level, message: impl Into<String>) -> Self {
-        Diagnostic { origin: Origin::Line { path: path.to_path_buf(), line }, level, message: message.into() }
+        Diagnostic {
+            origin: Origin::Line {
+                path: path.to_path_buf(),
+                line,
+            },
+            level,
+            message: message.into(),
+        }
     }
 
     pub fn for_unit(unit: &str, level: Level, message: impl Into<String>) -> Self {
-        Diagnostic { origin: Origin::Unit(unit.to_string()), level, message: message.into() }
+        Diagnostic {
+            origin: Origin::Unit(unit.to_string()),
+            level,
+            message: message.into(),
+        }
     }
 
     pub fn plain(level: Level, message: impl Into<String>) -> Self {
-        Diagnostic { origin: Origin::Plain, level, message: message.into() }
+        Diagnostic {
+            origin: Origin::Plain,
+            level,
+            message: message.into(),
+        }
     }
 }
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.origin {
-            Origin::Line { path, line } => write!(f, "{}:{}: {}", path.display(), line, self.message),
+            Origin::Line { path, line } => {
+                write!(f, "{}:{}: {}", path.display(), line, self.message)
+            }
             Origin::Unit(unit) => write!(f, "{}: {}", unit, self.message),
             Origin::Plain => f.write_str(&self.message),
         }
@@ -62,9 +79,20 @@ mod tests {
 
     #[test]
     fn shapes() {
-        let d = Diagnostic::at_line(Path::new("/etc/x.service"), 3, Level::Warning, "Unknown key 'Foo' in section [Unit], ignoring.");
-        assert_eq!(d.to_string(), "/etc/x.service:3: Unknown key 'Foo' in section [Unit], ignoring.");
-        assert_eq!(Diagnostic::for_unit("x.service", Level::Error, "m").to_string(), "x.service: m");
+        let d = Diagnostic::at_line(
+            Path::new("/etc/x.service"),
+            3,
+            Level::Warning,
+            "Unknown key 'Foo' in section [Unit], ignoring.",
+        );
+        assert_eq!(
+            d.to_string(),
+            "/etc/x.service:3: Unknown key 'Foo' in section [Unit], ignoring."
+        );
+        assert_eq!(
+            Diagnostic::for_unit("x.service", Level::Error, "m").to_string(),
+            "x.service: m"
+        );
         assert_eq!(Diagnostic::plain(Level::Notice, "m").to_string(), "m");
     }
 }

@@ -66,14 +66,26 @@ fn is_known_section(unit_type: UnitType, name: &str) -> bool {
 
 /// Applies one parsed file to the draft, appending diagnostics in the order
 /// systemd logs them. Stops at the first fatal line.
-pub fn apply_file(draft: &mut UnitDraft, path: &Path, file: &UnitFile, out: &mut Vec<Diagnostic>) -> FileOutcome {
-    let known: Vec<bool> = file.sections.iter().map(|s| is_known_section(draft.unit_type, &s.name)).collect();
+pub fn apply_file(
+    draft: &mut UnitDraft,
+    path: &Path,
+    file: &UnitFile,
+    out: &mut Vec<Diagnostic>,
+) -> FileOutcome {
+    let known: Vec<bool> = file
+        .sections
+        .iter()
+        .map(|s| is_known_section(draft.unit_type, &s.name))
+        .collect();
     let mut sink = Sink { path, out };
     for item in file.items() {
         match item {
             Item::SectionHeader { index, section } => {
                 if !known[index] && !section.name.starts_with("X-") {
-                    sink.warn(section.line, format!("Unknown section '{}'. Ignoring.", section.name));
+                    sink.warn(
+                        section.line,
+                        format!("Unknown section '{}'. Ignoring.", section.name),
+                    );
                 }
             }
             Item::Diagnostic(d) => {
@@ -81,23 +93,43 @@ pub fn apply_file(draft: &mut UnitDraft, path: &Path, file: &UnitFile, out: &mut
                 if in_ignored_section && d.is_silenced_in_ignored_section() {
                     continue;
                 }
-                let level = if d.is_fatal() { Level::Error } else { Level::Warning };
-                sink.out.push(Diagnostic::at_line(path, d.line, level, d.to_string()));
+                let level = if d.is_fatal() {
+                    Level::Error
+                } else {
+                    Level::Warning
+                };
+                sink.out
+                    .push(Diagnostic::at_line(path, d.line, level, d.to_string()));
                 if let Some(errno) = d.kind.fatal_errno() {
                     return FileOutcome::Broken(errno_text(errno).to_string());
                 }
             }
-            Item::Entry { section_index, section, entry } => {
+            Item::Entry {
+                section_index,
+                section,
+                entry,
+            } => {
                 if !known[section_index] {
                     continue;
                 }
-                let setting = Setting { section: &section.name, key: &entry.key, value: &entry.value, line: entry.line };
+                let setting = Setting {
+                    section: &section.name,
+                    key: &entry.key,
+                    value: &entry.value,
+                    line: entry.line,
+                };
                 match apply_setting(draft, &setting, &mut sink) {
                     Applied::Done => {}
                     Applied::Fatal => return FileOutcome::BadSetting,
                     Applied::UnknownKey => {
                         if !entry.key.starts_with("X-") {
-                            sink.warn(entry.line, format!("Unknown key '{}' in section [{}], ignoring.", entry.key, section.name));
+                            sink.warn(
+                                entry.line,
+                                format!(
+                                    "Unknown key '{}' in section [{}], ignoring.",
+                                    entry.key, section.name
+                                ),
+                            );
                         }
                     }
                 }
@@ -136,7 +168,12 @@ fn apply_setting(draft: &mut UnitDraft, s: &Setting, sink: &mut Sink) -> Applied
 }
 
 /// Reads text and applies it (for callers that already hold the bytes).
-pub fn apply_bytes(draft: &mut UnitDraft, path: &Path, bytes: &[u8], out: &mut Vec<Diagnostic>) -> FileOutcome {
+pub fn apply_bytes(
+    draft: &mut UnitDraft,
+    path: &Path,
+    bytes: &[u8],
+    out: &mut Vec<Diagnostic>,
+) -> FileOutcome {
     let file = unit_file::parse_bytes(bytes);
     apply_file(draft, path, &file, out)
 }
@@ -188,17 +225,30 @@ fn check_service(svc: &Service, unit: &UnitSection) -> Result<Vec<String>, Strin
         return Err("Service has ExitType=cgroup set, which isn't allowed for Type=oneshot services. Refusing.".into());
     }
     if svc.effective_type() == ServiceType::Dbus && svc.bus_name.is_none() {
-        return Err("Service is of type D-Bus but no D-Bus service name has been specified. Refusing.".into());
+        return Err(
+            "Service is of type D-Bus but no D-Bus service name has been specified. Refusing."
+                .into(),
+        );
     }
     let mut warnings = Vec::new();
-    if svc.timespan("RuntimeMaxSec").is_some_and(|t| t != crate::syntax::USEC_INFINITY) && oneshot {
-        warnings.push("RuntimeMaxSec= has no effect in combination with Type=oneshot. Ignoring.".to_string());
+    if svc
+        .timespan("RuntimeMaxSec")
+        .is_some_and(|t| t != crate::syntax::USEC_INFINITY)
+        && oneshot
+    {
+        warnings.push(
+            "RuntimeMaxSec= has no effect in combination with Type=oneshot. Ignoring.".to_string(),
+        );
     }
     Ok(warnings)
 }
 
 fn check_timer(t: &Timer) -> Result<(), String> {
-    if t.has_trigger() { Ok(()) } else { Err("Timer unit lacks value setting. Refusing.".into()) }
+    if t.has_trigger() {
+        Ok(())
+    } else {
+        Err("Timer unit lacks value setting. Refusing.".into())
+    }
 }
 
 #[cfg(test)]
@@ -206,7 +256,9 @@ mod tests {
     use super::*;
 
     fn load(name: &str, text: &str) -> (UnitDraft, FileOutcome, Vec<String>) {
-        let unit_type = super::super::unit_name::classify(name).map(|(_, t)| t).unwrap_or(UnitType::Service);
+        let unit_type = super::super::unit_name::classify(name)
+            .map(|(_, t)| t)
+            .unwrap_or(UnitType::Service);
         let mut draft = UnitDraft::new(name, unit_type);
         let mut out = Vec::new();
         let outcome = apply_bytes(&mut draft, Path::new("/u/x"), text.as_bytes(), &mut out);
@@ -215,14 +267,26 @@ mod tests {
 
     #[test]
     fn unknown_sections_and_keys() {
-        let (_, outcome, msgs) = load("a.service", "[Unit]\nFoo=1\nX-Mine=2\n[Bogus]\nBar\nK=v\n[X-Vendor]\nA=b\n[Service]\nExecStart=/bin/true\n");
+        let (_, outcome, msgs) = load(
+            "a.service",
+            "[Unit]\nFoo=1\nX-Mine=2\n[Bogus]\nBar\nK=v\n[X-Vendor]\nA=b\n[Service]\nExecStart=/bin/true\n",
+        );
         assert_eq!(outcome, FileOutcome::Read);
-        assert_eq!(msgs, vec!["/u/x:2: Unknown key 'Foo' in section [Unit], ignoring.", "/u/x:4: Unknown section 'Bogus'. Ignoring."]);
+        assert_eq!(
+            msgs,
+            vec![
+                "/u/x:2: Unknown key 'Foo' in section [Unit], ignoring.",
+                "/u/x:4: Unknown section 'Bogus'. Ignoring."
+            ]
+        );
     }
 
     #[test]
     fn fatal_line_stops_the_file() {
-        let (draft, outcome, msgs) = load("a.service", "[Service]\nExecStart=/bin/true\n[Unit\nDescription=x\n");
+        let (draft, outcome, msgs) = load(
+            "a.service",
+            "[Service]\nExecStart=/bin/true\n[Unit\nDescription=x\n",
+        );
         assert_eq!(outcome, FileOutcome::Broken("Bad message".into()));
         assert_eq!(msgs, vec!["/u/x:3: Invalid section header '[Unit'"]);
         assert_eq!(draft.unit.description, None);
@@ -238,17 +302,30 @@ mod tests {
     #[test]
     fn service_checks() {
         let (draft, _, _) = load("a.service", "[Service]\nType=simple\n");
-        assert_eq!(check_loaded(&draft), Err("Service has no ExecStart=, ExecStop=, or SuccessAction=. Refusing.".into()));
+        assert_eq!(
+            check_loaded(&draft),
+            Err("Service has no ExecStart=, ExecStop=, or SuccessAction=. Refusing.".into())
+        );
         let (draft, _, _) = load("a.service", "[Service]\nExecStart=/a\nExecStart=/b\n");
-        assert!(check_loaded(&draft).unwrap_err().contains("more than one ExecStart="));
-        let (draft, _, _) = load("a.service", "[Service]\nType=oneshot\nExecStart=/a\nExecStart=/b\n");
+        assert!(
+            check_loaded(&draft)
+                .unwrap_err()
+                .contains("more than one ExecStart=")
+        );
+        let (draft, _, _) = load(
+            "a.service",
+            "[Service]\nType=oneshot\nExecStart=/a\nExecStart=/b\n",
+        );
         assert_eq!(check_loaded(&draft), Ok(vec![]));
     }
 
     #[test]
     fn timer_needs_a_trigger() {
         let (draft, _, _) = load("a.timer", "[Timer]\nPersistent=yes\n");
-        assert_eq!(check_loaded(&draft), Err("Timer unit lacks value setting. Refusing.".into()));
+        assert_eq!(
+            check_loaded(&draft),
+            Err("Timer unit lacks value setting. Refusing.".into())
+        );
     }
 
     #[test]

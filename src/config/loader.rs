@@ -57,7 +57,9 @@ pub struct Units {
 impl Units {
     /// A unit by its name or one of its aliases.
     pub fn get(&self, name: &str) -> Option<&Unit> {
-        self.by_name.get(name).or_else(|| self.aliases.get(name).and_then(|n| self.by_name.get(n)))
+        self.by_name
+            .get(name)
+            .or_else(|| self.aliases.get(name).and_then(|n| self.by_name.get(n)))
     }
 }
 
@@ -94,7 +96,13 @@ impl Loader {
                 names.insert(name.clone());
             }
         }
-        for wanted in self.index.wants.values().chain(self.index.requires.values()).flatten() {
+        for wanted in self
+            .index
+            .wants
+            .values()
+            .chain(self.index.requires.values())
+            .flatten()
+        {
             if !matches!(unit_name::classify(wanted), Some((NameShape::Template, _))) {
                 names.insert(self.resolve(wanted).name);
             }
@@ -106,7 +114,10 @@ impl Loader {
                 units.aliases.insert(alias.clone(), unit.name.clone());
             }
             for alias in &unit.install.alias {
-                units.aliases.entry(alias.clone()).or_insert_with(|| unit.name.clone());
+                units
+                    .aliases
+                    .entry(alias.clone())
+                    .or_insert_with(|| unit.name.clone());
             }
             units.diagnostics.extend(unit.diagnostics.iter().cloned());
             units.by_name.insert(unit.name.clone(), unit);
@@ -138,7 +149,10 @@ impl Loader {
                 Some(IndexEntry::Alias(target)) => {
                     aliases.push(current.clone());
                     // An instance linked to a template keeps its instance.
-                    current = match (unit_name::instance_of(&current), unit_name::classify(target)) {
+                    current = match (
+                        unit_name::instance_of(&current),
+                        unit_name::classify(target),
+                    ) {
                         (Some(inst), Some((NameShape::Template, _))) => {
                             unit_name::with_instance(target, inst).unwrap_or_else(|| target.clone())
                         }
@@ -146,10 +160,20 @@ impl Loader {
                     };
                 }
                 Some(IndexEntry::File(p)) | Some(IndexEntry::Linked(p)) => {
-                    return Resolved { name: current, fragment: Some(p.clone()), masked: false, aliases };
+                    return Resolved {
+                        name: current,
+                        fragment: Some(p.clone()),
+                        masked: false,
+                        aliases,
+                    };
                 }
                 Some(IndexEntry::Masked(p)) => {
-                    return Resolved { name: current, fragment: Some(p.clone()), masked: true, aliases };
+                    return Resolved {
+                        name: current,
+                        fragment: Some(p.clone()),
+                        masked: true,
+                        aliases,
+                    };
                 }
                 None => break,
             }
@@ -158,10 +182,20 @@ impl Loader {
         if let Some(template) = unit_name::template_of(&current) {
             let from_template = self.resolve(&template);
             if from_template.fragment.is_some() {
-                return Resolved { name: current, fragment: from_template.fragment, masked: from_template.masked, aliases };
+                return Resolved {
+                    name: current,
+                    fragment: from_template.fragment,
+                    masked: from_template.masked,
+                    aliases,
+                };
             }
         }
-        Resolved { name: current, fragment: None, masked: false, aliases }
+        Resolved {
+            name: current,
+            fragment: None,
+            masked: false,
+            aliases,
+        }
     }
 
     /// Every symlink alias in the path that leads to `name`.
@@ -211,8 +245,16 @@ impl Loader {
             Ok(b) => b,
             Err(e) => {
                 let text = errno_text(&e);
-                diagnostics.push(Diagnostic::for_unit(&unit.name, Level::Notice, format!("Failed to open {}: {text}", fragment_path.display())));
-                unit.load_state = if e.kind() == std::io::ErrorKind::NotFound { LoadState::NotFound } else { LoadState::Error(text) };
+                diagnostics.push(Diagnostic::for_unit(
+                    &unit.name,
+                    Level::Notice,
+                    format!("Failed to open {}: {text}", fragment_path.display()),
+                ));
+                unit.load_state = if e.kind() == std::io::ErrorKind::NotFound {
+                    LoadState::NotFound
+                } else {
+                    LoadState::Error(text)
+                };
                 unit.diagnostics = diagnostics;
                 return unit;
             }
@@ -221,10 +263,13 @@ impl Loader {
             unit.load_state = LoadState::Masked;
             return unit;
         }
-        let mut outcome = fragment::apply_bytes(&mut draft, &fragment_path, &bytes, &mut diagnostics);
+        let mut outcome =
+            fragment::apply_bytes(&mut draft, &fragment_path, &bytes, &mut diagnostics);
         if outcome == FileOutcome::Read {
             for dropin in self.dropins(&resolved) {
-                let Ok(bytes) = fs::read(&dropin) else { continue };
+                let Ok(bytes) = fs::read(&dropin) else {
+                    continue;
+                };
                 unit.dropin_paths.push(dropin.clone());
                 outcome = fragment::apply_bytes(&mut draft, &dropin, &bytes, &mut diagnostics);
                 if outcome != FileOutcome::Read {
@@ -302,7 +347,9 @@ impl Loader {
 /// The names whose `.d` directories hold drop-ins for `name`: itself, its
 /// template, and the dash prefixes of both.
 fn dropin_dir_names(name: &str) -> Vec<String> {
-    let Some(suffix) = unit_name::suffix_of(name) else { return Vec::new() };
+    let Some(suffix) = unit_name::suffix_of(name) else {
+        return Vec::new();
+    };
     let mut names = vec![name.to_string()];
     if let Some(template) = unit_name::template_of(name) {
         names.push(template);
@@ -319,8 +366,13 @@ fn dropin_dir_names(name: &str) -> Vec<String> {
 fn conf_files(dirs: &[PathBuf]) -> Vec<PathBuf> {
     let mut by_name: BTreeMap<String, Option<PathBuf>> = BTreeMap::new();
     for dir in dirs {
-        let Ok(entries) = fs::read_dir(dir) else { continue };
-        let mut names: Vec<String> = entries.filter_map(|e| e.ok()).filter_map(|e| e.file_name().into_string().ok()).collect();
+        let Ok(entries) = fs::read_dir(dir) else {
+            continue;
+        };
+        let mut names: Vec<String> = entries
+            .filter_map(|e| e.ok())
+            .filter_map(|e| e.file_name().into_string().ok())
+            .collect();
         names.sort();
         for file_name in names {
             if !file_name.ends_with(".conf") || by_name.contains_key(&file_name) {
@@ -339,14 +391,20 @@ fn conf_files(dirs: &[PathBuf]) -> Vec<PathBuf> {
 
 /// A symlink to /dev/null, or /dev/null itself.
 fn is_masked(path: &Path) -> bool {
-    fs::read_link(path).is_ok_and(|t| t == Path::new("/dev/null")) || fs::canonicalize(path).is_ok_and(|t| t == Path::new("/dev/null"))
+    fs::read_link(path).is_ok_and(|t| t == Path::new("/dev/null"))
+        || fs::canonicalize(path).is_ok_and(|t| t == Path::new("/dev/null"))
 }
 
 fn build_index(search_path: &SearchPath) -> UnitIndex {
     let mut index = UnitIndex::default();
     for dir in &search_path.dirs {
-        let Ok(entries) = fs::read_dir(dir) else { continue };
-        let mut names: Vec<String> = entries.filter_map(|e| e.ok()).filter_map(|e| e.file_name().into_string().ok()).collect();
+        let Ok(entries) = fs::read_dir(dir) else {
+            continue;
+        };
+        let mut names: Vec<String> = entries
+            .filter_map(|e| e.ok())
+            .filter_map(|e| e.file_name().into_string().ok())
+            .collect();
         names.sort();
         for file_name in names {
             let path = dir.join(&file_name);
@@ -380,7 +438,11 @@ fn index_entry(path: &Path, file_name: &str) -> Option<IndexEntry> {
     let target = fs::read_link(path).ok()?;
     let target_name = target.file_name()?.to_str()?.to_string();
     if target_name == file_name {
-        let absolute = if target.is_absolute() { target } else { path.parent()?.join(target) };
+        let absolute = if target.is_absolute() {
+            target
+        } else {
+            path.parent()?.join(target)
+        };
         return absolute.is_file().then_some(IndexEntry::Linked(absolute));
     }
     unit_name::is_valid(&target_name).then_some(IndexEntry::Alias(target_name))
@@ -390,8 +452,13 @@ fn collect_symlink_dir(dir: &Path, unit: &str, table: &mut BTreeMap<String, Vec<
     if !unit_name::is_valid(unit) {
         return;
     }
-    let Ok(entries) = fs::read_dir(dir) else { return };
-    let mut names: Vec<String> = entries.filter_map(|e| e.ok()).filter_map(|e| e.file_name().into_string().ok()).collect();
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .filter_map(|e| e.file_name().into_string().ok())
+        .collect();
     names.sort();
     let list = table.entry(unit.to_string()).or_default();
     for name in names {
@@ -435,7 +502,9 @@ mod tests {
 
     impl Tree {
         fn new() -> Self {
-            Tree { dir: tempfile::tempdir().expect("tempdir") }
+            Tree {
+                dir: tempfile::tempdir().expect("tempdir"),
+            }
         }
         fn path(&self, rel: &str) -> PathBuf {
             self.dir.path().join(rel)
@@ -464,8 +533,14 @@ mod tests {
     #[test]
     fn first_directory_wins() {
         let t = Tree::new();
-        t.write("high/a.service", "[Unit]\nDescription=high\n[Service]\nExecStart=/bin/true\n");
-        t.write("low/a.service", "[Unit]\nDescription=low\n[Service]\nExecStart=/bin/true\n");
+        t.write(
+            "high/a.service",
+            "[Unit]\nDescription=high\n[Service]\nExecStart=/bin/true\n",
+        );
+        t.write(
+            "low/a.service",
+            "[Unit]\nDescription=low\n[Service]\nExecStart=/bin/true\n",
+        );
         let u = t.loader(&["high", "low"]).load_unit("a.service");
         assert_eq!(description(&u), Some("high"));
         assert_eq!(u.fragment_path, Some(t.path("high/a.service")));
@@ -492,14 +567,26 @@ mod tests {
     #[test]
     fn dropins_sorted_by_name_higher_dir_hides_lower() {
         let t = Tree::new();
-        t.write("low/a.service", "[Unit]\nDescription=base\n[Service]\nExecStart=/bin/true\n");
+        t.write(
+            "low/a.service",
+            "[Unit]\nDescription=base\n[Service]\nExecStart=/bin/true\n",
+        );
         t.write("low/a.service.d/10-x.conf", "[Unit]\nDescription=low10\n");
         t.write("high/a.service.d/10-x.conf", "[Unit]\nDescription=high10\n");
         t.write("low/a.service.d/20-y.conf", "[Service]\nRestart=always\n");
-        t.write("low/a.service.d/readme.txt", "[Unit]\nDescription=ignored\n");
+        t.write(
+            "low/a.service.d/readme.txt",
+            "[Unit]\nDescription=ignored\n",
+        );
         let u = t.loader(&["high", "low"]).load_unit("a.service");
         assert_eq!(description(&u), Some("high10"));
-        assert_eq!(u.dropin_paths, vec![t.path("high/a.service.d/10-x.conf"), t.path("low/a.service.d/20-y.conf")]);
+        assert_eq!(
+            u.dropin_paths,
+            vec![
+                t.path("high/a.service.d/10-x.conf"),
+                t.path("low/a.service.d/20-y.conf")
+            ]
+        );
     }
 
     #[test]
@@ -518,8 +605,14 @@ mod tests {
         let t = Tree::new();
         t.write("d/foo-bar-baz.service", SVC);
         t.write("d/service.d/50-all.conf", "[Unit]\nDescription=all\n");
-        t.write("d/foo-.service.d/40-prefix.conf", "[Unit]\nDocumentation=man:foo(1)\n");
-        t.write("d/foo-bar-.service.d/30-prefix.conf", "[Unit]\nDescription=prefix\n");
+        t.write(
+            "d/foo-.service.d/40-prefix.conf",
+            "[Unit]\nDocumentation=man:foo(1)\n",
+        );
+        t.write(
+            "d/foo-bar-.service.d/30-prefix.conf",
+            "[Unit]\nDescription=prefix\n",
+        );
         let u = t.loader(&["d"]).load_unit("foo-bar-baz.service");
         // The type-wide drop-in comes last in the list only for equal names;
         // files apply sorted by name.
@@ -531,14 +624,25 @@ mod tests {
     #[test]
     fn templates_instances_and_their_dropins() {
         let t = Tree::new();
-        t.write("d/getty@.service", "[Unit]\nDescription=Getty\n[Service]\nExecStart=/sbin/agetty\n");
+        t.write(
+            "d/getty@.service",
+            "[Unit]\nDescription=Getty\n[Service]\nExecStart=/sbin/agetty\n",
+        );
         t.write("d/getty@.service.d/10.conf", "[Unit]\nAfter=a.service\n");
-        t.write("d/getty@tty1.service.d/20.conf", "[Unit]\nAfter=b.service\n");
+        t.write(
+            "d/getty@tty1.service.d/20.conf",
+            "[Unit]\nAfter=b.service\n",
+        );
         let u = t.loader(&["d"]).load_unit("getty@tty1.service");
         assert_eq!(u.load_state, LoadState::Loaded);
         assert_eq!(u.fragment_path, Some(t.path("d/getty@.service")));
         assert_eq!(u.instance(), Some("tty1"));
-        assert_eq!(u.unit.dependencies_of(DependencyKind::After).collect::<Vec<_>>(), vec!["a.service", "b.service"]);
+        assert_eq!(
+            u.unit
+                .dependencies_of(DependencyKind::After)
+                .collect::<Vec<_>>(),
+            vec!["a.service", "b.service"]
+        );
     }
 
     #[test]
@@ -552,22 +656,37 @@ mod tests {
         assert_eq!(u.aliases, vec!["other.service".to_string()]);
         let all = loader.load_all();
         assert_eq!(all.by_name.len(), 1);
-        assert_eq!(all.get("other.service").map(|u| u.name.as_str()), Some("real.service"));
+        assert_eq!(
+            all.get("other.service").map(|u| u.name.as_str()),
+            Some("real.service")
+        );
     }
 
     #[test]
     fn alias_from_install_section() {
         let t = Tree::new();
-        t.write("d/real.service", "[Service]\nExecStart=/bin/true\n[Install]\nAlias=nick.service\n");
+        t.write(
+            "d/real.service",
+            "[Service]\nExecStart=/bin/true\n[Install]\nAlias=nick.service\n",
+        );
         let all = t.loader(&["d"]).load_all();
-        assert_eq!(all.get("nick.service").map(|u| u.name.as_str()), Some("real.service"));
+        assert_eq!(
+            all.get("nick.service").map(|u| u.name.as_str()),
+            Some("real.service")
+        );
     }
 
     #[test]
     fn linked_unit_file() {
         let t = Tree::new();
-        t.write("elsewhere/a.service", "[Unit]\nDescription=linked\n[Service]\nExecStart=/bin/true\n");
-        t.link(t.path("elsewhere/a.service").to_str().expect("utf8"), "d/a.service");
+        t.write(
+            "elsewhere/a.service",
+            "[Unit]\nDescription=linked\n[Service]\nExecStart=/bin/true\n",
+        );
+        t.link(
+            t.path("elsewhere/a.service").to_str().expect("utf8"),
+            "d/a.service",
+        );
         let u = t.loader(&["d"]).load_unit("a.service");
         assert_eq!(description(&u), Some("linked"));
     }
@@ -579,12 +698,21 @@ mod tests {
         t.write("d/b.service", SVC);
         t.write("d/getty@.service", SVC);
         t.link("../a.service", "d/multi-user.target.wants/a.service");
-        t.link("../getty@.service", "d/multi-user.target.wants/getty@tty1.service");
+        t.link(
+            "../getty@.service",
+            "d/multi-user.target.wants/getty@tty1.service",
+        );
         t.link("../b.service", "d/a.service.requires/b.service");
         let loader = t.loader(&["d"]);
         let target = loader.load_unit("multi-user.target");
-        assert_eq!(target.wants_from_symlinks, vec!["a.service".to_string(), "getty@tty1.service".to_string()]);
-        assert_eq!(loader.load_unit("a.service").requires_from_symlinks, vec!["b.service".to_string()]);
+        assert_eq!(
+            target.wants_from_symlinks,
+            vec!["a.service".to_string(), "getty@tty1.service".to_string()]
+        );
+        assert_eq!(
+            loader.load_unit("a.service").requires_from_symlinks,
+            vec!["b.service".to_string()]
+        );
         let all = loader.load_all();
         assert!(all.by_name.contains_key("getty@tty1.service"));
         assert!(!all.by_name.contains_key("getty@.service"));
@@ -595,14 +723,28 @@ mod tests {
         let t = Tree::new();
         t.write("d/bad.service", "[Service\nExecStart=/bin/true\n");
         t.write("d/noexec.service", "[Service]\nType=simple\n");
-        t.write("d/good.service", "[Unit]\nFoo=1\n[Service]\nExecStart=/bin/true\n");
+        t.write(
+            "d/good.service",
+            "[Unit]\nFoo=1\n[Service]\nExecStart=/bin/true\n",
+        );
         let all = t.loader(&["d"]).load_all();
-        assert_eq!(all.by_name["bad.service"].load_state, LoadState::Error("Bad message".into()));
-        assert_eq!(all.by_name["noexec.service"].load_state, LoadState::BadSetting);
+        assert_eq!(
+            all.by_name["bad.service"].load_state,
+            LoadState::Error("Bad message".into())
+        );
+        assert_eq!(
+            all.by_name["noexec.service"].load_state,
+            LoadState::BadSetting
+        );
         assert_eq!(all.by_name["good.service"].load_state, LoadState::Loaded);
         let msgs: Vec<String> = all.diagnostics.iter().map(|d| d.to_string()).collect();
-        assert!(msgs.iter().any(|m| m.ends_with("bad.service:1: Invalid section header '[Service'")));
-        assert!(msgs.iter().any(|m| m.ends_with("good.service:2: Unknown key 'Foo' in section [Unit], ignoring.")));
+        assert!(
+            msgs.iter()
+                .any(|m| m.ends_with("bad.service:1: Invalid section header '[Service'"))
+        );
+        assert!(msgs.iter().any(|m| {
+            m.ends_with("good.service:2: Unknown key 'Foo' in section [Unit], ignoring.")
+        }));
         assert!(msgs.contains(&"noexec.service: Service has no ExecStart=, ExecStop=, or SuccessAction=. Refusing.".to_string()));
     }
 

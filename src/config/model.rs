@@ -254,7 +254,10 @@ impl Default for UnitSection {
 impl UnitSection {
     /// The units named by dependencies of one kind, in file order.
     pub fn dependencies_of(&self, kind: DependencyKind) -> impl Iterator<Item = &str> {
-        self.dependencies.iter().filter(move |(k, _)| *k == kind).map(|(_, n)| n.as_str())
+        self.dependencies
+            .iter()
+            .filter(move |(k, _)| *k == kind)
+            .map(|(_, n)| n.as_str())
     }
 }
 
@@ -364,8 +367,14 @@ mod tests {
 
     #[test]
     fn old_dependency_spellings() {
-        assert_eq!(DependencyKind::from_key("BindTo"), Some(DependencyKind::BindsTo));
-        assert_eq!(DependencyKind::from_key("After"), Some(DependencyKind::After));
+        assert_eq!(
+            DependencyKind::from_key("BindTo"),
+            Some(DependencyKind::BindsTo)
+        );
+        assert_eq!(
+            DependencyKind::from_key("After"),
+            Some(DependencyKind::After)
+        );
         assert_eq!(DependencyKind::from_key("Description"), None);
     }
 

@@ -65,15 +65,28 @@ pub struct Pool {
 /// Parses a pool file; `name` is the file name without `.cgroup`.
 pub fn parse_pool(name: &str, path: &Path, text: &str) -> (Pool, Vec<Diagnostic>) {
     let file = unit_file::parse(text);
-    let mut pool = Pool { name: name.to_string(), ..Pool::default() };
+    let mut pool = Pool {
+        name: name.to_string(),
+        ..Pool::default()
+    };
     let mut out = Vec::new();
-    let known: Vec<bool> = file.sections.iter().map(|s| matches!(s.name.as_str(), "Unit" | "Cgroup")).collect();
-    let mut sink = Sink { path, out: &mut out };
+    let known: Vec<bool> = file
+        .sections
+        .iter()
+        .map(|s| matches!(s.name.as_str(), "Unit" | "Cgroup"))
+        .collect();
+    let mut sink = Sink {
+        path,
+        out: &mut out,
+    };
     for item in file.items() {
         match item {
             Item::SectionHeader { index, section } => {
                 if !known[index] && !section.name.starts_with("X-") {
-                    sink.warn(section.line, format!("Unknown section '{}'. Ignoring.", section.name));
+                    sink.warn(
+                        section.line,
+                        format!("Unknown section '{}'. Ignoring.", section.name),
+                    );
                 }
             }
             Item::Diagnostic(d) => {
@@ -85,13 +98,28 @@ pub fn parse_pool(name: &str, path: &Path, text: &str) -> (Pool, Vec<Diagnostic>
                     break;
                 }
             }
-            Item::Entry { section_index, section, entry } => {
+            Item::Entry {
+                section_index,
+                section,
+                entry,
+            } => {
                 if !known[section_index] {
                     continue;
                 }
-                let s = Setting { section: &section.name, key: &entry.key, value: &entry.value, line: entry.line };
+                let s = Setting {
+                    section: &section.name,
+                    key: &entry.key,
+                    value: &entry.value,
+                    line: entry.line,
+                };
                 if !apply_pool_key(&mut pool, &s, &mut sink) && !entry.key.starts_with("X-") {
-                    sink.warn(entry.line, format!("Unknown key '{}' in section [{}], ignoring.", entry.key, section.name));
+                    sink.warn(
+                        entry.line,
+                        format!(
+                            "Unknown key '{}' in section [{}], ignoring.",
+                            entry.key, section.name
+                        ),
+                    );
                 }
             }
         }
@@ -110,7 +138,9 @@ fn apply_pool_key(pool: &mut Pool, s: &Setting, sink: &mut Sink) -> bool {
         ("Cgroup", "CPUWeight") => set_weight(&mut pool.cpu_weight, "CPU weight", s, sink),
         ("Cgroup", "IOWeight") => set_weight(&mut pool.io_weight, "IO weight", s, sink),
         ("Cgroup", "IOReadBandwidthMax") => add_bandwidth(&mut pool.io_read_bandwidth_max, s, sink),
-        ("Cgroup", "IOWriteBandwidthMax") => add_bandwidth(&mut pool.io_write_bandwidth_max, s, sink),
+        ("Cgroup", "IOWriteBandwidthMax") => {
+            add_bandwidth(&mut pool.io_write_bandwidth_max, s, sink)
+        }
         ("Cgroup", "TasksMax") => set_tasks_max(pool, s, sink),
         _ => return false,
     };
@@ -147,7 +177,13 @@ fn set_memory(target: &mut Option<MemoryLimit>, s: &Setting, sink: &mut Sink) ->
     }
     match parse_memory(s.value) {
         Some(limit) => *target = Some(limit),
-        None => sink.warn(s.line, format!("Invalid memory limit '{}', ignoring: Invalid argument", s.value)),
+        None => sink.warn(
+            s.line,
+            format!(
+                "Invalid memory limit '{}', ignoring: Invalid argument",
+                s.value
+            ),
+        ),
     }
     Ok(())
 }
@@ -157,9 +193,17 @@ fn set_cpu_quota(pool: &mut Pool, s: &Setting, sink: &mut Sink) -> Result<(), Fa
         pool.cpu_quota_permille = None;
         return Ok(());
     }
-    match s.value.strip_suffix('%').and_then(parse_permille).filter(|p| *p > 0) {
+    match s
+        .value
+        .strip_suffix('%')
+        .and_then(parse_permille)
+        .filter(|p| *p > 0)
+    {
         Some(p) => pool.cpu_quota_permille = Some(p),
-        None => sink.warn(s.line, format!("Invalid CPU quota '{}', ignoring.", s.value)),
+        None => sink.warn(
+            s.line,
+            format!("Invalid CPU quota '{}', ignoring.", s.value),
+        ),
     }
     Ok(())
 }
@@ -167,7 +211,10 @@ fn set_cpu_quota(pool: &mut Pool, s: &Setting, sink: &mut Sink) -> Result<(), Fa
 fn set_cpu_max(pool: &mut Pool, s: &Setting, sink: &mut Sink) -> Result<(), Fatal> {
     let words: Vec<&str> = s.value.split_whitespace().collect();
     let quota_ok = |w: &str| w == "max" || w.parse::<u64>().is_ok_and(|n| n > 0);
-    let period_ok = |w: &str| w.parse::<u64>().is_ok_and(|n| (1000..=1_000_000).contains(&n));
+    let period_ok = |w: &str| {
+        w.parse::<u64>()
+            .is_ok_and(|n| (1000..=1_000_000).contains(&n))
+    };
     let valid = match words.as_slice() {
         [] => {
             pool.cpu_max = None;
@@ -180,12 +227,20 @@ fn set_cpu_max(pool: &mut Pool, s: &Setting, sink: &mut Sink) -> Result<(), Fata
     if valid {
         pool.cpu_max = Some(words.join(" "));
     } else {
-        sink.warn(s.line, format!("Invalid CPU maximum '{}', ignoring.", s.value));
+        sink.warn(
+            s.line,
+            format!("Invalid CPU maximum '{}', ignoring.", s.value),
+        );
     }
     Ok(())
 }
 
-fn set_weight(target: &mut Option<u32>, what: &str, s: &Setting, sink: &mut Sink) -> Result<(), Fatal> {
+fn set_weight(
+    target: &mut Option<u32>,
+    what: &str,
+    s: &Setting,
+    sink: &mut Sink,
+) -> Result<(), Fatal> {
     if s.value.is_empty() {
         *target = None;
         return Ok(());
@@ -198,19 +253,34 @@ fn set_weight(target: &mut Option<u32>, what: &str, s: &Setting, sink: &mut Sink
 }
 
 /// `PATH BYTES`: the path must be absolute; BYTES a size or `infinity`.
-fn add_bandwidth(list: &mut Vec<DeviceBandwidth>, s: &Setting, sink: &mut Sink) -> Result<(), Fatal> {
+fn add_bandwidth(
+    list: &mut Vec<DeviceBandwidth>,
+    s: &Setting,
+    sink: &mut Sink,
+) -> Result<(), Fatal> {
     if s.value.is_empty() {
         list.clear();
         return Ok(());
     }
     let Some((path, limit)) = s.value.split_once([' ', '\t']) else {
-        sink.warn(s.line, format!("Invalid device node or rate '{}', ignoring.", s.value));
+        sink.warn(
+            s.line,
+            format!("Invalid device node or rate '{}', ignoring.", s.value),
+        );
         return Ok(());
     };
-    let Some(path) = settings::absolute_path(s, path, false, sink)? else { return Ok(()) };
+    let Some(path) = settings::absolute_path(s, path, false, sink)? else {
+        return Ok(());
+    };
     match settings::size_or_infinity(limit.trim()) {
-        Ok(bytes_per_second) => list.push(DeviceBandwidth { path, bytes_per_second }),
-        Err(_) => sink.warn(s.line, format!("Invalid rate '{}', ignoring.", limit.trim())),
+        Ok(bytes_per_second) => list.push(DeviceBandwidth {
+            path,
+            bytes_per_second,
+        }),
+        Err(_) => sink.warn(
+            s.line,
+            format!("Invalid rate '{}', ignoring.", limit.trim()),
+        ),
     }
     Ok(())
 }
@@ -226,7 +296,13 @@ fn set_tasks_max(pool: &mut Pool, s: &Setting, sink: &mut Sink) -> Result<(), Fa
     }
     match s.value.parse::<u64>() {
         Ok(n) if n > 0 => pool.tasks_max = Some(Some(n)),
-        _ => sink.warn(s.line, format!("Invalid maximum tasks value '{}', ignoring: Invalid argument", s.value)),
+        _ => sink.warn(
+            s.line,
+            format!(
+                "Invalid maximum tasks value '{}', ignoring: Invalid argument",
+                s.value
+            ),
+        ),
     }
     Ok(())
 }
@@ -252,7 +328,13 @@ mod tests {
         assert_eq!(pool.memory_high, Some(MemoryLimit::Permille(500)));
         assert_eq!(pool.cpu_quota_permille, Some(1500));
         assert_eq!(pool.cpu_weight, Some(200));
-        assert_eq!(pool.io_read_bandwidth_max, vec![DeviceBandwidth { path: "/var/lib".into(), bytes_per_second: Some(50 << 20) }]);
+        assert_eq!(
+            pool.io_read_bandwidth_max,
+            vec![DeviceBandwidth {
+                path: "/var/lib".into(),
+                bytes_per_second: Some(50 << 20)
+            }]
+        );
         assert_eq!(pool.io_write_bandwidth_max[0].bytes_per_second, None);
         assert_eq!(pool.tasks_max, Some(Some(512)));
     }
@@ -263,12 +345,17 @@ mod tests {
         assert!(msgs.is_empty());
         assert_eq!(pool.cpu_max.as_deref(), Some("50000 100000"));
         let (_, msgs) = parse("[Cgroup]\nCPUMax=lots\n");
-        assert_eq!(msgs, vec!["/etc/runr/db.cgroup:2: Invalid CPU maximum 'lots', ignoring."]);
+        assert_eq!(
+            msgs,
+            vec!["/etc/runr/db.cgroup:2: Invalid CPU maximum 'lots', ignoring."]
+        );
     }
 
     #[test]
     fn bad_values_and_unknowns() {
-        let (pool, msgs) = parse("[Cgroup]\nMemoryMax=lots\nCPUQuota=fast\nIOReadBandwidthMax=relative 5M\nFoo=1\n[Service]\nX=1\n");
+        let (pool, msgs) = parse(
+            "[Cgroup]\nMemoryMax=lots\nCPUQuota=fast\nIOReadBandwidthMax=relative 5M\nFoo=1\n[Service]\nX=1\n",
+        );
         assert_eq!(pool.memory_max, None);
         assert_eq!(
             msgs,

@@ -25,7 +25,9 @@ pub struct SearchPath {
 
 impl Default for SearchPath {
     fn default() -> Self {
-        SearchPath { dirs: DEFAULT_DIRS.iter().map(PathBuf::from).collect() }
+        SearchPath {
+            dirs: DEFAULT_DIRS.iter().map(PathBuf::from).collect(),
+        }
     }
 }
 
@@ -85,7 +87,10 @@ mod tests {
 
     #[test]
     fn parse_and_defaults() {
-        assert_eq!(SearchPath::parse("/a:/b").dirs, vec![PathBuf::from("/a"), PathBuf::from("/b")]);
+        assert_eq!(
+            SearchPath::parse("/a:/b").dirs,
+            vec![PathBuf::from("/a"), PathBuf::from("/b")]
+        );
         let with_defaults = SearchPath::parse("/a:");
         assert_eq!(with_defaults.dirs[0], PathBuf::from("/a"));
         assert_eq!(with_defaults.dirs.len(), 1 + DEFAULT_DIRS.len());
@@ -96,6 +101,13 @@ mod tests {
     fn prepend_moves_to_front_without_duplicates() {
         let mut p = SearchPath::parse("/a:/b");
         p.prepend(&[PathBuf::from("/b"), PathBuf::from("/c")]);
-        assert_eq!(p.dirs, vec![PathBuf::from("/b"), PathBuf::from("/c"), PathBuf::from("/a")]);
+        assert_eq!(
+            p.dirs,
+            vec![
+                PathBuf::from("/b"),
+                PathBuf::from("/c"),
+                PathBuf::from("/a")
+            ]
+        );
     }
 }

@@ -24,11 +24,11 @@ use super::known_keys::{self, SERVICE_KEYS};
 use super::model::named_enum;
 use super::settings::{self, Applied, Fatal, Setting, Sink, TimespanMessage};
 use super::values::{self, UserNameCheck};
+use crate::config::diagnostics::Level;
 use crate::syntax::Usec;
 use crate::syntax::environment::{self, EnvironmentFileEntry, EnvironmentFileSetting};
 use crate::syntax::exec::{self, ExecCommand};
 use crate::syntax::specifier::SpecifierContext;
-use crate::config::diagnostics::Level;
 
 named_enum!(
     /// `Type=`.
@@ -313,9 +313,11 @@ impl Service {
 /// gives for a bad value of each.
 fn service_timespan_message(key: &str) -> Option<TimespanMessage> {
     Some(match key {
-        "RestartSec" | "RuntimeMaxSec" | "RuntimeRandomizedExtraSec" | "WatchdogSec" | "TimeoutCleanSec" => {
-            TimespanMessage::Sec
-        }
+        "RestartSec"
+        | "RuntimeMaxSec"
+        | "RuntimeRandomizedExtraSec"
+        | "WatchdogSec"
+        | "TimeoutCleanSec" => TimespanMessage::Sec,
         "TimeoutSec" | "TimeoutStartSec" => TimespanMessage::Parameter,
         "TimeoutStopSec" => TimespanMessage::Time,
         "TimeoutAbortSec" => TimespanMessage::Setting,
@@ -323,7 +325,12 @@ fn service_timespan_message(key: &str) -> Option<TimespanMessage> {
     })
 }
 
-fn set_service_timespan(svc: &mut Service, message: TimespanMessage, s: &Setting, sink: &mut Sink) -> Result<(), Fatal> {
+fn set_service_timespan(
+    svc: &mut Service,
+    message: TimespanMessage,
+    s: &Setting,
+    sink: &mut Sink,
+) -> Result<(), Fatal> {
     if s.key == "TimeoutAbortSec" && s.value.is_empty() {
         svc.timespans.remove(s.key);
         return Ok(());
@@ -344,7 +351,12 @@ fn set_service_timespan(svc: &mut Service, message: TimespanMessage, s: &Setting
 }
 
 /// `Exec*=`: one or more command lines (`;`-separated); empty resets.
-fn set_exec(list: &mut Vec<ExecCommand>, specifiers: &SpecifierContext, s: &Setting, sink: &mut Sink) -> Result<(), Fatal> {
+fn set_exec(
+    list: &mut Vec<ExecCommand>,
+    specifiers: &SpecifierContext,
+    s: &Setting,
+    sink: &mut Sink,
+) -> Result<(), Fatal> {
     let setting = exec::parse_exec_setting(s.value, Some(specifiers));
     if setting.reset {
         list.clear();
@@ -360,7 +372,12 @@ fn set_exec(list: &mut Vec<ExecCommand>, specifiers: &SpecifierContext, s: &Sett
 }
 
 /// `Environment=`: quoted `NAME=VALUE` words; empty resets.
-fn set_environment(svc: &mut Service, specifiers: &SpecifierContext, s: &Setting, sink: &mut Sink) -> Result<(), Fatal> {
+fn set_environment(
+    svc: &mut Service,
+    specifiers: &SpecifierContext,
+    s: &Setting,
+    sink: &mut Sink,
+) -> Result<(), Fatal> {
     let parsed = environment::parse_environment_setting(s.value, Some(specifiers));
     if parsed.reset {
         svc.environment.clear();
@@ -374,7 +391,12 @@ fn set_environment(svc: &mut Service, specifiers: &SpecifierContext, s: &Setting
     Ok(())
 }
 
-fn set_environment_file(svc: &mut Service, specifiers: &SpecifierContext, s: &Setting, sink: &mut Sink) -> Result<(), Fatal> {
+fn set_environment_file(
+    svc: &mut Service,
+    specifiers: &SpecifierContext,
+    s: &Setting,
+    sink: &mut Sink,
+) -> Result<(), Fatal> {
     match environment::parse_environment_file_value(s.value, Some(specifiers)) {
         EnvironmentFileSetting::Reset => svc.environment_files.clear(),
         EnvironmentFileSetting::Add(entry) => svc.environment_files.push(entry),
@@ -384,7 +406,12 @@ fn set_environment_file(svc: &mut Service, specifiers: &SpecifierContext, s: &Se
 }
 
 /// `PassEnvironment=`, `UnsetEnvironment=`.
-fn set_name_list(list: &mut Vec<String>, parsed: environment::NameListSetting, s: &Setting, sink: &mut Sink) -> Result<(), Fatal> {
+fn set_name_list(
+    list: &mut Vec<String>,
+    parsed: environment::NameListSetting,
+    s: &Setting,
+    sink: &mut Sink,
+) -> Result<(), Fatal> {
     if parsed.reset {
         list.clear();
     }
@@ -399,24 +426,61 @@ fn set_name_list(list: &mut Vec<String>, parsed: environment::NameListSetting, s
     Ok(())
 }
 
-pub fn apply_service_key(svc: &mut Service, specifiers: &SpecifierContext, s: &Setting, sink: &mut Sink) -> Applied {
+pub fn apply_service_key(
+    svc: &mut Service,
+    specifiers: &SpecifierContext,
+    s: &Setting,
+    sink: &mut Sink,
+) -> Applied {
     if let Some(list) = svc.exec.list_mut(s.key) {
         return set_exec(list, specifiers, s, sink).into();
     }
     if let Some(message) = service_timespan_message(s.key) {
         return set_service_timespan(svc, message, s, sink).into();
     }
-    if let Some(resource) = s.key.strip_prefix("Limit").filter(|_| known_keys::lookup(SERVICE_KEYS, s.key).is_some()) {
+    if let Some(resource) = s
+        .key
+        .strip_prefix("Limit")
+        .filter(|_| known_keys::lookup(SERVICE_KEYS, s.key).is_some())
+    {
         return set_limit(svc, resource, s, sink).into();
     }
     let result = match s.key {
-        "Type" => settings::set_named(&mut svc.service_type, ServiceType::from_name, "Failed to parse service type", s, sink),
-        "ExitType" => settings::set_named(&mut svc.exit_type, ExitType::from_name, "Failed to parse service exit type", s, sink),
-        "Restart" => settings::set_named(&mut svc.restart, Restart::from_name, "Failed to parse service restart specifier", s, sink),
-        "NotifyAccess" => {
-            settings::set_named(&mut svc.notify_access, NotifyAccess::from_name, "Failed to parse notify access specifier", s, sink)
-        }
-        "OOMPolicy" => settings::set_named(&mut svc.oom_policy, OomPolicy::from_name, "Failed to parse OOM policy", s, sink),
+        "Type" => settings::set_named(
+            &mut svc.service_type,
+            ServiceType::from_name,
+            "Failed to parse service type",
+            s,
+            sink,
+        ),
+        "ExitType" => settings::set_named(
+            &mut svc.exit_type,
+            ExitType::from_name,
+            "Failed to parse service exit type",
+            s,
+            sink,
+        ),
+        "Restart" => settings::set_named(
+            &mut svc.restart,
+            Restart::from_name,
+            "Failed to parse service restart specifier",
+            s,
+            sink,
+        ),
+        "NotifyAccess" => settings::set_named(
+            &mut svc.notify_access,
+            NotifyAccess::from_name,
+            "Failed to parse notify access specifier",
+            s,
+            sink,
+        ),
+        "OOMPolicy" => settings::set_named(
+            &mut svc.oom_policy,
+            OomPolicy::from_name,
+            "Failed to parse OOM policy",
+            s,
+            sink,
+        ),
         "KillMode" => set_kill_mode(svc, s, sink),
         "KillSignal" => settings::set_signal(&mut svc.kill_signal, s, sink),
         "RestartKillSignal" => settings::set_signal(&mut svc.restart_kill_signal, s, sink),
@@ -427,7 +491,9 @@ pub fn apply_service_key(svc: &mut Service, specifiers: &SpecifierContext, s: &S
         "RemainAfterExit" => settings::set_boolean(&mut svc.remain_after_exit, s, sink),
         "GuessMainPID" => settings::set_optional_boolean(&mut svc.guess_main_pid, s, sink),
         "SuccessExitStatus" => set_exit_statuses(&mut svc.success_exit_status, s, sink),
-        "RestartPreventExitStatus" => set_exit_statuses(&mut svc.restart_prevent_exit_status, s, sink),
+        "RestartPreventExitStatus" => {
+            set_exit_statuses(&mut svc.restart_prevent_exit_status, s, sink)
+        }
         "RestartForceExitStatus" => set_exit_statuses(&mut svc.restart_force_exit_status, s, sink),
         "PIDFile" => set_pid_file(svc, s, sink),
         "BusName" => settings::set_string(&mut svc.bus_name, s),
@@ -437,25 +503,43 @@ pub fn apply_service_key(svc: &mut Service, specifiers: &SpecifierContext, s: &S
         "DynamicUser" => settings::set_optional_boolean(&mut svc.dynamic_user, s, sink),
         "WorkingDirectory" => set_working_directory(svc, s, sink),
         "RootDirectory" => {
-            svc.root_directory = if s.value.is_empty() { None } else { settings::absolute_path(s, s.value, false, sink).ok().flatten() };
+            svc.root_directory = if s.value.is_empty() {
+                None
+            } else {
+                settings::absolute_path(s, s.value, false, sink)
+                    .ok()
+                    .flatten()
+            };
             Ok(())
         }
         "Environment" => set_environment(svc, specifiers, s, sink),
         "EnvironmentFile" => set_environment_file(svc, specifiers, s, sink),
-        "PassEnvironment" => set_name_list(&mut svc.pass_environment, environment::parse_pass_environment(s.value, Some(specifiers)), s, sink),
-        "UnsetEnvironment" => {
-            set_name_list(&mut svc.unset_environment, environment::parse_unset_environment(s.value, Some(specifiers)), s, sink)
-        }
+        "PassEnvironment" => set_name_list(
+            &mut svc.pass_environment,
+            environment::parse_pass_environment(s.value, Some(specifiers)),
+            s,
+            sink,
+        ),
+        "UnsetEnvironment" => set_name_list(
+            &mut svc.unset_environment,
+            environment::parse_unset_environment(s.value, Some(specifiers)),
+            s,
+            sink,
+        ),
         "UMask" => settings::set_mode(&mut svc.umask, s, sink),
         "Nice" => set_nice(svc, s, sink),
-        "CapabilityBoundingSet" => settings::extend_words(&mut svc.capability_bounding_set, s, sink),
+        "CapabilityBoundingSet" => {
+            settings::extend_words(&mut svc.capability_bounding_set, s, sink)
+        }
         "AmbientCapabilities" => settings::extend_words(&mut svc.ambient_capabilities, s, sink),
         "NoNewPrivileges" => settings::set_optional_boolean(&mut svc.no_new_privileges, s, sink),
         "StandardInput" => set_std_input(svc, s, sink),
         "StandardOutput" => set_std_output(&mut svc.standard_output, s, sink),
         "StandardError" => set_std_output(&mut svc.standard_error, s, sink),
         "SyslogIdentifier" => settings::set_string(&mut svc.syslog_identifier, s),
-        "SyslogLevelPrefix" => settings::set_optional_boolean(&mut svc.syslog_level_prefix, s, sink),
+        "SyslogLevelPrefix" => {
+            settings::set_optional_boolean(&mut svc.syslog_level_prefix, s, sink)
+        }
         "LogLevelMax" => set_log_level(&mut svc.log_level_max, s, sink),
         "PAMName" => settings::set_string(&mut svc.pam_name, s),
         "RuntimeDirectory" => set_directories(&mut svc.directories.runtime, s, sink),
@@ -467,7 +551,9 @@ pub fn apply_service_key(svc: &mut Service, specifiers: &SpecifierContext, s: &S
         "StateDirectoryMode" => settings::set_mode(&mut svc.directories.state_mode, s, sink),
         "CacheDirectoryMode" => settings::set_mode(&mut svc.directories.cache_mode, s, sink),
         "LogsDirectoryMode" => settings::set_mode(&mut svc.directories.logs_mode, s, sink),
-        "ConfigurationDirectoryMode" => settings::set_mode(&mut svc.directories.configuration_mode, s, sink),
+        "ConfigurationDirectoryMode" => {
+            settings::set_mode(&mut svc.directories.configuration_mode, s, sink)
+        }
         "Cgroup" => settings::set_string(&mut svc.cgroup, s),
         "Autostart" => settings::set_optional_boolean(&mut svc.autostart, s, sink),
         "MaxMemoryRSS" => set_max_memory_rss(svc, s, sink),
@@ -483,22 +569,42 @@ pub fn apply_service_key(svc: &mut Service, specifiers: &SpecifierContext, s: &S
 pub fn apply_log_key(log: &mut LogSettings, s: &Setting, sink: &mut Sink) -> Applied {
     let result = match s.key {
         "Directory" => {
-            log.directory = if s.value.is_empty() { None } else { settings::absolute_path(s, s.value, false, sink).ok().flatten() };
+            log.directory = if s.value.is_empty() {
+                None
+            } else {
+                settings::absolute_path(s, s.value, false, sink)
+                    .ok()
+                    .flatten()
+            };
             Ok(())
         }
-        "Sink" => settings::set_named(&mut log.sink, LogSink::from_name, "Failed to parse log sink", s, sink),
+        "Sink" => settings::set_named(
+            &mut log.sink,
+            LogSink::from_name,
+            "Failed to parse log sink",
+            s,
+            sink,
+        ),
         "Prefix" => settings::set_string(&mut log.prefix, s),
         "PrefixSink" => settings::set_optional_boolean(&mut log.prefix_sink, s, sink),
         "PrefixFile" => settings::set_optional_boolean(&mut log.prefix_file, s, sink),
         "FileSize" => {
             match values::parse_size_iec(s.value) {
                 Ok(n) => log.file_size = Some(n),
-                Err(_) => sink.warn(s.line, format!("Failed to parse size value '{}', ignoring: Invalid argument", s.value)),
+                Err(_) => sink.warn(
+                    s.line,
+                    format!(
+                        "Failed to parse size value '{}', ignoring: Invalid argument",
+                        s.value
+                    ),
+                ),
             }
             Ok(())
         }
         "FileCount" => settings::set_unsigned(&mut log.file_count, s, sink),
-        "RotateEvery" => settings::set_timespan(&mut log.rotate_every, TimespanMessage::Sec, s, sink),
+        "RotateEvery" => {
+            settings::set_timespan(&mut log.rotate_every, TimespanMessage::Sec, s, sink)
+        }
         "MaxAge" => settings::set_timespan(&mut log.max_age, TimespanMessage::Sec, s, sink),
         "Compress" => settings::set_optional_boolean(&mut log.compress, s, sink),
         _ => return Applied::UnknownKey,
@@ -535,7 +641,13 @@ fn set_exit_statuses(set: &mut ExitStatusSet, s: &Setting, sink: &mut Sink) -> R
         return Ok(());
     }
     let Some(words) = values::split_words(s.value) else {
-        sink.warn(s.line, format!("Failed to parse {}={}, ignoring: Invalid argument", s.key, s.value));
+        sink.warn(
+            s.line,
+            format!(
+                "Failed to parse {}={}, ignoring: Invalid argument",
+                s.key, s.value
+            ),
+        );
         return Ok(());
     };
     for word in words {
@@ -560,8 +672,14 @@ fn set_pid_file(svc: &mut Service, s: &Setting, sink: &mut Sink) -> Result<(), F
         return Ok(());
     }
     // A relative path is taken below /run.
-    let absolute = if s.value.starts_with('/') { s.value.to_string() } else { format!("/run/{}", s.value) };
-    let Some(mut path) = settings::absolute_path(s, &absolute, false, sink)? else { return Ok(()) };
+    let absolute = if s.value.starts_with('/') {
+        s.value.to_string()
+    } else {
+        format!("/run/{}", s.value)
+    };
+    let Some(mut path) = settings::absolute_path(s, &absolute, false, sink)? else {
+        return Ok(());
+    };
     if let Some(rest) = path.strip_prefix("/var/run/") {
         let updated = format!("/run/{rest}");
         sink.out.push(crate::config::diagnostics::Diagnostic::at_line(
@@ -581,7 +699,11 @@ fn set_pid_file(svc: &mut Service, s: &Setting, sink: &mut Sink) -> Result<(), F
 }
 
 /// `User=`, `Group=`: a name or numeric ID; an invalid one is fatal.
-fn set_user_or_group(target: &mut Option<String>, s: &Setting, sink: &mut Sink) -> Result<(), Fatal> {
+fn set_user_or_group(
+    target: &mut Option<String>,
+    s: &Setting,
+    sink: &mut Sink,
+) -> Result<(), Fatal> {
     if s.value.is_empty() {
         *target = None;
         return Ok(());
@@ -602,7 +724,10 @@ fn check_user_name(name: &str, s: &Setting, sink: &mut Sink) -> Result<(), Fatal
             Ok(())
         }
         UserNameCheck::Invalid => {
-            sink.error(s.line, format!("Invalid user/group name or numeric ID: {name}"));
+            sink.error(
+                s.line,
+                format!("Invalid user/group name or numeric ID: {name}"),
+            );
             Err(Fatal)
         }
     }
@@ -656,13 +781,22 @@ fn set_nice(svc: &mut Service, s: &Setting, sink: &mut Sink) -> Result<(), Fatal
     match values::parse_nice(s.value) {
         Ok(n) => svc.nice = Some(n),
         Err(values::NumberError::OutOfRange) => sink.ignoring(s, "Nice priority out of range"),
-        Err(e) => sink.warn(s.line, format!("Failed to parse nice priority '{}', ignoring: {}", s.value, e.text())),
+        Err(e) => sink.warn(
+            s.line,
+            format!(
+                "Failed to parse nice priority '{}', ignoring: {}",
+                s.value,
+                e.text()
+            ),
+        ),
     }
     Ok(())
 }
 
 /// Resources whose limits are sizes in bytes (suffixes allowed).
-const BYTE_LIMITS: &[&str] = &["FSIZE", "DATA", "STACK", "CORE", "RSS", "AS", "MEMLOCK", "MSGQUEUE"];
+const BYTE_LIMITS: &[&str] = &[
+    "FSIZE", "DATA", "STACK", "CORE", "RSS", "AS", "MEMLOCK", "MSGQUEUE",
+];
 
 /// `Limit*=`: `VALUE` or `SOFT:HARD`, each a number (a size for byte
 /// limits) or `infinity`.
@@ -686,7 +820,8 @@ fn set_limit(svc: &mut Service, resource: &str, s: &Setting, sink: &mut Sink) ->
             sink.ignoring(s, "Soft resource limit chosen higher than hard limit");
         }
         Some((soft, hard)) => {
-            svc.limits.insert(resource.to_string(), ResourceLimit { soft, hard });
+            svc.limits
+                .insert(resource.to_string(), ResourceLimit { soft, hard });
         }
         None => sink.ignoring(s, "Failed to parse resource value"),
     }
@@ -720,10 +855,16 @@ fn set_std_input(svc: &mut Service, s: &Setting, sink: &mut Sink) -> Result<(), 
     Ok(())
 }
 
-fn set_std_output(target: &mut Option<StdOutput>, s: &Setting, sink: &mut Sink) -> Result<(), Fatal> {
+fn set_std_output(
+    target: &mut Option<StdOutput>,
+    s: &Setting,
+    sink: &mut Sink,
+) -> Result<(), Fatal> {
     let v = s.value;
     // systemd words a bad path here as if it were fatal, yet goes on.
-    let file = |path: &str, sink: &mut Sink| Ok::<_, Fatal>(settings::absolute_path(s, path, true, sink).ok().flatten());
+    let file = |path: &str, sink: &mut Sink| {
+        Ok::<_, Fatal>(settings::absolute_path(s, path, true, sink).ok().flatten())
+    };
     let output = if let Some(name) = v.strip_prefix("fd:") {
         StdOutput::Fd(name.to_string())
     } else if let Some(path) = v.strip_prefix("file:") {
@@ -801,12 +942,21 @@ fn set_directories(list: &mut Vec<String>, s: &Setting, sink: &mut Sink) -> Resu
     for word in words {
         let source = word.split_once(':').map_or(word.as_str(), |(src, _)| src);
         if source.starts_with('/') {
-            sink.error(s.line, format!("{}= path is absolute, ignoring: {}", s.key, source));
+            sink.error(
+                s.line,
+                format!("{}= path is absolute, ignoring: {}", s.key, source),
+            );
             continue;
         }
         let simplified = values::simplify_path(source);
         if simplified.split('/').any(|c| c == "..") || simplified == "." {
-            sink.error(s.line, format!("{}= path is not normalized, ignoring: {}", s.key, simplified));
+            sink.error(
+                s.line,
+                format!(
+                    "{}= path is not normalized, ignoring: {}",
+                    s.key, simplified
+                ),
+            );
             continue;
         }
         list.push(word.clone());
@@ -817,7 +967,14 @@ fn set_directories(list: &mut Vec<String>, s: &Setting, sink: &mut Sink) -> Resu
 fn set_max_memory_rss(svc: &mut Service, s: &Setting, sink: &mut Sink) -> Result<(), Fatal> {
     match settings::size_or_infinity(s.value) {
         Ok(v) => svc.max_memory_rss = v,
-        Err(e) => sink.warn(s.line, format!("Failed to parse size value '{}', ignoring: {}", s.value, e.text())),
+        Err(e) => sink.warn(
+            s.line,
+            format!(
+                "Failed to parse size value '{}', ignoring: {}",
+                s.value,
+                e.text()
+            ),
+        ),
     }
     Ok(())
 }
@@ -831,9 +988,17 @@ mod tests {
         let mut svc = Service::default();
         let mut out = Vec::new();
         let mut applied = Vec::new();
-        let mut sink = Sink { path: Path::new("/u.service"), out: &mut out };
+        let mut sink = Sink {
+            path: Path::new("/u.service"),
+            out: &mut out,
+        };
         for (i, (key, value)) in lines.iter().enumerate() {
-            let s = Setting { section: "Service", key, value, line: i as u32 + 1 };
+            let s = Setting {
+                section: "Service",
+                key,
+                value,
+                line: i as u32 + 1,
+            };
             let specifiers = SpecifierContext::for_system_unit("u.service");
             applied.push(apply_service_key(&mut svc, &specifiers, &s, &mut sink));
         }
@@ -842,7 +1007,11 @@ mod tests {
 
     #[test]
     fn enums_and_their_messages() {
-        let (svc, msgs, _) = apply_all(&[("Type", "notify"), ("Restart", "sometimes"), ("Type", "weird")]);
+        let (svc, msgs, _) = apply_all(&[
+            ("Type", "notify"),
+            ("Restart", "sometimes"),
+            ("Type", "weird"),
+        ]);
         assert_eq!(svc.service_type, Some(ServiceType::Notify));
         assert_eq!(
             msgs,
@@ -855,24 +1024,49 @@ mod tests {
 
     #[test]
     fn empty_exec_assignment_resets_the_list() {
-        let (svc, _, _) = apply_all(&[("ExecStart", "/bin/a"), ("ExecStart", ""), ("ExecStart", "/bin/b")]);
-        assert_eq!(svc.exec.start.iter().map(|c| c.path.as_str()).collect::<Vec<_>>(), vec!["/bin/b"]);
+        let (svc, _, _) = apply_all(&[
+            ("ExecStart", "/bin/a"),
+            ("ExecStart", ""),
+            ("ExecStart", "/bin/b"),
+        ]);
+        assert_eq!(
+            svc.exec
+                .start
+                .iter()
+                .map(|c| c.path.as_str())
+                .collect::<Vec<_>>(),
+            vec!["/bin/b"]
+        );
     }
 
     #[test]
     fn exec_lines_are_parsed_with_their_prefixes_and_errors() {
-        let (svc, msgs, applied) = apply_all(&[("ExecStart", "-/bin/echo \"a b\" c"), ("ExecStop", "/bin/x 'open")]);
+        let (svc, msgs, applied) = apply_all(&[
+            ("ExecStart", "-/bin/echo \"a b\" c"),
+            ("ExecStop", "/bin/x 'open"),
+        ]);
         assert!(svc.exec.start[0].ignore_failure);
         assert_eq!(svc.exec.start[0].argv, vec!["/bin/echo", "a b", "c"]);
-        assert_eq!(msgs, vec!["/u.service:2: Unbalanced quoting, ignoring: \"/bin/x 'open\""]);
+        assert_eq!(
+            msgs,
+            vec!["/u.service:2: Unbalanced quoting, ignoring: \"/bin/x 'open\""]
+        );
         assert_eq!(applied, vec![Applied::Done, Applied::Fatal]);
     }
 
     #[test]
     fn time_spans() {
-        let (svc, msgs, _) = apply_all(&[("RestartSec", "1min 30s"), ("TimeoutSec", "0"), ("TimeoutStartSec", "5x"), ("WatchdogSec", "soon")]);
+        let (svc, msgs, _) = apply_all(&[
+            ("RestartSec", "1min 30s"),
+            ("TimeoutSec", "0"),
+            ("TimeoutStartSec", "5x"),
+            ("WatchdogSec", "soon"),
+        ]);
         assert_eq!(svc.timespan("RestartSec"), Some(90_000_000));
-        assert_eq!(svc.timespan("TimeoutStopSec"), Some(crate::syntax::USEC_INFINITY));
+        assert_eq!(
+            svc.timespan("TimeoutStopSec"),
+            Some(crate::syntax::USEC_INFINITY)
+        );
         assert_eq!(
             msgs,
             vec![
@@ -884,9 +1078,22 @@ mod tests {
 
     #[test]
     fn environment() {
-        let (svc, msgs, _) = apply_all(&[("Environment", "A=1 \"B=two words\""), ("Environment", "A=3 bad"), ("EnvironmentFile", "-/etc/default/x")]);
-        assert_eq!(svc.environment, vec![("A".to_string(), "3".to_string()), ("B".to_string(), "two words".to_string())]);
-        assert_eq!(msgs, vec!["/u.service:2: Invalid environment assignment, ignoring: bad"]);
+        let (svc, msgs, _) = apply_all(&[
+            ("Environment", "A=1 \"B=two words\""),
+            ("Environment", "A=3 bad"),
+            ("EnvironmentFile", "-/etc/default/x"),
+        ]);
+        assert_eq!(
+            svc.environment,
+            vec![
+                ("A".to_string(), "3".to_string()),
+                ("B".to_string(), "two words".to_string())
+            ]
+        );
+        assert_eq!(
+            msgs,
+            vec!["/u.service:2: Invalid environment assignment, ignoring: bad"]
+        );
         assert!(svc.environment_files[0].optional);
     }
 
@@ -895,16 +1102,28 @@ mod tests {
         let (svc, msgs, _) = apply_all(&[("SuccessExitStatus", "1 SIGTERM NOTINSTALLED 300 FOO")]);
         assert_eq!(svc.success_exit_status.statuses, vec![1, 5]);
         assert_eq!(svc.success_exit_status.signals, vec![15]);
-        assert_eq!(msgs, vec!["/u.service:1: Failed to parse value, ignoring: 300", "/u.service:1: Failed to parse value, ignoring: FOO"]);
+        assert_eq!(
+            msgs,
+            vec![
+                "/u.service:1: Failed to parse value, ignoring: 300",
+                "/u.service:1: Failed to parse value, ignoring: FOO"
+            ]
+        );
     }
 
     #[test]
     fn working_directory_must_be_absolute_unless_dashed() {
         let (_, msgs, applied) = apply_all(&[("WorkingDirectory", "relative")]);
-        assert_eq!(msgs, vec!["/u.service:1: WorkingDirectory= path is not absolute: relative"]);
+        assert_eq!(
+            msgs,
+            vec!["/u.service:1: WorkingDirectory= path is not absolute: relative"]
+        );
         assert_eq!(applied, vec![Applied::Fatal]);
         let (_, msgs, applied) = apply_all(&[("WorkingDirectory", "-relative")]);
-        assert_eq!(msgs, vec!["/u.service:1: WorkingDirectory= path is not absolute, ignoring: relative"]);
+        assert_eq!(
+            msgs,
+            vec!["/u.service:1: WorkingDirectory= path is not absolute, ignoring: relative"]
+        );
         assert_eq!(applied, vec![Applied::Done]);
     }
 
@@ -912,18 +1131,43 @@ mod tests {
     fn user_names() {
         let (svc, msgs, applied) = apply_all(&[("User", "bad user")]);
         assert_eq!(svc.user.as_deref(), Some("bad user"));
-        assert_eq!(msgs, vec!["Accepting user/group name 'bad user', which does not match strict user/group name rules."]);
+        assert_eq!(
+            msgs,
+            vec![
+                "Accepting user/group name 'bad user', which does not match strict user/group name rules."
+            ]
+        );
         assert_eq!(applied, vec![Applied::Done]);
         let (_, msgs, applied) = apply_all(&[("Group", "a:b")]);
-        assert_eq!(msgs, vec!["/u.service:1: Invalid user/group name or numeric ID: a:b"]);
+        assert_eq!(
+            msgs,
+            vec!["/u.service:1: Invalid user/group name or numeric ID: a:b"]
+        );
         assert_eq!(applied, vec![Applied::Fatal]);
     }
 
     #[test]
     fn limits() {
-        let (svc, msgs, _) = apply_all(&[("LimitNOFILE", "1024:4096"), ("LimitCORE", "infinity"), ("LimitNOFILE", "abc"), ("LimitNPROC", "10:5")]);
-        assert_eq!(svc.limits["NOFILE"], ResourceLimit { soft: Some(1024), hard: Some(4096) });
-        assert_eq!(svc.limits["CORE"], ResourceLimit { soft: None, hard: None });
+        let (svc, msgs, _) = apply_all(&[
+            ("LimitNOFILE", "1024:4096"),
+            ("LimitCORE", "infinity"),
+            ("LimitNOFILE", "abc"),
+            ("LimitNPROC", "10:5"),
+        ]);
+        assert_eq!(
+            svc.limits["NOFILE"],
+            ResourceLimit {
+                soft: Some(1024),
+                hard: Some(4096)
+            }
+        );
+        assert_eq!(
+            svc.limits["CORE"],
+            ResourceLimit {
+                soft: None,
+                hard: None
+            }
+        );
         assert_eq!(
             msgs,
             vec![
@@ -935,7 +1179,11 @@ mod tests {
 
     #[test]
     fn runr_keys() {
-        let (svc, msgs, _) = apply_all(&[("Cgroup", "db"), ("Autostart", "yes"), ("MaxMemoryRSS", "512M")]);
+        let (svc, msgs, _) = apply_all(&[
+            ("Cgroup", "db"),
+            ("Autostart", "yes"),
+            ("MaxMemoryRSS", "512M"),
+        ]);
         assert!(msgs.is_empty());
         assert_eq!(svc.cgroup.as_deref(), Some("db"));
         assert_eq!(svc.autostart, Some(true));
@@ -944,25 +1192,61 @@ mod tests {
 
     #[test]
     fn known_but_unmodelled_keys_are_checked_generically() {
-        let (_, msgs, applied) = apply_all(&[("PrivateTmp", "perhaps"), ("ProtectSystem", "strict"), ("Bogus", "1")]);
-        assert_eq!(msgs, vec!["/u.service:1: Failed to parse boolean value, ignoring: perhaps"]);
-        assert_eq!(applied, vec![Applied::Done, Applied::Done, Applied::UnknownKey]);
+        let (_, msgs, applied) = apply_all(&[
+            ("PrivateTmp", "perhaps"),
+            ("ProtectSystem", "strict"),
+            ("Bogus", "1"),
+        ]);
+        assert_eq!(
+            msgs,
+            vec!["/u.service:1: Failed to parse boolean value, ignoring: perhaps"]
+        );
+        assert_eq!(
+            applied,
+            vec![Applied::Done, Applied::Done, Applied::UnknownKey]
+        );
     }
 
     #[test]
     fn outputs() {
-        let (svc, msgs, _) = apply_all(&[("StandardOutput", "append:/var/log/x.log"), ("StandardError", "bogus")]);
-        assert_eq!(svc.standard_output, Some(StdOutput::Append("/var/log/x.log".into())));
-        assert_eq!(msgs, vec!["/u.service:2: Failed to parse output specifier, ignoring: bogus"]);
+        let (svc, msgs, _) = apply_all(&[
+            ("StandardOutput", "append:/var/log/x.log"),
+            ("StandardError", "bogus"),
+        ]);
+        assert_eq!(
+            svc.standard_output,
+            Some(StdOutput::Append("/var/log/x.log".into()))
+        );
+        assert_eq!(
+            msgs,
+            vec!["/u.service:2: Failed to parse output specifier, ignoring: bogus"]
+        );
     }
 
     #[test]
     fn log_section() {
         let mut log = LogSettings::default();
         let mut out = Vec::new();
-        let mut sink = Sink { path: Path::new("/u.service"), out: &mut out };
-        for (key, value) in [("Sink", "both"), ("FileSize", "10M"), ("FileCount", "5"), ("Compress", "yes")] {
-            apply_log_key(&mut log, &Setting { section: "Log", key, value, line: 1 }, &mut sink);
+        let mut sink = Sink {
+            path: Path::new("/u.service"),
+            out: &mut out,
+        };
+        for (key, value) in [
+            ("Sink", "both"),
+            ("FileSize", "10M"),
+            ("FileCount", "5"),
+            ("Compress", "yes"),
+        ] {
+            apply_log_key(
+                &mut log,
+                &Setting {
+                    section: "Log",
+                    key,
+                    value,
+                    line: 1,
+                },
+                &mut sink,
+            );
         }
         assert_eq!(log.sink, Some(LogSink::Both));
         assert_eq!(log.file_size, Some(10 << 20));

@@ -53,11 +53,17 @@ pub struct Sink<'a> {
 
 impl Sink<'_> {
     pub fn warn(&mut self, line: u32, message: impl Into<String>) {
-        self.out.push(Diagnostic::at_line(self.path, line, Level::Warning, message));
+        self.out.push(Diagnostic::at_line(
+            self.path,
+            line,
+            Level::Warning,
+            message,
+        ));
     }
 
     pub fn error(&mut self, line: u32, message: impl Into<String>) {
-        self.out.push(Diagnostic::at_line(self.path, line, Level::Error, message));
+        self.out
+            .push(Diagnostic::at_line(self.path, line, Level::Error, message));
     }
 
     pub fn plain(&mut self, level: Level, message: impl Into<String>) {
@@ -74,7 +80,10 @@ impl Sink<'_> {
 pub fn boolean(s: &Setting, sink: &mut Sink) -> Option<bool> {
     let b = values::parse_boolean(s.value);
     if b.is_none() {
-        sink.warn(s.line, format!("Failed to parse boolean value, ignoring: {}", s.value));
+        sink.warn(
+            s.line,
+            format!("Failed to parse boolean value, ignoring: {}", s.value),
+        );
     }
     b
 }
@@ -88,7 +97,11 @@ pub fn set_boolean(target: &mut bool, s: &Setting, sink: &mut Sink) -> Result<()
 }
 
 /// Same, into an `Option<bool>` (unset means "the default").
-pub fn set_optional_boolean(target: &mut Option<bool>, s: &Setting, sink: &mut Sink) -> Result<(), Fatal> {
+pub fn set_optional_boolean(
+    target: &mut Option<bool>,
+    s: &Setting,
+    sink: &mut Sink,
+) -> Result<(), Fatal> {
     if let Some(b) = boolean(s, sink) {
         *target = Some(b);
     }
@@ -96,7 +109,13 @@ pub fn set_optional_boolean(target: &mut Option<bool>, s: &Setting, sink: &mut S
 }
 
 /// A name from a fixed table; a bad one is ignored with `<what>, ignoring: value`.
-pub fn set_named<T>(target: &mut Option<T>, parse: impl Fn(&str) -> Option<T>, what: &str, s: &Setting, sink: &mut Sink) -> Result<(), Fatal> {
+pub fn set_named<T>(
+    target: &mut Option<T>,
+    parse: impl Fn(&str) -> Option<T>,
+    what: &str,
+    s: &Setting,
+    sink: &mut Sink,
+) -> Result<(), Fatal> {
     match parse(s.value) {
         Some(v) => *target = Some(v),
         None => sink.ignoring(s, what),
@@ -162,12 +181,24 @@ pub fn extend_words(target: &mut Vec<String>, s: &Setting, sink: &mut Sink) -> R
 
 /// An absolute path (`path_simplify_and_warn`); `fatal` makes a bad one
 /// stop the file.
-pub fn absolute_path(s: &Setting, value: &str, fatal: bool, sink: &mut Sink) -> Result<Option<String>, Fatal> {
+pub fn absolute_path(
+    s: &Setting,
+    value: &str,
+    fatal: bool,
+    sink: &mut Sink,
+) -> Result<Option<String>, Fatal> {
     match values::simplify_absolute_path(value) {
         Ok(p) => Ok(Some(p)),
         Err((problem, shown)) => {
-            let shown = if problem == PathProblem::NotAbsolute { value.to_string() } else { shown };
-            sink.error(s.line, values::path_problem_message(s.key, &problem, &shown, fatal));
+            let shown = if problem == PathProblem::NotAbsolute {
+                value.to_string()
+            } else {
+                shown
+            };
+            sink.error(
+                s.line,
+                values::path_problem_message(s.key, &problem, &shown, fatal),
+            );
             if fatal { Err(Fatal) } else { Ok(None) }
         }
     }
@@ -189,7 +220,9 @@ pub fn check_generic(kind: ValueKind, s: &Setting, sink: &mut Sink) -> Result<()
         ValueKind::Unsigned => set_unsigned(&mut None, s, sink),
         ValueKind::Mode => set_mode(&mut None, s, sink),
         ValueKind::Signal => set_signal(&mut None, s, sink),
-        ValueKind::Timespan => set_timespan(&mut None, TimespanMessage::for_generic_key(s.key), s, sink),
+        ValueKind::Timespan => {
+            set_timespan(&mut None, TimespanMessage::for_generic_key(s.key), s, sink)
+        }
         ValueKind::Other => Ok(()),
     }
 }
@@ -215,7 +248,9 @@ impl TimespanMessage {
     /// The message of keys runr only checks (see `known_keys`).
     pub fn for_generic_key(key: &str) -> Self {
         match key {
-            "JobTimeoutSec" | "JobRunningTimeoutSec" | "TimeoutSec" | "TimeoutStartSec" => TimespanMessage::Parameter,
+            "JobTimeoutSec" | "JobRunningTimeoutSec" | "TimeoutSec" | "TimeoutStartSec" => {
+                TimespanMessage::Parameter
+            }
             "TimeoutStopSec" => TimespanMessage::Time,
             "TimeoutAbortSec" => TimespanMessage::Setting,
             "CPUQuotaPeriodSec" => TimespanMessage::SecDefInfinity,
@@ -227,16 +262,27 @@ impl TimespanMessage {
         match self {
             TimespanMessage::Sec => format!("Failed to parse sec value, ignoring: {value}"),
             TimespanMessage::Time => format!("Failed to parse time value, ignoring: {value}"),
-            TimespanMessage::SecDefInfinity => format!("Failed to parse sec_def_infinity value, ignoring: {value}"),
-            TimespanMessage::Parameter => format!("Failed to parse {key}= parameter, ignoring: {value}"),
-            TimespanMessage::Setting => format!("Failed to parse {key}= setting, ignoring: {value}"),
+            TimespanMessage::SecDefInfinity => {
+                format!("Failed to parse sec_def_infinity value, ignoring: {value}")
+            }
+            TimespanMessage::Parameter => {
+                format!("Failed to parse {key}= parameter, ignoring: {value}")
+            }
+            TimespanMessage::Setting => {
+                format!("Failed to parse {key}= setting, ignoring: {value}")
+            }
             TimespanMessage::Timer => format!("Failed to parse timer value, ignoring: {value}"),
         }
     }
 }
 
 /// A time span (`parse_sec`): bare numbers are seconds.
-pub fn set_timespan(target: &mut Option<Usec>, message: TimespanMessage, s: &Setting, sink: &mut Sink) -> Result<(), Fatal> {
+pub fn set_timespan(
+    target: &mut Option<Usec>,
+    message: TimespanMessage,
+    s: &Setting,
+    sink: &mut Sink,
+) -> Result<(), Fatal> {
     let parsed = if message == TimespanMessage::SecDefInfinity && s.value.trim().is_empty() {
         Ok(crate::syntax::USEC_INFINITY)
     } else {

@@ -35,7 +35,10 @@ pub struct SyslogTarget {
 impl SyslogTarget {
     fn or(&self, fallback: &SyslogTarget) -> SyslogTarget {
         SyslogTarget {
-            directory: self.directory.clone().or_else(|| fallback.directory.clone()),
+            directory: self
+                .directory
+                .clone()
+                .or_else(|| fallback.directory.clone()),
             max_size: self.max_size.or(fallback.max_size),
             max_count: self.max_count.or(fallback.max_count),
             max_age: self.max_age.or(fallback.max_age),
@@ -64,7 +67,10 @@ pub fn parse_syslog_conf(path: &Path, text: &str) -> (SyslogConfig, Vec<Diagnost
     let file = unit_file::parse(text);
     let mut config = SyslogConfig::default();
     let mut out = Vec::new();
-    let mut sink = Sink { path, out: &mut out };
+    let mut sink = Sink {
+        path,
+        out: &mut out,
+    };
     for item in file.items() {
         match item {
             Item::SectionHeader { .. } => {}
@@ -80,7 +86,12 @@ pub fn parse_syslog_conf(path: &Path, text: &str) -> (SyslogConfig, Vec<Diagnost
                 } else {
                     config.apps.entry(section.name.clone()).or_default()
                 };
-                let s = Setting { section: &section.name, key: &entry.key, value: &entry.value, line: entry.line };
+                let s = Setting {
+                    section: &section.name,
+                    key: &entry.key,
+                    value: &entry.value,
+                    line: entry.line,
+                };
                 apply_key(target, &s, &mut sink);
             }
         }
@@ -97,16 +108,34 @@ fn apply_key(target: &mut SyslogTarget, s: &Setting, sink: &mut Sink) {
         }
         "max_size" => match values::parse_size_iec(s.value) {
             Ok(n) => target.max_size = Some(n),
-            Err(e) => sink.warn(s.line, format!("Failed to parse size value '{}', ignoring: {}", s.value, e.text())),
+            Err(e) => sink.warn(
+                s.line,
+                format!(
+                    "Failed to parse size value '{}', ignoring: {}",
+                    s.value,
+                    e.text()
+                ),
+            ),
         },
         "max_count" => match values::parse_unsigned(s.value) {
             Ok(n) => target.max_count = Some(n),
             Err(_) => sink.ignoring(s, "Failed to parse unsigned value"),
         },
         "max_age" => {
-            let _ = super::settings::set_timespan(&mut target.max_age, super::settings::TimespanMessage::Sec, s, sink);
+            let _ = super::settings::set_timespan(
+                &mut target.max_age,
+                super::settings::TimespanMessage::Sec,
+                s,
+                sink,
+            );
         }
-        _ => sink.warn(s.line, format!("Unknown key '{}' in section [{}], ignoring.", s.key, s.section)),
+        _ => sink.warn(
+            s.line,
+            format!(
+                "Unknown key '{}' in section [{}], ignoring.",
+                s.key, s.section
+            ),
+        ),
     }
 }
 
@@ -123,12 +152,18 @@ mod tests {
         assert_eq!(pg.directory.as_deref(), Some("/var/log/pg"));
         assert_eq!(pg.max_size, Some(10 << 20));
         assert_eq!(pg.max_age, Some(7 * crate::syntax::USEC_PER_DAY));
-        assert_eq!(cfg.for_app("other").directory.as_deref(), Some("/var/log/runr"));
+        assert_eq!(
+            cfg.for_app("other").directory.as_deref(),
+            Some("/var/log/runr")
+        );
     }
 
     #[test]
     fn bad_values() {
-        let (_, diags) = parse_syslog_conf(Path::new("/s.conf"), "[default]\ndirectory = rel\nmax_count = x\ncolour = red\n");
+        let (_, diags) = parse_syslog_conf(
+            Path::new("/s.conf"),
+            "[default]\ndirectory = rel\nmax_count = x\ncolour = red\n",
+        );
         let msgs: Vec<String> = diags.iter().map(|d| d.to_string()).collect();
         assert_eq!(
             msgs,

@@ -1,10 +1,10 @@
 //! The [Timer] section (systemd.timer(5)).
 
 use super::known_keys::{self, TIMER_KEYS};
-use super::settings::{self, Applied, Fatal, Setting, Sink, TimespanMessage};
-use crate::syntax::Usec;
 use super::model::UnitType;
+use super::settings::{self, Applied, Fatal, Setting, Sink, TimespanMessage};
 use super::unit_name;
+use crate::syntax::Usec;
 
 /// What starts a timer's elapse clock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,18 +89,28 @@ pub fn apply_timer_key(t: &mut Timer, timer_name: &str, s: &Setting, sink: &mut 
             // An empty assignment of any trigger key drops every trigger.
             t.triggers.clear();
         } else if base == TimerBase::Calendar {
-            t.triggers.push(TimerTrigger { base, text: s.value.to_string(), span: None });
+            t.triggers.push(TimerTrigger {
+                base,
+                text: s.value.to_string(),
+                span: None,
+            });
         } else {
             let mut span = None;
             let _ = settings::set_timespan(&mut span, TimespanMessage::Timer, s, sink);
             if span.is_some() {
-                t.triggers.push(TimerTrigger { base, text: s.value.to_string(), span });
+                t.triggers.push(TimerTrigger {
+                    base,
+                    text: s.value.to_string(),
+                    span,
+                });
             }
         }
         return Applied::Done;
     }
     let result = match s.key {
-        "RandomizedDelaySec" => settings::set_timespan(&mut t.randomized_delay, TimespanMessage::Sec, s, sink),
+        "RandomizedDelaySec" => {
+            settings::set_timespan(&mut t.randomized_delay, TimespanMessage::Sec, s, sink)
+        }
         "AccuracySec" => settings::set_timespan(&mut t.accuracy, TimespanMessage::Sec, s, sink),
         "FixedRandomDelay" => settings::set_boolean(&mut t.fixed_random_delay, s, sink),
         "Persistent" => settings::set_boolean(&mut t.persistent, s, sink),
@@ -118,22 +128,44 @@ pub fn apply_timer_key(t: &mut Timer, timer_name: &str, s: &Setting, sink: &mut 
 }
 
 /// `config_parse_trigger_unit`.
-fn set_trigger_unit(t: &mut Timer, timer_name: &str, s: &Setting, sink: &mut Sink) -> Result<(), Fatal> {
+fn set_trigger_unit(
+    t: &mut Timer,
+    timer_name: &str,
+    s: &Setting,
+    sink: &mut Sink,
+) -> Result<(), Fatal> {
     if t.unit.is_some() {
-        sink.warn(s.line, format!("Multiple units to trigger specified, ignoring: {}", s.value));
+        sink.warn(
+            s.line,
+            format!("Multiple units to trigger specified, ignoring: {}", s.value),
+        );
         return Ok(());
     }
-    let known_type = unit_name::suffix_of(s.value).and_then(UnitType::from_suffix).is_some();
+    let known_type = unit_name::suffix_of(s.value)
+        .and_then(UnitType::from_suffix)
+        .is_some();
     if !known_type {
-        sink.warn(s.line, format!("Unit type not valid, ignoring: {}", s.value));
+        sink.warn(
+            s.line,
+            format!("Unit type not valid, ignoring: {}", s.value),
+        );
         return Ok(());
     }
     if s.value == timer_name {
-        sink.warn(s.line, format!("Units cannot trigger themselves, ignoring: {}", s.value));
+        sink.warn(
+            s.line,
+            format!("Units cannot trigger themselves, ignoring: {}", s.value),
+        );
         return Ok(());
     }
     if !unit_name::is_valid(s.value) {
-        sink.warn(s.line, format!("Failed to add trigger on {}, ignoring: Invalid argument", s.value));
+        sink.warn(
+            s.line,
+            format!(
+                "Failed to add trigger on {}, ignoring: Invalid argument",
+                s.value
+            ),
+        );
         return Ok(());
     }
     t.unit = Some(s.value.to_string());
@@ -148,9 +180,22 @@ mod tests {
     fn apply_all(lines: &[(&str, &str)]) -> (Timer, Vec<String>) {
         let mut t = Timer::default();
         let mut out = Vec::new();
-        let mut sink = Sink { path: Path::new("/t.timer"), out: &mut out };
+        let mut sink = Sink {
+            path: Path::new("/t.timer"),
+            out: &mut out,
+        };
         for (i, (key, value)) in lines.iter().enumerate() {
-            apply_timer_key(&mut t, "t.timer", &Setting { section: "Timer", key, value, line: i as u32 + 1 }, &mut sink);
+            apply_timer_key(
+                &mut t,
+                "t.timer",
+                &Setting {
+                    section: "Timer",
+                    key,
+                    value,
+                    line: i as u32 + 1,
+                },
+                &mut sink,
+            );
         }
         (t, out.iter().map(|d| d.to_string()).collect())
     }
@@ -159,34 +204,70 @@ mod tests {
     fn triggers_accumulate_and_reset() {
         let (t, _) = apply_all(&[("OnCalendar", "daily"), ("OnBootSec", "5min")]);
         assert_eq!(t.triggers.len(), 2);
-        assert_eq!(t.triggers[0], TimerTrigger { base: TimerBase::Calendar, text: "daily".into(), span: None });
-        let (t, _) = apply_all(&[("OnCalendar", "daily"), ("OnActiveSec", ""), ("OnBootSec", "1h")]);
-        assert_eq!(t.triggers, vec![TimerTrigger { base: TimerBase::Boot, text: "1h".into(), span: Some(3_600_000_000) }]);
+        assert_eq!(
+            t.triggers[0],
+            TimerTrigger {
+                base: TimerBase::Calendar,
+                text: "daily".into(),
+                span: None
+            }
+        );
+        let (t, _) = apply_all(&[
+            ("OnCalendar", "daily"),
+            ("OnActiveSec", ""),
+            ("OnBootSec", "1h"),
+        ]);
+        assert_eq!(
+            t.triggers,
+            vec![TimerTrigger {
+                base: TimerBase::Boot,
+                text: "1h".into(),
+                span: Some(3_600_000_000)
+            }]
+        );
         let (t, msgs) = apply_all(&[("OnBootSec", "5x")]);
         assert!(t.triggers.is_empty());
-        assert_eq!(msgs, vec!["/t.timer:1: Failed to parse timer value, ignoring: 5x"]);
+        assert_eq!(
+            msgs,
+            vec!["/t.timer:1: Failed to parse timer value, ignoring: 5x"]
+        );
     }
 
     #[test]
     fn trigger_unit_rules() {
         let (t, msgs) = apply_all(&[("Unit", "x.service"), ("Unit", "y.service")]);
         assert_eq!(t.unit.as_deref(), Some("x.service"));
-        assert_eq!(msgs, vec!["/t.timer:2: Multiple units to trigger specified, ignoring: y.service"]);
+        assert_eq!(
+            msgs,
+            vec!["/t.timer:2: Multiple units to trigger specified, ignoring: y.service"]
+        );
         let (_, msgs) = apply_all(&[("Unit", "other.conf")]);
-        assert_eq!(msgs, vec!["/t.timer:1: Unit type not valid, ignoring: other.conf"]);
+        assert_eq!(
+            msgs,
+            vec!["/t.timer:1: Unit type not valid, ignoring: other.conf"]
+        );
         let (_, msgs) = apply_all(&[("Unit", "t.timer")]);
-        assert_eq!(msgs, vec!["/t.timer:1: Units cannot trigger themselves, ignoring: t.timer"]);
+        assert_eq!(
+            msgs,
+            vec!["/t.timer:1: Units cannot trigger themselves, ignoring: t.timer"]
+        );
     }
 
     #[test]
     fn default_triggered_unit() {
-        assert_eq!(triggered_unit(&Timer::default(), "backup.timer").as_deref(), Some("backup.service"));
+        assert_eq!(
+            triggered_unit(&Timer::default(), "backup.timer").as_deref(),
+            Some("backup.service")
+        );
     }
 
     #[test]
     fn booleans() {
         let (t, msgs) = apply_all(&[("Persistent", "yes"), ("WakeSystem", "nah")]);
         assert!(t.persistent);
-        assert_eq!(msgs, vec!["/t.timer:2: Failed to parse boolean value, ignoring: nah"]);
+        assert_eq!(
+            msgs,
+            vec!["/t.timer:2: Failed to parse boolean value, ignoring: nah"]
+        );
     }
 }

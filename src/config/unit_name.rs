@@ -58,7 +58,9 @@ pub fn is_valid(name: &str) -> bool {
 
 /// `foo@bar.service` -> `foo@.service`.
 pub fn template_of(name: &str) -> Option<String> {
-    let (NameShape::Instance, _) = classify(name)? else { return None };
+    let (NameShape::Instance, _) = classify(name)? else {
+        return None;
+    };
     let (prefix, rest) = name.split_once('@')?;
     let (_, suffix) = rest.rsplit_once('.')?;
     Some(format!("{prefix}@.{suffix}"))
@@ -66,7 +68,9 @@ pub fn template_of(name: &str) -> Option<String> {
 
 /// `foo@bar.service` -> `bar`.
 pub fn instance_of(name: &str) -> Option<&str> {
-    let (NameShape::Instance, _) = classify(name)? else { return None };
+    let (NameShape::Instance, _) = classify(name)? else {
+        return None;
+    };
     let (_, rest) = name.split_once('@')?;
     rest.rsplit_once('.').map(|(instance, _)| instance)
 }
@@ -88,7 +92,9 @@ pub fn suffix_of(name: &str) -> Option<&str> {
 /// dash: `a-b-c.service` -> [`a-b-`, `a-`]. systemd reads drop-ins of
 /// `a-b-.service.d/` and `a-.service.d/` for it.
 pub fn dash_prefixes(name: &str) -> Vec<String> {
-    let Some((stem, _)) = name.rsplit_once('.') else { return Vec::new() };
+    let Some((stem, _)) = name.rsplit_once('.') else {
+        return Vec::new();
+    };
     // For an instance, only the part before '@' is split.
     let base = stem.split_once('@').map_or(stem, |(p, _)| p);
     let mut out = Vec::new();
@@ -107,9 +113,18 @@ mod tests {
 
     #[test]
     fn shapes() {
-        assert_eq!(classify("foo.service"), Some((NameShape::Plain, UnitType::Service)));
-        assert_eq!(classify("foo@.service"), Some((NameShape::Template, UnitType::Service)));
-        assert_eq!(classify("foo@bar.timer"), Some((NameShape::Instance, UnitType::Timer)));
+        assert_eq!(
+            classify("foo.service"),
+            Some((NameShape::Plain, UnitType::Service))
+        );
+        assert_eq!(
+            classify("foo@.service"),
+            Some((NameShape::Template, UnitType::Service))
+        );
+        assert_eq!(
+            classify("foo@bar.timer"),
+            Some((NameShape::Instance, UnitType::Timer))
+        );
         assert_eq!(classify("foo"), None);
         assert_eq!(classify(".service"), None);
         assert_eq!(classify("foo.conf"), None);
@@ -119,15 +134,24 @@ mod tests {
 
     #[test]
     fn templates_and_instances() {
-        assert_eq!(template_of("getty@tty1.service").as_deref(), Some("getty@.service"));
+        assert_eq!(
+            template_of("getty@tty1.service").as_deref(),
+            Some("getty@.service")
+        );
         assert_eq!(instance_of("getty@tty1.service"), Some("tty1"));
-        assert_eq!(with_instance("getty@.service", "tty2").as_deref(), Some("getty@tty2.service"));
+        assert_eq!(
+            with_instance("getty@.service", "tty2").as_deref(),
+            Some("getty@tty2.service")
+        );
         assert_eq!(template_of("plain.service"), None);
     }
 
     #[test]
     fn dash_prefixes_longest_first() {
-        assert_eq!(dash_prefixes("a-b-c.service"), vec!["a-b-".to_string(), "a-".to_string()]);
+        assert_eq!(
+            dash_prefixes("a-b-c.service"),
+            vec!["a-b-".to_string(), "a-".to_string()]
+        );
         assert_eq!(dash_prefixes("abc.service"), Vec::<String>::new());
         assert_eq!(dash_prefixes("a-b@x-y.service"), vec!["a-".to_string()]);
     }

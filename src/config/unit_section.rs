@@ -1,7 +1,9 @@
 //! The [Unit] and [Install] sections every unit type shares.
 
 use super::known_keys::{self, INSTALL_KEYS, UNIT_KEYS};
-use super::model::{CollectMode, Condition, DependencyKind, EmergencyAction, InstallSection, JobMode, UnitSection};
+use super::model::{
+    CollectMode, Condition, DependencyKind, EmergencyAction, InstallSection, JobMode, UnitSection,
+};
 use super::settings::{self, Applied, Fatal, Setting, Sink, TimespanMessage};
 use super::{unit_name, values};
 
@@ -21,8 +23,10 @@ const PATH_CONDITIONS: &[&str] = &[
 ];
 
 /// Old dependency keys systemd still reads, with a warning.
-const OBSOLETE_DEPENDENCIES: &[(&str, DependencyKind)] =
-    &[("RequiresOverridable", DependencyKind::Requires), ("RequisiteOverridable", DependencyKind::Requisite)];
+const OBSOLETE_DEPENDENCIES: &[(&str, DependencyKind)] = &[
+    ("RequiresOverridable", DependencyKind::Requires),
+    ("RequisiteOverridable", DependencyKind::Requisite),
+];
 
 /// Keys systemd has dropped but still recognises, to say so.
 const REMOVED_UNIT_KEYS: &[&str] = &["IgnoreOnSnapshot"];
@@ -47,14 +51,22 @@ pub fn apply_unit_key(u: &mut UnitSection, s: &Setting, sink: &mut Sink) -> Appl
         }
     }
     if REMOVED_UNIT_KEYS.contains(&s.key) {
-        sink.plain_line_info(s, &format!("Support for option {}= has been removed and it is ignored", s.key));
+        sink.plain_line_info(
+            s,
+            &format!(
+                "Support for option {}= has been removed and it is ignored",
+                s.key
+            ),
+        );
         return Applied::Done;
     }
     let result = match s.key {
         "Description" => settings::set_string(&mut u.description, s),
         "Documentation" => set_documentation(&mut u.documentation, s, sink),
         "SourcePath" => {
-            u.source_path = settings::absolute_path(s, s.value, false, sink).ok().flatten();
+            u.source_path = settings::absolute_path(s, s.value, false, sink)
+                .ok()
+                .flatten();
             Ok(())
         }
         "RequiresMountsFor" => add_mount_paths(&mut u.requires_mounts_for, s, sink),
@@ -64,11 +76,27 @@ pub fn apply_unit_key(u: &mut UnitSection, s: &Setting, sink: &mut Sink) -> Appl
         "AllowIsolate" => settings::set_boolean(&mut u.allow_isolate, s, sink),
         "DefaultDependencies" => settings::set_boolean(&mut u.default_dependencies, s, sink),
         "IgnoreOnIsolate" => settings::set_boolean(&mut u.ignore_on_isolate, s, sink),
-        "OnFailureJobMode" => settings::set_named(&mut u.on_failure_job_mode, JobMode::from_name, "Failed to parse job mode", s, sink),
-        "OnSuccessJobMode" => settings::set_named(&mut u.on_success_job_mode, JobMode::from_name, "Failed to parse job mode", s, sink),
-        "CollectMode" => {
-            settings::set_named(&mut u.collect_mode, CollectMode::from_name, "Failed to parse garbage collection mode", s, sink)
-        }
+        "OnFailureJobMode" => settings::set_named(
+            &mut u.on_failure_job_mode,
+            JobMode::from_name,
+            "Failed to parse job mode",
+            s,
+            sink,
+        ),
+        "OnSuccessJobMode" => settings::set_named(
+            &mut u.on_success_job_mode,
+            JobMode::from_name,
+            "Failed to parse job mode",
+            s,
+            sink,
+        ),
+        "CollectMode" => settings::set_named(
+            &mut u.collect_mode,
+            CollectMode::from_name,
+            "Failed to parse garbage collection mode",
+            s,
+            sink,
+        ),
         "StartLimitIntervalSec" | "StartLimitInterval" => {
             settings::set_timespan(&mut u.start_limit_interval, TimespanMessage::Sec, s, sink)
         }
@@ -87,7 +115,12 @@ pub fn apply_unit_key(u: &mut UnitSection, s: &Setting, sink: &mut Sink) -> Appl
 
 impl Sink<'_> {
     fn plain_line_info(&mut self, s: &Setting, message: &str) {
-        self.out.push(super::diagnostics::Diagnostic::at_line(self.path, s.line, super::diagnostics::Level::Info, message));
+        self.out.push(super::diagnostics::Diagnostic::at_line(
+            self.path,
+            s.line,
+            super::diagnostics::Level::Info,
+            message,
+        ));
     }
 }
 
@@ -102,7 +135,12 @@ fn set_job_timeout(u: &mut UnitSection, s: &Setting, sink: &mut Sink) -> Result<
 
 /// `config_parse_unit_deps`: blank-separated unit names. A name that is not
 /// a valid unit name is reported and skipped.
-fn add_dependencies(u: &mut UnitSection, kind: DependencyKind, s: &Setting, sink: &mut Sink) -> Result<(), Fatal> {
+fn add_dependencies(
+    u: &mut UnitSection,
+    kind: DependencyKind,
+    s: &Setting,
+    sink: &mut Sink,
+) -> Result<(), Fatal> {
     let Some(words) = values::split_words(s.value) else {
         sink.warn(s.line, format!("Invalid syntax, ignoring: {}", s.value));
         return Ok(());
@@ -111,7 +149,10 @@ fn add_dependencies(u: &mut UnitSection, kind: DependencyKind, s: &Setting, sink
         if unit_name::is_valid(&word) {
             u.dependencies.push((kind, word));
         } else {
-            sink.warn(s.line, format!("Failed to add dependency on {word}, ignoring: Invalid argument"));
+            sink.warn(
+                s.line,
+                format!("Failed to add dependency on {word}, ignoring: Invalid argument"),
+            );
         }
     }
     Ok(())
@@ -139,7 +180,9 @@ fn set_documentation(list: &mut Vec<String>, s: &Setting, sink: &mut Sink) -> Re
 
 /// http(s)://, file:/, info: and man: URLs with a non-empty ASCII rest.
 pub fn is_documentation_url(url: &str) -> bool {
-    let rest = ["http://", "https://", "file:/", "info:", "man:"].iter().find_map(|p| url.strip_prefix(p));
+    let rest = ["http://", "https://", "file:/", "info:", "man:"]
+        .iter()
+        .find_map(|p| url.strip_prefix(p));
     rest.is_some_and(|r| !r.is_empty() && r.bytes().all(|b| b.is_ascii() && !b.is_ascii_control()))
 }
 
@@ -158,13 +201,24 @@ fn add_mount_paths(list: &mut Vec<String>, s: &Setting, sink: &mut Sink) -> Resu
 
 /// `Condition*=`/`Assert*=`: `|` (trigger) then `!` (negate), then the
 /// value; an empty value resets the whole list.
-fn add_condition(list: &mut Vec<Condition>, kind: &str, s: &Setting, sink: &mut Sink) -> Result<(), Fatal> {
+fn add_condition(
+    list: &mut Vec<Condition>,
+    kind: &str,
+    s: &Setting,
+    sink: &mut Sink,
+) -> Result<(), Fatal> {
     if s.value.is_empty() {
         list.clear();
         return Ok(());
     }
     let is_path = PATH_CONDITIONS.contains(&kind);
-    let skip_blanks = |v: &str| -> String { if is_path { v.to_string() } else { v.trim_start_matches([' ', '\t', '\n', '\r']).to_string() } };
+    let skip_blanks = |v: &str| -> String {
+        if is_path {
+            v.to_string()
+        } else {
+            v.trim_start_matches([' ', '\t', '\n', '\r']).to_string()
+        }
+    };
     let mut rest = s.value;
     let trigger = rest.starts_with('|');
     if trigger {
@@ -183,19 +237,35 @@ fn add_condition(list: &mut Vec<Condition>, kind: &str, s: &Setting, sink: &mut 
     } else {
         rest
     };
-    list.push(Condition { kind: kind.to_string(), trigger, negate, value });
+    list.push(Condition {
+        kind: kind.to_string(),
+        trigger,
+        negate,
+        value,
+    });
     Ok(())
 }
 
-fn set_emergency_action(target: &mut EmergencyAction, s: &Setting, sink: &mut Sink) -> Result<(), Fatal> {
+fn set_emergency_action(
+    target: &mut EmergencyAction,
+    s: &Setting,
+    sink: &mut Sink,
+) -> Result<(), Fatal> {
     match EmergencyAction::from_name(s.value) {
         Some(a) => *target = a,
-        None => sink.warn(s.line, format!("Failed to parse {}=, ignoring: {}", s.key, s.value)),
+        None => sink.warn(
+            s.line,
+            format!("Failed to parse {}=, ignoring: {}", s.key, s.value),
+        ),
     }
     Ok(())
 }
 
-fn set_emergency_action_opt(target: &mut Option<EmergencyAction>, s: &Setting, sink: &mut Sink) -> Result<(), Fatal> {
+fn set_emergency_action_opt(
+    target: &mut Option<EmergencyAction>,
+    s: &Setting,
+    sink: &mut Sink,
+) -> Result<(), Fatal> {
     let mut action = target.unwrap_or(EmergencyAction::None);
     set_emergency_action(&mut action, s, sink)?;
     *target = Some(action);
@@ -212,7 +282,9 @@ pub fn apply_install_key(i: &mut InstallSection, s: &Setting) -> Applied {
         "RequiredBy" => i.required_by.extend(words()),
         "Also" => i.also.extend(words()),
         "Alias" => i.alias.extend(words()),
-        "DefaultInstance" => i.default_instance = (!s.value.is_empty()).then(|| s.value.to_string()),
+        "DefaultInstance" => {
+            i.default_instance = (!s.value.is_empty()).then(|| s.value.to_string())
+        }
         _ if known_keys::lookup(INSTALL_KEYS, s.key).is_some() => {}
         _ => return Applied::UnknownKey,
     }
@@ -227,23 +299,49 @@ mod tests {
     fn apply(key: &str, value: &str) -> (UnitSection, Vec<String>, Applied) {
         let mut u = UnitSection::default();
         let mut out = Vec::new();
-        let mut sink = Sink { path: Path::new("/x.service"), out: &mut out };
-        let applied = apply_unit_key(&mut u, &Setting { section: "Unit", key, value, line: 4 }, &mut sink);
+        let mut sink = Sink {
+            path: Path::new("/x.service"),
+            out: &mut out,
+        };
+        let applied = apply_unit_key(
+            &mut u,
+            &Setting {
+                section: "Unit",
+                key,
+                value,
+                line: 4,
+            },
+            &mut sink,
+        );
         (u, out.iter().map(|d| d.to_string()).collect(), applied)
     }
 
     #[test]
     fn dependencies_are_split_and_validated() {
         let (u, msgs, _) = apply("Wants", "a.service b.target bogus");
-        assert_eq!(u.dependencies_of(DependencyKind::Wants).collect::<Vec<_>>(), vec!["a.service", "b.target"]);
-        assert_eq!(msgs, vec!["/x.service:4: Failed to add dependency on bogus, ignoring: Invalid argument"]);
+        assert_eq!(
+            u.dependencies_of(DependencyKind::Wants).collect::<Vec<_>>(),
+            vec!["a.service", "b.target"]
+        );
+        assert_eq!(
+            msgs,
+            vec!["/x.service:4: Failed to add dependency on bogus, ignoring: Invalid argument"]
+        );
     }
 
     #[test]
     fn conditions_keep_trigger_and_negation() {
         let (u, msgs, _) = apply("ConditionPathExists", "|!/etc/foo");
         assert!(msgs.is_empty());
-        assert_eq!(u.conditions, vec![Condition { kind: "PathExists".into(), trigger: true, negate: true, value: "/etc/foo".into() }]);
+        assert_eq!(
+            u.conditions,
+            vec![Condition {
+                kind: "PathExists".into(),
+                trigger: true,
+                negate: true,
+                value: "/etc/foo".into()
+            }]
+        );
         let (u, _, _) = apply("AssertHost", "| ! myhost");
         assert_eq!(u.asserts[0].value, "myhost");
         assert!(u.asserts[0].trigger && u.asserts[0].negate);
@@ -253,7 +351,10 @@ mod tests {
     fn condition_paths_must_be_absolute() {
         let (u, msgs, _) = apply("ConditionPathExists", "etc/foo");
         assert!(u.conditions.is_empty());
-        assert_eq!(msgs, vec!["/x.service:4: ConditionPathExists= path is not absolute, ignoring: etc/foo"]);
+        assert_eq!(
+            msgs,
+            vec!["/x.service:4: ConditionPathExists= path is not absolute, ignoring: etc/foo"]
+        );
     }
 
     #[test]
@@ -265,8 +366,17 @@ mod tests {
 
     #[test]
     fn bad_values() {
-        assert_eq!(apply("DefaultDependencies", "maybe").1, vec!["/x.service:4: Failed to parse boolean value, ignoring: maybe"]);
-        assert_eq!(apply("FailureAction", "explode").1, vec!["/x.service:4: Failed to parse FailureAction=, ignoring: explode"]);
-        assert_eq!(apply("Documentation", "foo man:bar(1)").1, vec!["/x.service:4: Invalid URL, ignoring: foo"]);
+        assert_eq!(
+            apply("DefaultDependencies", "maybe").1,
+            vec!["/x.service:4: Failed to parse boolean value, ignoring: maybe"]
+        );
+        assert_eq!(
+            apply("FailureAction", "explode").1,
+            vec!["/x.service:4: Failed to parse FailureAction=, ignoring: explode"]
+        );
+        assert_eq!(
+            apply("Documentation", "foo man:bar(1)").1,
+            vec!["/x.service:4: Invalid URL, ignoring: foo"]
+        );
     }
 }

@@ -43,7 +43,12 @@ pub enum Radix {
 /// Parses an unsigned integer like `strtoull()` followed by systemd's checks
 /// in `safe_atou*`: leading blanks allowed, a `-` sign refused (as out of
 /// range, unless `refuse_sign`), nothing may follow the digits.
-pub fn parse_c_unsigned(s: &str, radix: Radix, refuse_sign: bool, max: u64) -> Result<u64, NumberError> {
+pub fn parse_c_unsigned(
+    s: &str,
+    radix: Radix,
+    refuse_sign: bool,
+    max: u64,
+) -> Result<u64, NumberError> {
     let s = s.trim_start_matches([' ', '\t', '\n', '\r']);
     let (negative, body) = match s.as_bytes().first() {
         Some(b'+' | b'-') if refuse_sign => return Err(NumberError::Invalid),
@@ -103,7 +108,11 @@ pub fn parse_mode(s: &str) -> Result<u32, NumberError> {
 /// `parse_nice()`: -20..=19.
 pub fn parse_nice(s: &str) -> Result<i32, NumberError> {
     let n = parse_int(s)?;
-    if (-20..=19).contains(&n) { Ok(n) } else { Err(NumberError::OutOfRange) }
+    if (-20..=19).contains(&n) {
+        Ok(n)
+    } else {
+        Err(NumberError::OutOfRange)
+    }
 }
 
 /// A byte count with an optional base-1024 suffix (`B`, `K`, `M`, `G`,
@@ -133,7 +142,9 @@ pub fn parse_size_iec(s: &str) -> Result<u64, NumberError> {
         if int_len == 0 {
             return Err(NumberError::Invalid);
         }
-        let whole: u64 = rest[..int_len].parse().map_err(|_| NumberError::OutOfRange)?;
+        let whole: u64 = rest[..int_len]
+            .parse()
+            .map_err(|_| NumberError::OutOfRange)?;
         rest = &rest[int_len..];
         let mut fraction = "";
         if let Some(after_dot) = rest.strip_prefix('.') {
@@ -146,7 +157,12 @@ pub fn parse_size_iec(s: &str) -> Result<u64, NumberError> {
             Some((suffix, factor)) => (*factor, &rest[suffix.len()..]),
             None => (1, rest),
         };
-        if !fraction.is_empty() && factor == 1 && after.is_empty() && total == 0 && !rest.starts_with('B') {
+        if !fraction.is_empty()
+            && factor == 1
+            && after.is_empty()
+            && total == 0
+            && !rest.starts_with('B')
+        {
             // "1.5" without a unit: a fraction of a byte.
             return Err(NumberError::Invalid);
         }
@@ -216,7 +232,11 @@ const SIGRTMAX: i32 = 64;
 /// `SIG`, or `RTMIN+n` / `RTMAX-n`.
 pub fn parse_signal(s: &str) -> Result<i32, NumberError> {
     if let Ok(n) = parse_int(s) {
-        return if (1..=SIGRTMAX).contains(&n) { Ok(n) } else { Err(NumberError::OutOfRange) };
+        return if (1..=SIGRTMAX).contains(&n) {
+            Ok(n)
+        } else {
+            Err(NumberError::OutOfRange)
+        };
     }
     let name = s.strip_prefix("SIG").unwrap_or(s);
     if let Some((_, n)) = SIGNALS.iter().find(|(sig, _)| *sig == name) {
@@ -266,7 +286,9 @@ const BSD_EXIT_STATUSES: &[(&str, u8)] = &[
 /// `exit_status_from_string()`: one of systemd's exit status names (its
 /// own, the LSB and the BSD ones), or a number 0..=255.
 pub fn parse_exit_status(s: &str) -> Result<u8, NumberError> {
-    if let Some(code) = (0..=255).find(|&c| crate::engine::exit_status::exit_status_name(c) == Some(s)) {
+    if let Some(code) =
+        (0..=255).find(|&c| crate::engine::exit_status::exit_status_name(c) == Some(s))
+    {
         return Ok(code as u8);
     }
     if let Some((_, code)) = BSD_EXIT_STATUSES.iter().find(|(name, _)| *name == s) {
@@ -305,7 +327,11 @@ pub fn check_user_group_name(name: &str) -> UserNameCheck {
     {
         return UserNameCheck::Invalid;
     }
-    if is_strict_user_group_name(name) { UserNameCheck::Valid } else { UserNameCheck::ValidButNotStrict }
+    if is_strict_user_group_name(name) {
+        UserNameCheck::Valid
+    } else {
+        UserNameCheck::ValidButNotStrict
+    }
 }
 
 /// `parse_uid()`: a decimal 32-bit ID that is not (uid_t) -1 or 65535.
@@ -320,7 +346,9 @@ pub fn parse_uid(s: &str) -> Option<u32> {
 /// The strict rule: `[a-zA-Z_][a-zA-Z0-9_-]*`, at most 31 characters.
 fn is_strict_user_group_name(name: &str) -> bool {
     let mut chars = name.chars();
-    let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    let first_ok = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
     first_ok && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') && name.len() <= 31
 }
 
@@ -350,9 +378,18 @@ pub fn simplify_absolute_path(path: &str) -> Result<String, (PathProblem, String
 
 /// `path_simplify()`: drops empty and `.` components and trailing slashes.
 pub fn simplify_path(path: &str) -> String {
-    let parts: Vec<&str> = path.split('/').filter(|c| !c.is_empty() && *c != ".").collect();
+    let parts: Vec<&str> = path
+        .split('/')
+        .filter(|c| !c.is_empty() && *c != ".")
+        .collect();
     let joined = parts.join("/");
-    if path.starts_with('/') { format!("/{joined}") } else if joined.is_empty() { ".".into() } else { joined }
+    if path.starts_with('/') {
+        format!("/{joined}")
+    } else if joined.is_empty() {
+        ".".into()
+    } else {
+        joined
+    }
 }
 
 /// The message `path_simplify_and_warn()` logs for a refused path.
@@ -360,7 +397,9 @@ pub fn path_problem_message(key: &str, problem: &PathProblem, path: &str, fatal:
     let ignoring = if fatal { "" } else { ", ignoring" };
     match problem {
         PathProblem::NotAbsolute => format!("{key}= path is not absolute{ignoring}: {path}"),
-        PathProblem::InvalidLength(n) => format!("{key}= path has invalid length ({n} bytes){ignoring}."),
+        PathProblem::InvalidLength(n) => {
+            format!("{key}= path has invalid length ({n} bytes){ignoring}.")
+        }
         PathProblem::NotNormalized => format!("{key}= path is not normalized{ignoring}: {path}"),
     }
 }
@@ -491,7 +530,10 @@ mod tests {
     fn user_names() {
         assert_eq!(check_user_group_name("postgres"), UserNameCheck::Valid);
         assert_eq!(check_user_group_name("1000"), UserNameCheck::Valid);
-        assert_eq!(check_user_group_name("bad user"), UserNameCheck::ValidButNotStrict);
+        assert_eq!(
+            check_user_group_name("bad user"),
+            UserNameCheck::ValidButNotStrict
+        );
         assert_eq!(check_user_group_name("a:b"), UserNameCheck::Invalid);
         assert_eq!(check_user_group_name(" a"), UserNameCheck::Invalid);
         assert_eq!(check_user_group_name("4294967295"), UserNameCheck::Invalid);
@@ -500,14 +542,26 @@ mod tests {
 
     #[test]
     fn absolute_paths_are_simplified() {
-        assert_eq!(simplify_absolute_path("/var//lib/./x/"), Ok("/var/lib/x".to_string()));
-        assert_eq!(simplify_absolute_path("relative").map_err(|e| e.0), Err(PathProblem::NotAbsolute));
-        assert_eq!(simplify_absolute_path("/a/../b").map_err(|e| e.0), Err(PathProblem::NotNormalized));
+        assert_eq!(
+            simplify_absolute_path("/var//lib/./x/"),
+            Ok("/var/lib/x".to_string())
+        );
+        assert_eq!(
+            simplify_absolute_path("relative").map_err(|e| e.0),
+            Err(PathProblem::NotAbsolute)
+        );
+        assert_eq!(
+            simplify_absolute_path("/a/../b").map_err(|e| e.0),
+            Err(PathProblem::NotNormalized)
+        );
     }
 
     #[test]
     fn words_and_quotes() {
-        assert_eq!(split_words(" a  'b c' \"d\"e "), Some(vec!["a".into(), "b c".into(), "de".into()]));
+        assert_eq!(
+            split_words(" a  'b c' \"d\"e "),
+            Some(vec!["a".into(), "b c".into(), "de".into()])
+        );
         assert_eq!(split_words("'open"), None);
     }
 

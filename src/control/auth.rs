@@ -32,23 +32,33 @@ impl BearerToken {
     /// Reads the token: the file's text without its trailing newline
     /// (or other surrounding white space, as `echo secret > file` leaves).
     pub fn from_file(path: &Path) -> Result<BearerToken, AuthError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| AuthError::Unreadable { path: path.to_path_buf(), reason: crate::engine::errno_text(&e) })?;
+        let text = std::fs::read_to_string(path).map_err(|e| AuthError::Unreadable {
+            path: path.to_path_buf(),
+            reason: crate::engine::errno_text(&e),
+        })?;
         let secret = text.trim();
         if secret.is_empty() {
-            return Err(AuthError::Empty { path: path.to_path_buf() });
+            return Err(AuthError::Empty {
+                path: path.to_path_buf(),
+            });
         }
         // An HTTP header cannot carry control characters or inner spaces.
         if !secret.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err(AuthError::Malformed { path: path.to_path_buf() });
+            return Err(AuthError::Malformed {
+                path: path.to_path_buf(),
+            });
         }
-        Ok(BearerToken { secret: secret.as_bytes().to_vec() })
+        Ok(BearerToken {
+            secret: secret.as_bytes().to_vec(),
+        })
     }
 
     /// A token from its text (tests, and clients that got it elsewhere).
     pub fn from_secret(secret: &str) -> Option<BearerToken> {
         let ok = !secret.is_empty() && secret.bytes().all(|b| b.is_ascii_graphic());
-        ok.then(|| BearerToken { secret: secret.as_bytes().to_vec() })
+        ok.then(|| BearerToken {
+            secret: secret.as_bytes().to_vec(),
+        })
     }
 
     /// The `Authorization` header value a client sends.
@@ -61,7 +71,9 @@ impl BearerToken {
     /// tells an attacker nothing about how much of a guess was right.
     pub fn authorizes(&self, header: Option<&[u8]>) -> bool {
         let Some(header) = header else { return false };
-        let Some((scheme, credentials)) = split_scheme(header) else { return false };
+        let Some((scheme, credentials)) = split_scheme(header) else {
+            return false;
+        };
         scheme.eq_ignore_ascii_case(b"bearer") & constant_time_eq(&self.secret, credentials)
     }
 }
@@ -114,9 +126,15 @@ mod tests {
         let t = BearerToken::from_file(&path).unwrap();
         assert_eq!(t.header_value(), "Bearer abc123");
         std::fs::write(&path, " \n").unwrap();
-        assert_eq!(BearerToken::from_file(&path).unwrap_err(), AuthError::Empty { path: path.clone() });
+        assert_eq!(
+            BearerToken::from_file(&path).unwrap_err(),
+            AuthError::Empty { path: path.clone() }
+        );
         std::fs::write(&path, "two words\n").unwrap();
-        assert!(matches!(BearerToken::from_file(&path), Err(AuthError::Malformed { .. })));
+        assert!(matches!(
+            BearerToken::from_file(&path),
+            Err(AuthError::Malformed { .. })
+        ));
         let missing = dir.path().join("missing");
         let e = BearerToken::from_file(&missing).unwrap_err().to_string();
         assert!(e.ends_with("missing: No such file or directory"), "{e}");

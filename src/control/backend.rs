@@ -52,7 +52,10 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        ApiError { kind, message: message.into() }
+        ApiError {
+            kind,
+            message: message.into(),
+        }
     }
 
     pub fn bad_request(message: impl Into<String>) -> Self {
@@ -114,7 +117,11 @@ pub trait ApiBackend {
     /// `GET /api/v1/units/{name}/files`.
     async fn unit_files(&self, name: &str) -> ApiResult<UnitFiles>;
     /// `POST /api/v1/units/{name}/enable|disable`, and the timers' enable/disable.
-    async fn unit_file_action(&self, name: &str, action: UnitFileAction) -> ApiResult<ActionAccepted>;
+    async fn unit_file_action(
+        &self,
+        name: &str,
+        action: UnitFileAction,
+    ) -> ApiResult<ActionAccepted>;
 
     /// `GET /api/v1/services/statuses`.
     async fn service_statuses(&self) -> ApiResult<Vec<ServiceStatus>>;

@@ -14,7 +14,9 @@ use serde::de::DeserializeOwned;
 use thiserror::Error;
 
 use super::auth::BearerToken;
-use super::routes::{Endpoint, log_query_pairs, property_query_pairs, readiness_query_pairs, wait_query_pairs};
+use super::routes::{
+    Endpoint, log_query_pairs, property_query_pairs, readiness_query_pairs, wait_query_pairs,
+};
 use super::server::DEFAULT_SOCKET_PATH;
 use super::types::*;
 
@@ -62,7 +64,10 @@ fn io_error(e: &io::Error) -> ClientError {
 #[derive(Debug, Clone)]
 pub enum Target {
     Unix(PathBuf),
-    Tcp { addr: String, token: Option<BearerToken> },
+    Tcp {
+        addr: String,
+        token: Option<BearerToken>,
+    },
 }
 
 /// A whole answer.
@@ -76,7 +81,10 @@ pub struct RawResponse {
 
 impl RawResponse {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     /// The body as text, for messages and tests.
@@ -93,7 +101,10 @@ pub struct Client {
 
 impl Client {
     pub fn new(target: Target) -> Self {
-        Client { target, timeout: None }
+        Client {
+            target,
+            timeout: None,
+        }
     }
 
     pub fn unix(path: impl Into<PathBuf>) -> Self {
@@ -101,7 +112,10 @@ impl Client {
     }
 
     pub fn tcp(addr: impl Into<String>, token: Option<BearerToken>) -> Self {
-        Self::new(Target::Tcp { addr: addr.into(), token })
+        Self::new(Target::Tcp {
+            addr: addr.into(),
+            token,
+        })
     }
 
     /// The local daemon: `$RUNR_SOCKET`, else /run/runr/runr.sock.
@@ -144,8 +158,10 @@ impl Client {
     pub fn metrics(&self) -> Result<String, ClientError> {
         let target = Endpoint::Metrics.target(&[], &[]);
         let response = ok_or_api_error(self.exchange("GET", &target, None)?)?;
-        String::from_utf8(response.body)
-            .map_err(|_| ClientError::Decode { target, reason: "the metrics are not UTF-8".to_string() })
+        String::from_utf8(response.body).map_err(|_| ClientError::Decode {
+            target,
+            reason: "the metrics are not UTF-8".to_string(),
+        })
     }
 
     pub fn daemon_info(&self) -> Result<DaemonInfo, ClientError> {
@@ -153,7 +169,12 @@ impl Client {
     }
 
     pub fn manager_properties(&self, query: &PropertyQuery) -> Result<Vec<Property>, ClientError> {
-        self.call(Endpoint::ManagerProperties, &[], &property_query_pairs(query), None::<&()>)
+        self.call(
+            Endpoint::ManagerProperties,
+            &[],
+            &property_query_pairs(query),
+            None::<&()>,
+        )
     }
 
     pub fn daemon_reload(&self) -> Result<ActionAccepted, ClientError> {
@@ -170,8 +191,17 @@ impl Client {
         self.call(Endpoint::UnitStatus, &[name], &[], None::<&()>)
     }
 
-    pub fn unit_properties(&self, name: &str, query: &PropertyQuery) -> Result<Vec<Property>, ClientError> {
-        self.call(Endpoint::UnitProperties, &[name], &property_query_pairs(query), None::<&()>)
+    pub fn unit_properties(
+        &self,
+        name: &str,
+        query: &PropertyQuery,
+    ) -> Result<Vec<Property>, ClientError> {
+        self.call(
+            Endpoint::UnitProperties,
+            &[name],
+            &property_query_pairs(query),
+            None::<&()>,
+        )
     }
 
     pub fn unit_files(&self, name: &str) -> Result<UnitFiles, ClientError> {
@@ -183,7 +213,12 @@ impl Client {
     }
 
     pub fn disable_unit(&self, name: &str, now: bool) -> Result<ActionAccepted, ClientError> {
-        self.call(Endpoint::UnitDisable, &[name], &[], Some(&NowOption { now }))
+        self.call(
+            Endpoint::UnitDisable,
+            &[name],
+            &[],
+            Some(&NowOption { now }),
+        )
     }
 
     // Services.
@@ -192,15 +227,27 @@ impl Client {
         self.call(Endpoint::ServiceStatuses, &[], &[], None::<&()>)
     }
 
-    pub fn start_service(&self, name: &str, options: &StartOptions) -> Result<ActionAccepted, ClientError> {
+    pub fn start_service(
+        &self,
+        name: &str,
+        options: &StartOptions,
+    ) -> Result<ActionAccepted, ClientError> {
         self.call(Endpoint::ServiceStart, &[name], &[], Some(options))
     }
 
-    pub fn stop_service(&self, name: &str, options: &StopOptions) -> Result<ActionAccepted, ClientError> {
+    pub fn stop_service(
+        &self,
+        name: &str,
+        options: &StopOptions,
+    ) -> Result<ActionAccepted, ClientError> {
         self.call(Endpoint::ServiceStop, &[name], &[], Some(options))
     }
 
-    pub fn restart_service(&self, name: &str, options: &StopOptions) -> Result<ActionAccepted, ClientError> {
+    pub fn restart_service(
+        &self,
+        name: &str,
+        options: &StopOptions,
+    ) -> Result<ActionAccepted, ClientError> {
         self.call(Endpoint::ServiceRestart, &[name], &[], Some(options))
     }
 
@@ -208,7 +255,11 @@ impl Client {
         self.call(Endpoint::ServiceReload, &[name], &[], None::<&()>)
     }
 
-    pub fn kill_service(&self, name: &str, options: &KillOptions) -> Result<ActionAccepted, ClientError> {
+    pub fn kill_service(
+        &self,
+        name: &str,
+        options: &KillOptions,
+    ) -> Result<ActionAccepted, ClientError> {
         self.call(Endpoint::ServiceKill, &[name], &[], Some(options))
     }
 
@@ -218,7 +269,11 @@ impl Client {
         self.call(Endpoint::TimerStatuses, &[], &[], None::<&()>)
     }
 
-    pub fn timer_action(&self, name: &str, action: TimerAction) -> Result<ActionAccepted, ClientError> {
+    pub fn timer_action(
+        &self,
+        name: &str,
+        action: TimerAction,
+    ) -> Result<ActionAccepted, ClientError> {
         let (endpoint, now) = match action {
             TimerAction::Start => (Endpoint::TimerStart, false),
             TimerAction::Stop => (Endpoint::TimerStop, false),
@@ -232,21 +287,36 @@ impl Client {
 
     /// Where an action stands; with `wait`, the daemon first waits up to
     /// that long for it to finish.
-    pub fn action(&self, id: ActionId, wait: Option<Duration>) -> Result<ActionStatus, ClientError> {
+    pub fn action(
+        &self,
+        id: ActionId,
+        wait: Option<Duration>,
+    ) -> Result<ActionStatus, ClientError> {
         let id = id.to_string();
         let client = match (wait, self.timeout) {
             // The read must outlast the wait the daemon was asked for.
-            (Some(w), Some(t)) => Client { target: self.target.clone(), timeout: Some(t + w) },
+            (Some(w), Some(t)) => Client {
+                target: self.target.clone(),
+                timeout: Some(t + w),
+            },
             _ => self.clone(),
         };
-        client.call(Endpoint::ActionStatus, &[&id], &wait_query_pairs(wait), None::<&()>)
+        client.call(
+            Endpoint::ActionStatus,
+            &[&id],
+            &wait_query_pairs(wait),
+            None::<&()>,
+        )
     }
 
     // Logs.
 
     /// The lines kept (`follow` in the query is ignored: see `follow_logs`).
     pub fn logs(&self, query: &LogQuery) -> Result<Vec<LogEntry>, ClientError> {
-        let query = LogQuery { follow: false, ..query.clone() };
+        let query = LogQuery {
+            follow: false,
+            ..query.clone()
+        };
         let target = log_target(&query);
         decode(&target, self.exchange("GET", &target, None)?)
     }
@@ -254,19 +324,28 @@ impl Client {
     /// The lines kept, then the new ones as they come, until the daemon
     /// ends the stream or the returned reader is dropped.
     pub fn follow_logs(&self, query: &LogQuery) -> Result<LogFollow, ClientError> {
-        let query = LogQuery { follow: true, ..query.clone() };
+        let query = LogQuery {
+            follow: true,
+            ..query.clone()
+        };
         let target = log_target(&query);
         let (head, body) = self.open("GET", &target, None, None)?;
         if !(200..300).contains(&head.status) {
             let response = finish(head, body)?;
             return Err(api_error(&response));
         }
-        Ok(LogFollow { lines: BufReader::new(body), target })
+        Ok(LogFollow {
+            lines: BufReader::new(body),
+            target,
+        })
     }
 
     // Background tasks.
 
-    pub fn background_run(&self, request: &BackgroundRunRequest) -> Result<BackgroundTask, ClientError> {
+    pub fn background_run(
+        &self,
+        request: &BackgroundRunRequest,
+    ) -> Result<BackgroundTask, ClientError> {
         self.call(Endpoint::BackgroundRun, &[], &[], Some(request))
     }
 
@@ -298,10 +377,10 @@ impl Client {
     ) -> Result<T, ClientError> {
         let target = endpoint.target(params, query);
         let body = match body {
-            Some(b) => Some(
-                serde_json::to_vec(b)
-                    .map_err(|e| ClientError::Decode { target: target.clone(), reason: e.to_string() })?,
-            ),
+            Some(b) => Some(serde_json::to_vec(b).map_err(|e| ClientError::Decode {
+                target: target.clone(),
+                reason: e.to_string(),
+            })?),
             None => None,
         };
         let response = self.exchange(endpoint.route().method.as_str(), &target, body.as_deref())?;
@@ -310,7 +389,12 @@ impl Client {
 
     /// Any request, answered in full: for tests and for what the typed
     /// calls do not cover.
-    pub fn exchange(&self, method: &str, target: &str, body: Option<&[u8]>) -> Result<RawResponse, ClientError> {
+    pub fn exchange(
+        &self,
+        method: &str,
+        target: &str,
+        body: Option<&[u8]>,
+    ) -> Result<RawResponse, ClientError> {
         let (head, reader) = self.open(method, target, body, self.timeout)?;
         finish(head, reader)
     }
@@ -324,7 +408,9 @@ impl Client {
     ) -> Result<(ResponseHead, BodyReader), ClientError> {
         let mut conn = self.connect(timeout)?;
         let token = match &self.target {
-            Target::Tcp { token: Some(token), .. } => Some(token.header_value()),
+            Target::Tcp {
+                token: Some(token), ..
+            } => Some(token.header_value()),
             _ => None,
         };
         let request = request_bytes(method, target, token.as_deref(), body);
@@ -337,9 +423,12 @@ impl Client {
 
     fn connect(&self, timeout: Option<Duration>) -> Result<Conn, ClientError> {
         let conn = match &self.target {
-            Target::Unix(path) => UnixStream::connect(path).map(Conn::Unix).map_err(|e| unreachable(path, &e))?,
+            Target::Unix(path) => UnixStream::connect(path)
+                .map(Conn::Unix)
+                .map_err(|e| unreachable(path, &e))?,
             Target::Tcp { addr, .. } => {
-                let stream = TcpStream::connect(addr.as_str()).map_err(|e| unreachable(Path::new(addr), &e))?;
+                let stream = TcpStream::connect(addr.as_str())
+                    .map_err(|e| unreachable(Path::new(addr), &e))?;
                 let _ = stream.set_nodelay(true);
                 Conn::Tcp(stream)
             }
@@ -350,7 +439,10 @@ impl Client {
 }
 
 fn unreachable(place: &Path, e: &io::Error) -> ClientError {
-    ClientError::Unreachable { place: place.display().to_string(), reason: crate::engine::errno_text(e) }
+    ClientError::Unreachable {
+        place: place.display().to_string(),
+        reason: crate::engine::errno_text(e),
+    }
 }
 
 fn log_target(query: &LogQuery) -> String {
@@ -361,7 +453,12 @@ fn log_target(query: &LogQuery) -> String {
 }
 
 /// The whole request in one buffer, so that it goes out in one write.
-fn request_bytes(method: &str, target: &str, authorization: Option<&str>, body: Option<&[u8]>) -> Vec<u8> {
+fn request_bytes(
+    method: &str,
+    target: &str,
+    authorization: Option<&str>,
+    body: Option<&[u8]>,
+) -> Vec<u8> {
     let mut out = Vec::with_capacity(160 + target.len() + body.map_or(0, <[u8]>::len));
     out.extend_from_slice(method.as_bytes());
     out.push(b' ');
@@ -393,7 +490,10 @@ struct ResponseHead {
 
 impl ResponseHead {
     fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -406,7 +506,11 @@ fn read_head(reader: &mut impl BufRead) -> Result<ResponseHead, ClientError> {
     let status = words.next().and_then(|s| s.parse::<u16>().ok());
     let status = match status {
         Some(code) if version.starts_with("HTTP/1.") && (100..600).contains(&code) => code,
-        _ => return Err(ClientError::Protocol(format!("bad status line '{status_line}'"))),
+        _ => {
+            return Err(ClientError::Protocol(format!(
+                "bad status line '{status_line}'"
+            )));
+        }
     };
     let mut headers = Vec::new();
     loop {
@@ -414,8 +518,9 @@ fn read_head(reader: &mut impl BufRead) -> Result<ResponseHead, ClientError> {
         if line.is_empty() {
             return Ok(ResponseHead { status, headers });
         }
-        let (name, value) =
-            line.split_once(':').ok_or_else(|| ClientError::Protocol(format!("bad header line '{line}'")))?;
+        let (name, value) = line
+            .split_once(':')
+            .ok_or_else(|| ClientError::Protocol(format!("bad header line '{line}'")))?;
         headers.push((name.trim().to_ascii_lowercase(), value.trim().to_string()));
     }
 }
@@ -423,15 +528,23 @@ fn read_head(reader: &mut impl BufRead) -> Result<ResponseHead, ClientError> {
 fn read_head_line(reader: &mut impl BufRead, consumed: &mut usize) -> Result<String, ClientError> {
     let mut line = Vec::new();
     let limit = (MAX_HEAD_BYTES - *consumed) as u64;
-    let n = reader.take(limit).read_until(b'\n', &mut line).map_err(|e| io_error(&e))?;
+    let n = reader
+        .take(limit)
+        .read_until(b'\n', &mut line)
+        .map_err(|e| io_error(&e))?;
     *consumed += n;
     if n == 0 {
-        return Err(ClientError::Protocol("the connection closed before the answer's head ended".to_string()));
+        return Err(ClientError::Protocol(
+            "the connection closed before the answer's head ended".to_string(),
+        ));
     }
     if line.last() != Some(&b'\n') {
-        return Err(ClientError::Protocol("the answer's head is too long or cut short".to_string()));
+        return Err(ClientError::Protocol(
+            "the answer's head is too long or cut short".to_string(),
+        ));
     }
-    let text = String::from_utf8(line).map_err(|_| ClientError::Protocol("a header is not UTF-8".to_string()))?;
+    let text = String::from_utf8(line)
+        .map_err(|_| ClientError::Protocol("a header is not UTF-8".to_string()))?;
     Ok(text.trim_end_matches(['\r', '\n']).to_string())
 }
 
@@ -449,15 +562,20 @@ fn body_framing(method: &str, head: &ResponseHead) -> Result<Framing, ClientErro
         return Ok(Framing::Length(0));
     }
     if let Some(coding) = head.header("transfer-encoding") {
-        if coding.rsplit(',').next().is_some_and(|last| last.trim().eq_ignore_ascii_case("chunked")) {
+        if coding
+            .rsplit(',')
+            .next()
+            .is_some_and(|last| last.trim().eq_ignore_ascii_case("chunked"))
+        {
             return Ok(Framing::Chunked);
         }
         return Ok(Framing::UntilClose);
     }
     match head.header("content-length") {
-        Some(len) => {
-            len.parse().map(Framing::Length).map_err(|_| ClientError::Protocol(format!("bad Content-Length '{len}'")))
-        }
+        Some(len) => len
+            .parse()
+            .map(Framing::Length)
+            .map_err(|_| ClientError::Protocol(format!("bad Content-Length '{len}'"))),
         None => Ok(Framing::UntilClose),
     }
 }
@@ -469,11 +587,19 @@ fn finish(head: ResponseHead, mut reader: BodyReader) -> Result<RawResponse, Cli
         io::ErrorKind::InvalidData => ClientError::Protocol(e.to_string()),
         _ => io_error(&e),
     })?;
-    Ok(RawResponse { status: head.status, headers: head.headers, body })
+    Ok(RawResponse {
+        status: head.status,
+        headers: head.headers,
+        body,
+    })
 }
 
 fn ok_or_api_error(response: RawResponse) -> Result<RawResponse, ClientError> {
-    if (200..300).contains(&response.status) { Ok(response) } else { Err(api_error(&response)) }
+    if (200..300).contains(&response.status) {
+        Ok(response)
+    } else {
+        Err(api_error(&response))
+    }
 }
 
 fn decode<T: DeserializeOwned>(target: &str, response: RawResponse) -> Result<T, ClientError> {
@@ -482,7 +608,10 @@ fn decode<T: DeserializeOwned>(target: &str, response: RawResponse) -> Result<T,
 }
 
 fn decode_json<T: DeserializeOwned>(target: &str, body: &[u8]) -> Result<T, ClientError> {
-    serde_json::from_slice(body).map_err(|e| ClientError::Decode { target: target.to_string(), reason: e.to_string() })
+    serde_json::from_slice(body).map_err(|e| ClientError::Decode {
+        target: target.to_string(),
+        reason: e.to_string(),
+    })
 }
 
 /// The daemon's `{"error": ...}`, or what there is where that is missing.
@@ -492,10 +621,17 @@ fn api_error(response: &RawResponse) -> ClientError {
         Err(_) => {
             let text = response.text();
             let text = text.trim();
-            if text.is_empty() { format!("runr answered HTTP {}", response.status) } else { text.to_string() }
+            if text.is_empty() {
+                format!("runr answered HTTP {}", response.status)
+            } else {
+                text.to_string()
+            }
         }
     };
-    ClientError::Api { status: response.status, message }
+    ClientError::Api {
+        status: response.status,
+        message,
+    }
 }
 
 /// A log follow: one `LogEntry` per line as the daemon sends them.
@@ -530,8 +666,12 @@ enum Conn {
 impl Conn {
     fn set_timeouts(&self, timeout: Option<Duration>) -> io::Result<()> {
         match self {
-            Conn::Unix(s) => s.set_read_timeout(timeout).and_then(|()| s.set_write_timeout(timeout)),
-            Conn::Tcp(s) => s.set_read_timeout(timeout).and_then(|()| s.set_write_timeout(timeout)),
+            Conn::Unix(s) => s
+                .set_read_timeout(timeout)
+                .and_then(|()| s.set_write_timeout(timeout)),
+            Conn::Tcp(s) => s
+                .set_read_timeout(timeout)
+                .and_then(|()| s.set_write_timeout(timeout)),
         }
     }
 }
@@ -578,7 +718,13 @@ impl BodyReader {
             Framing::Length(n) => n,
             _ => 0,
         };
-        BodyReader { inner, framing, remaining, chunk_crlf_pending: false, done: framing == Framing::Length(0) }
+        BodyReader {
+            inner,
+            framing,
+            remaining,
+            chunk_crlf_pending: false,
+            done: framing == Framing::Length(0),
+        }
     }
 
     /// Moves to the next chunk; false at the last (zero-size) chunk.
@@ -611,7 +757,10 @@ fn read_crlf_line(reader: &mut BufReader<Conn>) -> io::Result<String> {
     let mut line = Vec::new();
     let n = reader.by_ref().take(4096).read_until(b'\n', &mut line)?;
     if n == 0 || line.last() != Some(&b'\n') {
-        return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "the chunked body ended early"));
+        return Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            "the chunked body ended early",
+        ));
     }
     let text = String::from_utf8(line).map_err(|_| invalid("a chunk line is not UTF-8"))?;
     Ok(text.trim_end_matches(['\r', '\n']).to_string())
@@ -625,7 +774,9 @@ impl Read for BodyReader {
         match self.framing {
             Framing::UntilClose => self.inner.read(buf),
             Framing::Length(_) => {
-                let want = buf.len().min(usize::try_from(self.remaining).unwrap_or(usize::MAX));
+                let want = buf
+                    .len()
+                    .min(usize::try_from(self.remaining).unwrap_or(usize::MAX));
                 let n = self.inner.read(&mut buf[..want])?;
                 if n == 0 {
                     return Err(io::Error::new(
@@ -642,10 +793,15 @@ impl Read for BodyReader {
                     self.done = true;
                     return Ok(0);
                 }
-                let want = buf.len().min(usize::try_from(self.remaining).unwrap_or(usize::MAX));
+                let want = buf
+                    .len()
+                    .min(usize::try_from(self.remaining).unwrap_or(usize::MAX));
                 let n = self.inner.read(&mut buf[..want])?;
                 if n == 0 {
-                    return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "the chunked body ended early"));
+                    return Err(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        "the chunked body ended early",
+                    ));
                 }
                 self.remaining -= n as u64;
                 self.chunk_crlf_pending = self.remaining == 0;
@@ -662,7 +818,9 @@ mod tests {
 
     /// Serves one canned answer on a fresh socket and returns what the
     /// client made of it.
-    fn answer_with(raw: &'static [u8]) -> (Client, std::thread::JoinHandle<Vec<u8>>, tempfile::TempDir) {
+    fn answer_with(
+        raw: &'static [u8],
+    ) -> (Client, std::thread::JoinHandle<Vec<u8>>, tempfile::TempDir) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s");
         let listener = UnixListener::bind(&path).unwrap();
@@ -690,7 +848,10 @@ mod tests {
         );
         assert_eq!(client.healthz().unwrap().status, "ok");
         let request = String::from_utf8(server.join().unwrap()).unwrap();
-        assert_eq!(request, "GET /healthz HTTP/1.1\r\nHost: runr\r\nConnection: close\r\n\r\n");
+        assert_eq!(
+            request,
+            "GET /healthz HTTP/1.1\r\nHost: runr\r\nConnection: close\r\n\r\n"
+        );
     }
 
     #[test]
@@ -702,7 +863,8 @@ mod tests {
 
     #[test]
     fn a_short_body_is_an_error_not_a_truncated_answer() {
-        let (client, server, _dir) = answer_with(b"HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\n{\"status\":\"ok\"}");
+        let (client, server, _dir) =
+            answer_with(b"HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\n{\"status\":\"ok\"}");
         let e = client.healthz().unwrap_err();
         assert!(matches!(e, ClientError::Io(_)), "{e:?}");
         server.join().unwrap();
@@ -711,10 +873,17 @@ mod tests {
     #[test]
     fn garbage_is_a_protocol_error() {
         let (client, server, _dir) = answer_with(b"SSH-2.0-OpenSSH\r\n\r\n");
-        assert!(matches!(client.healthz().unwrap_err(), ClientError::Protocol(_)));
+        assert!(matches!(
+            client.healthz().unwrap_err(),
+            ClientError::Protocol(_)
+        ));
         server.join().unwrap();
-        let (client, server, _dir) = answer_with(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n");
-        assert!(matches!(client.healthz().unwrap_err(), ClientError::Protocol(_)));
+        let (client, server, _dir) =
+            answer_with(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n");
+        assert!(matches!(
+            client.healthz().unwrap_err(),
+            ClientError::Protocol(_)
+        ));
         server.join().unwrap();
     }
 
@@ -723,10 +892,17 @@ mod tests {
         let (client, server, _dir) =
             answer_with(b"HTTP/1.1 404 Not Found\r\nContent-Length: 33\r\n\r\n{\"error\":\"Unit x.service gone.\"}\n");
         let e = client.unit("x").unwrap_err();
-        assert_eq!((e.status(), e.to_string()), (Some(404), "Unit x.service gone.".to_string()));
+        assert_eq!(
+            (e.status(), e.to_string()),
+            (Some(404), "Unit x.service gone.".to_string())
+        );
         server.join().unwrap();
-        let (client, server, _dir) = answer_with(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n");
-        assert_eq!(client.healthz().unwrap_err().to_string(), "runr answered HTTP 502");
+        let (client, server, _dir) =
+            answer_with(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n");
+        assert_eq!(
+            client.healthz().unwrap_err().to_string(),
+            "runr answered HTTP 502"
+        );
         server.join().unwrap();
     }
 
@@ -736,7 +912,13 @@ mod tests {
         let path = dir.path().join("none.sock");
         let e = Client::unix(&path).healthz().unwrap_err();
         assert!(e.is_unreachable());
-        assert_eq!(e.to_string(), format!("cannot reach runr at {}: No such file or directory", path.display()));
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "cannot reach runr at {}: No such file or directory",
+                path.display()
+            )
+        );
     }
 
     #[test]
@@ -748,6 +930,10 @@ mod tests {
              Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
         );
         let bytes = request_bytes("POST", "/a", None, None);
-        assert!(String::from_utf8(bytes).unwrap().ends_with("Content-Length: 0\r\n\r\n"));
+        assert!(
+            String::from_utf8(bytes)
+                .unwrap()
+                .ends_with("Content-Length: 0\r\n\r\n")
+        );
     }
 }

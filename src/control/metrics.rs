@@ -74,12 +74,20 @@ pub fn format_prometheus(snapshot: &MetricsSnapshot) -> String {
     let mut out = String::new();
     let units = &snapshot.units;
 
-    let mut f =
-        Family::open(&mut out, "runr_unit_state", "gauge", "1 for the unit's current active state, 0 for the others.");
+    let mut f = Family::open(
+        &mut out,
+        "runr_unit_state",
+        "gauge",
+        "1 for the unit's current active state, 0 for the others.",
+    );
     for unit in units {
         for state in ACTIVE_STATES {
             let value = if unit.state == state { "1" } else { "0" };
-            f.sample("runr_unit_state", &[("unit", &unit.name), ("state", state.as_str())], value);
+            f.sample(
+                "runr_unit_state",
+                &[("unit", &unit.name), ("state", state.as_str())],
+                value,
+            );
         }
     }
     let mut f = Family::open(
@@ -89,25 +97,54 @@ pub fn format_prometheus(snapshot: &MetricsSnapshot) -> String {
         "Automatic restarts since the supervisor started.",
     );
     for unit in units {
-        f.sample("runr_unit_restarts_total", &[("unit", &unit.name)], &unit.restarts.to_string());
+        f.sample(
+            "runr_unit_restarts_total",
+            &[("unit", &unit.name)],
+            &unit.restarts.to_string(),
+        );
     }
-    let mut f =
-        Family::open(&mut out, "runr_unit_last_exit_status", "gauge", "Exit status of the unit's last main process.");
+    let mut f = Family::open(
+        &mut out,
+        "runr_unit_last_exit_status",
+        "gauge",
+        "Exit status of the unit's last main process.",
+    );
     for unit in units {
         if let Some(status) = unit.last_exit_status {
-            f.sample("runr_unit_last_exit_status", &[("unit", &unit.name)], &status.to_string());
+            f.sample(
+                "runr_unit_last_exit_status",
+                &[("unit", &unit.name)],
+                &status.to_string(),
+            );
         }
     }
-    let mut f = Family::open(&mut out, "runr_unit_uptime_seconds", "gauge", "Seconds since the unit became active.");
+    let mut f = Family::open(
+        &mut out,
+        "runr_unit_uptime_seconds",
+        "gauge",
+        "Seconds since the unit became active.",
+    );
     for unit in units {
         if let Some(uptime) = unit.uptime_seconds {
-            f.sample("runr_unit_uptime_seconds", &[("unit", &unit.name)], &float(uptime));
+            f.sample(
+                "runr_unit_uptime_seconds",
+                &[("unit", &unit.name)],
+                &float(uptime),
+            );
         }
     }
-    let mut f =
-        Family::open(&mut out, "runr_unit_log_lines_written_total", "counter", "Log lines written for the unit.");
+    let mut f = Family::open(
+        &mut out,
+        "runr_unit_log_lines_written_total",
+        "counter",
+        "Log lines written for the unit.",
+    );
     for unit in units {
-        f.sample("runr_unit_log_lines_written_total", &[("unit", &unit.name)], &unit.log_lines_written.to_string());
+        f.sample(
+            "runr_unit_log_lines_written_total",
+            &[("unit", &unit.name)],
+            &unit.log_lines_written.to_string(),
+        );
     }
     let mut f = Family::open(
         &mut out,
@@ -116,18 +153,40 @@ pub fn format_prometheus(snapshot: &MetricsSnapshot) -> String {
         "Log lines of the unit dropped (full disk, slow reader).",
     );
     for unit in units {
-        f.sample("runr_unit_log_lines_dropped_total", &[("unit", &unit.name)], &unit.log_lines_dropped.to_string());
+        f.sample(
+            "runr_unit_log_lines_dropped_total",
+            &[("unit", &unit.name)],
+            &unit.log_lines_dropped.to_string(),
+        );
     }
-    let mut f = Family::open(&mut out, "runr_pool_memory_bytes", "gauge", "Memory in use by the pool's cgroup.");
+    let mut f = Family::open(
+        &mut out,
+        "runr_pool_memory_bytes",
+        "gauge",
+        "Memory in use by the pool's cgroup.",
+    );
     for pool in &snapshot.pools {
         if let Some(bytes) = pool.memory_bytes {
-            f.sample("runr_pool_memory_bytes", &[("pool", &pool.name)], &bytes.to_string());
+            f.sample(
+                "runr_pool_memory_bytes",
+                &[("pool", &pool.name)],
+                &bytes.to_string(),
+            );
         }
     }
-    let mut f = Family::open(&mut out, "runr_pool_cpu_seconds_total", "counter", "CPU time used by the pool's cgroup.");
+    let mut f = Family::open(
+        &mut out,
+        "runr_pool_cpu_seconds_total",
+        "counter",
+        "CPU time used by the pool's cgroup.",
+    );
     for pool in &snapshot.pools {
         if let Some(seconds) = pool.cpu_usage_seconds {
-            f.sample("runr_pool_cpu_seconds_total", &[("pool", &pool.name)], &float(seconds));
+            f.sample(
+                "runr_pool_cpu_seconds_total",
+                &[("pool", &pool.name)],
+                &float(seconds),
+            );
         }
     }
     out
@@ -149,20 +208,32 @@ mod tests {
                 log_lines_written: 10,
                 log_lines_dropped: 2,
             }],
-            pools: vec![PoolMetrics { name: "db".into(), memory_bytes: Some(4096), cpu_usage_seconds: Some(1.25) }],
+            pools: vec![PoolMetrics {
+                name: "db".into(),
+                memory_bytes: Some(4096),
+                cpu_usage_seconds: Some(1.25),
+            }],
         }
     }
 
     #[test]
     fn states_are_one_hot_and_labels_escaped() {
         let text = format_prometheus(&snapshot());
-        assert!(text.contains("runr_unit_state{unit=\"pg\\\"x\\\\.service\",state=\"failed\"} 1\n"), "{text}");
-        assert!(text.contains("runr_unit_state{unit=\"pg\\\"x\\\\.service\",state=\"active\"} 0\n"));
+        assert!(
+            text.contains("runr_unit_state{unit=\"pg\\\"x\\\\.service\",state=\"failed\"} 1\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("runr_unit_state{unit=\"pg\\\"x\\\\.service\",state=\"active\"} 0\n")
+        );
         assert_eq!(text.matches("runr_unit_state{").count(), 6);
         assert!(text.contains("runr_unit_restarts_total{unit=\"pg\\\"x\\\\.service\"} 3\n"));
         assert!(text.contains("runr_pool_memory_bytes{pool=\"db\"} 4096\n"));
         assert!(text.contains("runr_pool_cpu_seconds_total{pool=\"db\"} 1.25\n"));
-        assert!(!text.contains("runr_unit_uptime_seconds{"), "unknown uptime is left out");
+        assert!(
+            !text.contains("runr_unit_uptime_seconds{"),
+            "unknown uptime is left out"
+        );
     }
 
     #[test]

@@ -91,7 +91,13 @@ pub struct Route {
 }
 
 const fn route(method: Method, pattern: &'static str, endpoint: Endpoint) -> Route {
-    Route { method, pattern, endpoint, query: &[], probe: false }
+    Route {
+        method,
+        pattern,
+        endpoint,
+        query: &[],
+        probe: false,
+    }
 }
 
 const fn with_query(
@@ -100,7 +106,13 @@ const fn with_query(
     endpoint: Endpoint,
     query: &'static [&'static str],
 ) -> Route {
-    Route { method, pattern, endpoint, query, probe: false }
+    Route {
+        method,
+        pattern,
+        endpoint,
+        query,
+        probe: false,
+    }
 }
 
 const PROPERTY_QUERY: &[&str] = &["property", "all"];
@@ -149,15 +161,37 @@ use Method::{Delete, Get, Post};
 /// | POST | `/api/v1/background/{id}/stop` | → `BackgroundTask` (SIGTERM, then SIGKILL) |
 /// | DELETE | `/api/v1/background/{id}` | → `BackgroundTask` removed (409 while running) |
 pub static ROUTES: &[Route] = &[
-    Route { method: Get, pattern: "/healthz", endpoint: E::Healthz, query: &[], probe: true },
-    Route { method: Get, pattern: "/readyz", endpoint: E::Readyz, query: &["unit"], probe: true },
+    Route {
+        method: Get,
+        pattern: "/healthz",
+        endpoint: E::Healthz,
+        query: &[],
+        probe: true,
+    },
+    Route {
+        method: Get,
+        pattern: "/readyz",
+        endpoint: E::Readyz,
+        query: &["unit"],
+        probe: true,
+    },
     route(Get, "/metrics", E::Metrics),
     route(Get, "/api/v1/daemon/info", E::DaemonInfo),
-    with_query(Get, "/api/v1/daemon/properties", E::ManagerProperties, PROPERTY_QUERY),
+    with_query(
+        Get,
+        "/api/v1/daemon/properties",
+        E::ManagerProperties,
+        PROPERTY_QUERY,
+    ),
     route(Post, "/api/v1/units/reload", E::DaemonReload),
     route(Get, "/api/v1/units", E::ListUnits),
     route(Get, "/api/v1/units/{name}", E::UnitStatus),
-    with_query(Get, "/api/v1/units/{name}/properties", E::UnitProperties, PROPERTY_QUERY),
+    with_query(
+        Get,
+        "/api/v1/units/{name}/properties",
+        E::UnitProperties,
+        PROPERTY_QUERY,
+    ),
     route(Get, "/api/v1/units/{name}/files", E::UnitFiles),
     route(Post, "/api/v1/units/{name}/enable", E::UnitEnable),
     route(Post, "/api/v1/units/{name}/disable", E::UnitDisable),
@@ -177,7 +211,12 @@ pub static ROUTES: &[Route] = &[
     route(Post, "/api/v1/background", E::BackgroundRun),
     route(Get, "/api/v1/background", E::BackgroundList),
     route(Get, "/api/v1/background/{id}", E::BackgroundStatus),
-    with_query(Get, "/api/v1/background/{id}/log", E::BackgroundLog, TASK_LOG_QUERY),
+    with_query(
+        Get,
+        "/api/v1/background/{id}/log",
+        E::BackgroundLog,
+        TASK_LOG_QUERY,
+    ),
     route(Post, "/api/v1/background/{id}/stop", E::BackgroundStop),
     route(Delete, "/api/v1/background/{id}", E::BackgroundRemove),
 ];
@@ -186,7 +225,10 @@ impl Endpoint {
     pub fn route(self) -> &'static Route {
         // Every endpoint has a row (a unit test walks them all); the first
         // row stands in so that this never panics.
-        ROUTES.iter().find(|r| r.endpoint == self).unwrap_or(&ROUTES[0])
+        ROUTES
+            .iter()
+            .find(|r| r.endpoint == self)
+            .unwrap_or(&ROUTES[0])
     }
 
     /// The path and query a client sends: `params` fill the pattern's
@@ -231,15 +273,24 @@ pub enum RouteMatch {
 pub fn match_route(method: Option<Method>, path: &str) -> Result<RouteMatch, ApiError> {
     let mut allowed = Vec::new();
     for route in ROUTES {
-        let Some(raw_params) = capture(route.pattern, path) else { continue };
+        let Some(raw_params) = capture(route.pattern, path) else {
+            continue;
+        };
         if Some(route.method) != method {
             allowed.push(route.method);
             continue;
         }
-        let params = raw_params.into_iter().map(decode_component).collect::<Result<_, _>>()?;
+        let params = raw_params
+            .into_iter()
+            .map(decode_component)
+            .collect::<Result<_, _>>()?;
         return Ok(RouteMatch::Found { route, params });
     }
-    if allowed.is_empty() { Ok(RouteMatch::NotFound) } else { Ok(RouteMatch::WrongMethod { allowed }) }
+    if allowed.is_empty() {
+        Ok(RouteMatch::NotFound)
+    } else {
+        Ok(RouteMatch::WrongMethod { allowed })
+    }
 }
 
 /// The raw captured segments when `path` has the shape of `pattern`.
@@ -280,7 +331,11 @@ impl Call {
 
     fn body_required<T: DeserializeOwned>(&self, route: &Route) -> Result<T, ApiError> {
         serde_json::from_slice(&self.body).map_err(|e| {
-            ApiError::bad_request(format!("invalid body for {} {}: {e}", route.method.as_str(), route.pattern))
+            ApiError::bad_request(format!(
+                "invalid body for {} {}: {e}",
+                route.method.as_str(),
+                route.pattern
+            ))
         })
     }
 }
@@ -323,24 +378,41 @@ pub fn check_query(route: &Route, query: &Query) -> Result<(), ApiError> {
 }
 
 /// Runs the route's handler against the backend.
-pub async fn handle<B: ApiBackend>(backend: &B, route: &'static Route, call: &Call) -> Result<Reply, ApiError> {
+pub async fn handle<B: ApiBackend>(
+    backend: &B,
+    route: &'static Route,
+    call: &Call,
+) -> Result<Reply, ApiError> {
     let name = call.param(0);
     match route.endpoint {
-        E::Healthz => json(&Health { status: "ok".to_string() }),
+        E::Healthz => json(&Health {
+            status: "ok".to_string(),
+        }),
         E::Readyz => {
             let readiness = backend.readiness(&call.query.all("unit")).await?;
             json_with_status(if readiness.ready { 200 } else { 503 }, &readiness)
         }
         E::Metrics => {
             let snapshot = backend.metrics().await?;
-            Ok(Reply::Text { content_type: PROMETHEUS_CONTENT_TYPE, body: format_prometheus(&snapshot) })
+            Ok(Reply::Text {
+                content_type: PROMETHEUS_CONTENT_TYPE,
+                body: format_prometheus(&snapshot),
+            })
         }
         E::DaemonInfo => json(&backend.daemon_info().await?),
-        E::ManagerProperties => json(&backend.manager_properties(&decode_property_query(&call.query)?).await?),
+        E::ManagerProperties => json(
+            &backend
+                .manager_properties(&decode_property_query(&call.query)?)
+                .await?,
+        ),
         E::DaemonReload => json(&backend.daemon_reload().await?),
         E::ListUnits => json(&backend.list_units().await?),
         E::UnitStatus => json(&backend.unit(name).await?),
-        E::UnitProperties => json(&backend.unit_properties(name, &decode_property_query(&call.query)?).await?),
+        E::UnitProperties => json(
+            &backend
+                .unit_properties(name, &decode_property_query(&call.query)?)
+                .await?,
+        ),
         E::UnitFiles => json(&backend.unit_files(name).await?),
         E::UnitEnable | E::UnitDisable => {
             let NowOption { now } = call.body_or_default(route)?;
@@ -351,18 +423,30 @@ pub async fn handle<B: ApiBackend>(backend: &B, route: &'static Route, call: &Ca
             json(&backend.unit_file_action(name, action).await?)
         }
         E::ServiceStatuses => json(&backend.service_statuses().await?),
-        E::ServiceStart => {
-            json(&backend.service_action(name, ServiceAction::Start(call.body_or_default(route)?)).await?)
-        }
-        E::ServiceStop => json(&backend.service_action(name, ServiceAction::Stop(call.body_or_default(route)?)).await?),
-        E::ServiceRestart => {
-            json(&backend.service_action(name, ServiceAction::Restart(call.body_or_default(route)?)).await?)
-        }
+        E::ServiceStart => json(
+            &backend
+                .service_action(name, ServiceAction::Start(call.body_or_default(route)?))
+                .await?,
+        ),
+        E::ServiceStop => json(
+            &backend
+                .service_action(name, ServiceAction::Stop(call.body_or_default(route)?))
+                .await?,
+        ),
+        E::ServiceRestart => json(
+            &backend
+                .service_action(name, ServiceAction::Restart(call.body_or_default(route)?))
+                .await?,
+        ),
         E::ServiceReload => json(&backend.service_action(name, ServiceAction::Reload).await?),
         E::ServiceKill => {
             let KillOptions { signal, whom } = call.body_required(route)?;
             let signal = parse_signal(&signal)?;
-            json(&backend.service_action(name, ServiceAction::Kill { signal, whom }).await?)
+            json(
+                &backend
+                    .service_action(name, ServiceAction::Kill { signal, whom })
+                    .await?,
+            )
         }
         E::TimerStatuses => json(&backend.timer_statuses().await?),
         E::TimerStart | E::TimerStop | E::TimerEnable | E::TimerDisable => {
@@ -378,17 +462,35 @@ pub async fn handle<B: ApiBackend>(backend: &B, route: &'static Route, call: &Ca
             json(&backend.timer_action(name, action).await?)
         }
         E::ActionStatus => {
-            let id: ActionId = name
-                .parse()
-                .map_err(|_| ApiError::bad_request(format!("invalid action id '{name}': expected a number")))?;
+            let id: ActionId = name.parse().map_err(|_| {
+                ApiError::bad_request(format!("invalid action id '{name}': expected a number"))
+            })?;
             json(&wait_for_action(backend, id, decode_wait(&call.query)?).await?)
         }
-        E::Logs => logs(backend, decode_log_query(LogSource::Units(call.query.all("unit")), &call.query)?).await,
-        E::BackgroundLog => logs(backend, decode_log_query(LogSource::Task(name.to_string()), &call.query)?).await,
+        E::Logs => {
+            logs(
+                backend,
+                decode_log_query(LogSource::Units(call.query.all("unit")), &call.query)?,
+            )
+            .await
+        }
+        E::BackgroundLog => {
+            logs(
+                backend,
+                decode_log_query(LogSource::Task(name.to_string()), &call.query)?,
+            )
+            .await
+        }
         E::BackgroundRun => {
             let request: BackgroundRunRequest = call.body_required(route)?;
-            if request.command.first().is_none_or(|program| program.is_empty()) {
-                return Err(ApiError::bad_request("background run needs a command: \"command\" is empty"));
+            if request
+                .command
+                .first()
+                .is_none_or(|program| program.is_empty())
+            {
+                return Err(ApiError::bad_request(
+                    "background run needs a command: \"command\" is empty",
+                ));
             }
             json(&backend.background_run(request).await?)
         }
@@ -418,7 +520,11 @@ async fn wait_for_action<B: ApiBackend>(
 
 async fn logs<B: ApiBackend>(backend: &B, query: LogQuery) -> Result<Reply, ApiError> {
     let reply = backend.logs(&query).await?;
-    if query.follow { Ok(Reply::LogLines(reply)) } else { json(&reply.backlog) }
+    if query.follow {
+        Ok(Reply::LogLines(reply))
+    } else {
+        json(&reply.backlog)
+    }
 }
 
 /// A signal as systemctl's `--signal=` takes it: `SIGHUP`, `HUP` or `1`.
@@ -427,7 +533,11 @@ pub fn parse_signal(text: &str) -> Result<Signal, ApiError> {
     if let Ok(number) = text.parse::<i32>() {
         return Signal::try_from(number).map_err(|_| invalid());
     }
-    let full = if text.starts_with("SIG") { text.to_string() } else { format!("SIG{text}") };
+    let full = if text.starts_with("SIG") {
+        text.to_string()
+    } else {
+        format!("SIG{text}")
+    };
     full.parse::<Signal>().map_err(|_| invalid())
 }
 
@@ -435,7 +545,11 @@ pub fn parse_signal(text: &str) -> Result<Signal, ApiError> {
 // reads, side by side.
 
 pub fn property_query_pairs(query: &PropertyQuery) -> Vec<(&'static str, String)> {
-    let mut pairs: Vec<_> = query.names.iter().map(|n| ("property", n.clone())).collect();
+    let mut pairs: Vec<_> = query
+        .names
+        .iter()
+        .map(|n| ("property", n.clone()))
+        .collect();
     if query.all {
         pairs.push(("all", "true".to_string()));
     }
@@ -445,8 +559,16 @@ pub fn property_query_pairs(query: &PropertyQuery) -> Vec<(&'static str, String)
 fn decode_property_query(query: &Query) -> Result<PropertyQuery, ApiError> {
     // `systemctl show -p A,B` and `-p A -p B` both work; so do both here.
     let given = query.all("property");
-    let names = given.iter().flat_map(|v| v.split(',')).filter(|n| !n.is_empty()).map(String::from).collect();
-    Ok(PropertyQuery { names, all: query.flag("all")? })
+    let names = given
+        .iter()
+        .flat_map(|v| v.split(','))
+        .filter(|n| !n.is_empty())
+        .map(String::from)
+        .collect();
+    Ok(PropertyQuery {
+        names,
+        all: query.flag("all")?,
+    })
 }
 
 pub fn readiness_query_pairs(units: &[String]) -> Vec<(&'static str, String)> {
@@ -454,12 +576,15 @@ pub fn readiness_query_pairs(units: &[String]) -> Vec<(&'static str, String)> {
 }
 
 pub fn wait_query_pairs(wait: Option<Duration>) -> Vec<(&'static str, String)> {
-    wait.map(|w| vec![("wait", format!("{}", w.as_secs_f64()))]).unwrap_or_default()
+    wait.map(|w| vec![("wait", format!("{}", w.as_secs_f64()))])
+        .unwrap_or_default()
 }
 
 fn decode_wait(query: &Query) -> Result<Option<Duration>, ApiError> {
     query.parsed("wait", "a number of seconds", |v| {
-        v.parse::<f64>().ok().and_then(|s| Duration::try_from_secs_f64(s).ok())
+        v.parse::<f64>()
+            .ok()
+            .and_then(|s| Duration::try_from_secs_f64(s).ok())
     })
 }
 
@@ -503,7 +628,10 @@ pub fn wrong_method(method: &str, path: &str, allowed: &[Method]) -> ApiError {
     let allowed: Vec<_> = allowed.iter().map(|m| m.as_str()).collect();
     ApiError::new(
         ErrorKind::MethodNotAllowed,
-        format!("{method} is not allowed on {path}: use {}", allowed.join(" or ")),
+        format!(
+            "{method} is not allowed on {path}: use {}",
+            allowed.join(" or ")
+        ),
     )
 }
 
@@ -549,7 +677,11 @@ mod tests {
     fn every_endpoint_has_exactly_one_route() {
         assert_eq!(ROUTES.len(), ALL_ENDPOINTS.len());
         for endpoint in ALL_ENDPOINTS {
-            assert_eq!(ROUTES.iter().filter(|r| r.endpoint == endpoint).count(), 1, "{endpoint:?}");
+            assert_eq!(
+                ROUTES.iter().filter(|r| r.endpoint == endpoint).count(),
+                1,
+                "{endpoint:?}"
+            );
         }
     }
 
@@ -557,7 +689,11 @@ mod tests {
     fn no_two_routes_share_method_and_pattern() {
         for (i, a) in ROUTES.iter().enumerate() {
             for b in &ROUTES[i + 1..] {
-                assert!(!(a.method == b.method && a.pattern == b.pattern), "{}", a.pattern);
+                assert!(
+                    !(a.method == b.method && a.pattern == b.pattern),
+                    "{}",
+                    a.pattern
+                );
             }
         }
     }
@@ -570,7 +706,10 @@ mod tests {
             let params: Vec<&str> = ["pg@main\\x2d1.service", "b"][..captures].to_vec();
             let target = endpoint.target(&params, &[]);
             match match_route(Some(route.method), &target).unwrap() {
-                RouteMatch::Found { route: found, params: got } => {
+                RouteMatch::Found {
+                    route: found,
+                    params: got,
+                } => {
                     assert_eq!(found.endpoint, endpoint, "{target}");
                     assert_eq!(got, params, "{target}");
                 }
@@ -581,9 +720,18 @@ mod tests {
 
     #[test]
     fn existing_runr_paths_are_kept() {
-        assert_eq!(E::ServiceStatuses.target(&[], &[]), "/api/v1/services/statuses");
-        assert_eq!(E::ServiceStart.target(&["db"], &[]), "/api/v1/services/db/start");
-        assert_eq!(E::TimerDisable.target(&["backup"], &[]), "/api/v1/timers/backup/disable");
+        assert_eq!(
+            E::ServiceStatuses.target(&[], &[]),
+            "/api/v1/services/statuses"
+        );
+        assert_eq!(
+            E::ServiceStart.target(&["db"], &[]),
+            "/api/v1/services/db/start"
+        );
+        assert_eq!(
+            E::TimerDisable.target(&["backup"], &[]),
+            "/api/v1/timers/backup/disable"
+        );
         assert_eq!(E::DaemonReload.route().method, Post);
         assert_eq!(E::DaemonReload.target(&[], &[]), "/api/v1/units/reload");
     }
@@ -594,16 +742,34 @@ mod tests {
             RouteMatch::Found { route, params } => (route.endpoint, params),
             other => panic!("{p}: {other:?}"),
         };
-        assert_eq!(found(Post, "/api/v1/units/reload"), (E::DaemonReload, vec![]));
-        assert_eq!(found(Get, "/api/v1/units/reload"), (E::UnitStatus, vec!["reload".to_string()]));
-        assert_eq!(found(Delete, "/api/v1/background/1f2e"), (E::BackgroundRemove, vec!["1f2e".to_string()]));
+        assert_eq!(
+            found(Post, "/api/v1/units/reload"),
+            (E::DaemonReload, vec![])
+        );
+        assert_eq!(
+            found(Get, "/api/v1/units/reload"),
+            (E::UnitStatus, vec!["reload".to_string()])
+        );
+        assert_eq!(
+            found(Delete, "/api/v1/background/1f2e"),
+            (E::BackgroundRemove, vec!["1f2e".to_string()])
+        );
     }
 
     #[test]
     fn unknown_paths_and_methods_are_told_apart() {
-        assert!(matches!(match_route(Some(Get), "/api/v1/nothing").unwrap(), RouteMatch::NotFound));
-        assert!(matches!(match_route(Some(Get), "/api/v1/services//start").unwrap(), RouteMatch::NotFound));
-        assert!(matches!(match_route(Some(Get), "/api/v1/units/").unwrap(), RouteMatch::NotFound));
+        assert!(matches!(
+            match_route(Some(Get), "/api/v1/nothing").unwrap(),
+            RouteMatch::NotFound
+        ));
+        assert!(matches!(
+            match_route(Some(Get), "/api/v1/services//start").unwrap(),
+            RouteMatch::NotFound
+        ));
+        assert!(matches!(
+            match_route(Some(Get), "/api/v1/units/").unwrap(),
+            RouteMatch::NotFound
+        ));
         match match_route(Some(Get), "/api/v1/services/db/start").unwrap() {
             RouteMatch::WrongMethod { allowed } => assert_eq!(allowed, vec![Post]),
             other => panic!("{other:?}"),
@@ -620,7 +786,10 @@ mod tests {
         assert_eq!(parse_signal("SIGHUP").unwrap(), Signal::SIGHUP);
         assert_eq!(parse_signal("USR1").unwrap(), Signal::SIGUSR1);
         assert_eq!(parse_signal("9").unwrap(), Signal::SIGKILL);
-        assert_eq!(parse_signal("SIGFOO").unwrap_err().message, "invalid signal 'SIGFOO'");
+        assert_eq!(
+            parse_signal("SIGFOO").unwrap_err().message,
+            "invalid signal 'SIGFOO'"
+        );
         assert!(parse_signal("0").is_err());
         assert!(parse_signal("").is_err());
     }
@@ -636,20 +805,36 @@ mod tests {
         };
         let target = E::Logs.target(&[], &log_query_pairs(&query));
         let raw = target.split_once('?').map(|(_, q)| q);
-        let back =
-            decode_log_query(LogSource::Units(Query::parse(raw).unwrap().all("unit")), &Query::parse(raw).unwrap());
+        let back = decode_log_query(
+            LogSource::Units(Query::parse(raw).unwrap().all("unit")),
+            &Query::parse(raw).unwrap(),
+        );
         assert_eq!(back.unwrap(), query);
         let bad = Query::parse(Some("since=yesterday")).unwrap();
-        assert!(decode_log_query(LogSource::Units(vec![]), &bad).unwrap_err().message.contains("'since'"));
+        assert!(
+            decode_log_query(LogSource::Units(vec![]), &bad)
+                .unwrap_err()
+                .message
+                .contains("'since'")
+        );
     }
 
     #[test]
     fn property_queries_take_lists_both_ways() {
         let q = Query::parse(Some("property=A,B&property=C&all=1")).unwrap();
         let decoded = decode_property_query(&q).unwrap();
-        assert_eq!(decoded, PropertyQuery { names: vec!["A".into(), "B".into(), "C".into()], all: true });
+        assert_eq!(
+            decoded,
+            PropertyQuery {
+                names: vec!["A".into(), "B".into(), "C".into()],
+                all: true
+            }
+        );
         let again = query_string(&property_query_pairs(&decoded));
-        assert_eq!(decode_property_query(&Query::parse(Some(&again[1..])).unwrap()).unwrap(), decoded);
+        assert_eq!(
+            decode_property_query(&Query::parse(Some(&again[1..])).unwrap()).unwrap(),
+            decoded
+        );
     }
 
     #[test]
@@ -667,7 +852,10 @@ mod tests {
     fn unknown_query_parameters_are_named() {
         let route = E::Logs.route();
         let e = check_query(route, &Query::parse(Some("lnes=3")).unwrap()).unwrap_err();
-        assert_eq!(e.message, "unknown query parameter 'lnes' for GET /api/v1/logs");
+        assert_eq!(
+            e.message,
+            "unknown query parameter 'lnes' for GET /api/v1/logs"
+        );
         assert!(check_query(route, &Query::parse(Some("lines=3&unit=a")).unwrap()).is_ok());
     }
 

@@ -47,7 +47,9 @@ const MAX_LINES_PER_CHUNK: usize = 256;
 
 #[derive(Debug, Error)]
 pub enum ServerError {
-    #[error("--http-listen-api {addr} needs --api-token-file FILE: the TCP API is never served without a bearer token")]
+    #[error(
+        "--http-listen-api {addr} needs --api-token-file FILE: the TCP API is never served without a bearer token"
+    )]
     TokenFileMissing { addr: String },
     #[error("invalid {flag} address '{addr}': expected IP:PORT, such as 127.0.0.1:8010")]
     BadAddress { flag: &'static str, addr: String },
@@ -62,7 +64,10 @@ pub enum ServerError {
 }
 
 fn listen_error(place: impl std::fmt::Display, e: &io::Error) -> ServerError {
-    ServerError::Listen { place: place.to_string(), reason: crate::engine::errno_text(e) }
+    ServerError::Listen {
+        place: place.to_string(),
+        reason: crate::engine::errno_text(e),
+    }
 }
 
 /// Where and how to serve.
@@ -83,7 +88,11 @@ pub struct TcpApiConfig {
 impl ServerConfig {
     /// Only the unix socket.
     pub fn unix(socket_path: impl Into<PathBuf>) -> Self {
-        ServerConfig { socket_path: socket_path.into(), tcp_api: None, probe_listen: None }
+        ServerConfig {
+            socket_path: socket_path.into(),
+            tcp_api: None,
+            probe_listen: None,
+        }
     }
 
     /// From the supervisor's flags: `--http-listen-api ADDR` needs
@@ -98,17 +107,31 @@ impl ServerConfig {
             None => None,
             Some(addr) => {
                 let addr_parsed = parse_addr("--http-listen-api", addr)?;
-                let file = api_token_file.ok_or_else(|| ServerError::TokenFileMissing { addr: addr.to_string() })?;
-                Some(TcpApiConfig { addr: addr_parsed, token: BearerToken::from_file(file)? })
+                let file = api_token_file.ok_or_else(|| ServerError::TokenFileMissing {
+                    addr: addr.to_string(),
+                })?;
+                Some(TcpApiConfig {
+                    addr: addr_parsed,
+                    token: BearerToken::from_file(file)?,
+                })
             }
         };
-        let probe_listen = probe_listen.map(|a| parse_addr("--probe-listen", a)).transpose()?;
-        Ok(ServerConfig { socket_path: socket_path.into(), tcp_api, probe_listen })
+        let probe_listen = probe_listen
+            .map(|a| parse_addr("--probe-listen", a))
+            .transpose()?;
+        Ok(ServerConfig {
+            socket_path: socket_path.into(),
+            tcp_api,
+            probe_listen,
+        })
     }
 }
 
 fn parse_addr(flag: &'static str, addr: &str) -> Result<SocketAddr, ServerError> {
-    addr.parse().map_err(|_| ServerError::BadAddress { flag, addr: addr.to_string() })
+    addr.parse().map_err(|_| ServerError::BadAddress {
+        flag,
+        addr: addr.to_string(),
+    })
 }
 
 /// What a listener lets its clients do.
@@ -137,14 +160,19 @@ impl ControlServer {
     /// replaced; a live one is an error.
     pub fn bind(config: &ServerConfig) -> Result<ControlServer, ServerError> {
         let (std_unix, socket_file) = bind_private_socket(&config.socket_path)?;
-        let unix =
-            tokio::net::UnixListener::from_std(std_unix).map_err(|e| listen_error(config.socket_path.display(), &e))?;
+        let unix = tokio::net::UnixListener::from_std(std_unix)
+            .map_err(|e| listen_error(config.socket_path.display(), &e))?;
         let tcp_api = match &config.tcp_api {
             None => None,
             Some(tcp) => Some((bind_tcp(tcp.addr)?, Rc::new(tcp.token.clone()))),
         };
         let probe = config.probe_listen.map(bind_tcp).transpose()?;
-        Ok(ControlServer { unix, socket_file, tcp_api, probe })
+        Ok(ControlServer {
+            unix,
+            socket_file,
+            tcp_api,
+            probe,
+        })
     }
 
     pub fn socket_path(&self) -> &Path {
@@ -163,12 +191,19 @@ impl ControlServer {
     /// Serves until dropped (the socket file goes with it). Runs on a
     /// `LocalSet`: connections are spawned with `spawn_local`.
     pub async fn serve<B: ApiBackend + 'static>(self, backend: Rc<B>) {
-        let ControlServer { unix, socket_file, tcp_api, probe } = self;
+        let ControlServer {
+            unix,
+            socket_file,
+            tcp_api,
+            probe,
+        } = self;
         let _socket_file = socket_file;
         let local = accept_unix(unix, backend.clone());
         let tcp = async {
             match tcp_api {
-                Some((listener, token)) => accept_tcp(listener, backend.clone(), Access::Token(token)).await,
+                Some((listener, token)) => {
+                    accept_tcp(listener, backend.clone(), Access::Token(token)).await
+                }
                 None => std::future::pending().await,
             }
         };
@@ -184,7 +219,9 @@ impl ControlServer {
 
 fn bind_tcp(addr: SocketAddr) -> Result<tokio::net::TcpListener, ServerError> {
     let listener = std::net::TcpListener::bind(addr).map_err(|e| listen_error(addr, &e))?;
-    listener.set_nonblocking(true).map_err(|e| listen_error(addr, &e))?;
+    listener
+        .set_nonblocking(true)
+        .map_err(|e| listen_error(addr, &e))?;
     tokio::net::TcpListener::from_std(listener).map_err(|e| listen_error(addr, &e))
 }
 
@@ -209,21 +246,37 @@ impl Drop for SocketFile {
 /// sets its mode to 0600, then renames it into place. Nobody but us can
 /// reach it while it is staged, and it appears at its path already 0600:
 /// no window where it is open to others, and no process-wide umask change.
-fn bind_private_socket(path: &Path) -> Result<(std::os::unix::net::UnixListener, SocketFile), ServerError> {
+fn bind_private_socket(
+    path: &Path,
+) -> Result<(std::os::unix::net::UnixListener, SocketFile), ServerError> {
     let parent = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    fs::DirBuilder::new().recursive(true).mode(0o755).create(parent).map_err(|e| listen_error(parent.display(), &e))?;
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o755)
+        .create(parent)
+        .map_err(|e| listen_error(parent.display(), &e))?;
     clear_stale_socket(path)?;
     let staging = StagingDir::create(parent).map_err(|e| listen_error(parent.display(), &e))?;
     let staged = staging.path.join("s");
-    let listener = std::os::unix::net::UnixListener::bind(&staged).map_err(|e| listen_error(path.display(), &e))?;
-    fs::set_permissions(&staged, fs::Permissions::from_mode(0o600)).map_err(|e| listen_error(path.display(), &e))?;
+    let listener = std::os::unix::net::UnixListener::bind(&staged)
+        .map_err(|e| listen_error(path.display(), &e))?;
+    fs::set_permissions(&staged, fs::Permissions::from_mode(0o600))
+        .map_err(|e| listen_error(path.display(), &e))?;
     fs::rename(&staged, path).map_err(|e| listen_error(path.display(), &e))?;
-    listener.set_nonblocking(true).map_err(|e| listen_error(path.display(), &e))?;
+    listener
+        .set_nonblocking(true)
+        .map_err(|e| listen_error(path.display(), &e))?;
     let meta = fs::symlink_metadata(path).map_err(|e| listen_error(path.display(), &e))?;
-    Ok((listener, SocketFile { path: path.to_path_buf(), identity: (meta.dev(), meta.ino()) }))
+    Ok((
+        listener,
+        SocketFile {
+            path: path.to_path_buf(),
+            identity: (meta.dev(), meta.ino()),
+        },
+    ))
 }
 
 /// Removes a socket file no server answers on any more.
@@ -234,10 +287,14 @@ fn clear_stale_socket(path: &Path) -> Result<(), ServerError> {
         Err(e) => return Err(listen_error(path.display(), &e)),
     };
     if !meta.file_type().is_socket() {
-        return Err(ServerError::NotASocket { path: path.to_path_buf() });
+        return Err(ServerError::NotASocket {
+            path: path.to_path_buf(),
+        });
     }
     if std::os::unix::net::UnixStream::connect(path).is_ok() {
-        return Err(ServerError::SocketInUse { path: path.to_path_buf() });
+        return Err(ServerError::SocketInUse {
+            path: path.to_path_buf(),
+        });
     }
     match fs::remove_file(path) {
         Err(e) if e.kind() != io::ErrorKind::NotFound => Err(listen_error(path.display(), &e)),
@@ -285,7 +342,11 @@ async fn accept_unix<B: ApiBackend + 'static>(listener: tokio::net::UnixListener
     }
 }
 
-async fn accept_tcp<B: ApiBackend + 'static>(listener: tokio::net::TcpListener, backend: Rc<B>, access: Access) {
+async fn accept_tcp<B: ApiBackend + 'static>(
+    listener: tokio::net::TcpListener,
+    backend: Rc<B>,
+    access: Access,
+) {
     loop {
         match listener.accept().await {
             Ok((stream, _)) => {
@@ -315,20 +376,35 @@ where
         async move { Ok::<_, Infallible>(respond(&*backend, &access, request).await) }
     });
     let mut builder = http1::Builder::new();
-    builder.timer(TokioTimer::new()).header_read_timeout(HEADER_READ_TIMEOUT);
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEADER_READ_TIMEOUT);
     // A client that goes away mid-answer is no concern of the daemon's.
-    let _ = builder.serve_connection(TokioIo::new(stream), service).await;
+    let _ = builder
+        .serve_connection(TokioIo::new(stream), service)
+        .await;
 }
 
-async fn respond<B: ApiBackend>(backend: &B, access: &Access, request: Request<Incoming>) -> Response<ApiBody> {
+async fn respond<B: ApiBackend>(
+    backend: &B,
+    access: &Access,
+    request: Request<Incoming>,
+) -> Response<ApiBody> {
     if let Access::Token(token) = access
-        && !token.authorizes(request.headers().get(AUTHORIZATION).map(HeaderValue::as_bytes))
+        && !token.authorizes(
+            request
+                .headers()
+                .get(AUTHORIZATION)
+                .map(HeaderValue::as_bytes),
+        )
     {
         let mut response = error_response(&ApiError::new(
             ErrorKind::Unauthorized,
             "missing or wrong bearer token: send 'Authorization: Bearer TOKEN' with the token of --api-token-file",
         ));
-        response.headers_mut().insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        response
+            .headers_mut()
+            .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         return response;
     }
     let path = request.uri().path().to_string();
@@ -338,7 +414,11 @@ async fn respond<B: ApiBackend>(backend: &B, access: &Access, request: Request<I
         Ok(RouteMatch::NotFound) => return error_response(&routes::unknown_path(&path)),
         Ok(RouteMatch::WrongMethod { allowed }) => {
             let mut response = error_response(&routes::wrong_method(&method, &path, &allowed));
-            let allow = allowed.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(", ");
+            let allow = allowed
+                .iter()
+                .map(|m| m.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
             if let Ok(value) = HeaderValue::from_str(&allow) {
                 response.headers_mut().insert(ALLOW, value);
             }
@@ -353,7 +433,16 @@ async fn respond<B: ApiBackend>(backend: &B, access: &Access, request: Request<I
         let query = Query::parse(request.uri().query())?;
         routes::check_query(route, &query)?;
         let body = read_body(request.into_body()).await?;
-        routes::handle(backend, route, &Call { params, query, body }).await
+        routes::handle(
+            backend,
+            route,
+            &Call {
+                params,
+                query,
+                body,
+            },
+        )
+        .await
     };
     match outcome.await {
         Ok(reply) => reply_response(reply),
@@ -364,10 +453,13 @@ async fn respond<B: ApiBackend>(backend: &B, access: &Access, request: Request<I
 async fn read_body(body: Incoming) -> Result<Vec<u8>, ApiError> {
     match Limited::new(body, MAX_BODY_BYTES).collect().await {
         Ok(collected) => Ok(collected.to_bytes().to_vec()),
-        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => {
-            Err(ApiError::new(ErrorKind::PayloadTooLarge, format!("request body over {} bytes", MAX_BODY_BYTES)))
-        }
-        Err(e) => Err(ApiError::bad_request(format!("cannot read the request body: {e}"))),
+        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => Err(ApiError::new(
+            ErrorKind::PayloadTooLarge,
+            format!("request body over {} bytes", MAX_BODY_BYTES),
+        )),
+        Err(e) => Err(ApiError::bad_request(format!(
+            "cannot read the request body: {e}"
+        ))),
     }
 }
 
@@ -377,22 +469,33 @@ fn reply_response(reply: Reply) -> Response<ApiBody> {
             body.push(b'\n');
             with_type(status, "application/json", ApiBody::full(body))
         }
-        Reply::Text { content_type, body } => with_type(200, content_type, ApiBody::full(body.into_bytes())),
-        Reply::LogLines(reply) => with_type(200, "application/x-ndjson", ApiBody::lines(reply.backlog, reply.live)),
+        Reply::Text { content_type, body } => {
+            with_type(200, content_type, ApiBody::full(body.into_bytes()))
+        }
+        Reply::LogLines(reply) => with_type(
+            200,
+            "application/x-ndjson",
+            ApiBody::lines(reply.backlog, reply.live),
+        ),
     }
 }
 
 fn error_response(error: &ApiError) -> Response<ApiBody> {
-    let mut body = serde_json::to_vec(&ErrorBody { error: error.message.clone() })
-        .unwrap_or_else(|_| b"{\"error\":\"internal error\"}".to_vec());
+    let mut body = serde_json::to_vec(&ErrorBody {
+        error: error.message.clone(),
+    })
+    .unwrap_or_else(|_| b"{\"error\":\"internal error\"}".to_vec());
     body.push(b'\n');
     with_type(error.kind.status(), "application/json", ApiBody::full(body))
 }
 
 fn with_type(status: u16, content_type: &'static str, body: ApiBody) -> Response<ApiBody> {
     let mut response = Response::new(body);
-    *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    *response.status_mut() =
+        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
     response
 }
 
@@ -404,16 +507,23 @@ pub struct ApiBody {
 
 enum BodyState {
     Full(Option<Bytes>),
-    Lines { backlog: Vec<LogEntry>, live: Option<mpsc::Receiver<LogEntry>> },
+    Lines {
+        backlog: Vec<LogEntry>,
+        live: Option<mpsc::Receiver<LogEntry>>,
+    },
 }
 
 impl ApiBody {
     fn full(bytes: Vec<u8>) -> Self {
-        ApiBody { state: BodyState::Full(Some(Bytes::from(bytes))) }
+        ApiBody {
+            state: BodyState::Full(Some(Bytes::from(bytes))),
+        }
     }
 
     fn lines(backlog: Vec<LogEntry>, live: Option<mpsc::Receiver<LogEntry>>) -> Self {
-        ApiBody { state: BodyState::Lines { backlog, live } }
+        ApiBody {
+            state: BodyState::Lines { backlog, live },
+        }
     }
 }
 
@@ -432,7 +542,10 @@ impl Body for ApiBody {
     type Data = Bytes;
     type Error = Infallible;
 
-    fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
         match &mut self.get_mut().state {
             BodyState::Full(bytes) => Poll::Ready(bytes.take().map(|b| Ok(Frame::data(b)))),
             BodyState::Lines { backlog, live } => {
@@ -441,7 +554,9 @@ impl Body for ApiBody {
                     backlog.clear();
                     return Poll::Ready(Some(Ok(Frame::data(chunk))));
                 }
-                let Some(receiver) = live else { return Poll::Ready(None) };
+                let Some(receiver) = live else {
+                    return Poll::Ready(None);
+                };
                 match receiver.poll_recv(cx) {
                     Poll::Ready(Some(first)) => {
                         let mut batch = vec![first];
@@ -485,7 +600,8 @@ mod tests {
 
     #[test]
     fn the_tcp_api_without_a_token_file_is_one_clear_line() {
-        let e = ServerConfig::from_flags("/tmp/x.sock", Some("127.0.0.1:8010"), None, None).unwrap_err();
+        let e = ServerConfig::from_flags("/tmp/x.sock", Some("127.0.0.1:8010"), None, None)
+            .unwrap_err();
         assert_eq!(
             e.to_string(),
             "--http-listen-api 127.0.0.1:8010 needs --api-token-file FILE: the TCP API is never served without a bearer token"
@@ -496,7 +612,10 @@ mod tests {
             "invalid --http-listen-api address 'localhost': expected IP:PORT, such as 127.0.0.1:8010"
         );
         let e = ServerConfig::from_flags("/tmp/x.sock", None, None, Some(":80")).unwrap_err();
-        assert!(e.to_string().starts_with("invalid --probe-listen address ':80'"));
+        assert!(
+            e.to_string()
+                .starts_with("invalid --probe-listen address ':80'")
+        );
     }
 
     #[test]
@@ -504,8 +623,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let token = dir.path().join("token");
         fs::write(&token, "abc\n").unwrap();
-        let config =
-            ServerConfig::from_flags("/tmp/x.sock", Some("127.0.0.1:0"), Some(&token), Some("127.0.0.1:0")).unwrap();
+        let config = ServerConfig::from_flags(
+            "/tmp/x.sock",
+            Some("127.0.0.1:0"),
+            Some(&token),
+            Some("127.0.0.1:0"),
+        )
+        .unwrap();
         let tcp = config.tcp_api.unwrap();
         assert_eq!(tcp.token, BearerToken::from_secret("abc").unwrap());
         assert!(config.probe_listen.is_some());
@@ -516,7 +640,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("runr.sock");
         fs::write(&path, "data").unwrap();
-        assert!(matches!(bind_private_socket(&path), Err(ServerError::NotASocket { .. })));
+        assert!(matches!(
+            bind_private_socket(&path),
+            Err(ServerError::NotASocket { .. })
+        ));
         assert_eq!(fs::read_to_string(&path).unwrap(), "data");
     }
 
@@ -526,12 +653,21 @@ mod tests {
         let path = dir.path().join("runr.sock");
         drop(std::os::unix::net::UnixListener::bind(&path).unwrap());
         let (live, file) = bind_private_socket(&path).unwrap();
-        assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
-        assert!(matches!(bind_private_socket(&path), Err(ServerError::SocketInUse { .. })));
+        assert_eq!(
+            fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        assert!(matches!(
+            bind_private_socket(&path),
+            Err(ServerError::SocketInUse { .. })
+        ));
         drop(live);
         drop(file);
         assert!(!path.exists(), "the server's socket file goes with it");
         let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
-        assert!(leftovers.is_empty(), "no staging directory is left behind: {leftovers:?}");
+        assert!(
+            leftovers.is_empty(),
+            "no staging directory is left behind: {leftovers:?}"
+        );
     }
 }

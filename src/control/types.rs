@@ -63,7 +63,8 @@ impl Serialize for Timestamp {
 impl<'de> Deserialize<'de> for Timestamp {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = String::deserialize(d)?;
-        Timestamp::parse(&text).ok_or_else(|| serde::de::Error::custom(format!("invalid timestamp '{text}'")))
+        Timestamp::parse(&text)
+            .ok_or_else(|| serde::de::Error::custom(format!("invalid timestamp '{text}'")))
     }
 }
 
@@ -226,7 +227,10 @@ pub enum ServiceAction {
     Stop(StopOptions),
     Restart(StopOptions),
     Reload,
-    Kill { signal: nix::sys::signal::Signal, whom: KillWhom },
+    Kill {
+        signal: nix::sys::signal::Signal,
+        whom: KillWhom,
+    },
 }
 
 /// What is asked of a timer.
@@ -342,11 +346,23 @@ pub struct LogQuery {
 
 impl LogQuery {
     pub fn units(units: Vec<String>) -> Self {
-        LogQuery { source: LogSource::Units(units), lines: None, follow: false, since: None, until: None }
+        LogQuery {
+            source: LogSource::Units(units),
+            lines: None,
+            follow: false,
+            since: None,
+            until: None,
+        }
     }
 
     pub fn task(id: impl Into<String>) -> Self {
-        LogQuery { source: LogSource::Task(id.into()), lines: None, follow: false, since: None, until: None }
+        LogQuery {
+            source: LogSource::Task(id.into()),
+            lines: None,
+            follow: false,
+            since: None,
+            until: None,
+        }
     }
 }
 
@@ -503,7 +519,9 @@ mod tests {
         assert_eq!(json, "\"2024-01-15T12:00:00.123456Z\"");
         assert_eq!(serde_json::from_str::<Timestamp>(&json).unwrap(), t);
         assert_eq!(
-            serde_json::from_str::<Timestamp>("\"2024-01-15T13:00:00+01:00\"").unwrap().0,
+            serde_json::from_str::<Timestamp>("\"2024-01-15T13:00:00+01:00\"")
+                .unwrap()
+                .0,
             1_705_320_000_000_000
         );
         assert!(serde_json::from_str::<Timestamp>("\"yesterday\"").is_err());
@@ -519,19 +537,35 @@ mod tests {
 
     #[test]
     fn active_states_travel_as_systemd_words() {
-        let row = UnitReadiness { name: "a.service".into(), state: ActiveState::Deactivating, ready: false };
+        let row = UnitReadiness {
+            name: "a.service".into(),
+            state: ActiveState::Deactivating,
+            ready: false,
+        };
         let json = serde_json::to_string(&row).unwrap();
-        assert_eq!(json, r#"{"name":"a.service","state":"deactivating","ready":false}"#);
+        assert_eq!(
+            json,
+            r#"{"name":"a.service","state":"deactivating","ready":false}"#
+        );
         assert_eq!(serde_json::from_str::<UnitReadiness>(&json).unwrap(), row);
-        assert!(serde_json::from_str::<UnitReadiness>(r#"{"name":"a","state":"up","ready":true}"#).is_err());
+        assert!(
+            serde_json::from_str::<UnitReadiness>(r#"{"name":"a","state":"up","ready":true}"#)
+                .is_err()
+        );
     }
 
     #[test]
     fn request_bodies_default_when_fields_are_left_out() {
-        assert_eq!(serde_json::from_str::<StopOptions>("{}").unwrap(), StopOptions::default());
+        assert_eq!(
+            serde_json::from_str::<StopOptions>("{}").unwrap(),
+            StopOptions::default()
+        );
         assert_eq!(
             serde_json::from_str::<StopOptions>(r#"{"timeout":5,"force":true}"#).unwrap(),
-            StopOptions { timeout: Some(5), force: true }
+            StopOptions {
+                timeout: Some(5),
+                force: true
+            }
         );
         assert!(serde_json::from_str::<StopOptions>(r#"{"timout":5}"#).is_err());
         let kill: KillOptions = serde_json::from_str(r#"{"signal":"HUP"}"#).unwrap();

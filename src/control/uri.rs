@@ -47,7 +47,11 @@ pub fn decode_component(text: &str) -> Result<String, ApiError> {
             let low = bytes.get(i + 2).copied().and_then(hex_value);
             match (high, low) {
                 (Some(h), Some(l)) => out.push(h << 4 | l),
-                _ => return Err(ApiError::bad_request(format!("invalid percent escape in '{text}'"))),
+                _ => {
+                    return Err(ApiError::bad_request(format!(
+                        "invalid percent escape in '{text}'"
+                    )));
+                }
             }
             i += 3;
         } else {
@@ -55,7 +59,8 @@ pub fn decode_component(text: &str) -> Result<String, ApiError> {
             i += 1;
         }
     }
-    String::from_utf8(out).map_err(|_| ApiError::bad_request(format!("'{text}' does not decode to UTF-8")))
+    String::from_utf8(out)
+        .map_err(|_| ApiError::bad_request(format!("'{text}' does not decode to UTF-8")))
 }
 
 /// A decoded query string: `name=value` pairs in the order given. A name
@@ -80,12 +85,20 @@ impl Query {
     }
 
     pub fn all(&self, name: &str) -> Vec<String> {
-        self.pairs.iter().filter(|(n, _)| n == name).map(|(_, v)| v.clone()).collect()
+        self.pairs
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .collect()
     }
 
     /// The last value given for `name`.
     pub fn last(&self, name: &str) -> Option<&str> {
-        self.pairs.iter().rev().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        self.pairs
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// A value parsed with `parse`; a value it refuses is a 400 naming the parameter.
@@ -98,7 +111,9 @@ impl Query {
         match self.last(name) {
             None => Ok(None),
             Some(v) => parse(v).map(Some).ok_or_else(|| {
-                ApiError::bad_request(format!("invalid value '{v}' for query parameter '{name}': expected {expected}"))
+                ApiError::bad_request(format!(
+                    "invalid value '{v}' for query parameter '{name}': expected {expected}"
+                ))
             }),
         }
     }
@@ -153,10 +168,24 @@ mod tests {
         assert_eq!(q.all("unit"), vec!["a", "b@c"]);
         assert!(q.flag("follow").unwrap());
         assert!(!q.flag("all").unwrap());
-        assert_eq!(q.parsed("lines", "a number", |v| v.parse::<u64>().ok()).unwrap(), Some(3));
-        let e = Query::parse(Some("lines=x")).unwrap().parsed("lines", "a number", |v| v.parse::<u64>().ok());
-        assert_eq!(e.unwrap_err().message, "invalid value 'x' for query parameter 'lines': expected a number");
-        assert!(Query::parse(Some("follow=maybe")).unwrap().flag("follow").is_err());
+        assert_eq!(
+            q.parsed("lines", "a number", |v| v.parse::<u64>().ok())
+                .unwrap(),
+            Some(3)
+        );
+        let e = Query::parse(Some("lines=x"))
+            .unwrap()
+            .parsed("lines", "a number", |v| v.parse::<u64>().ok());
+        assert_eq!(
+            e.unwrap_err().message,
+            "invalid value 'x' for query parameter 'lines': expected a number"
+        );
+        assert!(
+            Query::parse(Some("follow=maybe"))
+                .unwrap()
+                .flag("follow")
+                .is_err()
+        );
     }
 
     proptest! {

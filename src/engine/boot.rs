@@ -15,7 +15,11 @@ use crate::config::service::{Service, StdInput, StdOutput};
 pub fn service_plan(unit: &Unit) -> Option<ServicePlan> {
     let service = unit.service()?;
     let mut plan = ServicePlan::new(&unit.name);
-    plan.description = unit.unit.description.clone().unwrap_or_else(|| unit.name.clone());
+    plan.description = unit
+        .unit
+        .description
+        .clone()
+        .unwrap_or_else(|| unit.name.clone());
     plan.service_type = match service.effective_type() {
         // No D-Bus here: a bus service is up once started, like simple.
         ServiceType::Dbus => ServiceType::Simple,
@@ -46,7 +50,9 @@ pub fn service_plan(unit: &Unit) -> Option<ServicePlan> {
     if let Some(mode) = service.kill_mode {
         plan.kill_mode = mode;
     }
-    let signal = |n: Option<i32>, default: Signal| n.and_then(|n| Signal::try_from(n).ok()).unwrap_or(default);
+    let signal = |n: Option<i32>, default: Signal| {
+        n.and_then(|n| Signal::try_from(n).ok()).unwrap_or(default)
+    };
     plan.kill_signal = signal(service.kill_signal, Signal::SIGTERM);
     plan.final_kill_signal = signal(service.final_kill_signal, Signal::SIGKILL);
     plan.send_sigkill = service.send_sigkill.unwrap_or(true);
@@ -84,22 +90,32 @@ fn exec_context(service: &Service) -> ExecContext {
     if let Some(umask) = service.umask {
         exec.umask = umask;
     }
-    exec.working_directory = service.working_directory.as_ref().map(|dir| WorkingDirectory {
-        path: (dir != "~").then(|| PathBuf::from(dir)),
-        home: dir == "~",
-        optional: service.working_directory_missing_ok,
-    });
+    exec.working_directory = service
+        .working_directory
+        .as_ref()
+        .map(|dir| WorkingDirectory {
+            path: (dir != "~").then(|| PathBuf::from(dir)),
+            home: dir == "~",
+            optional: service.working_directory_missing_ok,
+        });
     exec.limits = service
         .limits
         .iter()
         .filter_map(|(name, limit)| {
             let resource = resource_named(name)?;
             let unlimited = nix::libc::RLIM_INFINITY;
-            Some((resource, limit.soft.unwrap_or(unlimited), limit.hard.unwrap_or(unlimited)))
+            Some((
+                resource,
+                limit.soft.unwrap_or(unlimited),
+                limit.hard.unwrap_or(unlimited),
+            ))
         })
         .collect();
     exec.stdin = match &service.standard_input {
-        Some(StdInput::File(path)) => StdioTarget::File { path: path.into(), append: false },
+        Some(StdInput::File(path)) => StdioTarget::File {
+            path: path.into(),
+            append: false,
+        },
         _ => StdioTarget::Null,
     };
     exec.stdout = output_target(service.standard_output.as_ref(), StdioTarget::Pipe);
@@ -113,8 +129,14 @@ fn output_target(setting: Option<&StdOutput>, default: StdioTarget) -> StdioTarg
         None => default,
         Some(StdOutput::Null) => StdioTarget::Null,
         Some(StdOutput::Inherit | StdOutput::Tty) => StdioTarget::Inherit,
-        Some(StdOutput::File(path) | StdOutput::Truncate(path)) => StdioTarget::File { path: path.into(), append: false },
-        Some(StdOutput::Append(path)) => StdioTarget::File { path: path.into(), append: true },
+        Some(StdOutput::File(path) | StdOutput::Truncate(path)) => StdioTarget::File {
+            path: path.into(),
+            append: false,
+        },
+        Some(StdOutput::Append(path)) => StdioTarget::File {
+            path: path.into(),
+            append: true,
+        },
         Some(_) => StdioTarget::Pipe,
     }
 }

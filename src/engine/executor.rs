@@ -27,7 +27,14 @@ pub const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bi
 /// writes on stdout or stderr.
 pub trait LogSink {
     fn supervisor_message(&self, unit: &str, message: &str);
-    fn attach_output(&self, unit: &str, identifier: &str, pid: Pid, stream: OutputStream, fd: OwnedFd);
+    fn attach_output(
+        &self,
+        unit: &str,
+        identifier: &str,
+        pid: Pid,
+        stream: OutputStream,
+        fd: OwnedFd,
+    );
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,7 +52,11 @@ pub struct ProcessExecutor {
 
 impl ProcessExecutor {
     pub fn new(sink: Rc<dyn LogSink>) -> Self {
-        ProcessExecutor { started: Instant::now(), sink, own_environment: std::env::vars().collect() }
+        ProcessExecutor {
+            started: Instant::now(),
+            sink,
+            own_environment: std::env::vars().collect(),
+        }
     }
 
     /// The instant `now()` counts from.
@@ -68,7 +79,13 @@ fn resolve_credentials(exec: &ExecContext) -> io::Result<Option<Credentials>> {
     let Some(name) = &exec.user else {
         if let Some(group) = &exec.group {
             let gid = lookup_group(group)?;
-            return Ok(Some(Credentials { uid: 0, gid, groups: vec![], env: vec![], home: "/root".into() }));
+            return Ok(Some(Credentials {
+                uid: 0,
+                gid,
+                groups: vec![],
+                env: vec![],
+                home: "/root".into(),
+            }));
         }
         return Ok(None);
     };
@@ -77,7 +94,12 @@ fn resolve_credentials(exec: &ExecContext) -> io::Result<Option<Credentials>> {
         Err(_) => User::from_name(name),
     }
     .map_err(io::Error::from)?
-    .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, format!("Failed to determine user credentials: No such process ({name})")))?;
+    .ok_or_else(|| {
+        io::Error::new(
+            io::ErrorKind::NotFound,
+            format!("Failed to determine user credentials: No such process ({name})"),
+        )
+    })?;
     let gid = match &exec.group {
         Some(group) => lookup_group(group)?,
         None => user.gid.as_raw(),
@@ -109,7 +131,13 @@ fn resolve_credentials(exec: &ExecContext) -> io::Result<Option<Credentials>> {
         ("USER".to_string(), user.name.clone()),
         ("SHELL".to_string(), shell),
     ];
-    Ok(Some(Credentials { uid: user.uid.as_raw(), gid, groups, env, home: user.dir }))
+    Ok(Some(Credentials {
+        uid: user.uid.as_raw(),
+        gid,
+        groups,
+        env,
+        home: user.dir,
+    }))
 }
 
 fn lookup_group(name: &str) -> io::Result<u32> {
@@ -119,7 +147,12 @@ fn lookup_group(name: &str) -> io::Result<u32> {
     Group::from_name(name)
         .map_err(io::Error::from)?
         .map(|g| g.gid.as_raw())
-        .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, format!("Failed to determine group credentials: No such process ({name})")))
+        .ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::NotFound,
+                format!("Failed to determine group credentials: No such process ({name})"),
+            )
+        })
 }
 
 /// Finds a plain command name on systemd's fixed PATH.
@@ -159,7 +192,10 @@ impl ProcessExecutor {
                 Ok(text) => files.extend(environment::parse_environment_file(&text)),
                 Err(_) if *optional => {}
                 Err(e) => {
-                    return Err(io::Error::new(e.kind(), format!("Failed to load environment files: {e}")));
+                    return Err(io::Error::new(
+                        e.kind(),
+                        format!("Failed to load environment files: {e}"),
+                    ));
                 }
             }
         }
@@ -188,14 +224,25 @@ impl Executor for ProcessExecutor {
         let argv: Vec<OsString> = if command.no_env_expand {
             command.argv.iter().map(OsString::from).collect()
         } else {
-            let lookup = |name: &str| env.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.clone());
-            crate::syntax::exec::expand_argv(&command.argv, &lookup).into_iter().map(OsString::from).collect()
+            let lookup = |name: &str| {
+                env.iter()
+                    .rev()
+                    .find(|(k, _)| k == name)
+                    .map(|(_, v)| v.clone())
+            };
+            crate::syntax::exec::expand_argv(&command.argv, &lookup)
+                .into_iter()
+                .map(OsString::from)
+                .collect()
         };
         let mut process = ProcessPlan::new(resolve_program(&command.path), argv);
         process.env = env;
         if let Some(dir) = &exec.working_directory {
             let path = if dir.home {
-                credentials.as_ref().map(|c| c.home.clone()).or_else(|| Some("/root".into()))
+                credentials
+                    .as_ref()
+                    .map(|c| c.home.clone())
+                    .or_else(|| Some("/root".into()))
             } else {
                 dir.path.clone()
             };
@@ -225,19 +272,38 @@ impl Executor for ProcessExecutor {
         process.stderr = exec.stderr.clone();
         let spawned = spawn(&process)?;
         let identifier = exec.syslog_identifier.clone().unwrap_or_else(|| {
-            Path::new(&command.path).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+            Path::new(&command.path)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
         });
         if let Some(fd) = spawned.stdout {
-            self.sink.attach_output(&plan.name, &identifier, spawned.pid, OutputStream::Stdout, fd);
+            self.sink.attach_output(
+                &plan.name,
+                &identifier,
+                spawned.pid,
+                OutputStream::Stdout,
+                fd,
+            );
         }
         if let Some(fd) = spawned.stderr {
-            self.sink.attach_output(&plan.name, &identifier, spawned.pid, OutputStream::Stderr, fd);
+            self.sink.attach_output(
+                &plan.name,
+                &identifier,
+                spawned.pid,
+                OutputStream::Stderr,
+                fd,
+            );
         }
         Ok(spawned.pid)
     }
 
     fn kill(&mut self, pid: Pid, signal: Signal, group: bool) -> bool {
-        if group { killpg(pid, signal).is_ok() } else { kill(pid, signal).is_ok() }
+        if group {
+            killpg(pid, signal).is_ok()
+        } else {
+            kill(pid, signal).is_ok()
+        }
     }
 
     fn group_alive(&mut self, pgid: Pid) -> bool {

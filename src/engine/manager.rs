@@ -50,7 +50,9 @@ fn is_well_known_target(name: &str) -> bool {
 pub enum UnitRuntime {
     Service(Box<ServiceRuntime>),
     /// Targets (and unit types runr does not run) are active or not.
-    Passive { active: bool },
+    Passive {
+        active: bool,
+    },
 }
 
 impl UnitRuntime {
@@ -80,7 +82,13 @@ pub struct Manager {
 impl Manager {
     pub fn new(loader: Loader) -> Self {
         let units = loader.load_all();
-        Manager { loader, units, runtimes: BTreeMap::new(), queued: Vec::new(), failed_starts: BTreeSet::new() }
+        Manager {
+            loader,
+            units,
+            runtimes: BTreeMap::new(),
+            queued: Vec::new(),
+            failed_starts: BTreeSet::new(),
+        }
     }
 
     /// The unit by name or alias, loading it on first use (instances of
@@ -109,7 +117,11 @@ impl Manager {
             _ => "multi-user.target".to_string(),
         };
         let mut names = vec![default];
-        let autostart = self.units.by_name.values().filter(|u| u.service().is_some_and(|s| s.autostart == Some(true)));
+        let autostart = self
+            .units
+            .by_name
+            .values()
+            .filter(|u| u.service().is_some_and(|s| s.autostart == Some(true)));
         names.extend(autostart.map(|u| u.name.clone()));
         names
     }
@@ -121,11 +133,15 @@ impl Manager {
         let mut todo = vec![name.to_string()];
         let mut seen = BTreeSet::new();
         while let Some(next) = todo.pop() {
-            let Some(canonical) = self.canonical_name(&next) else { continue };
+            let Some(canonical) = self.canonical_name(&next) else {
+                continue;
+            };
             if !seen.insert(canonical.clone()) {
                 continue;
             }
-            let Some(unit) = self.units.get(&canonical).cloned() else { continue };
+            let Some(unit) = self.units.get(&canonical).cloned() else {
+                continue;
+            };
             if unit.load_state != LoadState::Loaded && !is_well_known_target(&canonical) {
                 continue;
             }
@@ -135,8 +151,14 @@ impl Manager {
                 continue;
             }
             todo.extend(pulled_in(&unit));
-            let already = self.queued.iter().any(|(n, k)| n == &canonical && *k == JobKind::Start);
-            let active = self.runtimes.get(&canonical).is_some_and(|r| r.active_state().is_active_or_reloading());
+            let already = self
+                .queued
+                .iter()
+                .any(|(n, k)| n == &canonical && *k == JobKind::Start);
+            let active = self
+                .runtimes
+                .get(&canonical)
+                .is_some_and(|r| r.active_state().is_active_or_reloading());
             if !already && !active {
                 self.queued.retain(|(n, _)| n != &canonical);
                 self.queued.push((canonical.clone(), JobKind::Start));
@@ -150,7 +172,9 @@ impl Manager {
     /// A stop job for `name` and for the units that require it, are bound
     /// to it or are part of it.
     pub fn enqueue_stop(&mut self, name: &str) {
-        let Some(canonical) = self.canonical_name(name) else { return };
+        let Some(canonical) = self.canonical_name(name) else {
+            return;
+        };
         let mut todo = vec![canonical];
         let mut seen = BTreeSet::new();
         while let Some(next) = todo.pop() {
@@ -158,9 +182,13 @@ impl Manager {
                 continue;
             }
             for (other, unit) in &self.units.by_name {
-                let depends = [DependencyKind::Requires, DependencyKind::BindsTo, DependencyKind::PartOf]
-                    .iter()
-                    .any(|kind| unit.unit.dependencies_of(*kind).any(|d| d == next));
+                let depends = [
+                    DependencyKind::Requires,
+                    DependencyKind::BindsTo,
+                    DependencyKind::PartOf,
+                ]
+                .iter()
+                .any(|kind| unit.unit.dependencies_of(*kind).any(|d| d == next));
                 if depends {
                     todo.push(other.clone());
                 }
@@ -189,9 +217,18 @@ impl Manager {
     /// Before=a), or by systemd's default dependencies: a target is ordered
     /// after what it wants or requires, and a service after basic.target.
     fn ordered_after(&self, a: &str, b: &str) -> bool {
-        let (Some(unit_a), unit_b) = (self.units.get(a), self.units.get(b)) else { return false };
-        let after = unit_a.unit.dependencies_of(DependencyKind::After).any(|d| d == b);
-        let before = unit_b.is_some_and(|u| u.unit.dependencies_of(DependencyKind::Before).any(|d| d == a));
+        let (Some(unit_a), unit_b) = (self.units.get(a), self.units.get(b)) else {
+            return false;
+        };
+        let after = unit_a
+            .unit
+            .dependencies_of(DependencyKind::After)
+            .any(|d| d == b);
+        let before = unit_b.is_some_and(|u| {
+            u.unit
+                .dependencies_of(DependencyKind::Before)
+                .any(|d| d == a)
+        });
         let target_after_wanted = is_target(unit_a)
             && unit_b.is_none_or(|u| u.unit.default_dependencies)
             && pulled_in(unit_a).iter().any(|d| d == b);
@@ -204,17 +241,18 @@ impl Manager {
     /// Does some other unit with a job in progress or queued have to finish
     /// first?
     fn must_wait(&self, name: &str, kind: JobKind) -> bool {
-        let pending = self
-            .queued
-            .iter()
-            .map(|(n, k)| (n.as_str(), *k))
-            .chain(self.runtimes.iter().filter(|(_, r)| r.has_running_job()).map(|(n, r)| {
-                let kind = match r {
-                    UnitRuntime::Service(s) => s.job.unwrap_or(JobKind::Start),
-                    UnitRuntime::Passive { .. } => JobKind::Start,
-                };
-                (n.as_str(), kind)
-            }));
+        let pending = self.queued.iter().map(|(n, k)| (n.as_str(), *k)).chain(
+            self.runtimes
+                .iter()
+                .filter(|(_, r)| r.has_running_job())
+                .map(|(n, r)| {
+                    let kind = match r {
+                        UnitRuntime::Service(s) => s.job.unwrap_or(JobKind::Start),
+                        UnitRuntime::Passive { .. } => JobKind::Start,
+                    };
+                    (n.as_str(), kind)
+                }),
+        );
         for (other, other_kind) in pending {
             if other == name {
                 continue;
@@ -234,8 +272,16 @@ impl Manager {
 
     /// The required units (ordered before it) whose start failed.
     fn failed_requirement(&self, name: &str) -> bool {
-        let Some(unit) = self.units.get(name) else { return false };
-        [DependencyKind::Requires, DependencyKind::BindsTo, DependencyKind::Requisite].iter().any(|kind| {
+        let Some(unit) = self.units.get(name) else {
+            return false;
+        };
+        [
+            DependencyKind::Requires,
+            DependencyKind::BindsTo,
+            DependencyKind::Requisite,
+        ]
+        .iter()
+        .any(|kind| {
             unit.unit
                 .dependencies_of(*kind)
                 .any(|d| self.failed_starts.contains(d) && self.ordered_after(name, d))
@@ -247,7 +293,10 @@ impl Manager {
     pub fn dispatch(&mut self, ex: &mut dyn Executor) {
         loop {
             self.collect_finished_jobs();
-            let runnable = self.queued.iter().position(|(name, kind)| !self.must_wait(name, *kind));
+            let runnable = self
+                .queued
+                .iter()
+                .position(|(name, kind)| !self.must_wait(name, *kind));
             let Some(index) = runnable else { return };
             let (name, kind) = self.queued.remove(index);
             self.run_job(ex, &name, kind);
@@ -258,15 +307,23 @@ impl Manager {
         if kind == JobKind::Start && self.failed_requirement(name) {
             let description = self.description(name);
             ex.log(name, &format!("Dependency failed for {description}."));
-            ex.log(name, &format!("{name}: Job {name}/start failed with result 'dependency'."));
+            ex.log(
+                name,
+                &format!("{name}: Job {name}/start failed with result 'dependency'."),
+            );
             self.failed_starts.insert(name.to_string());
             return;
         }
-        let Some(unit) = self.units.get(name).cloned() else { return };
-        let runtime = self.runtimes.entry(name.to_string()).or_insert_with(|| match service_plan(&unit) {
-            Some(plan) => UnitRuntime::Service(Box::new(ServiceRuntime::new(plan))),
-            None => UnitRuntime::Passive { active: false },
-        });
+        let Some(unit) = self.units.get(name).cloned() else {
+            return;
+        };
+        let runtime =
+            self.runtimes
+                .entry(name.to_string())
+                .or_insert_with(|| match service_plan(&unit) {
+                    Some(plan) => UnitRuntime::Service(Box::new(ServiceRuntime::new(plan))),
+                    None => UnitRuntime::Passive { active: false },
+                });
         match (runtime, kind) {
             (UnitRuntime::Service(service), JobKind::Start) => {
                 // A changed unit file takes effect at the next start.
@@ -313,7 +370,10 @@ impl Manager {
     }
 
     fn description(&self, name: &str) -> String {
-        self.units.get(name).map(description_of).unwrap_or_else(|| name.to_string())
+        self.units
+            .get(name)
+            .map(description_of)
+            .unwrap_or_else(|| name.to_string())
     }
 
     pub fn services_mut(&mut self) -> impl Iterator<Item = &mut ServiceRuntime> {
@@ -361,7 +421,10 @@ impl Manager {
     /// Nothing runs and no job waits.
     pub fn is_idle_and_down(&self) -> bool {
         self.queued.is_empty()
-            && self.runtimes.values().all(|r| r.active_state().is_inactive_or_failed() && !r.has_running_job())
+            && self
+                .runtimes
+                .values()
+                .all(|r| r.active_state().is_inactive_or_failed() && !r.has_running_job())
     }
 }
 
@@ -371,9 +434,14 @@ fn is_target(unit: &Unit) -> bool {
 
 /// A service whose program belongs to systemd itself.
 fn is_part_of_systemd(unit: &Unit) -> bool {
-    let Some(command) = unit.service().and_then(|s| s.exec.start.first()) else { return false };
+    let Some(command) = unit.service().and_then(|s| s.exec.start.first()) else {
+        return false;
+    };
     let path = std::path::Path::new(&command.path);
-    let file_name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
     path.starts_with("/lib/systemd")
         || path.starts_with("/usr/lib/systemd")
         || file_name.starts_with("systemd-")
@@ -393,10 +461,19 @@ fn description_of(unit: &Unit) -> String {
 /// What a start of `unit` pulls in: Requires=, Wants=, BindsTo= and the
 /// `.wants/`/`.requires/` symlinks.
 fn pulled_in(unit: &Unit) -> Vec<String> {
-    let mut names: Vec<String> = [DependencyKind::Requires, DependencyKind::Wants, DependencyKind::BindsTo]
-        .iter()
-        .flat_map(|kind| unit.unit.dependencies_of(*kind).map(String::from).collect::<Vec<_>>())
-        .collect();
+    let mut names: Vec<String> = [
+        DependencyKind::Requires,
+        DependencyKind::Wants,
+        DependencyKind::BindsTo,
+    ]
+    .iter()
+    .flat_map(|kind| {
+        unit.unit
+            .dependencies_of(*kind)
+            .map(String::from)
+            .collect::<Vec<_>>()
+    })
+    .collect();
     names.extend(unit.wants_from_symlinks.iter().cloned());
     names.extend(unit.requires_from_symlinks.iter().cloned());
     if matches!(unit.body, UnitBody::Target) && unit.name == "multi-user.target" {

@@ -3,8 +3,8 @@
 
 pub mod boot;
 pub mod executor;
-pub mod manager;
 pub mod exit_status;
+pub mod manager;
 pub mod reaper;
 pub mod spawn;
 pub mod state;

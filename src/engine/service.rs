@@ -28,8 +28,13 @@ pub enum ProcessRole {
 pub trait Executor {
     /// Starts `command` for the service; `env` adds what the phase sets
     /// ($MAINPID, $SERVICE_RESULT, ...).
-    fn spawn(&mut self, plan: &ServicePlan, role: ProcessRole, command: &ExecCommand, env: &[(String, String)])
-    -> io::Result<Pid>;
+    fn spawn(
+        &mut self,
+        plan: &ServicePlan,
+        role: ProcessRole,
+        command: &ExecCommand,
+        env: &[(String, String)],
+    ) -> io::Result<Pid>;
     /// Sends `signal` to `pid`, or to the process group `pid` leads when
     /// `group`; true if some process received it.
     fn kill(&mut self, pid: Pid, signal: Signal, group: bool) -> bool;
@@ -164,7 +169,11 @@ impl ServiceRuntime {
     }
 
     fn arm(&mut self, ex: &dyn Executor, usec: Usec) {
-        self.deadline = if usec == 0 || usec == USEC_INFINITY { None } else { Some(ex.now().saturating_add(usec)) };
+        self.deadline = if usec == 0 || usec == USEC_INFINITY {
+            None
+        } else {
+            Some(ex.now().saturating_add(usec))
+        };
     }
 
     /// A message systemd logs with the unit's name in front (log_unit_*).
@@ -182,7 +191,9 @@ impl ServiceRuntime {
         let description = self.plan.description.clone();
         let message = match (kind, outcome) {
             // systemd says "Finished" for every oneshot (service_finished_job).
-            (JobKind::Start, JobOutcome::Done) if self.plan.service_type == ServiceType::Oneshot => {
+            (JobKind::Start, JobOutcome::Done)
+                if self.plan.service_type == ServiceType::Oneshot =>
+            {
                 format!("Finished {description}.")
             }
             (JobKind::Start, JobOutcome::Done) => format!("Started {description}."),
@@ -203,17 +214,29 @@ impl ServiceRuntime {
     /// (job_finish_and_invalidate on unit_notify in systemd).
     fn settle_job(&mut self, ex: &mut dyn Executor) {
         let outcome = match (self.job, self.state) {
-            (Some(JobKind::Start), ServiceState::Running | ServiceState::Exited) => Some(JobOutcome::Done),
+            (Some(JobKind::Start), ServiceState::Running | ServiceState::Exited) => {
+                Some(JobOutcome::Done)
+            }
             (Some(JobKind::Start), ServiceState::Dead) if self.result == ServiceResult::Success => {
                 Some(JobOutcome::Done)
             }
-            (Some(JobKind::Start), ServiceState::Failed | ServiceState::Dead) => Some(JobOutcome::Failed),
-            (Some(JobKind::Start), ServiceState::AutoRestart) => Some(JobOutcome::Failed),
-            (Some(JobKind::Stop), ServiceState::Dead | ServiceState::Failed) => Some(JobOutcome::Done),
-            (Some(JobKind::Reload), ServiceState::Running | ServiceState::Exited) => {
-                Some(if self.reload_result == ServiceResult::Success { JobOutcome::Done } else { JobOutcome::Failed })
+            (Some(JobKind::Start), ServiceState::Failed | ServiceState::Dead) => {
+                Some(JobOutcome::Failed)
             }
-            (Some(JobKind::Reload), s) if s.active_state().is_inactive_or_failed() => Some(JobOutcome::Failed),
+            (Some(JobKind::Start), ServiceState::AutoRestart) => Some(JobOutcome::Failed),
+            (Some(JobKind::Stop), ServiceState::Dead | ServiceState::Failed) => {
+                Some(JobOutcome::Done)
+            }
+            (Some(JobKind::Reload), ServiceState::Running | ServiceState::Exited) => {
+                Some(if self.reload_result == ServiceResult::Success {
+                    JobOutcome::Done
+                } else {
+                    JobOutcome::Failed
+                })
+            }
+            (Some(JobKind::Reload), s) if s.active_state().is_inactive_or_failed() => {
+                Some(JobOutcome::Failed)
+            }
             _ => None,
         };
         if let Some(outcome) = outcome {
@@ -279,7 +302,11 @@ impl ServiceRuntime {
             return true;
         }
         let now = ex.now();
-        while self.start_attempts.front().is_some_and(|t| now.saturating_sub(*t) >= interval) {
+        while self
+            .start_attempts
+            .front()
+            .is_some_and(|t| now.saturating_sub(*t) >= interval)
+        {
             self.start_attempts.pop_front();
         }
         if self.start_attempts.len() >= burst as usize {
@@ -305,7 +332,9 @@ impl ServiceRuntime {
             // A stop is already under way; this request joins it.
             return RequestOutcome::Accepted;
         }
-        if !self.state.active_state().is_inactive_or_failed() && self.state != ServiceState::AutoRestart {
+        if !self.state.active_state().is_inactive_or_failed()
+            && self.state != ServiceState::AutoRestart
+        {
             let description = self.plan.description.clone();
             self.job_log(ex, &format!("Stopping {description}..."));
         }
@@ -325,7 +354,10 @@ impl ServiceRuntime {
                 self.settle_job(ex);
                 RequestOutcome::Accepted
             }
-            ServiceState::StartPre | ServiceState::Start | ServiceState::StartPost | ServiceState::Reload => {
+            ServiceState::StartPre
+            | ServiceState::Start
+            | ServiceState::StartPost
+            | ServiceState::Reload => {
                 self.enter_signal(ex, ServiceState::StopSigterm, ServiceResult::Success);
                 RequestOutcome::Accepted
             }
@@ -367,14 +399,20 @@ impl ServiceRuntime {
             env.push(("MAINPID".to_string(), pid.to_string()));
         }
         if matches!(self.state, ServiceState::StopPost | ServiceState::Stop) {
-            env.push(("SERVICE_RESULT".to_string(), self.result.as_str().to_string()));
+            env.push((
+                "SERVICE_RESULT".to_string(),
+                self.result.as_str().to_string(),
+            ));
             if let Some((_, status)) = self.main_exit {
                 env.push(("EXIT_CODE".to_string(), status.code_word().to_string()));
                 let text = match status {
                     ExitStatus::Exited(n) => n.to_string(),
-                    ExitStatus::Killed(n) | ExitStatus::Dumped(n) => {
-                        ExitStatus::Killed(n).status_text().split('/').nth(1).unwrap_or_default().to_string()
-                    }
+                    ExitStatus::Killed(n) | ExitStatus::Dumped(n) => ExitStatus::Killed(n)
+                        .status_text()
+                        .split('/')
+                        .nth(1)
+                        .unwrap_or_default()
+                        .to_string(),
                 };
                 env.push(("EXIT_STATUS".to_string(), text));
             }
@@ -384,7 +422,12 @@ impl ServiceRuntime {
 
     /// Starts a command; a command that cannot be started counts as one
     /// that exited with 203/EXEC, as a forked child failing execve() does.
-    fn spawn(&mut self, ex: &mut dyn Executor, role: ProcessRole, command: ExecCommand) -> Result<Pid, ExitStatus> {
+    fn spawn(
+        &mut self,
+        ex: &mut dyn Executor,
+        role: ProcessRole,
+        command: ExecCommand,
+    ) -> Result<Pid, ExitStatus> {
         let env = self.phase_env();
         let result = ex.spawn(&self.plan, role, &command, &env);
         self.current = Some((role, command.clone()));
@@ -400,7 +443,10 @@ impl ServiceRuntime {
             Err(e) => {
                 let reason = crate::engine::errno_text(&e);
                 self.unit_log(ex, &format!("Failed to execute {}: {reason}", command.path));
-                self.unit_log(ex, &format!("Failed at step EXEC spawning {}: {reason}", command.path));
+                self.unit_log(
+                    ex,
+                    &format!("Failed at step EXEC spawning {}: {reason}", command.path),
+                );
                 Err(ExitStatus::Exited(203))
             }
         }
@@ -409,7 +455,9 @@ impl ServiceRuntime {
     /// Runs the next queued command as the control process. Returns false
     /// when the phase has no commands left.
     fn run_next_control(&mut self, ex: &mut dyn Executor) -> bool {
-        let Some(command) = self.queue.pop_front() else { return false };
+        let Some(command) = self.queue.pop_front() else {
+            return false;
+        };
         if let Err(status) = self.spawn(ex, ProcessRole::Control, command) {
             self.on_control_exit(ex, None, status);
         }
@@ -428,7 +476,8 @@ impl ServiceRuntime {
     }
 
     fn enter_start(&mut self, ex: &mut dyn Executor) {
-        let mut commands: VecDeque<ExecCommand> = self.plan.commands.start.iter().cloned().collect();
+        let mut commands: VecDeque<ExecCommand> =
+            self.plan.commands.start.iter().cloned().collect();
         let Some(first) = commands.pop_front() else {
             // Only oneshot services may go without ExecStart= (the loader
             // refuses the others).
@@ -437,12 +486,18 @@ impl ServiceRuntime {
         };
         self.queue = commands;
         let forking = self.plan.service_type == ServiceType::Forking;
-        let role = if forking { ProcessRole::Control } else { ProcessRole::Main };
+        let role = if forking {
+            ProcessRole::Control
+        } else {
+            ProcessRole::Main
+        };
         self.set_state(ServiceState::Start);
         self.arm(ex, self.plan.timeout_start_usec);
         let spawned = self.spawn(ex, role, first);
         match (spawned, self.plan.service_type) {
-            (Err(status), _) if role == ProcessRole::Control => self.on_control_exit(ex, None, status),
+            (Err(status), _) if role == ProcessRole::Control => {
+                self.on_control_exit(ex, None, status)
+            }
             (Err(status), ServiceType::Exec) => {
                 self.main_exit = Some((Pid::from_raw(0), status));
                 self.enter_signal(ex, ServiceState::StopSigterm, ServiceResult::ExitCode);
@@ -454,7 +509,9 @@ impl ServiceRuntime {
                 self.on_main_exit(ex, None, status);
             }
             (Err(status), _) => self.on_main_exit(ex, None, status),
-            (Ok(_), ServiceType::Simple | ServiceType::Exec | ServiceType::Idle) => self.enter_start_post(ex),
+            (Ok(_), ServiceType::Simple | ServiceType::Exec | ServiceType::Idle) => {
+                self.enter_start_post(ex)
+            }
             // oneshot, notify, forking: wait in `start` for the process
             // (or READY=1) to say the service is up.
             (Ok(_), _) => {}
@@ -546,7 +603,12 @@ impl ServiceRuntime {
 
     /// unit_kill_context(): true when some process got the signal and its
     /// exit has to be awaited.
-    fn kill_processes(&mut self, ex: &mut dyn Executor, signal: Signal, state: ServiceState) -> bool {
+    fn kill_processes(
+        &mut self,
+        ex: &mut dyn Executor,
+        signal: Signal,
+        state: ServiceState,
+    ) -> bool {
         if self.plan.kill_mode == KillMode::None {
             return false;
         }
@@ -558,7 +620,12 @@ impl ServiceRuntime {
                 if !sigkill && signal != Signal::SIGCONT {
                     ex.kill(pid, Signal::SIGCONT, false);
                 }
-                if self.plan.send_sighup && matches!(state, ServiceState::StopSigterm | ServiceState::FinalSigterm) {
+                if self.plan.send_sighup
+                    && matches!(
+                        state,
+                        ServiceState::StopSigterm | ServiceState::FinalSigterm
+                    )
+                {
                     ex.kill(pid, Signal::SIGHUP, false);
                 }
             }
@@ -607,7 +674,11 @@ impl ServiceRuntime {
         self.control_pid = None;
         self.current = None;
         self.queue.clear();
-        let end = if self.result == ServiceResult::Success { ServiceState::Dead } else { ServiceState::Failed };
+        let end = if self.result == ServiceResult::Success {
+            ServiceState::Dead
+        } else {
+            ServiceState::Failed
+        };
         if allow_restart && self.shall_restart() {
             self.set_state(end);
             self.set_state(ServiceState::AutoRestart);
@@ -618,7 +689,10 @@ impl ServiceRuntime {
         }
         self.forbid_restart = false;
         self.set_state(end);
-        if self.job == Some(JobKind::Start) && self.result == ServiceResult::Success && self.plan.remain_after_exit {
+        if self.job == Some(JobKind::Start)
+            && self.result == ServiceResult::Success
+            && self.plan.remain_after_exit
+        {
             self.settle_job(ex);
         } else if self.job == Some(JobKind::Start) && self.finished_start_queued_behind_stop() {
             // `start` arrived while stopping: begin it now.
@@ -629,8 +703,13 @@ impl ServiceRuntime {
     }
 
     fn finished_start_queued_behind_stop(&self) -> bool {
-        self.transitions.iter().any(|(from, _)| from.active_state() == ActiveState::Deactivating)
-            && !self.transitions.iter().any(|(_, to)| matches!(to, ServiceState::StartPre | ServiceState::Start))
+        self.transitions
+            .iter()
+            .any(|(from, _)| from.active_state() == ActiveState::Deactivating)
+            && !self
+                .transitions
+                .iter()
+                .any(|(_, to)| matches!(to, ServiceState::StartPre | ServiceState::Start))
     }
 
     fn shall_restart(&self) -> bool {
@@ -656,7 +735,9 @@ impl ServiceRuntime {
             RestartPolicy::Always => true,
             RestartPolicy::OnSuccess => r == ServiceResult::Success,
             RestartPolicy::OnFailure => r != ServiceResult::Success,
-            RestartPolicy::OnAbnormal => !matches!(r, ServiceResult::Success | ServiceResult::ExitCode),
+            RestartPolicy::OnAbnormal => {
+                !matches!(r, ServiceResult::Success | ServiceResult::ExitCode)
+            }
             RestartPolicy::OnWatchdog => r == ServiceResult::Watchdog,
             RestartPolicy::OnAbort => matches!(r, ServiceResult::Signal | ServiceResult::CoreDump),
         }
@@ -683,8 +764,12 @@ impl ServiceRuntime {
     pub fn on_orphan_exit(&mut self, ex: &mut dyn Executor) {
         let waiting_for_groups = matches!(
             self.state,
-            ServiceState::StopSigterm | ServiceState::StopSigkill | ServiceState::FinalSigterm | ServiceState::FinalSigkill
-        ) || (self.state == ServiceState::Running && self.main_pid.is_none());
+            ServiceState::StopSigterm
+                | ServiceState::StopSigkill
+                | ServiceState::FinalSigterm
+                | ServiceState::FinalSigkill
+        ) || (self.state == ServiceState::Running
+            && self.main_pid.is_none());
         if !waiting_for_groups || self.main_pid.is_some() || self.control_pid.is_some() {
             return;
         }
@@ -692,7 +777,9 @@ impl ServiceRuntime {
             return;
         }
         match self.state {
-            ServiceState::StopSigterm | ServiceState::StopSigkill => self.enter_stop_post(ex, ServiceResult::Success),
+            ServiceState::StopSigterm | ServiceState::StopSigkill => {
+                self.enter_stop_post(ex, ServiceResult::Success)
+            }
             ServiceState::FinalSigterm | ServiceState::FinalSigkill => {
                 self.enter_dead(ex, ServiceResult::Success, true)
             }
@@ -703,10 +790,19 @@ impl ServiceRuntime {
     fn is_clean_exit(&self, status: ExitStatus, daemon: bool) -> bool {
         match status {
             ExitStatus::Exited(0) => true,
-            ExitStatus::Exited(n) => u8::try_from(n).is_ok_and(|n| self.plan.success_exit_status.statuses.contains(&n)),
+            ExitStatus::Exited(n) => {
+                u8::try_from(n).is_ok_and(|n| self.plan.success_exit_status.statuses.contains(&n))
+            }
             ExitStatus::Killed(n) => {
                 let clean_signal = daemon
-                    && [Signal::SIGHUP, Signal::SIGINT, Signal::SIGTERM, Signal::SIGPIPE].iter().any(|s| *s as i32 == n);
+                    && [
+                        Signal::SIGHUP,
+                        Signal::SIGINT,
+                        Signal::SIGTERM,
+                        Signal::SIGPIPE,
+                    ]
+                    .iter()
+                    .any(|s| *s as i32 == n);
                 clean_signal || self.plan.success_exit_status.signals.contains(&n)
             }
             ExitStatus::Dumped(_) => false,
@@ -723,12 +819,23 @@ impl ServiceRuntime {
 
     fn on_main_exit(&mut self, ex: &mut dyn Executor, pid: Option<Pid>, status: ExitStatus) {
         let oneshot = self.plan.service_type == ServiceType::Oneshot;
-        let mut f = if self.is_clean_exit(status, !oneshot) { ServiceResult::Success } else { Self::result_of(status) };
+        let mut f = if self.is_clean_exit(status, !oneshot) {
+            ServiceResult::Success
+        } else {
+            Self::result_of(status)
+        };
         let ignore = matches!(&self.current, Some((ProcessRole::Main, c)) if c.ignore_failure);
         self.main_exit = Some((pid.unwrap_or(Pid::from_raw(0)), status));
         self.main_pid = None;
         if f != ServiceResult::Success {
-            self.unit_log(ex, &format!("Main process exited, code={}, status={}", status.code_word(), status.status_text()));
+            self.unit_log(
+                ex,
+                &format!(
+                    "Main process exited, code={}, status={}",
+                    status.code_word(),
+                    status.status_text()
+                ),
+            );
             if ignore {
                 self.unit_log(ex, "Failure ignored.");
                 f = ServiceResult::Success;
@@ -757,7 +864,11 @@ impl ServiceRuntime {
             }
             ServiceState::Start if self.plan.service_type == ServiceType::Notify => {
                 // It left before saying READY=1.
-                let f = if f == ServiceResult::Success { ServiceResult::Protocol } else { f };
+                let f = if f == ServiceResult::Success {
+                    ServiceResult::Protocol
+                } else {
+                    f
+                };
                 self.enter_signal(ex, ServiceState::StopSigterm, f);
             }
             ServiceState::Start | ServiceState::Running => self.enter_running(ex, f),
@@ -777,12 +888,23 @@ impl ServiceRuntime {
     }
 
     fn on_control_exit(&mut self, ex: &mut dyn Executor, pid: Option<Pid>, status: ExitStatus) {
-        let mut f = if self.is_clean_exit(status, false) { ServiceResult::Success } else { Self::result_of(status) };
+        let mut f = if self.is_clean_exit(status, false) {
+            ServiceResult::Success
+        } else {
+            Self::result_of(status)
+        };
         let ignore = matches!(&self.current, Some((ProcessRole::Control, c)) if c.ignore_failure);
         self.control_exit = Some((pid.unwrap_or(Pid::from_raw(0)), status));
         self.control_pid = None;
         if f != ServiceResult::Success {
-            self.unit_log(ex, &format!("Control process exited, code={}, status={}", status.code_word(), status.status_text()));
+            self.unit_log(
+                ex,
+                &format!(
+                    "Control process exited, code={}, status={}",
+                    status.code_word(),
+                    status.status_text()
+                ),
+            );
             if ignore {
                 f = ServiceResult::Success;
             }
@@ -812,7 +934,11 @@ impl ServiceRuntime {
                         Some(main) => self.main_pid = Some(main),
                         None => {
                             self.unit_log(ex, &format!("Can't open PID file {path} (yet?) after start: No such file or directory"));
-                            self.enter_signal(ex, ServiceState::StopSigterm, ServiceResult::Protocol);
+                            self.enter_signal(
+                                ex,
+                                ServiceState::StopSigterm,
+                                ServiceResult::Protocol,
+                            );
                             return;
                         }
                     }
@@ -852,7 +978,17 @@ impl ServiceRuntime {
         self.deadline = None;
         match self.state {
             ServiceState::StartPre | ServiceState::Start => {
-                self.unit_log(ex, &format!("{} operation timed out. Terminating.", if self.state == ServiceState::Start { "Start" } else { "start-pre" }));
+                self.unit_log(
+                    ex,
+                    &format!(
+                        "{} operation timed out. Terminating.",
+                        if self.state == ServiceState::Start {
+                            "Start"
+                        } else {
+                            "start-pre"
+                        }
+                    ),
+                );
                 self.enter_signal(ex, ServiceState::StopSigterm, ServiceResult::Timeout);
             }
             ServiceState::StartPost => {
@@ -896,16 +1032,28 @@ impl ServiceRuntime {
                 self.enter_signal(ex, ServiceState::FinalSigkill, ServiceResult::Timeout);
             }
             ServiceState::FinalSigterm => {
-                self.unit_log(ex, "State 'final-sigterm' timed out. Skipping SIGKILL. Entering failed mode.");
+                self.unit_log(
+                    ex,
+                    "State 'final-sigterm' timed out. Skipping SIGKILL. Entering failed mode.",
+                );
                 self.enter_dead(ex, ServiceResult::Timeout, false);
             }
             ServiceState::FinalSigkill => {
-                self.unit_log(ex, "Processes still around after final SIGKILL. Entering failed mode.");
+                self.unit_log(
+                    ex,
+                    "Processes still around after final SIGKILL. Entering failed mode.",
+                );
                 self.enter_dead(ex, ServiceResult::Timeout, true);
             }
             ServiceState::AutoRestart => {
                 self.n_restarts += 1;
-                self.unit_log(ex, &format!("Scheduled restart job, restart counter is at {}.", self.n_restarts));
+                self.unit_log(
+                    ex,
+                    &format!(
+                        "Scheduled restart job, restart counter is at {}.",
+                        self.n_restarts
+                    ),
+                );
                 self.set_state(ServiceState::Dead);
                 self.job = Some(JobKind::Start);
                 self.begin_start(ex);
@@ -937,7 +1085,13 @@ mod tests {
     }
 
     impl Executor for Recorder {
-        fn spawn(&mut self, _: &ServicePlan, role: ProcessRole, c: &ExecCommand, env: &[(String, String)]) -> io::Result<Pid> {
+        fn spawn(
+            &mut self,
+            _: &ServicePlan,
+            role: ProcessRole,
+            c: &ExecCommand,
+            env: &[(String, String)],
+        ) -> io::Result<Pid> {
             if self.missing_programs.contains(&c.path) {
                 return Err(io::Error::from_raw_os_error(nix::libc::ENOENT));
             }
@@ -967,7 +1121,11 @@ mod tests {
 
     fn cmd(line: &str) -> ExecCommand {
         let ignore_failure = line.starts_with('-');
-        let argv: Vec<String> = line.trim_start_matches('-').split(' ').map(String::from).collect();
+        let argv: Vec<String> = line
+            .trim_start_matches('-')
+            .split(' ')
+            .map(String::from)
+            .collect();
         ExecCommand {
             path: argv[0].clone(),
             argv,
@@ -984,13 +1142,19 @@ mod tests {
         let mut plan = ServicePlan::new("demo.service");
         plan.description = "Demo".into();
         plan.service_type = kind;
-        plan.commands = ServiceCommands { start: start.iter().map(|c| cmd(c)).collect(), ..Default::default() };
+        plan.commands = ServiceCommands {
+            start: start.iter().map(|c| cmd(c)).collect(),
+            ..Default::default()
+        };
         plan
     }
 
     fn exit(s: &mut ServiceRuntime, ex: &mut Recorder, pid: i32, status: ExitStatus) {
         ex.alive.remove(&pid);
-        assert!(s.on_process_exit(ex, Pid::from_raw(pid), status), "pid {pid} is not the service's");
+        assert!(
+            s.on_process_exit(ex, Pid::from_raw(pid), status),
+            "pid {pid} is not the service's"
+        );
     }
 
     #[test]
@@ -1028,13 +1192,18 @@ mod tests {
         assert_eq!(s.state, ServiceState::AutoRestart);
         assert_eq!(s.result, ServiceResult::Signal);
         assert_eq!(s.deadline, Some(7_000_000));
-        assert!(s.transitions.contains(&(ServiceState::Running, ServiceState::Failed)));
+        assert!(
+            s.transitions
+                .contains(&(ServiceState::Running, ServiceState::Failed))
+        );
         ex.now = 7_000_000;
         s.on_timeout(&mut ex);
         assert_eq!(s.state, ServiceState::Running);
         assert_eq!(s.n_restarts, 1);
         assert_eq!(s.main_pid, Some(Pid::from_raw(101)));
-        assert!(ex.log.contains(&"demo.service: Scheduled restart job, restart counter is at 1.".to_string()));
+        assert!(ex.log.contains(
+            &"demo.service: Scheduled restart job, restart counter is at 1.".to_string()
+        ));
     }
 
     #[test]
@@ -1048,7 +1217,10 @@ mod tests {
         assert_eq!(s.stop(&mut ex), RequestOutcome::Accepted);
         assert_eq!(s.state, ServiceState::StopSigterm);
         assert!(ex.signals.contains(&(100, Signal::SIGTERM, false)));
-        assert!(ex.signals.contains(&(100, Signal::SIGTERM, true)), "control-group mode signals the group");
+        assert!(
+            ex.signals.contains(&(100, Signal::SIGTERM, true)),
+            "control-group mode signals the group"
+        );
         exit(&mut s, &mut ex, 100, ExitStatus::Killed(15));
         assert_eq!(s.state, ServiceState::Dead);
         assert_eq!(s.result, ServiceResult::Success);
@@ -1088,7 +1260,11 @@ mod tests {
         exit(&mut s, &mut ex, 101, ExitStatus::Exited(0));
         assert_eq!(s.state, ServiceState::Exited);
         assert_eq!(s.finished_jobs, vec![(JobKind::Start, JobOutcome::Done)]);
-        assert!(ex.log.contains(&"Finished Demo.".to_string()), "{:?}", ex.log);
+        assert!(
+            ex.log.contains(&"Finished Demo.".to_string()),
+            "{:?}",
+            ex.log
+        );
     }
 
     #[test]
@@ -1099,7 +1275,11 @@ mod tests {
         exit(&mut s, &mut ex, 100, ExitStatus::Exited(0));
         assert_eq!(s.state, ServiceState::Dead);
         assert_eq!(s.finished_jobs, vec![(JobKind::Start, JobOutcome::Done)]);
-        assert!(ex.log.contains(&"Finished Demo.".to_string()), "{:?}", ex.log);
+        assert!(
+            ex.log.contains(&"Finished Demo.".to_string()),
+            "{:?}",
+            ex.log
+        );
     }
 
     #[test]
@@ -1124,12 +1304,19 @@ mod tests {
 
     #[test]
     fn missing_program_fails_like_exec_status_203() {
-        let mut ex = Recorder { missing_programs: vec!["/nonexistent".into()], ..Default::default() };
+        let mut ex = Recorder {
+            missing_programs: vec!["/nonexistent".into()],
+            ..Default::default()
+        };
         let mut s = ServiceRuntime::new(plan(ServiceType::Simple, &["/nonexistent"]));
         s.start(&mut ex);
         assert_eq!(s.state, ServiceState::Failed);
         assert_eq!(s.main_exit.map(|(_, st)| st), Some(ExitStatus::Exited(203)));
-        assert!(ex.log.iter().any(|l| l.ends_with("status=203/EXEC")), "{:?}", ex.log);
+        assert!(
+            ex.log.iter().any(|l| l.ends_with("status=203/EXEC")),
+            "{:?}",
+            ex.log
+        );
     }
 
     #[test]
@@ -1146,14 +1333,21 @@ mod tests {
         exit(&mut s, &mut ex, 100, ExitStatus::Exited(0));
         exit(&mut s, &mut ex, 101, ExitStatus::Exited(0));
         assert_eq!(s.state, ServiceState::StopPost);
-        assert!(ex.spawned[2].2.contains(&("SERVICE_RESULT".into(), "success".into())));
+        assert!(
+            ex.spawned[2]
+                .2
+                .contains(&("SERVICE_RESULT".into(), "success".into()))
+        );
         exit(&mut s, &mut ex, 102, ExitStatus::Exited(0));
         assert_eq!(s.state, ServiceState::Dead);
     }
 
     #[test]
     fn forking_service_takes_its_main_pid_from_the_pid_file() {
-        let mut ex = Recorder { pid_file: Some(4242), ..Default::default() };
+        let mut ex = Recorder {
+            pid_file: Some(4242),
+            ..Default::default()
+        };
         let mut p = plan(ServiceType::Forking, &["/usr/sbin/daemon"]);
         p.pid_file = Some("/run/daemon.pid".into());
         let mut s = ServiceRuntime::new(p);
@@ -1183,7 +1377,10 @@ mod tests {
         }
         assert_eq!(s.state, ServiceState::Failed);
         assert_eq!(s.result, ServiceResult::StartLimitHit);
-        assert!(ex.log.contains(&"demo.service: Start request repeated too quickly.".to_string()));
+        assert!(
+            ex.log
+                .contains(&"demo.service: Start request repeated too quickly.".to_string())
+        );
     }
 
     #[test]

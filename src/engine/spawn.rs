@@ -27,7 +27,10 @@ pub enum StdioTarget {
     /// A pipe whose read end the supervisor keeps (the log pipeline).
     Pipe,
     /// `file:PATH` (truncate) or `append:PATH`.
-    File { path: PathBuf, append: bool },
+    File {
+        path: PathBuf,
+        append: bool,
+    },
 }
 
 /// Everything needed to start one command, already resolved.
@@ -112,7 +115,12 @@ struct KernelSigaction {
 /// sigaction() refuses the two it reserves, so the raw call is used).
 /// Called between fork and exec: only system calls.
 fn reset_signal_dispositions() {
-    let default = KernelSigaction { handler: 0, flags: 0, restorer: 0, mask: 0 };
+    let default = KernelSigaction {
+        handler: 0,
+        flags: 0,
+        restorer: 0,
+        mask: 0,
+    };
     for signo in 1..=64 {
         if signo == libc::SIGKILL || signo == libc::SIGSTOP {
             continue;
@@ -137,7 +145,9 @@ pub fn spawn(plan: &ProcessPlan) -> io::Result<Spawned> {
     if let Some((first, rest)) = plan.argv.split_first() {
         command.arg0(first).args(rest);
     }
-    command.env_clear().envs(plan.env.iter().map(|(k, v)| (k, v)));
+    command
+        .env_clear()
+        .envs(plan.env.iter().map(|(k, v)| (k, v)));
     if let Some(dir) = &plan.working_directory {
         command.current_dir(dir);
     }
@@ -150,7 +160,11 @@ pub fn spawn(plan: &ProcessPlan) -> io::Result<Spawned> {
     let limits = plan.limits.clone();
     let no_new_privileges = plan.no_new_privileges;
     let (uid, gid) = (plan.uid, plan.gid);
-    let groups: Vec<nix::unistd::Gid> = plan.supplementary_groups.iter().map(|g| nix::unistd::Gid::from_raw(*g)).collect();
+    let groups: Vec<nix::unistd::Gid> = plan
+        .supplementary_groups
+        .iter()
+        .map(|g| nix::unistd::Gid::from_raw(*g))
+        .collect();
     // SAFETY: between fork and exec only async-signal-safe calls are made:
     // setsid, sigprocmask, signal, umask, setpriority, setrlimit, setgroups,
     // setgid, setuid, prctl and close_range are all plain system calls; the
@@ -160,7 +174,8 @@ pub fn spawn(plan: &ProcessPlan) -> io::Result<Spawned> {
             // Its own session, hence its own process group: signals for the
             // service reach the whole group and never the supervisor.
             nix::unistd::setsid().map_err(io::Error::from)?;
-            sigprocmask(SigmaskHow::SIG_SETMASK, Some(&SigSet::empty()), None).map_err(io::Error::from)?;
+            sigprocmask(SigmaskHow::SIG_SETMASK, Some(&SigSet::empty()), None)
+                .map_err(io::Error::from)?;
             reset_signal_dispositions();
             if let Some(mask) = umask {
                 libc::umask(mask as libc::mode_t);
@@ -188,7 +203,12 @@ pub fn spawn(plan: &ProcessPlan) -> io::Result<Spawned> {
             }
             // Descriptors the supervisor inherited without CLOEXEC must not
             // reach the service.
-            libc::syscall(libc::SYS_close_range, 3u32, u32::MAX, libc::CLOSE_RANGE_CLOEXEC);
+            libc::syscall(
+                libc::SYS_close_range,
+                3u32,
+                u32::MAX,
+                libc::CLOSE_RANGE_CLOEXEC,
+            );
             Ok(())
         });
     }
@@ -199,7 +219,11 @@ pub fn spawn(plan: &ProcessPlan) -> io::Result<Spawned> {
     let stderr = child.stderr.take().map(OwnedFd::from);
     // Dropping `Child` neither waits nor kills; the reaper collects it.
     drop(child);
-    Ok(Spawned { pid, stdout, stderr })
+    Ok(Spawned {
+        pid,
+        stdout,
+        stderr,
+    })
 }
 
 #[cfg(test)]
@@ -222,24 +246,35 @@ mod tests {
         plan.stderr = StdioTarget::Pipe;
         let spawned = spawn(&plan).unwrap();
         let mut out = String::new();
-        std::fs::File::from(spawned.stdout.unwrap()).read_to_string(&mut out).unwrap();
+        std::fs::File::from(spawned.stdout.unwrap())
+            .read_to_string(&mut out)
+            .unwrap();
         let mut err = String::new();
-        std::fs::File::from(spawned.stderr.unwrap()).read_to_string(&mut err).unwrap();
+        std::fs::File::from(spawned.stderr.unwrap())
+            .read_to_string(&mut err)
+            .unwrap();
         assert_eq!(out, "hello\n");
         assert_eq!(err, "oops\n");
-        assert_eq!(waitpid(spawned.pid, None).unwrap(), WaitStatus::Exited(spawned.pid, 3));
+        assert_eq!(
+            waitpid(spawned.pid, None).unwrap(),
+            WaitStatus::Exited(spawned.pid, 3)
+        );
     }
 
     #[test]
     fn child_leads_its_own_session_with_clean_signals() {
         // The signal state is read by the exec'd process itself: /proc of a
         // shell caught in fork() would show glibc's temporary full mask.
-        let mut plan = sh("ps -o pid=,pgid=,sid= -p $$; umask; exec grep -E '^Sig(Blk|Ign)' /proc/self/status");
+        let mut plan = sh(
+            "ps -o pid=,pgid=,sid= -p $$; umask; exec grep -E '^Sig(Blk|Ign)' /proc/self/status",
+        );
         plan.stdout = StdioTarget::Pipe;
         plan.umask = Some(0o027);
         let spawned = spawn(&plan).unwrap();
         let mut out = String::new();
-        std::fs::File::from(spawned.stdout.unwrap()).read_to_string(&mut out).unwrap();
+        std::fs::File::from(spawned.stdout.unwrap())
+            .read_to_string(&mut out)
+            .unwrap();
         waitpid(spawned.pid, None).unwrap();
         let pid = spawned.pid.to_string();
         let ids: Vec<&str> = out.lines().next().unwrap().split_whitespace().collect();
@@ -255,7 +290,10 @@ mod tests {
         let path = dir.path().join("out.log");
         std::fs::write(&path, "before\n").unwrap();
         let mut plan = sh("echo after");
-        plan.stdout = StdioTarget::File { path: path.clone(), append: true };
+        plan.stdout = StdioTarget::File {
+            path: path.clone(),
+            append: true,
+        };
         let spawned = spawn(&plan).unwrap();
         waitpid(spawned.pid, None).unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "before\nafter\n");

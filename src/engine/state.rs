@@ -101,8 +101,8 @@ impl ServiceState {
             Condition | StartPre | Start | StartPost | AutoRestart => ActiveState::Activating,
             Running | Exited => ActiveState::Active,
             Reload => ActiveState::Reloading,
-            Stop | StopWatchdog | StopSigterm | StopSigkill | StopPost | FinalWatchdog | FinalSigterm
-            | FinalSigkill | Cleaning => ActiveState::Deactivating,
+            Stop | StopWatchdog | StopSigterm | StopSigkill | StopPost | FinalWatchdog
+            | FinalSigterm | FinalSigkill | Cleaning => ActiveState::Deactivating,
             Failed => ActiveState::Failed,
         }
     }
@@ -158,9 +158,15 @@ mod tests {
 
     #[test]
     fn sub_states_map_to_systemd_active_states() {
-        assert_eq!(ServiceState::AutoRestart.active_state(), ActiveState::Activating);
+        assert_eq!(
+            ServiceState::AutoRestart.active_state(),
+            ActiveState::Activating
+        );
         assert_eq!(ServiceState::Exited.active_state(), ActiveState::Active);
-        assert_eq!(ServiceState::StopSigterm.active_state(), ActiveState::Deactivating);
+        assert_eq!(
+            ServiceState::StopSigterm.active_state(),
+            ActiveState::Deactivating
+        );
         assert_eq!(ServiceState::StopSigterm.as_str(), "stop-sigterm");
         assert_eq!(ServiceResult::StartLimitHit.to_string(), "start-limit-hit");
     }

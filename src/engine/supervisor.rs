@@ -16,7 +16,9 @@ use super::service::Executor;
 /// Starts the boot units, supervises until SIGTERM or SIGINT, then stops
 /// everything (dependents first) and returns once all of it is down.
 pub fn run(manager: Manager, sink: Rc<dyn LogSink>) -> io::Result<()> {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
     let local = tokio::task::LocalSet::new();
     local.block_on(&runtime, supervise(manager, sink))
 }
@@ -26,7 +28,10 @@ async fn supervise(mut manager: Manager, sink: Rc<dyn LogSink>) -> io::Result<()
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sigint = signal(SignalKind::interrupt())?;
     if let Err(e) = become_subreaper() {
-        sink.supervisor_message("", &format!("Failed to become a subreaper, orphans escape: {e}"));
+        sink.supervisor_message(
+            "",
+            &format!("Failed to become a subreaper, orphans escape: {e}"),
+        );
     }
     for diagnostic in &manager.units.diagnostics {
         sink.supervisor_message("", &diagnostic.to_string());

@@ -24,9 +24,18 @@ impl LogSink for ConsoleSink {
         write_line(&format!("runr[{}]: {message}\n", std::process::id()));
     }
 
-    fn attach_output(&self, _unit: &str, identifier: &str, pid: Pid, _stream: OutputStream, fd: OwnedFd) {
+    fn attach_output(
+        &self,
+        _unit: &str,
+        identifier: &str,
+        pid: Pid,
+        _stream: OutputStream,
+        fd: OwnedFd,
+    ) {
         let identifier = identifier.to_string();
-        let Ok(pipe) = tokio::net::unix::pipe::Receiver::from_owned_fd(fd) else { return };
+        let Ok(pipe) = tokio::net::unix::pipe::Receiver::from_owned_fd(fd) else {
+            return;
+        };
         tokio::spawn(async move {
             let mut lines = BufReader::new(pipe).lines();
             while let Ok(Some(line)) = lines.next_line().await {

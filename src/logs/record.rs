@@ -57,7 +57,9 @@ impl fmt::Display for Id128 {
 
 fn fill_random(bytes: &mut [u8; 16]) -> bool {
     use std::io::Read;
-    std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(bytes)).is_ok()
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(bytes))
+        .is_ok()
 }
 
 /// Fallback where /dev/urandom is missing (a bare chroot): time and PID
@@ -67,7 +69,8 @@ fn fill_from_clock(bytes: &mut [u8; 16]) {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos())
         .unwrap_or(0);
-    let mixed = nanos ^ ((std::process::id() as u128) << 64) ^ 0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c834;
+    let mixed =
+        nanos ^ ((std::process::id() as u128) << 64) ^ 0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c834;
     *bytes = mixed.to_le_bytes();
 }
 
@@ -193,7 +196,10 @@ pub struct LineSplitter {
 
 impl LineSplitter {
     pub fn new(line_max: usize) -> LineSplitter {
-        LineSplitter { line_max: line_max.max(MIN_LINE_MAX), pending: Vec::new() }
+        LineSplitter {
+            line_max: line_max.max(MIN_LINE_MAX),
+            pending: Vec::new(),
+        }
     }
 
     /// Feeds a chunk read from the pipe; `emit` gets each completed line
@@ -204,7 +210,11 @@ impl LineSplitter {
             let window = &chunk[..chunk.len().min(room)];
             match window.iter().position(|b| *b == b'\n' || *b == 0) {
                 Some(end) => {
-                    let why = if window[end] == 0 { LineBreak::Nul } else { LineBreak::Newline };
+                    let why = if window[end] == 0 {
+                        LineBreak::Nul
+                    } else {
+                        LineBreak::Newline
+                    };
                     self.emit_with(&window[..end], why, emit);
                     chunk = &chunk[end + 1..];
                 }
@@ -244,12 +254,16 @@ impl LineSplitter {
 /// `SyslogLevelPrefix=`: a line starting `<N>` (N one digit 0-7, or a full
 /// PRI up to 191 as sd-daemon(3) allows) sets the priority and is removed.
 pub fn strip_level_prefix(line: &[u8]) -> (Option<u8>, &[u8]) {
-    let Some(rest) = line.strip_prefix(b"<") else { return (None, line) };
+    let Some(rest) = line.strip_prefix(b"<") else {
+        return (None, line);
+    };
     let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
     if digits == 0 || digits > 3 || rest.get(digits) != Some(&b'>') {
         return (None, line);
     }
-    let value: u32 = rest[..digits].iter().fold(0, |acc, d| acc * 10 + u32::from(d - b'0'));
+    let value: u32 = rest[..digits]
+        .iter()
+        .fold(0, |acc, d| acc * 10 + u32::from(d - b'0'));
     if value > 191 {
         return (None, line);
     }
@@ -286,7 +300,13 @@ mod tests {
     #[test]
     fn a_line_spanning_reads_is_joined() {
         let out = split(100, &[b"hel", b"lo\nwor", b"ld"]);
-        assert_eq!(out, vec![(b"hello".to_vec(), LineBreak::Newline), (b"world".to_vec(), LineBreak::Eof)]);
+        assert_eq!(
+            out,
+            vec![
+                (b"hello".to_vec(), LineBreak::Newline),
+                (b"world".to_vec(), LineBreak::Eof)
+            ]
+        );
     }
 
     #[test]
@@ -296,7 +316,14 @@ mod tests {
         input.push(b'\n');
         let out = split(79, &[&input[..50], &input[50..]]);
         let lens: Vec<(usize, LineBreak)> = out.iter().map(|(l, w)| (l.len(), *w)).collect();
-        assert_eq!(lens, vec![(79, LineBreak::LineMax), (79, LineBreak::LineMax), (42, LineBreak::Newline)]);
+        assert_eq!(
+            lens,
+            vec![
+                (79, LineBreak::LineMax),
+                (79, LineBreak::LineMax),
+                (42, LineBreak::Newline)
+            ]
+        );
     }
 
     #[test]

@@ -135,7 +135,11 @@ impl RotatingFile {
         self.batch.extend_from_slice(line);
         self.batch.push(b'\n');
         self.batch_lines += 1;
-        if self.batch.len() >= BATCH_BYTES { self.flush() } else { None }
+        if self.batch.len() >= BATCH_BYTES {
+            self.flush()
+        } else {
+            None
+        }
     }
 
     /// Writes the queued lines, rotating first when the live file is due.
@@ -164,7 +168,9 @@ impl RotatingFile {
         if self.rotation_due(now) {
             self.rotate(now)?;
         }
-        let Some(live) = self.live.as_mut() else { return Err(io::Error::other("no live file")) };
+        let Some(live) = self.live.as_mut() else {
+            return Err(io::Error::other("no live file"));
+        };
         if let Err(error) = live.file.write_all(&self.batch) {
             // Cut a half-written line off; where that fails, reopen later.
             if live.file.set_len(live.len).is_err() {
@@ -181,11 +187,14 @@ impl RotatingFile {
         if live.len == 0 {
             return false;
         }
-        let by_size = self.config.file_size.is_some_and(|max| live.len + self.batch.len() as u64 > max);
-        let by_age = self
+        let by_size = self
             .config
-            .rotate_every
-            .is_some_and(|every| now.duration_since(live.opened).is_ok_and(|age| age >= every));
+            .file_size
+            .is_some_and(|max| live.len + self.batch.len() as u64 > max);
+        let by_age = self.config.rotate_every.is_some_and(|every| {
+            now.duration_since(live.opened)
+                .is_ok_and(|age| age >= every)
+        });
         by_size || by_age
     }
 
@@ -198,11 +207,22 @@ impl RotatingFile {
             self.live = None;
         }
         std::fs::create_dir_all(&self.config.directory)?;
-        let file = OpenOptions::new().create(true).append(true).open(self.config.live_path())?;
+        let file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.config.live_path())?;
         let meta = file.metadata()?;
         // A file kept from an earlier run is as old as its last write.
-        let opened = if meta.len() > 0 { meta.modified().unwrap_or(now) } else { now };
-        self.live = Some(Live { file, len: meta.len(), opened });
+        let opened = if meta.len() > 0 {
+            meta.modified().unwrap_or(now)
+        } else {
+            now
+        };
+        self.live = Some(Live {
+            file,
+            len: meta.len(),
+            opened,
+        });
         Ok(())
     }
 
@@ -226,13 +246,23 @@ impl RotatingFile {
     /// Rotated-away files a crash left behind: finish their rotation.
     fn adopt_leftovers(&mut self) {
         let prefix = format!("{}.log{ROTATING_MARK}", self.config.name);
-        let Ok(entries) = std::fs::read_dir(&self.config.directory) else { return };
+        let Ok(entries) = std::fs::read_dir(&self.config.directory) else {
+            return;
+        };
         let mut leftovers: Vec<PathBuf> = entries
             .filter_map(|e| e.ok())
-            .filter(|e| e.file_name().to_str().is_some_and(|n| n.starts_with(&prefix) && !n.ends_with(".tmp")))
+            .filter(|e| {
+                e.file_name()
+                    .to_str()
+                    .is_some_and(|n| n.starts_with(&prefix) && !n.ends_with(".tmp"))
+            })
             .map(|e| e.path())
             .collect();
-        leftovers.sort_by_key(|p| p.metadata().and_then(|m| m.modified()).unwrap_or(SystemTime::UNIX_EPOCH));
+        leftovers.sort_by_key(|p| {
+            p.metadata()
+                .and_then(|m| m.modified())
+                .unwrap_or(SystemTime::UNIX_EPOCH)
+        });
         for path in leftovers {
             self.helper.submit(self.config.clone(), path);
         }
@@ -261,14 +291,18 @@ struct HelperState {
 
 impl Helper {
     fn submit(self: &Arc<Self>, config: RotateConfig, aside: PathBuf) {
-        let Ok(mut state) = self.state.lock() else { return };
+        let Ok(mut state) = self.state.lock() else {
+            return;
+        };
         state.queue.push_back((config, aside));
         if state.running {
             return;
         }
         state.running = true;
         let helper = Arc::clone(self);
-        let spawned = std::thread::Builder::new().name("log-rotate".into()).spawn(move || helper.work());
+        let spawned = std::thread::Builder::new()
+            .name("log-rotate".into())
+            .spawn(move || helper.work());
         if spawned.is_err() {
             // No thread to be had: the files stay as `.rotating-*` and
             // the next writer picks them up.
@@ -297,7 +331,9 @@ impl Helper {
     }
 
     fn wait_idle(&self) {
-        let Ok(mut state) = self.state.lock() else { return };
+        let Ok(mut state) = self.state.lock() else {
+            return;
+        };
         while state.running {
             match self.idle.wait(state) {
                 Ok(next) => state = next,
@@ -352,10 +388,14 @@ fn gzip_file(from: &Path, to: &Path) -> io::Result<()> {
 
 /// Deletes rotated files last written more than `MaxAge=` ago.
 fn delete_expired(config: &RotateConfig, now: SystemTime) -> io::Result<()> {
-    let Some(max_age) = config.max_age else { return Ok(()) };
+    let Some(max_age) = config.max_age else {
+        return Ok(());
+    };
     for n in 1..=config.file_count {
         let path = config.rotated_path(n);
-        let Ok(modified) = path.metadata().and_then(|m| m.modified()) else { continue };
+        let Ok(modified) = path.metadata().and_then(|m| m.modified()) else {
+            continue;
+        };
         if now.duration_since(modified).is_ok_and(|age| age > max_age) {
             remove_if_present(&path)?;
         }
@@ -384,7 +424,9 @@ mod tests {
     fn gunzip(path: &Path) -> String {
         let mut out = String::new();
         let file = File::open(path).expect("rotated file");
-        flate2::read::GzDecoder::new(file).read_to_string(&mut out).expect("gzip");
+        flate2::read::GzDecoder::new(file)
+            .read_to_string(&mut out)
+            .expect("gzip");
         out
     }
 
@@ -463,8 +505,13 @@ mod tests {
         config.max_age = Some(Duration::from_secs(60));
         std::fs::write(config.rotated_path(1), "recent\n").expect("write");
         std::fs::write(config.rotated_path(2), "stale\n").expect("write");
-        let stale = File::options().write(true).open(config.rotated_path(2)).expect("open");
-        stale.set_modified(SystemTime::now() - Duration::from_secs(3600)).expect("mtime");
+        let stale = File::options()
+            .write(true)
+            .open(config.rotated_path(2))
+            .expect("open");
+        stale
+            .set_modified(SystemTime::now() - Duration::from_secs(3600))
+            .expect("mtime");
         delete_expired(&config, SystemTime::now()).expect("delete");
         assert!(config.rotated_path(1).exists());
         assert!(!config.rotated_path(2).exists());

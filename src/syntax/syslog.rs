@@ -11,7 +11,9 @@ use std::fmt::Write as _;
 
 /// journald's priority for a message without a valid `<PRI>`: user.info.
 pub const DEFAULT_PRI: u8 = 8 + 6;
-const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -22,7 +24,13 @@ pub enum Format {
 /// The time a message carries. RFC 3164's has no year and no zone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SyslogTime {
-    Rfc3164 { month: u8, day: u8, hour: u8, minute: u8, second: u8 },
+    Rfc3164 {
+        month: u8,
+        day: u8,
+        hour: u8,
+        minute: u8,
+        second: u8,
+    },
     Rfc5424 {
         year: u16,
         month: u8,
@@ -41,13 +49,25 @@ impl SyslogTime {
     /// Microseconds since the epoch of an RFC 5424 time (`None` for RFC
     /// 3164's, which needs a year and a zone from the receiver).
     pub fn unix_usec(&self) -> Option<i64> {
-        let SyslogTime::Rfc5424 { year, month, day, hour, minute, second, fraction, offset_minutes } = *self else {
+        let SyslogTime::Rfc5424 {
+            year,
+            month,
+            day,
+            hour,
+            minute,
+            second,
+            fraction,
+            offset_minutes,
+        } = *self
+        else {
             return None;
         };
         let date = jiff::civil::Date::new(year as i16, month as i8, day as i8).ok()?;
-        let time = jiff::civil::Time::new(hour as i8, minute as i8, second.min(59) as i8, 0).ok()?;
+        let time =
+            jiff::civil::Time::new(hour as i8, minute as i8, second.min(59) as i8, 0).ok()?;
         let local = jiff::civil::DateTime::from_parts(date, time);
-        let offset = jiff::tz::Offset::from_seconds(i32::from(offset_minutes.unwrap_or(0)) * 60).ok()?;
+        let offset =
+            jiff::tz::Offset::from_seconds(i32::from(offset_minutes.unwrap_or(0)) * 60).ok()?;
         let seconds = offset.to_timestamp(local).ok()?.as_second();
         let micros = u64::from(fraction.0) * 10u64.pow(6u32.saturating_sub(u32::from(fraction.1)));
         Some(seconds * 1_000_000 + micros as i64)
@@ -119,18 +139,31 @@ pub fn parse_message(input: &[u8]) -> SyslogMessage<'_> {
 /// Clients end datagrams with `\n` (logger with some options) or `\0`
 /// (Python); neither is part of the message.
 fn trim_trailer(input: &[u8]) -> &[u8] {
-    let end = input.iter().rposition(|b| *b != b'\n' && *b != 0).map_or(0, |i| i + 1);
+    let end = input
+        .iter()
+        .rposition(|b| *b != b'\n' && *b != 0)
+        .map_or(0, |i| i + 1);
     &input[..end]
 }
 
 /// `<PRI>`: 1 to 3 digits, at most 191, no leading zero but `<0>`.
 fn parse_pri(input: &[u8]) -> Option<(u8, &[u8])> {
     let rest = input.strip_prefix(b"<")?;
-    let digits = rest.iter().take(4).take_while(|b| b.is_ascii_digit()).count();
-    if digits == 0 || digits > 3 || rest.get(digits) != Some(&b'>') || (digits > 1 && rest[0] == b'0') {
+    let digits = rest
+        .iter()
+        .take(4)
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    if digits == 0
+        || digits > 3
+        || rest.get(digits) != Some(&b'>')
+        || (digits > 1 && rest[0] == b'0')
+    {
         return None;
     }
-    let value = rest[..digits].iter().fold(0u32, |acc, d| acc * 10 + u32::from(d - b'0'));
+    let value = rest[..digits]
+        .iter()
+        .fold(0u32, |acc, d| acc * 10 + u32::from(d - b'0'));
     (value <= 191).then(|| (value as u8, &rest[digits + 1..]))
 }
 
@@ -181,7 +214,11 @@ fn number(bytes: &[u8]) -> Option<u32> {
     if bytes.is_empty() || bytes.len() > 9 || !bytes.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    Some(bytes.iter().fold(0, |acc, d| acc * 10 + u32::from(d - b'0')))
+    Some(
+        bytes
+            .iter()
+            .fold(0, |acc, d| acc * 10 + u32::from(d - b'0')),
+    )
 }
 
 /// `YYYY-MM-DDTHH:MM:SS[.F{1,6}](Z|+HH:MM|-HH:MM)`.
@@ -227,7 +264,16 @@ fn parse_iso_time(input: &[u8]) -> Option<SyslogTime> {
         && hour < 24
         && minute < 60
         && second < 61;
-    valid.then_some(SyslogTime::Rfc5424 { year, month, day, hour, minute, second, fraction, offset_minutes })
+    valid.then_some(SyslogTime::Rfc5424 {
+        year,
+        month,
+        day,
+        hour,
+        minute,
+        second,
+        fraction,
+        offset_minutes,
+    })
 }
 
 /// One or more `[...]` elements; `None` when they do not parse (the text
@@ -235,11 +281,17 @@ fn parse_iso_time(input: &[u8]) -> Option<SyslogTime> {
 fn parse_structured_data(mut input: &[u8]) -> Option<(Vec<SdElement<'_>>, &[u8])> {
     let mut elements = Vec::new();
     while let Some(after_bracket) = input.strip_prefix(b"[") {
-        let id_len = after_bracket.iter().take_while(|b| is_sd_name_char(**b)).count();
+        let id_len = after_bracket
+            .iter()
+            .take_while(|b| is_sd_name_char(**b))
+            .count();
         if id_len == 0 {
             return None;
         }
-        let mut element = SdElement { id: text(&after_bracket[..id_len]), params: Vec::new() };
+        let mut element = SdElement {
+            id: text(&after_bracket[..id_len]),
+            params: Vec::new(),
+        };
         let mut rest = &after_bracket[id_len..];
         loop {
             if let Some(after) = rest.strip_prefix(b"]") {
@@ -247,7 +299,10 @@ fn parse_structured_data(mut input: &[u8]) -> Option<(Vec<SdElement<'_>>, &[u8])
                 break;
             }
             let after_space = rest.strip_prefix(b" ")?;
-            let name_len = after_space.iter().take_while(|b| is_sd_name_char(**b)).count();
+            let name_len = after_space
+                .iter()
+                .take_while(|b| is_sd_name_char(**b))
+                .count();
             if name_len == 0 {
                 return None;
             }
@@ -280,7 +335,11 @@ fn sd_value(input: &[u8]) -> Option<(Cow<'_, str>, &[u8])> {
             }
             b'"' => {
                 let raw = &input[..i];
-                let value = if escaped { Cow::Owned(unescape_sd(raw)) } else { text(raw) };
+                let value = if escaped {
+                    Cow::Owned(unescape_sd(raw))
+                } else {
+                    text(raw)
+                };
                 return Some((value, &input[i + 1..]));
             }
             _ => i += 1,
@@ -327,10 +386,17 @@ fn parse_rfc3164<'a>(input: &'a [u8], out: &mut SyslogMessage<'a>) {
 
 /// `Mmm dd hh:mm:ss ` (day space-padded or not).
 fn parse_bsd_time(input: &[u8]) -> Option<(SyslogTime, &[u8])> {
-    let month = MONTHS.iter().position(|m| input.starts_with(m.as_bytes()))? as u8 + 1;
+    let month = MONTHS
+        .iter()
+        .position(|m| input.starts_with(m.as_bytes()))? as u8
+        + 1;
     let rest = input.get(3..)?.strip_prefix(b" ")?;
     let rest = rest.strip_prefix(b" ").unwrap_or(rest);
-    let day_len = rest.iter().take(2).take_while(|b| b.is_ascii_digit()).count();
+    let day_len = rest
+        .iter()
+        .take(2)
+        .take_while(|b| b.is_ascii_digit())
+        .count();
     let day = number(&rest[..day_len])? as u8;
     let rest = rest[day_len..].strip_prefix(b" ")?;
     let clock = rest.get(..8)?;
@@ -345,7 +411,16 @@ fn parse_bsd_time(input: &[u8]) -> Option<(SyslogTime, &[u8])> {
     }
     let rest = &rest[8..];
     let rest = rest.strip_prefix(b" ").unwrap_or(rest);
-    Some((SyslogTime::Rfc3164 { month, day, hour, minute, second }, rest))
+    Some((
+        SyslogTime::Rfc3164 {
+            month,
+            day,
+            hour,
+            minute,
+            second,
+        },
+        rest,
+    ))
 }
 
 /// A tag, its PID if any, and the text after it.
@@ -354,12 +429,18 @@ type Tagged<'a> = (&'a [u8], Option<&'a [u8]>, &'a [u8]);
 /// `TAG: ` or `TAG[PID]: ` at the start (journald's rule: the first word,
 /// ending in a colon).
 fn tag(input: &[u8]) -> Option<Tagged<'_>> {
-    let word_len = input.iter().position(|b| *b == b' ' || *b == b'\t').unwrap_or(input.len());
+    let word_len = input
+        .iter()
+        .position(|b| *b == b' ' || *b == b'\t')
+        .unwrap_or(input.len());
     let word = &input[..word_len];
     let word = word.strip_suffix(b":")?;
     let rest = &input[word_len..];
     let rest = rest.strip_prefix(b" ").unwrap_or(rest);
-    let (name, pid) = match word.strip_suffix(b"]").and_then(|w| w.iter().rposition(|b| *b == b'[').map(|i| (w, i))) {
+    let (name, pid) = match word
+        .strip_suffix(b"]")
+        .and_then(|w| w.iter().rposition(|b| *b == b'[').map(|i| (w, i)))
+    {
         Some((w, open)) => (&w[..open], Some(&w[open + 1..])),
         None => (word, None),
     };
@@ -385,8 +466,14 @@ pub fn next_stream_frame(buffer: &[u8], eof: bool) -> StreamFrame<'_> {
     if buffer.is_empty() {
         return StreamFrame::Incomplete;
     }
-    let digits = buffer.iter().take(10).take_while(|b| b.is_ascii_digit()).count();
-    let counted = (digits > 0 && buffer.get(digits) == Some(&b' ')).then(|| number(&buffer[..digits])).flatten();
+    let digits = buffer
+        .iter()
+        .take(10)
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    let counted = (digits > 0 && buffer.get(digits) == Some(&b' '))
+        .then(|| number(&buffer[..digits]))
+        .flatten();
     if let Some(len) = counted {
         let start = digits + 1;
         return match buffer.get(start..start + len as usize) {
@@ -406,7 +493,11 @@ pub fn next_stream_frame(buffer: &[u8], eof: bool) -> StreamFrame<'_> {
 pub fn format_message(m: &SyslogMessage<'_>) -> Vec<u8> {
     let mut out = String::new();
     if m.has_pri {
-        let _ = write!(out, "<{}>", u32::from(m.facility) * 8 + u32::from(m.severity));
+        let _ = write!(
+            out,
+            "<{}>",
+            u32::from(m.facility) * 8 + u32::from(m.severity)
+        );
     }
     match m.format {
         Format::Rfc5424 => format_rfc5424_header(m, &mut out),
@@ -419,20 +510,50 @@ pub fn format_message(m: &SyslogMessage<'_>) -> Vec<u8> {
 
 fn format_time(time: &SyslogTime, out: &mut String) {
     match *time {
-        SyslogTime::Rfc3164 { month, day, hour, minute, second } => {
-            let name = MONTHS.get(usize::from(month).saturating_sub(1)).unwrap_or(&"Jan");
+        SyslogTime::Rfc3164 {
+            month,
+            day,
+            hour,
+            minute,
+            second,
+        } => {
+            let name = MONTHS
+                .get(usize::from(month).saturating_sub(1))
+                .unwrap_or(&"Jan");
             let _ = write!(out, "{name} {day:>2} {hour:02}:{minute:02}:{second:02}");
         }
-        SyslogTime::Rfc5424 { year, month, day, hour, minute, second, fraction, offset_minutes } => {
-            let _ = write!(out, "{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}");
+        SyslogTime::Rfc5424 {
+            year,
+            month,
+            day,
+            hour,
+            minute,
+            second,
+            fraction,
+            offset_minutes,
+        } => {
+            let _ = write!(
+                out,
+                "{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}"
+            );
             if fraction.1 > 0 {
-                let _ = write!(out, ".{:0width$}", fraction.0, width = usize::from(fraction.1));
+                let _ = write!(
+                    out,
+                    ".{:0width$}",
+                    fraction.0,
+                    width = usize::from(fraction.1)
+                );
             }
             match offset_minutes {
                 None => out.push('Z'),
                 Some(m) => {
                     let sign = if m < 0 { '-' } else { '+' };
-                    let _ = write!(out, "{sign}{:02}:{:02}", m.unsigned_abs() / 60, m.unsigned_abs() % 60);
+                    let _ = write!(
+                        out,
+                        "{sign}{:02}:{:02}",
+                        m.unsigned_abs() / 60,
+                        m.unsigned_abs() % 60
+                    );
                 }
             }
         }
@@ -505,7 +626,16 @@ mod tests {
         let m = parse(b"<132>Nov 21 16:42:34 vm myapp: hello 3164");
         assert_eq!((m.facility, m.severity), (16, 4));
         assert_eq!(m.format, Format::Rfc3164);
-        assert_eq!(m.time, Some(SyslogTime::Rfc3164 { month: 11, day: 21, hour: 16, minute: 42, second: 34 }));
+        assert_eq!(
+            m.time,
+            Some(SyslogTime::Rfc3164 {
+                month: 11,
+                day: 21,
+                hour: 16,
+                minute: 42,
+                second: 34
+            })
+        );
         assert_eq!(m.hostname.as_deref(), Some("vm"));
         assert_eq!(m.app_name.as_deref(), Some("myapp"));
         assert_eq!(m.procid, None);
@@ -552,9 +682,15 @@ mod tests {
         assert_eq!(m.msgid.as_deref(), Some("ID47"));
         assert_eq!(m.structured_data.len(), 2);
         assert_eq!(m.structured_data[1].id, "exampleSDID@32473");
-        assert_eq!(m.structured_data[1].params[1], (Cow::from("eventSource"), Cow::from("Appli\"cation")));
+        assert_eq!(
+            m.structured_data[1].params[1],
+            (Cow::from("eventSource"), Cow::from("Appli\"cation"))
+        );
         assert_eq!(m.message, b"sd msg");
-        assert_eq!(m.time.and_then(|t| t.unix_usec()), Some(1_795_279_354_243_274));
+        assert_eq!(
+            m.time.and_then(|t| t.unix_usec()),
+            Some(1_795_279_354_243_274)
+        );
     }
 
     #[test]
@@ -566,9 +702,15 @@ mod tests {
         assert_eq!(m.message, b"bare");
         let m = parse(b"<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - ID47 - \xEF\xBB\xBFAn application event");
         assert_eq!(m.message, b"An application event");
-        assert_eq!(m.time.and_then(|t| t.unix_usec()), Some(1_065_910_455_003_000));
+        assert_eq!(
+            m.time.and_then(|t| t.unix_usec()),
+            Some(1_065_910_455_003_000)
+        );
         let m = parse(b"<165>1 2003-08-24T05:14:15.000003-07:00 host app - - -");
-        assert_eq!(m.time.and_then(|t| t.unix_usec()), Some(1_061_727_255_000_003));
+        assert_eq!(
+            m.time.and_then(|t| t.unix_usec()),
+            Some(1_061_727_255_000_003)
+        );
         assert_eq!(m.message, b"");
     }
 
@@ -589,13 +731,31 @@ mod tests {
 
     #[test]
     fn stream_framing() {
-        assert_eq!(next_stream_frame(b"5 hello6 world!", false), StreamFrame::Message(b"hello", 7));
-        assert_eq!(next_stream_frame(b"6 world", false), StreamFrame::Incomplete);
-        assert_eq!(next_stream_frame(b"6 world", true), StreamFrame::Message(b"world", 7));
-        assert_eq!(next_stream_frame(b"<13>hi\n<14>x", false), StreamFrame::Message(b"<13>hi", 7));
-        assert_eq!(next_stream_frame(b"<13>hi\0", false), StreamFrame::Message(b"<13>hi", 7));
+        assert_eq!(
+            next_stream_frame(b"5 hello6 world!", false),
+            StreamFrame::Message(b"hello", 7)
+        );
+        assert_eq!(
+            next_stream_frame(b"6 world", false),
+            StreamFrame::Incomplete
+        );
+        assert_eq!(
+            next_stream_frame(b"6 world", true),
+            StreamFrame::Message(b"world", 7)
+        );
+        assert_eq!(
+            next_stream_frame(b"<13>hi\n<14>x", false),
+            StreamFrame::Message(b"<13>hi", 7)
+        );
+        assert_eq!(
+            next_stream_frame(b"<13>hi\0", false),
+            StreamFrame::Message(b"<13>hi", 7)
+        );
         assert_eq!(next_stream_frame(b"<13>hi", false), StreamFrame::Incomplete);
-        assert_eq!(next_stream_frame(b"12abc\n", false), StreamFrame::Message(b"12abc", 6));
+        assert_eq!(
+            next_stream_frame(b"12abc\n", false),
+            StreamFrame::Message(b"12abc", 6)
+        );
     }
 
     #[test]
@@ -625,16 +785,40 @@ mod tests {
         }
 
         fn time5424() -> impl Strategy<Value = SyslogTime> {
-            (1970u16..2100, 1u8..13, 1u8..29, 0u8..24, 0u8..60, 0u8..60, 0u8..7, 0u32..1_000_000, proptest::option::of(-1439i16..1440))
-                .prop_map(|(year, month, day, hour, minute, second, digits, f, offset_minutes)| {
-                    let fraction = (f % 10u32.pow(u32::from(digits)), digits);
-                    SyslogTime::Rfc5424 { year, month, day, hour, minute, second, fraction, offset_minutes }
-                })
+            (
+                1970u16..2100,
+                1u8..13,
+                1u8..29,
+                0u8..24,
+                0u8..60,
+                0u8..60,
+                0u8..7,
+                0u32..1_000_000,
+                proptest::option::of(-1439i16..1440),
+            )
+                .prop_map(
+                    |(year, month, day, hour, minute, second, digits, f, offset_minutes)| {
+                        let fraction = (f % 10u32.pow(u32::from(digits)), digits);
+                        SyslogTime::Rfc5424 {
+                            year,
+                            month,
+                            day,
+                            hour,
+                            minute,
+                            second,
+                            fraction,
+                            offset_minutes,
+                        }
+                    },
+                )
         }
 
         fn sd() -> impl Strategy<Value = Vec<(String, Vec<(String, String)>)>> {
             proptest::collection::vec(
-                (name(), proptest::collection::vec((name(), "[ -~\\]\\\\\"]{0,8}"), 0..3)),
+                (
+                    name(),
+                    proptest::collection::vec((name(), "[ -~\\]\\\\\"]{0,8}"), 0..3),
+                ),
                 0..3,
             )
         }

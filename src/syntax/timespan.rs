@@ -2,8 +2,10 @@
 //! `1h 30min`, `1.5h`, `5 5` (ten seconds), `infinity`; parse_time() and
 //! format_timespan() of systemd 252.
 
-use super::{USEC_INFINITY, USEC_PER_DAY, USEC_PER_HOUR, USEC_PER_MINUTE, USEC_PER_MONTH, USEC_PER_MSEC,
-    USEC_PER_SEC, USEC_PER_WEEK, USEC_PER_YEAR, Usec};
+use super::{
+    USEC_INFINITY, USEC_PER_DAY, USEC_PER_HOUR, USEC_PER_MINUTE, USEC_PER_MONTH, USEC_PER_MSEC,
+    USEC_PER_SEC, USEC_PER_WEEK, USEC_PER_YEAR, Usec,
+};
 
 /// Why a time span does not parse; the text is the errno message systemd prints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -104,7 +106,13 @@ fn c_strtoll(s: &[u8], start: usize) -> (Option<i64>, usize) {
     let mut overflow = false;
     for &d in &s[digits_start..digits_end] {
         let digit = i64::from(d - b'0');
-        let next = value.checked_mul(10).and_then(|v| if negative { v.checked_sub(digit) } else { v.checked_add(digit) });
+        let next = value.checked_mul(10).and_then(|v| {
+            if negative {
+                v.checked_sub(digit)
+            } else {
+                v.checked_add(digit)
+            }
+        });
         match next {
             Some(v) => value = v,
             None => overflow = true,
@@ -136,7 +144,11 @@ pub fn parse_timespan_with_unit(s: &str, default_unit: Usec) -> Result<Usec, Tim
 
     if let Some(rest) = b[p..].strip_prefix(b"infinity") {
         let after = skip_separators(rest, 0);
-        return if after == rest.len() { Ok(USEC_INFINITY) } else { Err(TimespanError::Invalid) };
+        return if after == rest.len() {
+            Ok(USEC_INFINITY)
+        } else {
+            Err(TimespanError::Invalid)
+        };
     }
 
     let mut total: Usec = 0;
@@ -144,15 +156,23 @@ pub fn parse_timespan_with_unit(s: &str, default_unit: Usec) -> Result<Usec, Tim
     loop {
         p = skip_separators(b, p);
         if p >= b.len() {
-            return if something { Ok(total) } else { Err(TimespanError::Invalid) };
+            return if something {
+                Ok(total)
+            } else {
+                Err(TimespanError::Invalid)
+            };
         }
         // "-0" and every other negative number is a range error, not a syntax error.
         if b[p] == b'-' {
             return Err(TimespanError::OutOfRange);
         }
         let (value, end) = c_strtoll(b, p);
-        let Some(value) = value else { return Err(TimespanError::OutOfRange) };
-        let Ok(whole) = Usec::try_from(value) else { return Err(TimespanError::OutOfRange) };
+        let Some(value) = value else {
+            return Err(TimespanError::OutOfRange);
+        };
+        let Ok(whole) = Usec::try_from(value) else {
+            return Err(TimespanError::OutOfRange);
+        };
 
         let has_fraction = b.get(end) == Some(&b'.');
         if has_fraction {
@@ -166,7 +186,8 @@ pub fn parse_timespan_with_unit(s: &str, default_unit: Usec) -> Result<Usec, Tim
         // The unit may follow after blanks; a number glued to something
         // that is no unit ("12.34.56", "5x") is an error.
         let unit_start = skip_separators(b, p);
-        let (multiplier, after_unit) = unit_word_at(b, unit_start).unwrap_or((default_unit, unit_start));
+        let (multiplier, after_unit) =
+            unit_word_at(b, unit_start).unwrap_or((default_unit, unit_start));
         if after_unit == p && p < b.len() {
             return Err(TimespanError::Invalid);
         }
@@ -330,7 +351,9 @@ mod tests {
 
     #[test]
     fn malformed_fractions() {
-        for s in ["5.", ".", "12.34.56", "3. 1", "3.sec", "3.hoge", "0.-0", "3.+1", "1.5.5s"] {
+        for s in [
+            "5.", ".", "12.34.56", "3. 1", "3.sec", "3.hoge", "0.-0", "3.+1", "1.5.5s",
+        ] {
             assert_eq!(us(s), Err(TimespanError::Invalid), "{s}");
         }
     }
@@ -354,7 +377,16 @@ mod tests {
 
     #[test]
     fn negatives_and_overflow_are_range_errors() {
-        for s in ["-5", "-0", "- 5", "5 -3", "9223372036854775808", "18446744073709", "584542y", "9223372036854775808us"] {
+        for s in [
+            "-5",
+            "-0",
+            "- 5",
+            "5 -3",
+            "9223372036854775808",
+            "18446744073709",
+            "584542y",
+            "9223372036854775808us",
+        ] {
             assert_eq!(us(s), Err(TimespanError::OutOfRange), "{s}");
         }
         assert_eq!(us("9223372036854775807us"), Ok(9_223_372_036_854_775_807));
@@ -363,8 +395,14 @@ mod tests {
 
     #[test]
     fn other_default_units() {
-        assert_eq!(parse_timespan_with_unit("5", USEC_PER_MSEC), Ok(5 * USEC_PER_MSEC));
-        assert_eq!(parse_timespan_with_unit("5s", USEC_PER_MSEC), Ok(5 * USEC_PER_SEC));
+        assert_eq!(
+            parse_timespan_with_unit("5", USEC_PER_MSEC),
+            Ok(5 * USEC_PER_MSEC)
+        );
+        assert_eq!(
+            parse_timespan_with_unit("5s", USEC_PER_MSEC),
+            Ok(5 * USEC_PER_SEC)
+        );
     }
 
     #[test]
@@ -375,9 +413,15 @@ mod tests {
         assert_eq!(format_timespan(10_500, 0), "10.500ms");
         assert_eq!(format_timespan(60_500_000, 0), "1min 500ms");
         assert_eq!(format_timespan(5 * USEC_PER_WEEK, 0), "1month 4d 13h 30min");
-        assert_eq!(format_timespan(34_882_261_001_001, 0), "1y 1month 1w 1d 1h 1min 1.001001s");
+        assert_eq!(
+            format_timespan(34_882_261_001_001, 0),
+            "1y 1month 1w 1d 1h 1min 1.001001s"
+        );
         assert_eq!(format_timespan(1_500_000, USEC_PER_MSEC), "1.500s");
-        assert_eq!(format_timespan(90 * USEC_PER_SEC + 1, USEC_PER_SEC), "1min 30s");
+        assert_eq!(
+            format_timespan(90 * USEC_PER_SEC + 1, USEC_PER_SEC),
+            "1min 30s"
+        );
         assert_eq!(format_timespan(1_234_567, USEC_PER_SEC), "1s");
     }
 

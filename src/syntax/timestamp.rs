@@ -10,8 +10,10 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
 use super::timespan::{TimespanError, parse_timespan};
-use super::{USEC_INFINITY, USEC_PER_DAY, USEC_PER_HOUR, USEC_PER_MINUTE, USEC_PER_MONTH, USEC_PER_MSEC,
-    USEC_PER_SEC, USEC_PER_WEEK, USEC_PER_YEAR, Usec};
+use super::{
+    USEC_INFINITY, USEC_PER_DAY, USEC_PER_HOUR, USEC_PER_MINUTE, USEC_PER_MONTH, USEC_PER_MSEC,
+    USEC_PER_SEC, USEC_PER_WEEK, USEC_PER_YEAR, Usec,
+};
 
 /// Why a timestamp does not parse; the text is the errno message systemd prints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -81,7 +83,9 @@ fn is_valid_zone_name(name: &str, zone_exists: &dyn Fn(&str) -> bool) -> bool {
 pub fn zone_file_exists(name: &str) -> bool {
     use std::io::Read;
     let path = std::path::Path::new("/usr/share/zoneinfo").join(name);
-    let Ok(mut file) = std::fs::File::open(&path) else { return false };
+    let Ok(mut file) = std::fs::File::open(&path) else {
+        return false;
+    };
     if !file.metadata().is_ok_and(|m| m.is_file()) {
         return false;
     }
@@ -129,7 +133,8 @@ fn parse_local(t: &[u8], now: Usec, zone: &TimeZone) -> Result<Usec, TimestampEr
         }
     };
     let calc_zone = if utc { TimeZone::UTC } else { zone.clone() };
-    let now_tm = BrokenDown::from_unix(now_seconds(now), &calc_zone).ok_or(TimestampError::Invalid)?;
+    let now_tm =
+        BrokenDown::from_unix(now_seconds(now), &calc_zone).ok_or(TimestampError::Invalid)?;
 
     let absolute = parse_absolute(t, now_tm)?;
     if let Some(weekday) = absolute.weekday
@@ -137,8 +142,14 @@ fn parse_local(t: &[u8], now: Usec, zone: &TimeZone) -> Result<Usec, TimestampEr
     {
         return Err(TimestampError::Invalid);
     }
-    let seconds = if utc { absolute.tm.civil_seconds() } else { local_to_unix(&absolute.tm, dst, &calc_zone)? };
-    let Ok(seconds) = Usec::try_from(seconds) else { return Err(TimestampError::Invalid) };
+    let seconds = if utc {
+        absolute.tm.civil_seconds()
+    } else {
+        local_to_unix(&absolute.tm, dst, &calc_zone)?
+    };
+    let Ok(seconds) = Usec::try_from(seconds) else {
+        return Err(TimestampError::Invalid);
+    };
     let usec = seconds
         .checked_mul(USEC_PER_SEC)
         .and_then(|u| u.checked_add(absolute.usec))
@@ -170,7 +181,10 @@ fn apply_offsets(base: Usec, plus: Usec, minus: Usec) -> Result<Usec, TimestampE
 /// before, and whether the daylight saving one was named.
 fn strip_local_abbreviation<'a>(t: &'a [u8], zone: &TimeZone) -> Option<(&'a [u8], bool)> {
     let names = ZoneNames::of(zone);
-    for (name, is_dst) in [(names.standard.as_str(), false), (names.daylight.as_str(), true)] {
+    for (name, is_dst) in [
+        (names.standard.as_str(), false),
+        (names.daylight.as_str(), true),
+    ] {
         if name.is_empty() || !ends_with_no_case(t, name.as_bytes()) {
             continue;
         }
@@ -197,7 +211,10 @@ impl ZoneNames {
         let mut standard: Option<(String, i32)> = None;
         let mut daylight: Option<(String, i32)> = None;
         for transition in zone.preceding(Timestamp::MAX).take(64) {
-            let entry = Some((transition.abbreviation().to_string(), transition.offset().seconds()));
+            let entry = Some((
+                transition.abbreviation().to_string(),
+                transition.offset().seconds(),
+            ));
             if transition.dst().is_dst() {
                 if daylight.is_none() {
                     daylight = entry;
@@ -213,8 +230,14 @@ impl ZoneNames {
             let info = zone.to_offset_info(Timestamp::UNIX_EPOCH);
             (info.abbreviation().to_string(), info.offset().seconds())
         });
-        let (daylight, daylight_offset) = daylight.unwrap_or_else(|| (standard.clone(), standard_offset));
-        ZoneNames { standard, daylight, standard_offset, daylight_offset }
+        let (daylight, daylight_offset) =
+            daylight.unwrap_or_else(|| (standard.clone(), standard_offset));
+        ZoneNames {
+            standard,
+            daylight,
+            standard_offset,
+            daylight_offset,
+        }
     }
 }
 
@@ -278,8 +301,11 @@ impl ZoneReading {
     /// clock; so late instants are read 400 years earlier and the year put
     /// back (zones follow their unchanging final rule by then).
     fn at(seconds: i64, zone: &TimeZone) -> Option<ZoneReading> {
-        let (seconds, years_back) =
-            if seconds > 200_000_000_000 { (seconds - SECONDS_PER_400_YEARS, 400) } else { (seconds, 0) };
+        let (seconds, years_back) = if seconds > 200_000_000_000 {
+            (seconds - SECONDS_PER_400_YEARS, 400)
+        } else {
+            (seconds, 0)
+        };
         let ts = Timestamp::from_second(seconds).ok()?;
         let info = zone.to_offset_info(ts);
         let dt = info.offset().to_datetime(ts);
@@ -315,7 +341,11 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
 /// mktime() in `zone`: the instant whose local reading is `tm`, choosing
 /// among repeated or skipped readings the way glibc does; `dst` is the
 /// tm_isdst asked for (None = let the zone decide).
-fn local_to_unix(tm: &BrokenDown, dst: Option<bool>, zone: &TimeZone) -> Result<i64, TimestampError> {
+fn local_to_unix(
+    tm: &BrokenDown,
+    dst: Option<bool>,
+    zone: &TimeZone,
+) -> Result<i64, TimestampError> {
     let wanted = tm.civil_seconds();
     let convert = |t: i64| -> Result<(i64, bool), TimestampError> {
         let reading = ZoneReading::at(t, zone).ok_or(TimestampError::Invalid)?;
@@ -375,7 +405,9 @@ fn nearest_offset_with_dst(
     let mut delta = STRIDE;
     while delta < BOUND {
         for probe in [t - delta, t + delta] {
-            let Ok((local, is_dst)) = convert(probe) else { continue };
+            let Ok((local, is_dst)) = convert(probe) else {
+                continue;
+            };
             if is_dst == want_dst {
                 let guess = probe + (wanted - local);
                 if convert(guess).is_ok() {
@@ -443,11 +475,35 @@ const LAYOUTS: &[(&str, Tail, Zeroes)] = &[
 ];
 
 fn parse_absolute(t: &[u8], now: BrokenDown) -> Result<Absolute, TimestampError> {
-    let midnight = |day_offset: i64| BrokenDown { day: now.day + day_offset, hour: 0, minute: 0, second: 0, ..now };
+    let midnight = |day_offset: i64| BrokenDown {
+        day: now.day + day_offset,
+        hour: 0,
+        minute: 0,
+        second: 0,
+        ..now
+    };
     match t {
-        b"today" => return Ok(Absolute { tm: midnight(0), usec: 0, weekday: None }),
-        b"yesterday" => return Ok(Absolute { tm: midnight(-1), usec: 0, weekday: None }),
-        b"tomorrow" => return Ok(Absolute { tm: midnight(1), usec: 0, weekday: None }),
+        b"today" => {
+            return Ok(Absolute {
+                tm: midnight(0),
+                usec: 0,
+                weekday: None,
+            });
+        }
+        b"yesterday" => {
+            return Ok(Absolute {
+                tm: midnight(-1),
+                usec: 0,
+                weekday: None,
+            });
+        }
+        b"tomorrow" => {
+            return Ok(Absolute {
+                tm: midnight(1),
+                usec: 0,
+                weekday: None,
+            });
+        }
         _ => {}
     }
 
@@ -463,7 +519,9 @@ fn parse_absolute(t: &[u8], now: BrokenDown) -> Result<Absolute, TimestampError>
 
     for &(layout, tail, zeroes) in LAYOUTS {
         let mut tm = now;
-        let Some(end) = strptime(t, layout.as_bytes(), &mut tm) else { continue };
+        let Some(end) = strptime(t, layout.as_bytes(), &mut tm) else {
+            continue;
+        };
         match zeroes {
             Zeroes::Nothing => {}
             Zeroes::Seconds => tm.second = 0,
@@ -471,7 +529,11 @@ fn parse_absolute(t: &[u8], now: BrokenDown) -> Result<Absolute, TimestampError>
         }
         let rest = &t[end..];
         if rest.is_empty() {
-            return Ok(Absolute { tm, usec: 0, weekday });
+            return Ok(Absolute {
+                tm,
+                usec: 0,
+                weekday,
+            });
         }
         if tail == Tail::FractionAllowed && rest[0] == b'.' {
             let usec = parse_fraction(&rest[1..]).ok_or(TimestampError::Invalid)?;
@@ -499,7 +561,17 @@ fn parse_fraction(s: &[u8]) -> Option<Usec> {
 }
 
 const MONTH_NAMES: &[&str] = &[
-    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
     "December",
 ];
 
@@ -596,7 +668,8 @@ fn strptime_month(input: &[u8], i: &mut usize) -> Option<i64> {
     for (number, name) in (0i64..).zip(MONTH_NAMES) {
         for candidate in [&name[..3], name] {
             let len = candidate.len();
-            if starts_with_no_case(rest, candidate.as_bytes()) && best.is_none_or(|(l, _)| len > l) {
+            if starts_with_no_case(rest, candidate.as_bytes()) && best.is_none_or(|(l, _)| len > l)
+            {
                 best = Some((len, number));
             }
         }
@@ -608,7 +681,9 @@ fn strptime_month(input: &[u8], i: &mut usize) -> Option<i64> {
 
 /// The current wall-clock time in microseconds (libfaketime can freeze it).
 pub fn now_realtime() -> Usec {
-    let d = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let d = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
     d.as_micros().min(u128::from(USEC_INFINITY - 1)) as Usec
 }
 
@@ -650,7 +725,10 @@ pub fn format_timestamp_style(t: Usec, style: TimestampStyle) -> Option<String> 
     };
     let reading = ZoneReading::at(i64::try_from(t / USEC_PER_SEC).ok()?, &tz)?;
     let tm = reading.tm;
-    let weekday = WEEKDAY_WORDS.iter().find(|(w, n)| *n == tm.wday && w.len() == 3).map_or("", |(w, _)| *w);
+    let weekday = WEEKDAY_WORDS
+        .iter()
+        .find(|(w, n)| *n == tm.wday && w.len() == 3)
+        .map_or("", |(w, _)| *w);
     let date = format!(
         "{weekday} {:04}-{:02}-{:02} {:02}:{:02}:{:02}",
         tm.year,
@@ -683,20 +761,36 @@ pub fn format_timestamp_relative(t: Usec, now: Usec) -> Option<String> {
     if t == 0 || t == USEC_INFINITY {
         return None;
     }
-    let (d, suffix) = if now > t { (now - t, "ago") } else { (t - now, "left") };
+    let (d, suffix) = if now > t {
+        (now - t, "ago")
+    } else {
+        (t - now, "left")
+    };
     let plural = |n: Usec, one: &'static str, many: &'static str| if n == 1 { one } else { many };
     let s = if d >= USEC_PER_YEAR {
         let years = d / USEC_PER_YEAR;
         let months = (d % USEC_PER_YEAR) / USEC_PER_MONTH;
-        format!("{years} {} {months} {} {suffix}", plural(years, "year", "years"), plural(months, "month", "months"))
+        format!(
+            "{years} {} {months} {} {suffix}",
+            plural(years, "year", "years"),
+            plural(months, "month", "months")
+        )
     } else if d >= USEC_PER_MONTH {
         let months = d / USEC_PER_MONTH;
         let days = (d % USEC_PER_MONTH) / USEC_PER_DAY;
-        format!("{months} {} {days} {} {suffix}", plural(months, "month", "months"), plural(days, "day", "days"))
+        format!(
+            "{months} {} {days} {} {suffix}",
+            plural(months, "month", "months"),
+            plural(days, "day", "days")
+        )
     } else if d >= USEC_PER_WEEK {
         let weeks = d / USEC_PER_WEEK;
         let days = (d % USEC_PER_WEEK) / USEC_PER_DAY;
-        format!("{weeks} {} {days} {} {suffix}", plural(weeks, "week", "weeks"), plural(days, "day", "days"))
+        format!(
+            "{weeks} {} {days} {} {suffix}",
+            plural(weeks, "week", "weeks"),
+            plural(days, "day", "days")
+        )
     } else if d >= 2 * USEC_PER_DAY {
         format!("{} days {suffix}", d / USEC_PER_DAY)
     } else if d >= 25 * USEC_PER_HOUR {
@@ -704,11 +798,19 @@ pub fn format_timestamp_relative(t: Usec, now: Usec) -> Option<String> {
     } else if d >= 6 * USEC_PER_HOUR {
         format!("{}h {suffix}", d / USEC_PER_HOUR)
     } else if d >= USEC_PER_HOUR {
-        format!("{}h {}min {suffix}", d / USEC_PER_HOUR, (d % USEC_PER_HOUR) / USEC_PER_MINUTE)
+        format!(
+            "{}h {}min {suffix}",
+            d / USEC_PER_HOUR,
+            (d % USEC_PER_HOUR) / USEC_PER_MINUTE
+        )
     } else if d >= 5 * USEC_PER_MINUTE {
         format!("{}min {suffix}", d / USEC_PER_MINUTE)
     } else if d >= USEC_PER_MINUTE {
-        format!("{}min {}s {suffix}", d / USEC_PER_MINUTE, (d % USEC_PER_MINUTE) / USEC_PER_SEC)
+        format!(
+            "{}min {}s {suffix}",
+            d / USEC_PER_MINUTE,
+            (d % USEC_PER_MINUTE) / USEC_PER_SEC
+        )
     } else if d >= USEC_PER_SEC {
         format!("{}s {suffix}", d / USEC_PER_SEC)
     } else if d >= USEC_PER_MSEC {
@@ -728,10 +830,22 @@ mod tests {
     #[test]
     fn relative_forms_match_systemd() {
         let now = 1_705_320_000 * USEC_PER_SEC;
-        assert_eq!(format_timestamp_relative(now + 21 * USEC_PER_HOUR, now).as_deref(), Some("21h left"));
-        assert_eq!(format_timestamp_relative(now + 45 * USEC_PER_HOUR, now).as_deref(), Some("1 day 21h left"));
-        assert_eq!(format_timestamp_relative(now + 13 * USEC_PER_DAY, now).as_deref(), Some("1 week 6 days left"));
-        assert_eq!(format_timestamp_relative(now - 90 * USEC_PER_SEC, now).as_deref(), Some("1min 30s ago"));
+        assert_eq!(
+            format_timestamp_relative(now + 21 * USEC_PER_HOUR, now).as_deref(),
+            Some("21h left")
+        );
+        assert_eq!(
+            format_timestamp_relative(now + 45 * USEC_PER_HOUR, now).as_deref(),
+            Some("1 day 21h left")
+        );
+        assert_eq!(
+            format_timestamp_relative(now + 13 * USEC_PER_DAY, now).as_deref(),
+            Some("1 week 6 days left")
+        );
+        assert_eq!(
+            format_timestamp_relative(now - 90 * USEC_PER_SEC, now).as_deref(),
+            Some("1min 30s ago")
+        );
         assert_eq!(format_timestamp_relative(now, now).as_deref(), Some("now"));
         assert_eq!(format_timestamp_relative(0, now), None);
     }
@@ -777,7 +891,15 @@ mod tests {
         assert_eq!(utc("Jan 15 12:00:00"), secs(1_705_320_000));
         assert_eq!(utc("12:00"), secs(1_705_320_000));
         assert_eq!(utc("7:5"), secs(1_705_302_300));
-        for bad in ["2024-01-15T12:00:00", "2024-01-15 12:00 ", "2024 -01-15", "Jan 15 12:00", "25:00", "12", ""] {
+        for bad in [
+            "2024-01-15T12:00:00",
+            "2024-01-15 12:00 ",
+            "2024 -01-15",
+            "Jan 15 12:00",
+            "25:00",
+            "12",
+            "",
+        ] {
             assert_eq!(utc(bad), Err(TimestampError::Invalid), "{bad:?}");
         }
     }
@@ -799,7 +921,10 @@ mod tests {
 
     #[test]
     fn fractions_round_at_the_seventh_digit() {
-        assert_eq!(utc("2024-01-15 12:00:00.1234565"), Ok(1_705_320_000_123_457));
+        assert_eq!(
+            utc("2024-01-15 12:00:00.1234565"),
+            Ok(1_705_320_000_123_457)
+        );
         assert_eq!(utc("2024-01-15 12:00:00.9999995"), secs(1_705_320_001));
         assert_eq!(utc("2024-01-15 12:00:00."), Err(TimestampError::Invalid));
     }
@@ -840,7 +965,10 @@ mod tests {
     fn range_limits() {
         assert_eq!(utc("1970-01-01 00:00:00"), Ok(0));
         assert_eq!(utc("1969-12-31 23:59:59"), Err(TimestampError::Invalid));
-        assert_eq!(utc("9999-12-30 23:59:59"), Ok(USEC_TIMESTAMP_FORMATTABLE_MAX));
+        assert_eq!(
+            utc("9999-12-30 23:59:59"),
+            Ok(USEC_TIMESTAMP_FORMATTABLE_MAX)
+        );
         assert_eq!(utc("9999-12-31 00:00:00"), Err(TimestampError::Invalid));
         assert_eq!(in_berlin("9999-12-31 00:00:00"), secs(253_402_210_800));
     }
@@ -853,10 +981,16 @@ mod tests {
         assert_eq!(in_berlin("2024-01-15 12:00:00 CEST"), secs(1_705_312_800));
         assert_eq!(in_berlin("2024-07-01 12:00:00 CEST"), secs(1_719_828_000));
         assert_eq!(in_berlin("1975-06-01 12:00:00 CEST"), secs(170_848_800));
-        assert_eq!(utc("2024-01-15 12:00:00 CEST"), Err(TimestampError::Invalid));
+        assert_eq!(
+            utc("2024-01-15 12:00:00 CEST"),
+            Err(TimestampError::Invalid)
+        );
         // A zone file name is refused, as systemd 252 does.
         let files = |name: &str| name == "Europe/Berlin";
-        assert_eq!(parse_timestamp_at("2024-01-15 Europe/Berlin", NOW, &TimeZone::UTC, &files), Err(TimestampError::Invalid));
+        assert_eq!(
+            parse_timestamp_at("2024-01-15 Europe/Berlin", NOW, &TimeZone::UTC, &files),
+            Err(TimestampError::Invalid)
+        );
     }
 
     #[test]
@@ -872,11 +1006,16 @@ mod tests {
     fn formats_the_unformattable() {
         assert_eq!(format_timestamp(0), None);
         assert_eq!(
-            format_timestamp_style(USEC_TIMESTAMP_FORMATTABLE_MAX + USEC_PER_SEC, TimestampStyle::Utc).as_deref(),
+            format_timestamp_style(
+                USEC_TIMESTAMP_FORMATTABLE_MAX + USEC_PER_SEC,
+                TimestampStyle::Utc
+            )
+            .as_deref(),
             Some("--- XXXX-XX-XX XX:XX:XX")
         );
         assert_eq!(
-            format_timestamp_style(USEC_TIMESTAMP_FORMATTABLE_MAX, TimestampStyle::UsUtc).as_deref(),
+            format_timestamp_style(USEC_TIMESTAMP_FORMATTABLE_MAX, TimestampStyle::UsUtc)
+                .as_deref(),
             Some("Thu 9999-12-30 23:59:59.000000 UTC")
         );
     }

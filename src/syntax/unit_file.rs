@@ -85,7 +85,10 @@ impl Diagnostic {
     /// Whether this problem only matters inside a section the reader keeps:
     /// systemd checks these after it has skipped lines of ignored sections.
     pub fn is_silenced_in_ignored_section(&self) -> bool {
-        matches!(self.kind, DiagnosticKind::MissingEquals | DiagnosticKind::MissingKeyName)
+        matches!(
+            self.kind,
+            DiagnosticKind::MissingEquals | DiagnosticKind::MissingKeyName
+        )
     }
 }
 
@@ -102,9 +105,8 @@ impl DiagnosticKind {
     /// The errno name systemd reports when a fatal problem stops the load.
     pub fn fatal_errno(&self) -> Option<Errno> {
         match self {
-            DiagnosticKind::InvalidSectionHeader(_) | DiagnosticKind::BadCharactersInSectionHeader(_) => {
-                Some(Errno::BadMessage)
-            }
+            DiagnosticKind::InvalidSectionHeader(_)
+            | DiagnosticKind::BadCharactersInSectionHeader(_) => Some(Errno::BadMessage),
             DiagnosticKind::InvalidUtf8(_) => Some(Errno::InvalidArgument),
             _ => None,
         }
@@ -121,12 +123,20 @@ pub enum Errno {
 impl fmt::Display for DiagnosticKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            DiagnosticKind::AssignmentOutsideSection => f.write_str("Assignment outside of section. Ignoring."),
+            DiagnosticKind::AssignmentOutsideSection => {
+                f.write_str("Assignment outside of section. Ignoring.")
+            }
             DiagnosticKind::MissingEquals => f.write_str("Missing '=', ignoring line."),
-            DiagnosticKind::MissingKeyName => f.write_str("Missing key name before '=', ignoring line."),
+            DiagnosticKind::MissingKeyName => {
+                f.write_str("Missing key name before '=', ignoring line.")
+            }
             DiagnosticKind::InvalidSectionHeader(l) => write!(f, "Invalid section header '{l}'"),
-            DiagnosticKind::BadCharactersInSectionHeader(l) => write!(f, "Bad characters in section header '{l}'"),
-            DiagnosticKind::InvalidUtf8(l) => write!(f, "String is not UTF-8 clean, ignoring assignment: {l}"),
+            DiagnosticKind::BadCharactersInSectionHeader(l) => {
+                write!(f, "Bad characters in section header '{l}'")
+            }
+            DiagnosticKind::InvalidUtf8(l) => {
+                write!(f, "String is not UTF-8 clean, ignoring assignment: {l}")
+            }
         }
     }
 }
@@ -141,8 +151,15 @@ impl fmt::Display for Diagnostic {
 /// their own diagnostics with the grammar's (as systemd does, line by line).
 #[derive(Debug, Clone, Copy)]
 pub enum Item<'a> {
-    SectionHeader { index: usize, section: &'a Section },
-    Entry { section_index: usize, section: &'a Section, entry: &'a Entry },
+    SectionHeader {
+        index: usize,
+        section: &'a Section,
+    },
+    Entry {
+        section_index: usize,
+        section: &'a Section,
+        entry: &'a Entry,
+    },
     Diagnostic(&'a Diagnostic),
 }
 
@@ -163,7 +180,11 @@ impl UnitFile {
         for (index, section) in self.sections.iter().enumerate() {
             items.push(Item::SectionHeader { index, section });
             for entry in &section.entries {
-                items.push(Item::Entry { section_index: index, section, entry });
+                items.push(Item::Entry {
+                    section_index: index,
+                    section,
+                    entry,
+                });
             }
         }
         items.extend(self.diagnostics.iter().map(Item::Diagnostic));
@@ -179,7 +200,11 @@ impl UnitFile {
 
     /// All values of `key` in every section named `section`, in file order
     /// (a convenience for simple readers such as syslog.conf).
-    pub fn values<'a>(&'a self, section: &'a str, key: &'a str) -> impl Iterator<Item = &'a Entry> + 'a {
+    pub fn values<'a>(
+        &'a self,
+        section: &'a str,
+        key: &'a str,
+    ) -> impl Iterator<Item = &'a Entry> + 'a {
         self.sections
             .iter()
             .filter(move |s| s.name == section)
@@ -307,13 +332,19 @@ fn trim_start(s: &[u8]) -> &[u8] {
 
 fn trim(s: &[u8]) -> &[u8] {
     let s = trim_start(s);
-    let n = s.iter().rev().take_while(|c| WHITESPACE.contains(c)).count();
+    let n = s
+        .iter()
+        .rev()
+        .take_while(|c| WHITESPACE.contains(c))
+        .count();
     &s[..s.len() - n]
 }
 
 /// systemd's `string_is_safe()`: no control characters, quotes or backslashes.
 fn is_safe_section_name(name: &str) -> bool {
-    !name.chars().any(|c| (c as u32) < 0x20 || matches!(c, '"' | '\'' | '\\' | '\x7f'))
+    !name
+        .chars()
+        .any(|c| (c as u32) < 0x20 || matches!(c, '"' | '\'' | '\\' | '\x7f'))
 }
 
 /// Replaces each byte that does not start a valid UTF-8 sequence with
@@ -362,7 +393,11 @@ impl Parser {
     fn diagnose(&mut self, line: u32, kind: DiagnosticKind) -> Flow {
         let fatal = kind.is_fatal();
         let section = self.current_section();
-        self.file.diagnostics.push(Diagnostic { line, section, kind });
+        self.file.diagnostics.push(Diagnostic {
+            line,
+            section,
+            kind,
+        });
         if fatal { Flow::Stop } else { Flow::Continue }
     }
 
@@ -372,16 +407,26 @@ impl Parser {
             return Flow::Continue;
         }
         let Ok(text) = std::str::from_utf8(trimmed) else {
-            return self.diagnose(line, DiagnosticKind::InvalidUtf8(escape_invalid_utf8(trimmed)));
+            return self.diagnose(
+                line,
+                DiagnosticKind::InvalidUtf8(escape_invalid_utf8(trimmed)),
+            );
         };
         if let Some(inner) = text.strip_prefix('[') {
             let Some(name) = inner.strip_suffix(']') else {
                 return self.diagnose(line, DiagnosticKind::InvalidSectionHeader(text.to_string()));
             };
             if !is_safe_section_name(name) {
-                return self.diagnose(line, DiagnosticKind::BadCharactersInSectionHeader(text.to_string()));
+                return self.diagnose(
+                    line,
+                    DiagnosticKind::BadCharactersInSectionHeader(text.to_string()),
+                );
             }
-            self.file.sections.push(Section { name: name.to_string(), line, entries: Vec::new() });
+            self.file.sections.push(Section {
+                name: name.to_string(),
+                line,
+                entries: Vec::new(),
+            });
             return Flow::Continue;
         }
         let Some(section) = self.file.sections.last_mut() else {
@@ -414,7 +459,11 @@ mod tests {
     fn entries(file: &UnitFile) -> Vec<(String, String, String, u32)> {
         file.sections
             .iter()
-            .flat_map(|s| s.entries.iter().map(move |e| (s.name.clone(), e.key.clone(), e.value.clone(), e.line)))
+            .flat_map(|s| {
+                s.entries
+                    .iter()
+                    .map(move |e| (s.name.clone(), e.key.clone(), e.value.clone(), e.line))
+            })
             .collect()
     }
 
@@ -423,7 +472,10 @@ mod tests {
     }
 
     fn messages(file: &UnitFile) -> Vec<(u32, String)> {
-        file.diagnostics.iter().map(|d| (d.line, d.to_string())).collect()
+        file.diagnostics
+            .iter()
+            .map(|d| (d.line, d.to_string()))
+            .collect()
     }
 
     #[test]
@@ -435,7 +487,10 @@ mod tests {
         assert_eq!(f.sections[1].line, 4);
         assert_eq!(
             entries(&f),
-            vec![entry("Unit", "Description", "hello world", 2), entry("Service", "ExecStart", "/bin/true", 5)]
+            vec![
+                entry("Unit", "Description", "hello world", 2),
+                entry("Service", "ExecStart", "/bin/true", 5)
+            ]
         );
         assert!(f.diagnostics.is_empty());
     }
@@ -468,7 +523,10 @@ mod tests {
     #[test]
     fn continuation_takes_the_line_number_of_its_last_line() {
         let f = parse("[A]\nK=a \\\n  b \\\n  c\nL=d\n");
-        assert_eq!(entries(&f), vec![entry("A", "K", "a    b    c", 4), entry("A", "L", "d", 5)]);
+        assert_eq!(
+            entries(&f),
+            vec![entry("A", "K", "a    b    c", 4), entry("A", "L", "d", 5)]
+        );
     }
 
     #[test]
@@ -480,13 +538,19 @@ mod tests {
     #[test]
     fn empty_line_ends_a_continuation() {
         let f = parse("[A]\nK=a\\\n\nL=b\n");
-        assert_eq!(entries(&f), vec![entry("A", "K", "a", 3), entry("A", "L", "b", 4)]);
+        assert_eq!(
+            entries(&f),
+            vec![entry("A", "K", "a", 3), entry("A", "L", "b", 4)]
+        );
     }
 
     #[test]
     fn escaped_backslash_does_not_continue() {
         let f = parse("[A]\nK=a\\\\\nL=b\n");
-        assert_eq!(entries(&f), vec![entry("A", "K", "a\\\\", 2), entry("A", "L", "b", 3)]);
+        assert_eq!(
+            entries(&f),
+            vec![entry("A", "K", "a\\\\", 2), entry("A", "L", "b", 3)]
+        );
     }
 
     #[test]
@@ -502,7 +566,12 @@ mod tests {
         let f = parse("[A]\r\nK=1\rL=2\0M=3\n\rN=4");
         assert_eq!(
             entries(&f),
-            vec![entry("A", "K", "1", 2), entry("A", "L", "2", 3), entry("A", "M", "3", 4), entry("A", "N", "4", 5)]
+            vec![
+                entry("A", "K", "1", 2),
+                entry("A", "L", "2", 3),
+                entry("A", "M", "3", 4),
+                entry("A", "N", "4", 5)
+            ]
         );
     }
 
@@ -521,7 +590,10 @@ mod tests {
     #[test]
     fn assignment_outside_section() {
         let f = parse("K=v\n[A]\n");
-        assert_eq!(messages(&f), vec![(1, "Assignment outside of section. Ignoring.".into())]);
+        assert_eq!(
+            messages(&f),
+            vec![(1, "Assignment outside of section. Ignoring.".into())]
+        );
         assert!(entries(&f).is_empty());
     }
 
@@ -542,15 +614,24 @@ mod tests {
     #[test]
     fn invalid_section_header_stops_the_file() {
         let f = parse("[A]\nK=1\n[Service\nL=2\n");
-        assert_eq!(messages(&f), vec![(3, "Invalid section header '[Service'".into())]);
+        assert_eq!(
+            messages(&f),
+            vec![(3, "Invalid section header '[Service'".into())]
+        );
         assert_eq!(entries(&f), vec![entry("A", "K", "1", 2)]);
-        assert_eq!(f.fatal().and_then(|d| d.kind.fatal_errno()), Some(Errno::BadMessage));
+        assert_eq!(
+            f.fatal().and_then(|d| d.kind.fatal_errno()),
+            Some(Errno::BadMessage)
+        );
     }
 
     #[test]
     fn bad_characters_in_section_header_stop_the_file() {
         let f = parse("[A\"B]\nK=1\n");
-        assert_eq!(messages(&f), vec![(1, "Bad characters in section header '[A\"B]'".into())]);
+        assert_eq!(
+            messages(&f),
+            vec![(1, "Bad characters in section header '[A\"B]'".into())]
+        );
         assert!(f.sections.is_empty());
     }
 
@@ -563,8 +644,17 @@ mod tests {
     #[test]
     fn invalid_utf8_stops_the_file() {
         let f = parse_bytes(b"[A]\nK=\xff\xfe\nL=1\n");
-        assert_eq!(messages(&f), vec![(2, "String is not UTF-8 clean, ignoring assignment: K=\u{FFFD}\u{FFFD}".into())]);
-        assert_eq!(f.fatal().and_then(|d| d.kind.fatal_errno()), Some(Errno::InvalidArgument));
+        assert_eq!(
+            messages(&f),
+            vec![(
+                2,
+                "String is not UTF-8 clean, ignoring assignment: K=\u{FFFD}\u{FFFD}".into()
+            )]
+        );
+        assert_eq!(
+            f.fatal().and_then(|d| d.kind.fatal_errno()),
+            Some(Errno::InvalidArgument)
+        );
         assert!(entries(&f).is_empty());
     }
 
@@ -579,7 +669,12 @@ mod tests {
     fn duplicate_sections_stay_separate() {
         let f = parse("[A]\nK=1\n[B]\n[A]\nK=2\n");
         assert_eq!(f.sections.len(), 3);
-        assert_eq!(f.values("A", "K").map(|e| e.value.as_str()).collect::<Vec<_>>(), vec!["1", "2"]);
+        assert_eq!(
+            f.values("A", "K")
+                .map(|e| e.value.as_str())
+                .collect::<Vec<_>>(),
+            vec!["1", "2"]
+        );
     }
 
     #[test]
@@ -594,7 +689,10 @@ mod tests {
             && a.sections.iter().zip(&b.sections).all(|(x, y)| {
                 x.name == y.name
                     && x.entries.len() == y.entries.len()
-                    && x.entries.iter().zip(&y.entries).all(|(p, q)| p.key == q.key && p.value == q.value)
+                    && x.entries
+                        .iter()
+                        .zip(&y.entries)
+                        .all(|(p, q)| p.key == q.key && p.value == q.value)
             })
     }
 

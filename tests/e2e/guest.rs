@@ -23,23 +23,40 @@ pub fn runr() -> &'static str {
 /// Root, unshare and overlayfs are what a guest needs; without them the
 /// end-to-end tests cannot run at all, which is a failure, not a skip.
 pub fn assert_can_boot_guests() {
-    assert!(nix::unistd::Uid::effective().is_root(), "end-to-end tests boot guests and need root");
+    assert!(
+        nix::unistd::Uid::effective().is_root(),
+        "end-to-end tests boot guests and need root"
+    );
 }
 
 impl Guest {
     /// Boots a guest whose /etc/systemd/system holds the files of `units`.
     pub fn boot(units: Option<&Path>, args: &[&str]) -> Guest {
         assert_can_boot_guests();
-        let name = format!("e2e-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::SeqCst));
-        let state = tempfile::Builder::new().prefix("runr-guests-").tempdir().expect("temp dir");
+        let name = format!(
+            "e2e-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::SeqCst)
+        );
+        let state = tempfile::Builder::new()
+            .prefix("runr-guests-")
+            .tempdir()
+            .expect("temp dir");
         let mut cmd = Command::new(script());
-        cmd.env("GUEST_STATE", state.path()).args(["start", &name, runr()]).args(args);
+        cmd.env("GUEST_STATE", state.path())
+            .args(["start", &name, runr()])
+            .args(args);
         if let Some(units) = units {
             cmd.env("GUEST_UNITS", units);
         }
         let out = cmd.output().expect("guest.sh runs");
         let guest = Guest { name, state };
-        assert!(out.status.success(), "guest did not boot: {}\n{}", String::from_utf8_lossy(&out.stderr), guest.console());
+        assert!(
+            out.status.success(),
+            "guest did not boot: {}\n{}",
+            String::from_utf8_lossy(&out.stderr),
+            guest.console()
+        );
         guest
     }
 
@@ -59,7 +76,8 @@ impl Guest {
 
     /// What PID 1 has printed so far.
     pub fn console(&self) -> String {
-        std::fs::read_to_string(self.state.path().join(&self.name).join("console.log")).unwrap_or_default()
+        std::fs::read_to_string(self.state.path().join(&self.name).join("console.log"))
+            .unwrap_or_default()
     }
 }
 

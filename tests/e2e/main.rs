@@ -8,5 +8,9 @@ use guest::Guest;
 #[test]
 fn guest_boots_runr_as_pid_1() {
     let guest = Guest::boot(None, &["--version"]);
-    assert!(guest.wait_for_console("runr "), "console: {}", guest.console());
+    assert!(
+        guest.wait_for_console("runr "),
+        "console: {}",
+        guest.console()
+    );
 }

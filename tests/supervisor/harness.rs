@@ -16,7 +16,12 @@ pub struct Pod {
 
 impl Pod {
     pub fn new(units: &[(&str, &str)]) -> Pod {
-        let pod = Pod { dir: tempfile::Builder::new().prefix("runr-pod-").tempdir().unwrap() };
+        let pod = Pod {
+            dir: tempfile::Builder::new()
+                .prefix("runr-pod-")
+                .tempdir()
+                .unwrap(),
+        };
         for (name, text) in units {
             pod.add(name, text);
         }
@@ -40,7 +45,10 @@ impl Pod {
             .spawn()
             .unwrap();
         let (tx, rx) = channel();
-        for stream in [Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>, Box::new(child.stderr.take().unwrap())] {
+        for stream in [
+            Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
+            Box::new(child.stderr.take().unwrap()),
+        ] {
             let tx = tx.clone();
             std::thread::spawn(move || {
                 for line in BufReader::new(stream).lines() {
@@ -51,7 +59,11 @@ impl Pod {
                 }
             });
         }
-        Supervisor { child, lines: rx, seen: String::new() }
+        Supervisor {
+            child,
+            lines: rx,
+            seen: String::new(),
+        }
     }
 }
 
@@ -86,7 +98,11 @@ impl Supervisor {
         let deadline = Instant::now() + Duration::from_secs(15);
         while !self.seen.contains(text) {
             let left = deadline.saturating_duration_since(Instant::now());
-            assert!(!left.is_zero(), "no {text:?} within 15 s; output:\n{}", self.seen);
+            assert!(
+                !left.is_zero(),
+                "no {text:?} within 15 s; output:\n{}",
+                self.seen
+            );
             self.take_lines(left.min(Duration::from_millis(200)));
         }
     }
@@ -102,10 +118,18 @@ impl Supervisor {
         loop {
             if let Ok(Some(status)) = self.child.try_wait() {
                 while self.take_lines(Duration::from_millis(100)) {}
-                assert!(status.success(), "supervisor exited with {status}:\n{}", self.seen);
+                assert!(
+                    status.success(),
+                    "supervisor exited with {status}:\n{}",
+                    self.seen
+                );
                 return std::mem::take(&mut self.seen);
             }
-            assert!(Instant::now() < deadline, "supervisor did not stop within 15 s:\n{}", self.seen);
+            assert!(
+                Instant::now() < deadline,
+                "supervisor did not stop within 15 s:\n{}",
+                self.seen
+            );
             self.take_lines(Duration::from_millis(50));
         }
     }
@@ -130,11 +154,18 @@ pub fn alive(pid: i32) -> bool {
 pub fn zombie_children(parent: i32) -> Vec<i32> {
     let mut zombies = Vec::new();
     for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<i32>() else { continue };
-        let stat = std::fs::read_to_string(Path::new("/proc").join(pid.to_string()).join("stat")).unwrap_or_default();
-        let Some(after_name) = stat.rsplit_once(") ").map(|(_, r)| r.to_string()) else { continue };
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<i32>() else {
+            continue;
+        };
+        let stat = std::fs::read_to_string(Path::new("/proc").join(pid.to_string()).join("stat"))
+            .unwrap_or_default();
+        let Some(after_name) = stat.rsplit_once(") ").map(|(_, r)| r.to_string()) else {
+            continue;
+        };
         let fields: Vec<&str> = after_name.split(' ').collect();
-        if fields.first() == Some(&"Z") && fields.get(1).and_then(|p| p.parse::<i32>().ok()) == Some(parent) {
+        if fields.first() == Some(&"Z")
+            && fields.get(1).and_then(|p| p.parse::<i32>().ok()) == Some(parent)
+        {
             zombies.push(pid);
         }
     }

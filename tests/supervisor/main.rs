@@ -18,7 +18,10 @@ fn restart_on_failure_until_the_start_limit() {
     sup.wait_for("crash.service: Start request repeated too quickly.");
     sup.wait_for("crash.service: Failed with result 'start-limit-hit'.");
     let out = sup.stop();
-    assert!(out.contains("crash.service: Main process exited, code=exited, status=3/NOTIMPLEMENTED"), "{out}");
+    assert!(
+        out.contains("crash.service: Main process exited, code=exited, status=3/NOTIMPLEMENTED"),
+        "{out}"
+    );
     // Three starts are allowed; the fourth (the third restart) is refused.
     assert!(out.contains("restart counter is at 3."), "{out}");
     assert!(!out.contains("restart counter is at 4"), "{out}");
@@ -27,22 +30,41 @@ fn restart_on_failure_until_the_start_limit() {
 #[test]
 fn after_orders_starts_and_reverses_stops() {
     let pod = Pod::new(&[
-        ("a.service", "[Unit]\nDescription=First\n[Service]\nAutostart=yes\nType=oneshot\nRemainAfterExit=yes\nExecStart=/bin/sleep 0.3\n"),
-        ("b.service", "[Unit]\nDescription=Second\nAfter=a.service\n[Service]\nAutostart=yes\nExecStart=/bin/sleep 60\n"),
+        (
+            "a.service",
+            "[Unit]\nDescription=First\n[Service]\nAutostart=yes\nType=oneshot\nRemainAfterExit=yes\nExecStart=/bin/sleep 0.3\n",
+        ),
+        (
+            "b.service",
+            "[Unit]\nDescription=Second\nAfter=a.service\n[Service]\nAutostart=yes\nExecStart=/bin/sleep 60\n",
+        ),
     ]);
     let mut sup = pod.start();
     sup.wait_for("Started Second.");
     let out = sup.stop();
-    let position = |needle: &str| out.find(needle).unwrap_or_else(|| panic!("no {needle:?} in {out}"));
-    assert!(position("Finished First.") < position("Starting Second..."), "{out}");
-    assert!(position("Stopped Second.") < position("Stopping First..."), "{out}");
+    let position = |needle: &str| {
+        out.find(needle)
+            .unwrap_or_else(|| panic!("no {needle:?} in {out}"))
+    };
+    assert!(
+        position("Finished First.") < position("Starting Second..."),
+        "{out}"
+    );
+    assert!(
+        position("Stopped Second.") < position("Stopping First..."),
+        "{out}"
+    );
 }
 
 #[test]
 fn environment_working_directory_and_umask_reach_the_service() {
     let pod = Pod::new(&[]);
     let dir = pod.dir();
-    std::fs::write(dir.join("env"), "# comment\nFROM_FILE=file value\nOVERRIDE=from file\n").unwrap();
+    std::fs::write(
+        dir.join("env"),
+        "# comment\nFROM_FILE=file value\nOVERRIDE=from file\n",
+    )
+    .unwrap();
     pod.add(
         "env.service",
         &format!(
@@ -56,7 +78,10 @@ fn environment_working_directory_and_umask_reach_the_service() {
     let out = std::fs::read_to_string(dir.join("out")).unwrap();
     assert_eq!(
         out.trim_end(),
-        format!("hello world|file value|from file|{}|0027|/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", dir.display())
+        format!(
+            "hello world|file value|from file|{}|0027|/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+            dir.display()
+        )
     );
     assert!(dir.join("done").exists());
 }
@@ -73,10 +98,21 @@ fn sigterm_to_the_supervisor_stops_services_and_runs_their_stop_commands() {
     );
     let mut sup = pod.start();
     sup.wait_for("sh[");
-    let main_pid = sup.output().split("sh[").nth(1).and_then(|r| r.split(']').next()).unwrap().to_string();
+    let main_pid = sup
+        .output()
+        .split("sh[")
+        .nth(1)
+        .and_then(|r| r.split(']').next())
+        .unwrap()
+        .to_string();
     let out = sup.stop();
     assert!(out.contains("Stopped Database."), "{out}");
-    let read = |f: &str| std::fs::read_to_string(pod.dir().join(f)).unwrap_or_default().trim().to_string();
+    let read = |f: &str| {
+        std::fs::read_to_string(pod.dir().join(f))
+            .unwrap_or_default()
+            .trim()
+            .to_string()
+    };
     assert_eq!(read("mainpid"), main_pid);
     assert_eq!(read("term"), "got-term");
     assert_eq!(read("result"), "success");
@@ -91,8 +127,14 @@ fn a_service_ignoring_sigterm_is_killed_after_timeout_stop_sec() {
     let mut sup = pod.start();
     sup.wait_for("sh[");
     let out = sup.stop();
-    assert!(out.contains("stubborn.service: State 'stop-sigterm' timed out. Killing."), "{out}");
-    assert!(out.contains("stubborn.service: Failed with result 'timeout'."), "{out}");
+    assert!(
+        out.contains("stubborn.service: State 'stop-sigterm' timed out. Killing."),
+        "{out}"
+    );
+    assert!(
+        out.contains("stubborn.service: Failed with result 'timeout'."),
+        "{out}"
+    );
 }
 
 #[test]
@@ -107,7 +149,11 @@ fn forking_service_is_tracked_through_its_pid_file() {
     );
     let mut sup = pod.start();
     sup.wait_for("Started Forking daemon.");
-    let pid: i32 = std::fs::read_to_string(pod.dir().join("daemon.pid")).unwrap().trim().parse().unwrap();
+    let pid: i32 = std::fs::read_to_string(pod.dir().join("daemon.pid"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
     assert!(harness::alive(pid));
     let out = sup.stop();
     assert!(out.contains("Stopped Forking daemon."), "{out}");
@@ -117,16 +163,31 @@ fn forking_service_is_tracked_through_its_pid_file() {
 #[test]
 fn a_missing_program_fails_with_exec_status_and_neighbours_run_on() {
     let pod = Pod::new(&[
-        ("broken.service", "[Service]\nAutostart=yes\nExecStart=/nonexistent/program\n"),
-        ("bad.service", "[Service]\nAutostart=yes\nType=sometimes\nFoo=bar\n"),
-        ("good.service", "[Unit]\nDescription=Good neighbour\n[Service]\nAutostart=yes\nExecStart=/bin/sleep 60\n"),
+        (
+            "broken.service",
+            "[Service]\nAutostart=yes\nExecStart=/nonexistent/program\n",
+        ),
+        (
+            "bad.service",
+            "[Service]\nAutostart=yes\nType=sometimes\nFoo=bar\n",
+        ),
+        (
+            "good.service",
+            "[Unit]\nDescription=Good neighbour\n[Service]\nAutostart=yes\nExecStart=/bin/sleep 60\n",
+        ),
     ]);
     let mut sup = pod.start();
     sup.wait_for("Started Good neighbour.");
     sup.wait_for("broken.service: Main process exited, code=exited, status=203/EXEC");
     let out = sup.stop();
-    assert!(out.contains("bad.service:4: Unknown key 'Foo' in section [Service], ignoring."), "{out}");
-    assert!(out.contains("bad.service:3: Failed to parse service type, ignoring: sometimes"), "{out}");
+    assert!(
+        out.contains("bad.service:4: Unknown key 'Foo' in section [Service], ignoring."),
+        "{out}"
+    );
+    assert!(
+        out.contains("bad.service:3: Failed to parse service type, ignoring: sometimes"),
+        "{out}"
+    );
     assert!(out.contains("Stopped Good neighbour."), "{out}");
 }
 

@@ -5,9 +5,12 @@ use std::io::Write;
 
 use super::Options;
 use crate::syntax::Usec;
-use crate::syntax::calendar::{CalendarSpec, ElapseError, EventZone, OffsetGuess, ZoneNames, parse_calendar_in};
+use crate::syntax::calendar::{
+    CalendarSpec, ElapseError, EventZone, OffsetGuess, ZoneNames, parse_calendar_in,
+};
 use crate::syntax::timestamp::{
-    TimestampStyle, format_timestamp, format_timestamp_relative, format_timestamp_style, local_zone, now_realtime,
+    TimestampStyle, format_timestamp, format_timestamp_relative, format_timestamp_style,
+    local_zone, now_realtime,
 };
 
 pub fn run(opts: &Options, args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> u8 {
@@ -107,21 +110,35 @@ fn elapse_rows(
                 // process, whose log does not reach stderr.
                 let in_child = matches!(spec.zone(), EventZone::Named(_));
                 if e == ElapseError::Deadlock && !in_child {
-                    message.push_str(&format!("Infinite loop in calendar calculation: {normalized}\n"));
+                    message.push_str(&format!(
+                        "Infinite loop in calendar calculation: {normalized}\n"
+                    ));
                 }
-                message.push_str(&format!("Failed to determine next elapse for '{arg}': {e}\n"));
+                message.push_str(&format!(
+                    "Failed to determine next elapse for '{arg}': {e}\n"
+                ));
                 return Err(message);
             }
         };
-        let label = if i == 0 { "Next elapse:".to_string() } else { format!("Iter. #{}:", i + 1) };
-        rows.push((label, format_timestamp(next).unwrap_or_else(|| "n/a".into())));
+        let label = if i == 0 {
+            "Next elapse:".to_string()
+        } else {
+            format!("Iter. #{}:", i + 1)
+        };
+        rows.push((
+            label,
+            format_timestamp(next).unwrap_or_else(|| "n/a".into()),
+        ));
         if context.show_utc {
             rows.push((
                 "(in UTC):".into(),
                 format_timestamp_style(next, TimestampStyle::Utc).unwrap_or_else(|| "n/a".into()),
             ));
         }
-        rows.push(("From now:".into(), format_timestamp_relative(next, context.now).unwrap_or_else(|| "n/a".into())));
+        rows.push((
+            "From now:".into(),
+            format_timestamp_relative(next, context.now).unwrap_or_else(|| "n/a".into()),
+        ));
         after = next;
     }
     Ok(rows)
@@ -132,8 +149,16 @@ fn elapse_rows(
 /// padded, and the padding of the last column dropped together with the
 /// value's own trailing white space; the widest value is printed as it is.
 fn render_table(rows: &[(String, String)]) -> String {
-    let label_width = rows.iter().map(|(label, _)| label.chars().count()).max().unwrap_or(0);
-    let value_width = rows.iter().map(|(_, value)| value.chars().count()).max().unwrap_or(0);
+    let label_width = rows
+        .iter()
+        .map(|(label, _)| label.chars().count())
+        .max()
+        .unwrap_or(0);
+    let value_width = rows
+        .iter()
+        .map(|(_, value)| value.chars().count())
+        .max()
+        .unwrap_or(0);
     rows.iter()
         .map(|(label, value)| {
             let value = if value.chars().count() < value_width {
@@ -184,10 +209,16 @@ mod tests {
     /// Replays golden/analyze/calendar.multi.*: several expressions in one
     /// run (blank lines between them, errors among them, the exit code).
     fn check_multi(zone_name: &str, stdout: &str, stderr: &str, rc: &str) {
-        let args: Vec<String> =
-            include_str!("../../../golden/analyze/calendar.multi.args").lines().map(str::to_string).collect();
+        let args: Vec<String> = include_str!("../../../golden/analyze/calendar.multi.args")
+            .lines()
+            .map(str::to_string)
+            .collect();
         let base = 1_705_320_000 * USEC_PER_SEC;
-        let opts = Options { iterations: 3, base_time: Some(base), man: true };
+        let opts = Options {
+            iterations: 3,
+            base_time: Some(base),
+            man: true,
+        };
         let zone = jiff::tz::TimeZone::get(zone_name).expect("the system has the zone");
         let (mut out, mut err) = (Vec::new(), Vec::new());
         let code = run_at(&opts, &args, &mut out, &mut err, zone, base);
@@ -225,8 +256,18 @@ mod tests {
     #[test]
     fn no_expression_is_too_few_arguments() {
         let (mut out, mut err) = (Vec::new(), Vec::new());
-        let code = run_at(&Options::default(), &[], &mut out, &mut err, jiff::tz::TimeZone::UTC, 0);
-        assert_eq!((code, out.as_slice(), err.as_slice()), (1, &b""[..], &b"Too few arguments.\n"[..]));
+        let code = run_at(
+            &Options::default(),
+            &[],
+            &mut out,
+            &mut err,
+            jiff::tz::TimeZone::UTC,
+            0,
+        );
+        assert_eq!(
+            (code, out.as_slice(), err.as_slice()),
+            (1, &b""[..], &b"Too few arguments.\n"[..])
+        );
     }
 
     #[test]
@@ -235,12 +276,18 @@ mod tests {
             ("Normalized form:".to_string(), "*-*-* 00:00:00".to_string()),
             ("From now:".to_string(), "12h left".to_string()),
         ];
-        assert_eq!(render_table(&rows), "Normalized form: *-*-* 00:00:00\n       From now: 12h left\n");
+        assert_eq!(
+            render_table(&rows),
+            "Normalized form: *-*-* 00:00:00\n       From now: 12h left\n"
+        );
     }
 
     #[test]
     fn only_the_widest_value_keeps_trailing_space() {
-        let rows = vec![("A:".to_string(), "x  ".to_string()), ("B:".to_string(), "yyyy ".to_string())];
+        let rows = vec![
+            ("A:".to_string(), "x  ".to_string()),
+            ("B:".to_string(), "yyyy ".to_string()),
+        ];
         assert_eq!(render_table(&rows), "A: x\nB: yyyy \n");
     }
 }

@@ -32,7 +32,11 @@ pub fn main(args: &[String]) -> u8 {
 
 /// Runs one command line (argv[0] included) and returns the exit code.
 pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> u8 {
-    let mut opts = Options { iterations: 1, base_time: None, man: true };
+    let mut opts = Options {
+        iterations: 1,
+        base_time: None,
+        man: true,
+    };
     let mut positional: Vec<String> = Vec::new();
     let mut rest = args.iter().skip(1);
     // getopt_long with permutation: options may follow the verb; `--` ends them.
@@ -58,11 +62,17 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> u8 {
                 return 0;
             }
             "--version" => {
-                let _ = writeln!(out, "runr {} (systemd 252 compatible)", env!("CARGO_PKG_VERSION"));
+                let _ = writeln!(
+                    out,
+                    "runr {} (systemd 252 compatible)",
+                    env!("CARGO_PKG_VERSION")
+                );
                 return 0;
             }
             "--iterations" => {
-                let Some(v) = value(&mut rest) else { return missing_argument(err, name) };
+                let Some(v) = value(&mut rest) else {
+                    return missing_argument(err, name);
+                };
                 match v.parse::<u32>() {
                     Ok(n) => opts.iterations = n,
                     Err(_) => {
@@ -72,7 +82,9 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> u8 {
                 }
             }
             "--base-time" => {
-                let Some(v) = value(&mut rest) else { return missing_argument(err, name) };
+                let Some(v) = value(&mut rest) else {
+                    return missing_argument(err, name);
+                };
                 match timestamp::parse_base_time(&v) {
                     Some(t) => opts.base_time = Some(t),
                     None => {
@@ -85,11 +97,16 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> u8 {
                 None => opts.man = true,
                 Some(Some(b)) => opts.man = b,
                 Some(None) => {
-                    let _ = writeln!(err, "Failed to parse boolean argument to --man: {}.", inline.unwrap_or_default());
+                    let _ = writeln!(
+                        err,
+                        "Failed to parse boolean argument to --man: {}.",
+                        inline.unwrap_or_default()
+                    );
                     return 1;
                 }
             },
-            "--no-pager" | "--system" | "--user" | "--global" | "-q" | "--quiet" | "--no-legend" => {}
+            "--no-pager" | "--system" | "--user" | "--global" | "-q" | "--quiet"
+            | "--no-legend" => {}
             _ if name.starts_with("--") => {
                 let _ = writeln!(err, "systemd-analyze: unrecognized option '{name}'");
                 return 1;

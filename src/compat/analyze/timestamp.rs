@@ -7,8 +7,8 @@ use super::Options;
 use super::timespan::render_label_table;
 use crate::syntax::timespan::parse_timespan;
 use crate::syntax::timestamp::{
-    TimestampStyle, format_timestamp, format_timestamp_relative, format_timestamp_style, local_zone, now_realtime,
-    parse_timestamp, parse_timestamp_at, zone_file_exists, zone_is_utc,
+    TimestampStyle, format_timestamp, format_timestamp_relative, format_timestamp_style,
+    local_zone, now_realtime, parse_timestamp, parse_timestamp_at, zone_file_exists, zone_is_utc,
 };
 use crate::syntax::{USEC_PER_SEC, Usec};
 
@@ -25,11 +25,12 @@ pub fn run(_opts: &Options, args: &[String], out: &mut dyn Write, err: &mut dyn 
     for (n, input) in args.iter().enumerate() {
         match parse_timestamp_at(input, now, &zone, &zone_file_exists) {
             Ok(usec) => {
-                let _ = out.write_all(render_label_table(&rows(input, usec, now, show_utc)).as_bytes());
+                let _ =
+                    out.write_all(render_label_table(&rows(input, usec, now, show_utc)).as_bytes());
             }
             Err(e) => {
                 let _ = writeln!(err, "Failed to parse \"{input}\": {e}");
-                if is_calendar_spec(input) {
+                if crate::syntax::calendar::parse_calendar(input).is_ok() {
                     let _ = writeln!(
                         err,
                         "Hint: this expression is a valid calendar specification. Use 'systemd-analyze calendar \"{input}\"' instead?"
@@ -56,10 +57,16 @@ fn rows(input: &str, usec: Usec, now: Usec, show_utc: bool) -> Vec<(&'static str
     let unset = || "-".to_string();
     let mut rows = vec![
         ("Original form:", input.to_string()),
-        ("Normalized form:", format_timestamp(usec).unwrap_or_else(unset)),
+        (
+            "Normalized form:",
+            format_timestamp(usec).unwrap_or_else(unset),
+        ),
     ];
     if show_utc {
-        rows.push(("(in UTC):", format_timestamp_style(usec, TimestampStyle::Utc).unwrap_or_else(unset)));
+        rows.push((
+            "(in UTC):",
+            format_timestamp_style(usec, TimestampStyle::Utc).unwrap_or_else(unset),
+        ));
     }
     let unix = if usec.is_multiple_of(USEC_PER_SEC) {
         format!("@{}", usec / USEC_PER_SEC)
@@ -67,14 +74,11 @@ fn rows(input: &str, usec: Usec, now: Usec, show_utc: bool) -> Vec<(&'static str
         format!("@{}.{:06}", usec / USEC_PER_SEC, usec % USEC_PER_SEC)
     };
     rows.push(("UNIX seconds:", unix));
-    rows.push(("From now:", format_timestamp_relative(usec, now).unwrap_or_else(unset)));
+    rows.push((
+        "From now:",
+        format_timestamp_relative(usec, now).unwrap_or_else(unset),
+    ));
     rows
-}
-
-/// Whether the text is a calendar event (for the hint after a failure).
-// TODO: answer with crate::syntax::calendar::parse_calendar once it exists.
-fn is_calendar_spec(_input: &str) -> bool {
-    false
 }
 
 /// `--base-time=`: a timestamp in systemd's grammar.

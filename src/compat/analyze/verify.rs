@@ -36,10 +36,18 @@ const BUILTIN_TARGETS: &[&str] = &[
 pub fn run(opts: &Options, args: &[String], _out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     let _ = opts.man; // Documentation= man pages are not looked up.
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
-    let files: Vec<(String, PathBuf)> = args.iter().map(|a| (a.clone(), absolute(&cwd, a))).collect();
+    let files: Vec<(String, PathBuf)> = args
+        .iter()
+        .map(|a| (a.clone(), absolute(&cwd, a)))
+        .collect();
     let paths: Vec<PathBuf> = files.iter().map(|(_, p)| p.clone()).collect();
     let loader = Loader::new(search_path_for(&paths));
-    let mut session = Session { loader: &loader, loaded: BTreeMap::new(), err, failed: false };
+    let mut session = Session {
+        loader: &loader,
+        loaded: BTreeMap::new(),
+        err,
+        failed: false,
+    };
     session.verify(&files);
     u8::from(session.failed)
 }
@@ -73,7 +81,9 @@ impl Session<'_> {
     /// cannot be verified.
     fn load_command_line_unit(&mut self, arg: &str, file: &Path) -> Option<String> {
         let Some(name) = prepared_name(file) else {
-            self.say(&format!("Failed to prepare filename {arg}: Invalid argument"));
+            self.say(&format!(
+                "Failed to prepare filename {arg}: Invalid argument"
+            ));
             return None;
         };
         let unit = if file.is_file() && !name.contains("@i.") {
@@ -83,7 +93,11 @@ impl Session<'_> {
         };
         let name = unit.name.clone();
         self.take(unit);
-        let state = self.loaded.get(&name).map(|u| u.load_state.clone()).unwrap_or(LoadState::NotFound);
+        let state = self
+            .loaded
+            .get(&name)
+            .map(|u| u.load_state.clone())
+            .unwrap_or(LoadState::NotFound);
         match load_state_error(&name, &state) {
             None => Some(name),
             Some(message) => {
@@ -125,12 +139,19 @@ impl Session<'_> {
         }
         // systemd checks the first command of each list only.
         let commands: Vec<ExecCommand> = match self.loaded.get(name).and_then(Unit::service) {
-            Some(svc) => svc.exec.all().iter().filter_map(|(_, list)| list.first().cloned()).collect(),
+            Some(svc) => svc
+                .exec
+                .all()
+                .iter()
+                .filter_map(|(_, list)| list.first().cloned())
+                .collect(),
             None => Vec::new(),
         };
         for command in commands {
             if let Some((path, problem)) = command_problem(&command) {
-                self.say(&format!("{name}: Command {path} is not executable: {problem}"));
+                self.say(&format!(
+                    "{name}: Command {path} is not executable: {problem}"
+                ));
                 self.failed = true;
             }
         }
@@ -143,9 +164,15 @@ impl Session<'_> {
             return Ok(());
         }
         seen.push(name.to_string());
-        let Some(unit) = self.loaded.get(name) else { return Ok(()) };
+        let Some(unit) = self.loaded.get(name) else {
+            return Ok(());
+        };
         for dep in hard_dependencies(unit) {
-            let state = self.loaded.get(&dep).map(|u| u.load_state.clone()).unwrap_or(LoadState::NotFound);
+            let state = self
+                .loaded
+                .get(&dep)
+                .map(|u| u.load_state.clone())
+                .unwrap_or(LoadState::NotFound);
             if let Some(message) = bus_load_state_error(&dep, &state) {
                 return Err(message);
             }
@@ -167,7 +194,11 @@ fn prepared_name(file: &Path) -> Option<String> {
 
 fn absolute(cwd: &Path, arg: &str) -> PathBuf {
     let p = Path::new(arg);
-    if p.is_absolute() { p.to_path_buf() } else { cwd.join(p) }
+    if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        cwd.join(p)
+    }
 }
 
 /// The directories of the files that exist (or whose template exists), in
@@ -199,9 +230,9 @@ fn search_path_for(files: &[PathBuf]) -> SearchPath {
 /// not load.
 fn load_state_error(name: &str, state: &LoadState) -> Option<String> {
     match state {
-        LoadState::Error(text) => {
-            Some(format!("Unit {name} failed to load properly, please adjust/correct and reload service manager: {text}"))
-        }
+        LoadState::Error(text) => Some(format!(
+            "Unit {name} failed to load properly, please adjust/correct and reload service manager: {text}"
+        )),
         other => bus_load_state_error(name, other),
     }
 }
@@ -212,7 +243,9 @@ fn bus_load_state_error(name: &str, state: &LoadState) -> Option<String> {
         LoadState::Loaded => None,
         LoadState::NotFound => Some(format!("Unit {name} not found.")),
         LoadState::BadSetting => Some(format!("Unit {name} has a bad unit file setting.")),
-        LoadState::Error(text) => Some(format!("Unit {name} failed to load properly, please adjust/correct and reload service manager: {text}")),
+        LoadState::Error(text) => Some(format!(
+            "Unit {name} failed to load properly, please adjust/correct and reload service manager: {text}"
+        )),
         LoadState::Masked => Some(format!("Unit {name} is masked.")),
     }
 }
@@ -221,7 +254,12 @@ fn bus_load_state_error(name: &str, state: &LoadState) -> Option<String> {
 /// order, what enablement symlinks add, a timer's unit, and the default
 /// dependencies systemd adds last.
 fn referred_units(unit: &Unit) -> Vec<String> {
-    let mut names: Vec<String> = unit.unit.dependencies.iter().map(|(_, n)| n.clone()).collect();
+    let mut names: Vec<String> = unit
+        .unit
+        .dependencies
+        .iter()
+        .map(|(_, n)| n.clone())
+        .collect();
     names.extend(unit.wants_from_symlinks.iter().cloned());
     names.extend(unit.requires_from_symlinks.iter().cloned());
     if let Some(t) = unit.timer() {
@@ -229,8 +267,10 @@ fn referred_units(unit: &Unit) -> Vec<String> {
     }
     if unit.load_state == LoadState::Loaded && unit.unit.default_dependencies {
         match &unit.body {
-            UnitBody::Service(_) => names.extend(["sysinit.target", "basic.target", "shutdown.target"].map(String::from)),
-            UnitBody::Timer(_) => names.extend(["sysinit.target", "timers.target", "shutdown.target"].map(String::from)),
+            UnitBody::Service(_) => names
+                .extend(["sysinit.target", "basic.target", "shutdown.target"].map(String::from)),
+            UnitBody::Timer(_) => names
+                .extend(["sysinit.target", "timers.target", "shutdown.target"].map(String::from)),
             _ => {}
         }
     }
@@ -246,11 +286,22 @@ fn referred_units(unit: &Unit) -> Vec<String> {
 /// Requires=, BindsTo=, Requisite= and `*.requires/` links, plus the
 /// default `Requires=sysinit.target`.
 fn hard_dependencies(unit: &Unit) -> Vec<String> {
-    let kinds = [DependencyKind::Requires, DependencyKind::BindsTo, DependencyKind::Requisite];
-    let mut deps: Vec<String> =
-        unit.unit.dependencies.iter().filter(|(k, _)| kinds.contains(k)).map(|(_, n)| n.clone()).collect();
+    let kinds = [
+        DependencyKind::Requires,
+        DependencyKind::BindsTo,
+        DependencyKind::Requisite,
+    ];
+    let mut deps: Vec<String> = unit
+        .unit
+        .dependencies
+        .iter()
+        .filter(|(k, _)| kinds.contains(k))
+        .map(|(_, n)| n.clone())
+        .collect();
     deps.extend(unit.requires_from_symlinks.iter().cloned());
-    if unit.unit.default_dependencies && matches!(unit.body, UnitBody::Service(_) | UnitBody::Timer(_)) {
+    if unit.unit.default_dependencies
+        && matches!(unit.body, UnitBody::Service(_) | UnitBody::Timer(_))
+    {
         deps.push("sysinit.target".to_string());
     }
     deps
@@ -266,8 +317,12 @@ fn command_problem(command: &ExecCommand) -> Option<(String, &'static str)> {
     let problem = if program.contains('/') {
         file_problem(Path::new(program))
     } else {
-        let path = std::env::var("PATH").unwrap_or_else(|_| "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin".into());
-        if path.split(':').any(|dir| file_problem(&Path::new(dir).join(program)).is_none()) {
+        let path = std::env::var("PATH")
+            .unwrap_or_else(|_| "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin".into());
+        if path
+            .split(':')
+            .any(|dir| file_problem(&Path::new(dir).join(program)).is_none())
+        {
             None
         } else {
             Some("No such file or directory")
@@ -291,19 +346,34 @@ mod tests {
 
     #[test]
     fn template_files_stand_for_instance_i() {
-        assert_eq!(prepared_name(Path::new("/x/foo@.service")).as_deref(), Some("foo@i.service"));
-        assert_eq!(prepared_name(Path::new("/x/foo.service")).as_deref(), Some("foo.service"));
+        assert_eq!(
+            prepared_name(Path::new("/x/foo@.service")).as_deref(),
+            Some("foo@i.service")
+        );
+        assert_eq!(
+            prepared_name(Path::new("/x/foo.service")).as_deref(),
+            Some("foo.service")
+        );
         assert_eq!(prepared_name(Path::new("/x/foo.txt")), None);
     }
 
     fn first_command(line: &str) -> ExecCommand {
-        parse_exec_value(line).ok().and_then(|c| c.into_iter().next()).unwrap_or_default()
+        parse_exec_value(line)
+            .ok()
+            .and_then(|c| c.into_iter().next())
+            .unwrap_or_default()
     }
 
     #[test]
     fn commands_with_dash_are_not_checked() {
         assert_eq!(command_problem(&first_command("-/nonexistent/x")), None);
-        assert_eq!(command_problem(&first_command("@/nonexistent/x argv0")).map(|p| p.0), Some("/nonexistent/x".to_string()));
-        assert_eq!(command_problem(&first_command("/etc")), Some(("/etc".to_string(), "Is a directory")));
+        assert_eq!(
+            command_problem(&first_command("@/nonexistent/x argv0")).map(|p| p.0),
+            Some("/nonexistent/x".to_string())
+        );
+        assert_eq!(
+            command_problem(&first_command("/etc")),
+            Some(("/etc".to_string(), "Is a directory"))
+        );
     }
 }

@@ -42,7 +42,9 @@ impl DropCounter {
 
     /// A write worked.
     pub fn succeeded(&mut self) -> Option<Report> {
-        self.failing_since.take().map(|before| Report::Resumed { dropped: self.dropped - before })
+        self.failing_since.take().map(|before| Report::Resumed {
+            dropped: self.dropped - before,
+        })
     }
 }
 
@@ -54,13 +56,25 @@ mod tests {
     fn failure_and_recovery_are_reported_once() {
         let mut counter = DropCounter::default();
         assert!(counter.succeeded().is_none());
-        assert!(matches!(counter.failed(2, io::Error::other("full")), Some(Report::Failed(_))));
+        assert!(matches!(
+            counter.failed(2, io::Error::other("full")),
+            Some(Report::Failed(_))
+        ));
         assert!(counter.failed(3, io::Error::other("full")).is_none());
         assert_eq!(counter.dropped(), 5);
-        assert!(matches!(counter.succeeded(), Some(Report::Resumed { dropped: 5 })));
+        assert!(matches!(
+            counter.succeeded(),
+            Some(Report::Resumed { dropped: 5 })
+        ));
         assert!(counter.succeeded().is_none());
-        assert!(matches!(counter.failed(1, io::Error::other("full")), Some(Report::Failed(_))));
-        assert!(matches!(counter.succeeded(), Some(Report::Resumed { dropped: 1 })));
+        assert!(matches!(
+            counter.failed(1, io::Error::other("full")),
+            Some(Report::Failed(_))
+        ));
+        assert!(matches!(
+            counter.succeeded(),
+            Some(Report::Resumed { dropped: 1 })
+        ));
         assert_eq!(counter.dropped(), 6);
     }
 }

@@ -64,7 +64,10 @@ impl SegmentHeader {
     }
 
     pub fn decode(bytes: &[u8]) -> Option<SegmentHeader> {
-        if bytes.len() < HEADER_LEN || &bytes[0..8] != HEADER_MAGIC || u32_at(bytes, 8) as usize != HEADER_LEN {
+        if bytes.len() < HEADER_LEN
+            || &bytes[0..8] != HEADER_MAGIC
+            || u32_at(bytes, 8) as usize != HEADER_LEN
+        {
             return None;
         }
         if crc32(&bytes[..60]) != u32_at(bytes, 60) {
@@ -93,7 +96,8 @@ pub fn encode_frame(out: &mut Vec<u8>, seqnum: u64, entry: &Entry<'_>) -> usize 
     let hostname = clip(entry.hostname);
     let room = FRAME_MAX - FRAME_MIN - unit.len() - identifier.len() - hostname.len();
     let message = &entry.message[..entry.message.len().min(room)];
-    let payload_len = PAYLOAD_FIXED + unit.len() + identifier.len() + hostname.len() + message.len();
+    let payload_len =
+        PAYLOAD_FIXED + unit.len() + identifier.len() + hostname.len() + message.len();
     let frame_len = (FRAME_HEAD + payload_len + FRAME_TAIL) as u32;
     let start = out.len();
     out.extend_from_slice(&frame_len.to_le_bytes());
@@ -147,7 +151,8 @@ pub fn check_frame(bytes: &[u8]) -> Option<(usize, FrameView<'_>)> {
     if crc32(payload) != u32_at(bytes, 4) {
         return None;
     }
-    let strings = u16_at(payload, 48) as usize + u16_at(payload, 50) as usize + u16_at(payload, 52) as usize;
+    let strings =
+        u16_at(payload, 48) as usize + u16_at(payload, 50) as usize + u16_at(payload, 52) as usize;
     if PAYLOAD_FIXED + strings > payload.len() {
         return None;
     }
@@ -252,7 +257,8 @@ impl Summary {
         let index = match self.units.iter().position(|u| u.as_bytes() == frame.unit) {
             Some(i) => i,
             None => {
-                self.units.push(String::from_utf8_lossy(frame.unit).into_owned());
+                self.units
+                    .push(String::from_utf8_lossy(frame.unit).into_owned());
                 self.units.len() - 1
             }
         };
@@ -300,7 +306,13 @@ impl Summary {
         }
         out.extend_from_slice(&(self.blocks.len() as u32).to_le_bytes());
         for b in &self.blocks {
-            for value in [b.offset, b.first_seqnum, b.min_realtime, b.max_realtime, b.unit_mask] {
+            for value in [
+                b.offset,
+                b.first_seqnum,
+                b.min_realtime,
+                b.max_realtime,
+                b.unit_mask,
+            ] {
                 out.extend_from_slice(&value.to_le_bytes());
             }
         }
@@ -332,7 +344,8 @@ impl Summary {
         let units = r.u32()? as usize;
         for _ in 0..units {
             let len = r.u16()? as usize;
-            s.units.push(String::from_utf8_lossy(r.take(len)?).into_owned());
+            s.units
+                .push(String::from_utf8_lossy(r.take(len)?).into_owned());
         }
         let blocks = r.u32()? as usize;
         for _ in 0..blocks {
@@ -435,7 +448,11 @@ mod tests {
 
     #[test]
     fn header_and_summary_round_trip() {
-        let header = SegmentHeader { boot_id: Id128([3; 16]), first_seqnum: 77, created_realtime: 5 };
+        let header = SegmentHeader {
+            boot_id: Id128([3; 16]),
+            first_seqnum: 77,
+            created_realtime: 5,
+        };
         assert_eq!(SegmentHeader::decode(&header.encode()), Some(header));
         let mut frames = Vec::new();
         let mut summary = Summary::default();
@@ -451,7 +468,10 @@ mod tests {
         let bytes = summary.encode();
         let footer = &bytes[bytes.len() - FOOTER_LEN..];
         assert_eq!(decode_footer(footer), Some(summary.data_end));
-        assert_eq!(Summary::decode(&bytes[..bytes.len() - FOOTER_LEN], summary.data_end), Some(summary.clone()));
+        assert_eq!(
+            Summary::decode(&bytes[..bytes.len() - FOOTER_LEN], summary.data_end),
+            Some(summary.clone())
+        );
         assert_eq!(summary.mask_of(&["b".to_string(), "zz".to_string()]), 0b10);
     }
 }

@@ -62,7 +62,10 @@ pub struct Cursor {
 impl Cursor {
     /// Everything after `seqnum` (0: from the beginning).
     pub fn after(seqnum: u64) -> Cursor {
-        Cursor { seqnum, position: None }
+        Cursor {
+            seqnum,
+            position: None,
+        }
     }
 }
 
@@ -74,9 +77,22 @@ pub struct JournalReader {
 /// The byte ranges of a segment worth reading for a filter, oldest first:
 /// the sparse index's blocks that can hold wanted records, or all frames.
 fn ranges(segment: &Segment, want: &dyn Fn(&Block) -> bool) -> Vec<(u64, u64)> {
-    let Some(summary) = &segment.sealed else { return vec![(HEADER_LEN as u64, segment.size)] };
-    let ends = summary.blocks.iter().skip(1).map(|b| b.offset).chain([summary.data_end]);
-    summary.blocks.iter().zip(ends).filter(|(b, _)| want(b)).map(|(b, end)| (b.offset, end)).collect()
+    let Some(summary) = &segment.sealed else {
+        return vec![(HEADER_LEN as u64, segment.size)];
+    };
+    let ends = summary
+        .blocks
+        .iter()
+        .skip(1)
+        .map(|b| b.offset)
+        .chain([summary.data_end]);
+    summary
+        .blocks
+        .iter()
+        .zip(ends)
+        .filter(|(b, _)| want(b))
+        .map(|(b, end)| (b.offset, end))
+        .collect()
 }
 
 /// Pushes the wanted records of `range`, newest first, until `out` holds
@@ -93,13 +109,20 @@ fn collect_backward(
         if wanted(frame) {
             out.push(frame.to_record(segment.header.boot_id));
         }
-        if out.len() >= n { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
+        if out.len() >= n {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
     })
 }
 
 impl JournalReader {
     pub fn open(directory: impl Into<PathBuf>) -> io::Result<JournalReader> {
-        let mut reader = JournalReader { directory: directory.into(), segments: Vec::new() };
+        let mut reader = JournalReader {
+            directory: directory.into(),
+            segments: Vec::new(),
+        };
         reader.refresh()?;
         Ok(reader)
     }
@@ -114,7 +137,10 @@ impl JournalReader {
         let listed = list_segments(&self.directory)?;
         let mut old = std::mem::take(&mut self.segments);
         for (_, path, _) in listed {
-            let known = old.iter().position(|s| s.path == path).map(|i| old.swap_remove(i));
+            let known = old
+                .iter()
+                .position(|s| s.path == path)
+                .map(|i| old.swap_remove(i));
             let segment = match known {
                 Some(mut segment) => {
                     segment.refresh()?;
@@ -133,7 +159,10 @@ impl JournalReader {
 
     /// Bytes the store uses on disk.
     pub fn disk_usage(&self) -> u64 {
-        self.segments.iter().map(|s| s.file.metadata().map(|m| m.len()).unwrap_or(s.size)).sum()
+        self.segments
+            .iter()
+            .map(|s| s.file.metadata().map(|m| m.len()).unwrap_or(s.size))
+            .sum()
     }
 
     /// The last `n` records the filter wants, oldest first.
@@ -154,17 +183,32 @@ impl JournalReader {
             }
             let mask = filter.mask(segment);
             let mut window = Window::default();
-            for (from, to) in ranges(segment, &|b| b.unit_mask & mask != 0).into_iter().rev() {
+            for (from, to) in ranges(segment, &|b| b.unit_mask & mask != 0)
+                .into_iter()
+                .rev()
+            {
                 let mark = out.len();
-                let wanted = &mut |frame: &FrameView<'_>| frame.seqnum <= upto && filter.wants_unit(frame.unit);
+                let wanted = &mut |frame: &FrameView<'_>| {
+                    frame.seqnum <= upto && filter.wants_unit(frame.unit)
+                };
                 if !collect_backward(segment, &mut window, (from, to), wanted, n, &mut out)? {
                     // A torn or half-written tail: walk back from the last
                     // frame that checks out instead.
                     out.truncate(mark);
-                    let end = segment.scan_forward(&mut Window::default(), from, to, &mut |_, _, _| {
-                        ControlFlow::Continue(())
-                    })?;
-                    collect_backward(segment, &mut Window::default(), (from, end), wanted, n, &mut out)?;
+                    let end = segment.scan_forward(
+                        &mut Window::default(),
+                        from,
+                        to,
+                        &mut |_, _, _| ControlFlow::Continue(()),
+                    )?;
+                    collect_backward(
+                        segment,
+                        &mut Window::default(),
+                        (from, end),
+                        wanted,
+                        n,
+                        &mut out,
+                    )?;
                 }
                 if out.len() >= n {
                     break;
@@ -190,13 +234,15 @@ impl JournalReader {
             if !filter.wants_segment(segment) {
                 continue;
             }
-            let outside = |s: &Summary| s.records == 0 || s.max_realtime < since || s.min_realtime > until;
+            let outside =
+                |s: &Summary| s.records == 0 || s.max_realtime < since || s.min_realtime > until;
             if segment.sealed.as_ref().is_some_and(outside) {
                 continue;
             }
             let mask = filter.mask(segment);
-            let wanted =
-                |b: &Block| b.unit_mask & mask != 0 && b.max_realtime >= since && b.min_realtime <= until;
+            let wanted = |b: &Block| {
+                b.unit_mask & mask != 0 && b.max_realtime >= since && b.min_realtime <= until
+            };
             let mut window = Window::default();
             for (from, to) in ranges(segment, &wanted) {
                 let mut stop = false;
@@ -204,7 +250,11 @@ impl JournalReader {
                     if (since..=until).contains(&frame.realtime) && filter.wants_unit(frame.unit) {
                         stop = visit(frame.to_record(segment.header.boot_id)).is_break();
                     }
-                    if stop { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
+                    if stop {
+                        ControlFlow::Break(())
+                    } else {
+                        ControlFlow::Continue(())
+                    }
                 })?;
                 if stop {
                     return Ok(());
@@ -217,13 +267,23 @@ impl JournalReader {
     /// A cursor at the current end of the store: following from it yields
     /// only what is written from now on.
     pub fn end_cursor(&self) -> io::Result<Cursor> {
-        let Some(segment) = self.segments.last() else { return Ok(Cursor::default()) };
+        let Some(segment) = self.segments.last() else {
+            return Ok(Cursor::default());
+        };
         let mut seqnum = segment.header.first_seqnum.saturating_sub(1);
-        let end = segment.scan_forward(&mut Window::default(), HEADER_LEN as u64, segment.data_end(), &mut |_, _, f| {
-            seqnum = f.seqnum;
-            ControlFlow::Continue(())
-        })?;
-        Ok(Cursor { seqnum, position: Some((segment.path.clone(), end)) })
+        let end = segment.scan_forward(
+            &mut Window::default(),
+            HEADER_LEN as u64,
+            segment.data_end(),
+            &mut |_, _, f| {
+                seqnum = f.seqnum;
+                ControlFlow::Continue(())
+            },
+        )?;
+        Ok(Cursor {
+            seqnum,
+            position: Some((segment.path.clone(), end)),
+        })
     }
 
     /// The wanted records written after `cursor`, oldest first; moves the
@@ -235,15 +295,21 @@ impl JournalReader {
         filter: &Filter,
         visit: &mut dyn FnMut(Record),
     ) -> io::Result<()> {
-        let resume = cursor
-            .position
-            .as_ref()
-            .and_then(|(path, offset)| self.segments.iter().position(|s| &s.path == path).map(|i| (i, *offset)));
+        let resume = cursor.position.as_ref().and_then(|(path, offset)| {
+            self.segments
+                .iter()
+                .position(|s| &s.path == path)
+                .map(|i| (i, *offset))
+        });
         let (first, mut offset) = match resume {
             Some(found) => found,
             None => {
                 let next = cursor.seqnum.saturating_add(1);
-                let i = self.segments.iter().rposition(|s| s.header.first_seqnum <= next).unwrap_or(0);
+                let i = self
+                    .segments
+                    .iter()
+                    .rposition(|s| s.header.first_seqnum <= next)
+                    .unwrap_or(0);
                 (i, HEADER_LEN as u64)
             }
         };
@@ -258,15 +324,20 @@ impl JournalReader {
                 _ => offset,
             };
             let wanted = filter.wants_segment(segment);
-            let end = segment.scan_forward(&mut Window::default(), from, segment.data_end(), &mut |_, _, frame| {
-                if frame.seqnum > cursor.seqnum {
-                    cursor.seqnum = frame.seqnum;
-                    if wanted && filter.wants_unit(frame.unit) {
-                        visit(frame.to_record(segment.header.boot_id));
+            let end = segment.scan_forward(
+                &mut Window::default(),
+                from,
+                segment.data_end(),
+                &mut |_, _, frame| {
+                    if frame.seqnum > cursor.seqnum {
+                        cursor.seqnum = frame.seqnum;
+                        if wanted && filter.wants_unit(frame.unit) {
+                            visit(frame.to_record(segment.header.boot_id));
+                        }
                     }
-                }
-                ControlFlow::Continue(())
-            })?;
+                    ControlFlow::Continue(())
+                },
+            )?;
             cursor.position = Some((segment.path.clone(), end));
             offset = HEADER_LEN as u64;
         }
@@ -277,7 +348,9 @@ impl JournalReader {
     pub fn boots(&self) -> io::Result<Vec<BootInfo>> {
         let mut out: Vec<BootInfo> = Vec::new();
         for segment in &self.segments {
-            let Some((first, last)) = self.time_edges(segment)? else { continue };
+            let Some((first, last)) = self.time_edges(segment)? else {
+                continue;
+            };
             match out.last_mut() {
                 Some(boot) if boot.boot_id == segment.header.boot_id => {
                     boot.first_realtime = boot.first_realtime.min(first);
@@ -315,10 +388,16 @@ impl JournalReader {
             return Ok((s.records > 0).then_some((s.min_realtime, s.max_realtime)));
         }
         let mut edges: Option<(u64, u64)> = None;
-        segment.scan_forward(&mut Window::default(), HEADER_LEN as u64, segment.size, &mut |_, _, f| {
-            edges = Some(edges.map_or((f.realtime, f.realtime), |(first, _)| (first, f.realtime)));
-            ControlFlow::Continue(())
-        })?;
+        segment.scan_forward(
+            &mut Window::default(),
+            HEADER_LEN as u64,
+            segment.size,
+            &mut |_, _, f| {
+                edges =
+                    Some(edges.map_or((f.realtime, f.realtime), |(first, _)| (first, f.realtime)));
+                ControlFlow::Continue(())
+            },
+        )?;
         Ok(edges)
     }
 }

@@ -36,7 +36,9 @@ pub fn list_segments(dir: &Path) -> io::Result<Vec<(u64, PathBuf, u64)>> {
     for entry in std::fs::read_dir(dir)? {
         let Ok(entry) = entry else { continue };
         let name = entry.file_name();
-        let Some(seq) = name.to_str().and_then(parse_segment_name) else { continue };
+        let Some(seq) = name.to_str().and_then(parse_segment_name) else {
+            continue;
+        };
         let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
         out.push((seq, entry.path(), size));
     }
@@ -59,12 +61,22 @@ impl Window {
     /// The bytes `[from, to)`, reading around them (ahead when walking
     /// forward, behind when walking backward) so that the next frames are
     /// in the buffer too. `None` when the file is shorter.
-    fn get(&mut self, file: &File, from: u64, to: u64, forward: bool, limit: (u64, u64)) -> io::Result<Option<&[u8]>> {
+    fn get(
+        &mut self,
+        file: &File,
+        from: u64,
+        to: u64,
+        forward: bool,
+        limit: (u64, u64),
+    ) -> io::Result<Option<&[u8]>> {
         let end = self.start + self.bytes.len() as u64;
         if !(from >= self.start && to <= end) {
             let want = (to - from).max(CHUNK as u64);
-            let (read_from, read_to) =
-                if forward { (from, (from + want).min(limit.1)) } else { (to.saturating_sub(want).max(limit.0), to) };
+            let (read_from, read_to) = if forward {
+                (from, (from + want).min(limit.1))
+            } else {
+                (to.saturating_sub(want).max(limit.0), to)
+            };
             let (read_from, read_to) = (read_from.min(from), read_to.max(to));
             self.bytes.resize((read_to - read_from) as usize, 0);
             let got = read_fully_at(file, &mut self.bytes, read_from)?;
@@ -75,7 +87,9 @@ impl Window {
         if to > end {
             return Ok(None);
         }
-        Ok(Some(&self.bytes[(from - self.start) as usize..(to - self.start) as usize]))
+        Ok(Some(
+            &self.bytes[(from - self.start) as usize..(to - self.start) as usize],
+        ))
     }
 }
 
@@ -116,8 +130,16 @@ impl Segment {
         if read_fully_at(&file, &mut head, 0)? < HEADER_LEN {
             return Ok(None);
         }
-        let Some(header) = SegmentHeader::decode(&head) else { return Ok(None) };
-        let mut segment = Segment { path: path.to_path_buf(), file, header, sealed: None, size: 0 };
+        let Some(header) = SegmentHeader::decode(&head) else {
+            return Ok(None);
+        };
+        let mut segment = Segment {
+            path: path.to_path_buf(),
+            file,
+            header,
+            sealed: None,
+            size: 0,
+        };
         segment.refresh()?;
         Ok(Some(segment))
     }
@@ -134,7 +156,10 @@ impl Segment {
 
     /// Where frames end: the summary's offset when sealed, else the file's size.
     pub fn data_end(&self) -> u64 {
-        self.sealed.as_ref().map(|s| s.data_end).unwrap_or(self.size)
+        self.sealed
+            .as_ref()
+            .map(|s| s.data_end)
+            .unwrap_or(self.size)
     }
 
     /// The summary: the sealed one, or one made by reading every frame of an
@@ -143,11 +168,19 @@ impl Segment {
         if let Some(s) = &self.sealed {
             return Ok(s.clone());
         }
-        let mut summary = Summary { data_end: HEADER_LEN as u64, ..Summary::default() };
-        let end = self.scan_forward(window, HEADER_LEN as u64, self.size, &mut |offset, len, frame| {
-            summary.add(offset, len, frame);
-            ControlFlow::Continue(())
-        })?;
+        let mut summary = Summary {
+            data_end: HEADER_LEN as u64,
+            ..Summary::default()
+        };
+        let end = self.scan_forward(
+            window,
+            HEADER_LEN as u64,
+            self.size,
+            &mut |offset, len, frame| {
+                summary.add(offset, len, frame);
+                ControlFlow::Continue(())
+            },
+        )?;
         summary.data_end = end;
         Ok(summary)
     }
@@ -164,12 +197,16 @@ impl Segment {
     ) -> io::Result<u64> {
         let mut at = from;
         while at + FRAME_MIN as u64 <= to {
-            let Some(head) = window.get(&self.file, at, at + 4, true, (from, to))? else { break };
+            let Some(head) = window.get(&self.file, at, at + 4, true, (from, to))? else {
+                break;
+            };
             let len = u32_le(head);
             if !(FRAME_MIN..=FRAME_MAX).contains(&len) || at + len as u64 > to {
                 break;
             }
-            let Some(bytes) = window.get(&self.file, at, at + len as u64, true, (from, to))? else { break };
+            let Some(bytes) = window.get(&self.file, at, at + len as u64, true, (from, to))? else {
+                break;
+            };
             match check_frame(bytes) {
                 Some((_, view)) => {
                     if visit(at, len as u64, &view).is_break() {
@@ -196,14 +233,20 @@ impl Segment {
     ) -> io::Result<bool> {
         let mut end = to;
         while end >= from + FRAME_MIN as u64 {
-            let Some(tail) = window.get(&self.file, end - 4, end, false, (from, to))? else { return Ok(false) };
+            let Some(tail) = window.get(&self.file, end - 4, end, false, (from, to))? else {
+                return Ok(false);
+            };
             let len = u32_le(tail) as u64;
             if !(FRAME_MIN as u64..=FRAME_MAX as u64).contains(&len) || end - from < len {
                 return Ok(false);
             }
             let start = end - len;
-            let Some(bytes) = window.get(&self.file, start, end, false, (from, to))? else { return Ok(false) };
-            let Some((_, view)) = check_frame(bytes) else { return Ok(false) };
+            let Some(bytes) = window.get(&self.file, start, end, false, (from, to))? else {
+                return Ok(false);
+            };
+            let Some((_, view)) = check_frame(bytes) else {
+                return Ok(false);
+            };
             if visit(start, &view).is_break() {
                 return Ok(true);
             }
@@ -215,7 +258,12 @@ impl Segment {
     /// The last frame's end that checks out, for a segment still being
     /// written (its very end may be a frame half written).
     pub fn intact_end(&self, window: &mut Window) -> io::Result<u64> {
-        self.scan_forward(window, HEADER_LEN as u64, self.data_end(), &mut |_, _, _| ControlFlow::Continue(()))
+        self.scan_forward(
+            window,
+            HEADER_LEN as u64,
+            self.data_end(),
+            &mut |_, _, _| ControlFlow::Continue(()),
+        )
     }
 }
 
@@ -228,7 +276,9 @@ fn read_summary(file: &File, size: u64) -> io::Result<Option<Summary>> {
     if read_fully_at(file, &mut footer, size - FOOTER_LEN as u64)? < FOOTER_LEN {
         return Ok(None);
     }
-    let Some(data_end) = decode_footer(&footer) else { return Ok(None) };
+    let Some(data_end) = decode_footer(&footer) else {
+        return Ok(None);
+    };
     let summary_end = size - FOOTER_LEN as u64;
     if data_end < HEADER_LEN as u64 || data_end > summary_end {
         return Ok(None);

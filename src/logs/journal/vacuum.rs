@@ -15,7 +15,10 @@ pub struct Vacuumed {
 
 /// Bytes the segment files of `directory` use.
 pub fn disk_usage(directory: &Path) -> io::Result<u64> {
-    Ok(list_segments(directory)?.iter().map(|(_, _, size)| size).sum())
+    Ok(list_segments(directory)?
+        .iter()
+        .map(|(_, _, size)| size)
+        .sum())
 }
 
 /// Deletes the oldest segments until all of them use at most `max_bytes`.
@@ -48,8 +51,12 @@ pub fn vacuum_time(directory: &Path, before_realtime: u64) -> io::Result<Vacuume
     let mut out = Vacuumed::default();
     let deletable = segments.len().saturating_sub(1);
     for (_, path, size) in segments.into_iter().take(deletable) {
-        let Ok(Some(segment)) = Segment::open(&path) else { continue };
-        let Some(summary) = &segment.sealed else { continue };
+        let Ok(Some(segment)) = Segment::open(&path) else {
+            continue;
+        };
+        let Some(summary) = &segment.sealed else {
+            continue;
+        };
         if summary.max_realtime >= before_realtime {
             // Segments are in write order: the rest are newer still.
             break;

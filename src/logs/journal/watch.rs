@@ -36,7 +36,8 @@ impl DirectoryWatch {
         inotify.add_watch(directory, events)?;
         // SAFETY: the Inotify owns its descriptor and is moved into the
         // AsyncFd, so the descriptor stays open and the same until drop.
-        let inotify = unsafe { AsyncFd::register_with_interest(InotifyFd(inotify), Interest::READABLE) }?;
+        let inotify =
+            unsafe { AsyncFd::register_with_interest(InotifyFd(inotify), Interest::READABLE) }?;
         Ok(DirectoryWatch { inotify })
     }
 
@@ -47,7 +48,12 @@ impl DirectoryWatch {
             let mut ready = self.inotify.readable().await?;
             match ready.get_inner().0.read_events() {
                 Ok(events) if !events.is_empty() => {
-                    while ready.get_inner().0.read_events().is_ok_and(|more| !more.is_empty()) {}
+                    while ready
+                        .get_inner()
+                        .0
+                        .read_events()
+                        .is_ok_and(|more| !more.is_empty())
+                    {}
                     ready.clear_ready();
                     return Ok(());
                 }

@@ -40,7 +40,12 @@ pub struct JournalConfig {
 
 impl JournalConfig {
     pub fn new(directory: impl Into<PathBuf>) -> JournalConfig {
-        JournalConfig { directory: directory.into(), max_use: None, segment_size: None, boot_id: Id128::random() }
+        JournalConfig {
+            directory: directory.into(),
+            max_use: None,
+            segment_size: None,
+            boot_id: Id128::random(),
+        }
     }
 }
 
@@ -71,7 +76,9 @@ impl JournalWriter {
     /// and carries on its sequence numbers. Never fails: a directory that
     /// cannot be written is reported by the first flush.
     pub fn open(config: JournalConfig) -> JournalWriter {
-        let max_use = config.max_use.unwrap_or_else(|| default_max_use(&config.directory));
+        let max_use = config
+            .max_use
+            .unwrap_or_else(|| default_max_use(&config.directory));
         let segment_size = config
             .segment_size
             .unwrap_or_else(|| (max_use / 8).clamp(SEGMENT_SIZE_MIN, SEGMENT_SIZE_MAX))
@@ -121,7 +128,11 @@ impl JournalWriter {
         encode_frame(&mut self.batch, self.next_seqnum, entry);
         self.next_seqnum += 1;
         self.batch_records += 1;
-        if self.batch.len() >= BATCH_BYTES { self.flush() } else { None }
+        if self.batch.len() >= BATCH_BYTES {
+            self.flush()
+        } else {
+            None
+        }
     }
 
     /// Writes the queued records (the caller flushes once per batch of
@@ -154,7 +165,9 @@ impl JournalWriter {
     fn write_batch(&mut self) -> io::Result<()> {
         let first_seqnum = self.batch_first_seqnum;
         self.ensure_active_segment(first_seqnum)?;
-        let Some(active) = self.active.as_mut() else { return Err(io::Error::other("no active segment")) };
+        let Some(active) = self.active.as_mut() else {
+            return Err(io::Error::other("no active segment"));
+        };
         if let Err(error) = active.file.write_all_at(&self.batch, active.len) {
             // Cut off what reached the disk, so the segment stays whole;
             // where even that fails, start a new segment next time.
@@ -165,7 +178,9 @@ impl JournalWriter {
         }
         let mut at = 0;
         while let Some((len, frame)) = check_frame(&self.batch[at..]) {
-            active.summary.add(active.len + at as u64, len as u64, &frame);
+            active
+                .summary
+                .add(active.len + at as u64, len as u64, &frame);
             at += len;
         }
         active.len += self.batch.len() as u64;
@@ -179,7 +194,11 @@ impl JournalWriter {
     /// open was deleted under us (its directory removed).
     fn ensure_active_segment(&mut self, first_seqnum: u64) -> io::Result<()> {
         let unlinked = match &self.active {
-            Some(active) => active.file.metadata().map(|m| m.nlink() == 0).unwrap_or(true),
+            Some(active) => active
+                .file
+                .metadata()
+                .map(|m| m.nlink() == 0)
+                .unwrap_or(true),
             None => false,
         };
         if unlinked {
@@ -202,32 +221,56 @@ impl JournalWriter {
     fn create_segment(&mut self, first_seqnum: u64) -> io::Result<Active> {
         std::fs::create_dir_all(&self.directory)?;
         let path = self.directory.join(segment_file_name(first_seqnum));
-        let file = OpenOptions::new().read(true).write(true).create_new(true).open(&path)?;
-        let header = SegmentHeader { boot_id: self.boot_id, first_seqnum, created_realtime: now_realtime() };
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(&path)?;
+        let header = SegmentHeader {
+            boot_id: self.boot_id,
+            first_seqnum,
+            created_realtime: now_realtime(),
+        };
         if let Err(e) = file.write_all_at(&header.encode(), 0) {
             let _ = std::fs::remove_file(&path);
             return Err(e);
         }
-        let summary = Summary { data_end: HEADER_LEN as u64, ..Summary::default() };
-        Ok(Active { file, path, len: HEADER_LEN as u64, summary })
+        let summary = Summary {
+            data_end: HEADER_LEN as u64,
+            ..Summary::default()
+        };
+        Ok(Active {
+            file,
+            path,
+            len: HEADER_LEN as u64,
+            summary,
+        })
     }
 
     /// Writes the summary after the last frame, then keeps the directory
     /// under its bound. A seal that fails leaves an unsealed segment, which
     /// readers scan instead.
     fn seal_active(&mut self) {
-        let Some(active) = self.active.take() else { return };
-        let _ = active.file.write_all_at(&active.summary.encode(), active.len);
+        let Some(active) = self.active.take() else {
+            return;
+        };
+        let _ = active
+            .file
+            .write_all_at(&active.summary.encode(), active.len);
         let _ = vacuum_size(&self.directory, self.max_use, Some(&active.path));
     }
 
     /// Seals segments a crashed run left open (cutting a torn last frame)
     /// and continues the sequence numbers after the newest record.
     fn recover(&mut self) {
-        let Ok(segments) = list_segments(&self.directory) else { return };
+        let Ok(segments) = list_segments(&self.directory) else {
+            return;
+        };
         for (first_seqnum, path, _) in segments {
             self.next_seqnum = self.next_seqnum.max(first_seqnum + 1);
-            let Ok(Some(segment)) = Segment::open(&path) else { continue };
+            let Ok(Some(segment)) = Segment::open(&path) else {
+                continue;
+            };
             let summary = match &segment.sealed {
                 Some(s) => s.clone(),
                 None => match seal_left_open(&segment) {
@@ -258,7 +301,8 @@ fn seal_left_open(segment: &Segment) -> Option<Summary> {
     }
     let file = OpenOptions::new().write(true).open(&segment.path).ok()?;
     file.set_len(summary.data_end).ok()?;
-    file.write_all_at(&summary.encode(), summary.data_end).ok()?;
+    file.write_all_at(&summary.encode(), summary.data_end)
+        .ok()?;
     Some(summary)
 }
 
@@ -277,5 +321,8 @@ fn default_max_use(directory: &Path) -> u64 {
 }
 
 pub fn now_realtime() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_micros() as u64).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_micros() as u64)
+        .unwrap_or(0)
 }

@@ -63,7 +63,11 @@ pub struct Component {
 
 impl Component {
     const fn single(value: i32) -> Self {
-        Component { start: value, stop: -1, repeat: 0 }
+        Component {
+            start: value,
+            stop: -1,
+            repeat: 0,
+        }
     }
 }
 
@@ -115,14 +119,20 @@ impl CalendarSpec {
     /// epoch), or None when the event never elapses again (or cannot be
     /// computed; see [`CalendarSpec::next_elapse_with`]).
     pub fn next_elapse(&self, after: Usec) -> Option<Usec> {
-        self.next_elapse_with(after, &mut OffsetGuess::default()).ok().flatten()
+        self.next_elapse_with(after, &mut OffsetGuess::default())
+            .ok()
+            .flatten()
     }
 
     /// Like [`CalendarSpec::next_elapse`], with the errors told apart from
     /// "never", and with the caller's [`OffsetGuess`]: systemd's results in
     /// ambiguous local times depend on the previous conversions of the same
     /// process, which this guess carries from one call to the next.
-    pub fn next_elapse_with(&self, after: Usec, guess: &mut OffsetGuess) -> Result<Option<Usec>, ElapseError> {
+    pub fn next_elapse_with(
+        &self,
+        after: Usec,
+        guess: &mut OffsetGuess,
+    ) -> Result<Option<Usec>, ElapseError> {
         self.next_elapse_in(after, &super::timestamp::local_zone(), guess)
     }
 
@@ -184,7 +194,9 @@ impl fmt::Display for CalendarSpec {
         match &self.zone {
             EventZone::Local => Ok(()),
             EventZone::Utc => f.write_str(" UTC"),
-            EventZone::Named(name) | EventZone::LocalAbbreviation { name, .. } => write!(f, " {name}"),
+            EventZone::Named(name) | EventZone::LocalAbbreviation { name, .. } => {
+                write!(f, " {name}")
+            }
         }
     }
 }
@@ -220,12 +232,21 @@ fn write_weekdays(f: &mut fmt::Formatter<'_>, bits: u8) -> fmt::Result {
 fn field_is_star(field: &[Component], seconds: bool) -> bool {
     // A seconds field that repeats every whole second from 0 matches every
     // second, whatever else it lists.
-    field.is_empty() || (seconds && field.iter().any(|c| c.start == 0 && c.stop < 0 && c.repeat == USEC_PER_SEC_I32))
+    field.is_empty()
+        || (seconds
+            && field
+                .iter()
+                .any(|c| c.start == 0 && c.stop < 0 && c.repeat == USEC_PER_SEC_I32))
 }
 
 const USEC_PER_SEC_I32: i32 = 1_000_000;
 
-fn write_field(f: &mut fmt::Formatter<'_>, width: usize, field: &[Component], seconds: bool) -> fmt::Result {
+fn write_field(
+    f: &mut fmt::Formatter<'_>,
+    width: usize,
+    field: &[Component],
+    seconds: bool,
+) -> fmt::Result {
     if field_is_star(field, seconds) {
         return f.write_str("*");
     }
@@ -279,19 +300,30 @@ impl ZoneNames {
         let mut daylight: Option<(String, i32)> = None;
         for transition in zone.preceding(start).take(1000) {
             let info = zone.to_offset_info(transition.timestamp());
-            let slot = if info.dst().is_dst() { &mut daylight } else { &mut standard };
+            let slot = if info.dst().is_dst() {
+                &mut daylight
+            } else {
+                &mut standard
+            };
             if slot.is_none() {
-                *slot = Some((info.abbreviation().to_string(), transition.offset().seconds()));
+                *slot = Some((
+                    info.abbreviation().to_string(),
+                    transition.offset().seconds(),
+                ));
             }
             if standard.is_some() && daylight.is_some() {
                 break;
             }
         }
         let only = zone.to_offset_info(start);
-        let (std_name, std_offset) =
-            standard.clone().unwrap_or_else(|| (only.abbreviation().to_string(), only.offset().seconds()));
+        let (std_name, std_offset) = standard
+            .clone()
+            .unwrap_or_else(|| (only.abbreviation().to_string(), only.offset().seconds()));
         let (dst_name, dst_offset) = daylight.unwrap_or_else(|| (std_name.clone(), std_offset));
-        ZoneNames { abbreviations: [std_name, dst_name], is_utc: std_offset == 0 && dst_offset == std_offset }
+        ZoneNames {
+            abbreviations: [std_name, dst_name],
+            is_utc: std_offset == 0 && dst_offset == std_offset,
+        }
     }
 }
 
@@ -310,7 +342,9 @@ pub fn zone_file_is_valid(name: &str) -> bool {
         return false;
     }
     let path = std::path::Path::new(ZONEINFO).join(name);
-    let Ok(meta) = std::fs::metadata(&path) else { return false };
+    let Ok(meta) = std::fs::metadata(&path) else {
+        return false;
+    };
     if !meta.is_file() {
         return false;
     }
@@ -324,7 +358,10 @@ fn zone_name_is_well_formed(name: &str) -> bool {
     if name.is_empty() || name.starts_with('/') || name.ends_with('/') || name.contains("//") {
         return false;
     }
-    name.len() < 4096 && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'+' | b'/'))
+    name.len() < 4096
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'+' | b'/'))
 }
 
 /// The zone glibc loads for `TZ=:name`; UTC when the file cannot be read,
@@ -334,7 +371,10 @@ fn load_zone_file(name: &str) -> TimeZone {
         return TimeZone::UTC;
     }
     let path = std::path::Path::new(ZONEINFO).join(name);
-    std::fs::read(path).ok().and_then(|data| TimeZone::tzif(name, &data).ok()).unwrap_or(TimeZone::UTC)
+    std::fs::read(path)
+        .ok()
+        .and_then(|data| TimeZone::tzif(name, &data).ok())
+        .unwrap_or(TimeZone::UTC)
 }
 
 #[cfg(test)]

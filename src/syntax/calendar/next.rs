@@ -74,11 +74,16 @@ pub(super) fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let day_of_era = z - era * 146_097;
-    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
     let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
     let shifted_month = (5 * day_of_year + 2) / 153;
     let day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
-    let month = if shifted_month < 10 { shifted_month + 3 } else { shifted_month - 9 };
+    let month = if shifted_month < 10 {
+        shifted_month + 3
+    } else {
+        shifted_month - 9
+    };
     let year = year_of_era + era * 400 + i64::from(month <= 2);
     (year, month, day)
 }
@@ -123,7 +128,10 @@ impl Clock<'_> {
             Clock::Zone(zone) => {
                 let info = zone.to_offset_info(Timestamp::from_second(t).ok()?);
                 let isdst = i32::from(info.dst().is_dst());
-                Some(BrokenDown::from_wall_seconds(t.checked_add(i64::from(info.offset().seconds()))?, isdst))
+                Some(BrokenDown::from_wall_seconds(
+                    t.checked_add(i64::from(info.offset().seconds()))?,
+                    isdst,
+                ))
             }
         }
     }
@@ -165,10 +173,22 @@ impl Clock<'_> {
                 break;
             }
             let found_dst = found.isdst != 0;
-            let settle_in_gap =
-                if requested_isdst < 0 { previous_was_dst <= found_dst } else { (requested_isdst != 0) != found_dst };
+            let settle_in_gap = if requested_isdst < 0 {
+                previous_was_dst <= found_dst
+            } else {
+                (requested_isdst != 0) != found_dst
+            };
             if t == t1 && t != t2 && settle_in_gap {
-                return Some(finish_mktime(self, tm, guess, t, wall, found, sec, sec_requested));
+                return Some(finish_mktime(
+                    self,
+                    tm,
+                    guess,
+                    t,
+                    wall,
+                    found,
+                    sec,
+                    sec_requested,
+                ));
             }
             probes_left -= 1;
             if probes_left == 0 {
@@ -184,7 +204,16 @@ impl Clock<'_> {
             t = gt;
             found = gtm;
         }
-        Some(finish_mktime(self, tm, guess, t, wall, found, sec, sec_requested))
+        Some(finish_mktime(
+            self,
+            tm,
+            guess,
+            t,
+            wall,
+            found,
+            sec,
+            sec_requested,
+        ))
     }
 
     /// mktime() with tm_isdst 0 or 1 where the zone says otherwise: probe
@@ -263,7 +292,10 @@ pub(super) fn next_elapse(
         Err(Stop::Never) => return Ok(None),
         Err(Stop::Deadlock) => return Err(ElapseError::Deadlock),
     }
-    let t = clock.to_instant(&mut tm, search.guess).filter(|&t| t >= 0).ok_or(ElapseError::Invalid)?;
+    let t = clock
+        .to_instant(&mut tm, search.guess)
+        .filter(|&t| t >= 0)
+        .ok_or(ElapseError::Invalid)?;
     Ok(Some(t as Usec * USEC_PER_SEC + usec as Usec))
 }
 
@@ -302,7 +334,9 @@ impl Search<'_, '_> {
             let _ = self.mktime(&mut c);
             c.isdst = requested_dst;
 
-            let (changed, year) = self.find_matching(&spec.year, false, &c, c.year).ok_or(Stop::Never)?;
+            let (changed, year) = self
+                .find_matching(&spec.year, false, &c, c.year)
+                .ok_or(Stop::Never)?;
             c.year = year;
             if changed {
                 c.mon = 0;
@@ -451,7 +485,11 @@ impl Search<'_, '_> {
                 // Counted from the end, the range runs backwards.
                 let start = self.end_of_month_day(c, component.start);
                 let stop = self.end_of_month_day(c, component.stop);
-                if stop > 0 { (stop, start) } else { (start, stop) }
+                if stop > 0 {
+                    (stop, start)
+                } else {
+                    (start, stop)
+                }
             } else {
                 (i64::from(component.start), i64::from(component.stop))
             };
@@ -530,7 +568,9 @@ impl Search<'_, '_> {
 
     /// matches_weekday(): whether the candidate's day is one of the event's.
     fn matches_weekday(&mut self, c: &BrokenDown) -> bool {
-        let Some(bits) = self.spec.weekdays else { return true };
+        let Some(bits) = self.spec.weekdays else {
+            return true;
+        };
         let mut t = *c;
         if self.mktime(&mut t).is_none_or(|instant| instant < 0) {
             return false;

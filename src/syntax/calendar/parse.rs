@@ -69,16 +69,28 @@ fn split_zone<'a>(
         if name.is_empty() || text.len() <= name.len() {
             continue;
         }
-        let Some(rest) = strip_suffix_ignore_case(text, name.as_bytes()) else { continue };
+        let Some(rest) = strip_suffix_ignore_case(text, name.as_bytes()) else {
+            continue;
+        };
         if let Some(body) = rest.strip_suffix(b" ") {
-            return (body, EventZone::LocalAbbreviation { dst: dst == 1, name: name.clone() });
+            return (
+                body,
+                EventZone::LocalAbbreviation {
+                    dst: dst == 1,
+                    name: name.clone(),
+                },
+            );
         }
     }
     if let Some(space) = text.iter().rposition(|&b| b == b' ')
         && let Ok(name) = std::str::from_utf8(&text[space + 1..])
         && zone_exists(name)
     {
-        let zone = if name == "UTC" { EventZone::Utc } else { EventZone::Named(name.to_string()) };
+        let zone = if name == "UTC" {
+            EventZone::Utc
+        } else {
+            EventZone::Named(name.to_string())
+        };
         return (&text[..space], zone);
     }
     (text, EventZone::Local)
@@ -86,7 +98,9 @@ fn split_zone<'a>(
 
 fn strip_suffix_ignore_case<'a>(text: &'a [u8], suffix: &[u8]) -> Option<&'a [u8]> {
     let cut = text.len().checked_sub(suffix.len())?;
-    text[cut..].eq_ignore_ascii_case(suffix).then_some(&text[..cut])
+    text[cut..]
+        .eq_ignore_ascii_case(suffix)
+        .then_some(&text[..cut])
 }
 
 /// The shorthands of systemd.time(7); unnamed fields stay `*`.
@@ -94,7 +108,11 @@ fn apply_shorthand(body: &[u8], spec: &mut CalendarSpec) -> bool {
     let word = |w: &str| body.eq_ignore_ascii_case(w.as_bytes());
     let zero = || vec![Component::single(0)];
     let first = || vec![Component::single(1)];
-    let months = |list: &[i32]| list.iter().map(|&m| Component::single(m)).collect::<Vec<_>>();
+    let months = |list: &[i32]| {
+        list.iter()
+            .map(|&m| Component::single(m))
+            .collect::<Vec<_>>()
+    };
     let (weekdays, month, day, hour, minute) = if word("minutely") {
         (None, None, None, None, None)
     } else if word("hourly") {
@@ -104,13 +122,35 @@ fn apply_shorthand(body: &[u8], spec: &mut CalendarSpec) -> bool {
     } else if word("monthly") {
         (None, None, Some(first()), Some(zero()), Some(zero()))
     } else if word("annually") || word("yearly") || word("anually") {
-        (None, Some(first()), Some(first()), Some(zero()), Some(zero()))
+        (
+            None,
+            Some(first()),
+            Some(first()),
+            Some(zero()),
+            Some(zero()),
+        )
     } else if word("weekly") {
         (Some(1), None, None, Some(zero()), Some(zero()))
     } else if word("quarterly") {
-        (None, Some(months(&[1, 4, 7, 10])), Some(first()), Some(zero()), Some(zero()))
-    } else if word("biannually") || word("bi-annually") || word("semiannually") || word("semi-annually") {
-        (None, Some(months(&[1, 7])), Some(first()), Some(zero()), Some(zero()))
+        (
+            None,
+            Some(months(&[1, 4, 7, 10])),
+            Some(first()),
+            Some(zero()),
+            Some(zero()),
+        )
+    } else if word("biannually")
+        || word("bi-annually")
+        || word("semiannually")
+        || word("semi-annually")
+    {
+        (
+            None,
+            Some(months(&[1, 7])),
+            Some(first()),
+            Some(zero()),
+            Some(zero()),
+        )
     } else {
         return false;
     };
@@ -131,7 +171,11 @@ fn parse_event(body: &[u8], spec: &mut CalendarSpec) -> Result<()> {
     if !date_was_epoch {
         parse_time(&mut rest, spec)?;
     }
-    if rest.is_empty() { Ok(()) } else { Err(CalendarError::Invalid) }
+    if rest.is_empty() {
+        Ok(())
+    } else {
+        Err(CalendarError::Invalid)
+    }
 }
 
 /// The byte at `i`, or 0 past the end (so that checks read like systemd's).
@@ -165,7 +209,8 @@ const WEEKDAY_WORDS: [(&str, u8); 14] = [
 fn weekday_at(text: &[u8]) -> Option<(u8, usize)> {
     WEEKDAY_WORDS.iter().find_map(|&(word, day)| {
         let len = word.len();
-        (text.len() >= len && text[..len].eq_ignore_ascii_case(word.as_bytes())).then_some((day, len))
+        (text.len() >= len && text[..len].eq_ignore_ascii_case(word.as_bytes()))
+            .then_some((day, len))
     })
 }
 
@@ -178,7 +223,11 @@ fn parse_weekdays(text: &mut &[u8]) -> Result<Option<u8>> {
     let mut first = true;
     loop {
         let Some((day, len)) = weekday_at(text) else {
-            return if first { Ok(None) } else { Err(CalendarError::Invalid) };
+            return if first {
+                Ok(None)
+            } else {
+                Err(CalendarError::Invalid)
+            };
         };
         if !matches!(at(text, len), 0 | b'-' | b'.' | b',' | b' ') {
             return Err(CalendarError::Invalid);
@@ -221,7 +270,11 @@ fn parse_weekdays(text: &mut &[u8]) -> Result<Option<u8>> {
         }
         if matches!(at(text, 0), 0 | b' ') {
             *text = skip_spaces(text);
-            return if range_from.is_none() { Ok(Some(bits)) } else { Err(CalendarError::Invalid) };
+            return if range_from.is_none() {
+                Ok(Some(bits))
+            } else {
+                Err(CalendarError::Invalid)
+            };
         }
         first = false;
     }
@@ -281,7 +334,10 @@ fn parse_date_separator(t: &mut &[u8], spec: &mut CalendarSpec) -> Result<()> {
 /// The number after `@`, read as C's strtoul() reads it: leading white
 /// space, an optional sign (a minus wraps around), decimal digits.
 fn parse_epoch_seconds(text: &[u8]) -> Result<(u64, &[u8])> {
-    let mut i = text.iter().take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r')).count();
+    let mut i = text
+        .iter()
+        .take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r'))
+        .count();
     let negative = match at(text, i) {
         b'-' => {
             i += 1;
@@ -299,10 +355,16 @@ fn parse_epoch_seconds(text: &[u8]) -> Result<(u64, &[u8])> {
     }
     let mut value: u64 = 0;
     for &b in &text[i..i + digits] {
-        value =
-            value.checked_mul(10).and_then(|v| v.checked_add(u64::from(b - b'0'))).ok_or(CalendarError::OutOfRange)?;
+        value = value
+            .checked_mul(10)
+            .and_then(|v| v.checked_add(u64::from(b - b'0')))
+            .ok_or(CalendarError::OutOfRange)?;
     }
-    let value = if negative { value.wrapping_neg() } else { value };
+    let value = if negative {
+        value.wrapping_neg()
+    } else {
+        value
+    };
     Ok((value, &text[i + digits..]))
 }
 
@@ -314,7 +376,10 @@ fn set_from_epoch(spec: &mut CalendarSpec, seconds: u64) -> Result<()> {
     let secs = seconds.rem_euclid(86_400);
     let (year, month, day) = super::next::civil_from_days(days);
     // gmtime() fails when the year does not fit tm_year.
-    let year = i32::try_from(year - 1900).ok().and_then(|y| y.checked_add(1900)).ok_or(CalendarError::OutOfRange)?;
+    let year = i32::try_from(year - 1900)
+        .ok()
+        .and_then(|y| y.checked_add(1900))
+        .ok_or(CalendarError::OutOfRange)?;
     let single = |v: i64| vec![Component::single(v as i32)];
     spec.year = vec![Component::single(year)];
     spec.month = single(month);
@@ -368,7 +433,15 @@ fn expect_colon(t: &mut &[u8]) -> Result<()> {
 fn parse_field(t: &mut &[u8], seconds: bool) -> Result<Vec<Component>> {
     if at(t, 0) == b'*' {
         *t = &t[1..];
-        return Ok(if seconds { vec![Component { start: 0, stop: -1, repeat: USEC_PER_SEC_I32 }] } else { Vec::new() });
+        return Ok(if seconds {
+            vec![Component {
+                start: 0,
+                stop: -1,
+                repeat: USEC_PER_SEC_I32,
+            }]
+        } else {
+            Vec::new()
+        });
     }
     let mut field = Vec::new();
     loop {
@@ -412,7 +485,11 @@ fn parse_component(t: &mut &[u8], seconds: bool) -> Result<Component> {
     if !matches!(at(t, 0), 0 | b' ' | b',' | b'-' | b'~' | b':') {
         return Err(CalendarError::Invalid);
     }
-    Ok(Component { start, stop, repeat })
+    Ok(Component {
+        start,
+        stop,
+        repeat,
+    })
 }
 
 /// Decimal digits; for seconds, microseconds with an optional fraction
@@ -425,7 +502,10 @@ fn parse_number(t: &mut &[u8], seconds: bool) -> Result<i32> {
     let mut value: u64 = 0;
     let mut overflow = false;
     for &b in &t[..digits] {
-        match value.checked_mul(10).and_then(|v| v.checked_add(u64::from(b - b'0'))) {
+        match value
+            .checked_mul(10)
+            .and_then(|v| v.checked_add(u64::from(b - b'0')))
+        {
             Some(v) => value = v,
             None => overflow = true,
         }
@@ -435,10 +515,14 @@ fn parse_number(t: &mut &[u8], seconds: bool) -> Result<i32> {
     }
     let mut rest = &t[digits..];
     if seconds {
-        value = value.checked_mul(1_000_000).ok_or(CalendarError::OutOfRange)?;
+        value = value
+            .checked_mul(1_000_000)
+            .ok_or(CalendarError::OutOfRange)?;
         if at(rest, 0) == b'.' && at(rest, 1) != b'.' {
             let (fraction, after) = parse_fraction(&rest[1..])?;
-            value = value.checked_add(fraction).ok_or(CalendarError::OutOfRange)?;
+            value = value
+                .checked_add(fraction)
+                .ok_or(CalendarError::OutOfRange)?;
             rest = after;
         }
     }
@@ -456,7 +540,10 @@ fn parse_fraction(t: &[u8]) -> Result<(u64, &[u8])> {
     }
     let mut value: u64 = 0;
     for i in 0..6 {
-        value = value * 10 + t.get(i).filter(|b| b.is_ascii_digit() && i < digits).map_or(0, |b| u64::from(b - b'0'));
+        value = value * 10
+            + t.get(i)
+                .filter(|b| b.is_ascii_digit() && i < digits)
+                .map_or(0, |b| u64::from(b - b'0'));
     }
     if digits > 6 && t[6] >= b'5' {
         value += 1;
@@ -467,7 +554,10 @@ fn parse_fraction(t: &[u8]) -> Result<(u64, &[u8])> {
 /// Two-digit years, a weekday set that means "any day", `~` without a day;
 /// then every field sorted, de-duplicated and its ranges trimmed.
 fn normalize(spec: &mut CalendarSpec) {
-    if spec.weekdays.is_some_and(|bits| bits == 0 || bits >= ALL_WEEKDAYS) {
+    if spec
+        .weekdays
+        .is_some_and(|bits| bits == 0 || bits >= ALL_WEEKDAYS)
+    {
         spec.weekdays = None;
     }
     if spec.end_of_month && spec.day.is_empty() {
@@ -477,7 +567,14 @@ fn normalize(spec: &mut CalendarSpec) {
         c.start = full_year(c.start);
         c.stop = full_year(c.stop);
     }
-    for field in [&mut spec.year, &mut spec.month, &mut spec.day, &mut spec.hour, &mut spec.minute, &mut spec.second] {
+    for field in [
+        &mut spec.year,
+        &mut spec.month,
+        &mut spec.day,
+        &mut spec.hour,
+        &mut spec.minute,
+        &mut spec.second,
+    ] {
         normalize_field(field);
     }
 }
@@ -498,7 +595,9 @@ fn normalize_field(field: &mut Vec<Component>) {
             c.stop -= (c.stop - c.start) % c.repeat;
         }
         // ...and one that cannot repeat, or a one-value range, is a value.
-        if (c.stop > c.start && c.repeat > 0 && i64::from(c.start) + i64::from(c.repeat) > i64::from(c.stop))
+        if (c.stop > c.start
+            && c.repeat > 0
+            && i64::from(c.start) + i64::from(c.repeat) > i64::from(c.stop))
             || c.start == c.stop
         {
             c.repeat = 0;

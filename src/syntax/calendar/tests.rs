@@ -43,7 +43,11 @@ fn golden(text: &str) -> Vec<GoldenRow> {
             GoldenRow {
                 expr: unescape(cols[0]),
                 normalized_or_error: unescape(cols[2]),
-                elapses: cols[6..9].iter().filter(|c| !c.is_empty()).map(|c| c.to_string()).collect(),
+                elapses: cols[6..9]
+                    .iter()
+                    .filter(|c| !c.is_empty())
+                    .map(|c| c.to_string())
+                    .collect(),
             }
         })
         .collect()
@@ -56,7 +60,12 @@ fn evaluate(expr: &str, local: &TimeZone) -> (String, Vec<String>) {
     let names = ZoneNames::of(local);
     let spec = match parse_calendar_in(expr, &names) {
         Ok(spec) => spec,
-        Err(e) => return (format!("ERROR: Failed to parse calendar specification '{expr}': {e}"), Vec::new()),
+        Err(e) => {
+            return (
+                format!("ERROR: Failed to parse calendar specification '{expr}': {e}"),
+                Vec::new(),
+            );
+        }
     };
     let mut elapses = Vec::new();
     let mut guess = OffsetGuess::default();
@@ -92,7 +101,9 @@ fn check_golden(text: &str, local: &TimeZone) {
         let (normalized, elapses) = evaluate(&row.expr, local);
         // systemd-analyze reports a search that gave up as an error.
         let want_normalized = if row.normalized_or_error.starts_with("ERROR: Infinite loop")
-            || row.normalized_or_error.starts_with("ERROR: Failed to determine next elapse")
+            || row
+                .normalized_or_error
+                .starts_with("ERROR: Failed to determine next elapse")
         {
             normalized.clone()
         } else {
@@ -105,17 +116,29 @@ fn check_golden(text: &str, local: &TimeZone) {
             ));
         }
     }
-    assert!(failures.is_empty(), "{} of {} rows differ:\n{}", failures.len(), rows.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} rows differ:\n{}",
+        failures.len(),
+        rows.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
 fn matches_systemd_in_utc() {
-    check_golden(include_str!("../../../golden/analyze/calendar.utc.tsv"), &zone("UTC"));
+    check_golden(
+        include_str!("../../../golden/analyze/calendar.utc.tsv"),
+        &zone("UTC"),
+    );
 }
 
 #[test]
 fn matches_systemd_in_berlin() {
-    check_golden(include_str!("../../../golden/analyze/calendar.berlin.tsv"), &zone("Europe/Berlin"));
+    check_golden(
+        include_str!("../../../golden/analyze/calendar.berlin.tsv"),
+        &zone("Europe/Berlin"),
+    );
 }
 
 fn utc_names() -> ZoneNames {
@@ -148,7 +171,9 @@ fn elapses(s: &str, local: &TimeZone, n: usize) -> Vec<Option<Usec>> {
     let mut after = BASE;
     let mut out = Vec::new();
     for _ in 0..n {
-        let next = spec.next_elapse_in(after, local, &mut guess).expect("computable");
+        let next = spec
+            .next_elapse_in(after, local, &mut guess)
+            .expect("computable");
         out.push(next);
         match next {
             Some(t) => after = t,
@@ -160,8 +185,20 @@ fn elapses(s: &str, local: &TimeZone, n: usize) -> Vec<Option<Usec>> {
 
 #[test]
 fn zone_names_follow_glibc() {
-    assert_eq!(utc_names(), ZoneNames { abbreviations: ["UTC".into(), "UTC".into()], is_utc: true });
-    assert_eq!(berlin_names(), ZoneNames { abbreviations: ["CET".into(), "CEST".into()], is_utc: false });
+    assert_eq!(
+        utc_names(),
+        ZoneNames {
+            abbreviations: ["UTC".into(), "UTC".into()],
+            is_utc: true
+        }
+    );
+    assert_eq!(
+        berlin_names(),
+        ZoneNames {
+            abbreviations: ["CET".into(), "CEST".into()],
+            is_utc: false
+        }
+    );
     assert!(ZoneNames::of(&zone("Etc/UTC")).is_utc);
     assert!(!ZoneNames::of(&zone("Europe/London")).is_utc);
 }
@@ -194,7 +231,10 @@ fn weekdays_short_long_any_case() {
 
 #[test]
 fn weekday_lists_and_ascending_ranges() {
-    assert_eq!(norm("Sat,Thu,Mon..Wed,Sat..Sun"), "Mon..Thu,Sat,Sun *-*-* 00:00:00");
+    assert_eq!(
+        norm("Sat,Thu,Mon..Wed,Sat..Sun"),
+        "Mon..Thu,Sat,Sun *-*-* 00:00:00"
+    );
     assert_eq!(norm("Mon-Fri"), "Mon..Fri *-*-* 00:00:00");
     assert_eq!(norm("Mon,Tue,Wed"), "Mon..Wed *-*-* 00:00:00");
     assert_eq!(norm("Mon..Tue"), "Mon,Tue *-*-* 00:00:00");
@@ -264,7 +304,10 @@ fn times_with_optional_seconds_and_fractions() {
     assert_eq!(norm("1:2:3"), "*-*-* 01:02:03");
     assert_eq!(norm("12:00:*"), "*-*-* 12:00:*");
     assert_eq!(norm("00:00:01.5"), "*-*-* 00:00:01.500000");
-    assert_eq!(norm("05:40:23.4200004/3.1700005"), "*-*-* 05:40:23.420000/3.170001");
+    assert_eq!(
+        norm("05:40:23.4200004/3.1700005"),
+        "*-*-* 05:40:23.420000/3.170001"
+    );
     assert_eq!(norm("00:00:01.0000004"), "*-*-* 00:00:01");
     assert_eq!(norm("00:00:00/0.5"), "*-*-* 00:00:00/0.500000");
     assert_eq!(norm("*:*:00.5..10"), "*-*-* *:*:00.500000..09.500000");
@@ -290,7 +333,10 @@ fn numbers_too_large_are_out_of_range() {
 fn a_field_holds_at_most_241_values() {
     let field = |n: usize| vec!["1"; n].join(",");
     assert_eq!(norm(&format!("00:{}", field(241))), "*-*-* 00:01:00");
-    assert_eq!(norm(&format!("00:{}", field(242))), "error: No buffer space available");
+    assert_eq!(
+        norm(&format!("00:{}", field(242))),
+        "error: No buffer space available"
+    );
 }
 
 #[test]
@@ -310,15 +356,24 @@ fn epoch_seconds_are_utc() {
 fn zones_utc_names_and_local_abbreviations() {
     assert_eq!(norm("daily utc"), "*-*-* 00:00:00 UTC");
     assert_eq!(norm("12:30:45UTC"), INVALID);
-    assert_eq!(norm("weekly Pacific/Auckland"), "Mon *-*-* 00:00:00 Pacific/Auckland");
+    assert_eq!(
+        norm("weekly Pacific/Auckland"),
+        "Mon *-*-* 00:00:00 Pacific/Auckland"
+    );
     assert_eq!(norm("*-*-* 12:00 europe/berlin"), INVALID);
     assert_eq!(norm("*-*-* 12:00 Europe/"), INVALID);
     assert_eq!(norm("*-*-* 12:00 Europe//Berlin"), INVALID);
     assert_eq!(norm("*-*-* 12:00 Europe/Nowhere"), INVALID);
     assert_eq!(norm("UTC"), INVALID);
     // In Berlin, CET and CEST are the local zone's own names.
-    assert_eq!(norm_in("*-*-* 12:00 cet", &berlin_names()), "*-*-* 12:00:00 CET");
-    assert_eq!(norm_in("*-*-* 12:00 CEST", &berlin_names()), "*-*-* 12:00:00 CEST");
+    assert_eq!(
+        norm_in("*-*-* 12:00 cet", &berlin_names()),
+        "*-*-* 12:00:00 CET"
+    );
+    assert_eq!(
+        norm_in("*-*-* 12:00 CEST", &berlin_names()),
+        "*-*-* 12:00:00 CEST"
+    );
     assert_eq!(norm("*-*-* 12:00 CEST"), INVALID);
 }
 
@@ -338,7 +393,10 @@ fn spaces_inside_and_around() {
 fn next_elapse_is_strictly_after() {
     let daily = parse_calendar_in("daily", &utc_names()).expect("valid");
     let midnight = 1_705_363_200 * USEC_PER_SEC;
-    assert_eq!(daily.next_elapse_in(midnight - 1, &TimeZone::UTC, &mut OffsetGuess::default()), Ok(Some(midnight)));
+    assert_eq!(
+        daily.next_elapse_in(midnight - 1, &TimeZone::UTC, &mut OffsetGuess::default()),
+        Ok(Some(midnight))
+    );
     assert_eq!(
         daily.next_elapse_in(midnight, &TimeZone::UTC, &mut OffsetGuess::default()),
         Ok(Some(midnight + 86_400 * USEC_PER_SEC))
@@ -350,7 +408,11 @@ fn next_elapse_of_fractional_seconds() {
     let utc = TimeZone::UTC;
     assert_eq!(
         elapses("00:00:00/0.5", &utc, 3),
-        [Some(1_705_363_200_000_000), Some(1_705_363_200_500_000), Some(1_705_363_201_000_000)]
+        [
+            Some(1_705_363_200_000_000),
+            Some(1_705_363_200_500_000),
+            Some(1_705_363_201_000_000)
+        ]
     );
 }
 
@@ -359,11 +421,19 @@ fn next_elapse_counts_days_from_the_month_end() {
     let utc = TimeZone::UTC;
     assert_eq!(
         elapses("*-*~01", &utc, 3),
-        [Some(1_706_659_200_000_000), Some(1_709_164_800_000_000), Some(1_711_843_200_000_000)]
+        [
+            Some(1_706_659_200_000_000),
+            Some(1_709_164_800_000_000),
+            Some(1_711_843_200_000_000)
+        ]
     );
     assert_eq!(
         elapses("Mon *-05~07/1", &utc, 3),
-        [Some(1_716_768_000_000_000), Some(1_748_217_600_000_000), Some(1_779_667_200_000_000)]
+        [
+            Some(1_716_768_000_000_000),
+            Some(1_748_217_600_000_000),
+            Some(1_779_667_200_000_000)
+        ]
     );
 }
 
@@ -372,7 +442,11 @@ fn next_elapse_on_leap_days_and_impossible_dates() {
     let utc = TimeZone::UTC;
     assert_eq!(
         elapses("*-02-29", &utc, 3),
-        [Some(1_709_164_800_000_000), Some(1_835_395_200_000_000), Some(1_961_625_600_000_000)]
+        [
+            Some(1_709_164_800_000_000),
+            Some(1_835_395_200_000_000),
+            Some(1_961_625_600_000_000)
+        ]
     );
     assert_eq!(elapses("*-02-30", &utc, 1), [None]);
     assert_eq!(elapses("2024-01-15 12:00", &utc, 1), [None]);
@@ -382,7 +456,10 @@ fn next_elapse_on_leap_days_and_impossible_dates() {
 fn next_elapse_skips_a_daylight_saving_gap() {
     // 02:30 does not exist on 2024-03-31 in Berlin: the next is in 2025.
     let berlin = zone("Europe/Berlin");
-    assert_eq!(elapses("*-03-31 02:30", &berlin, 2), [Some(1_743_381_000_000_000), Some(1_774_917_000_000_000)]);
+    assert_eq!(
+        elapses("*-03-31 02:30", &berlin, 2),
+        [Some(1_743_381_000_000_000), Some(1_774_917_000_000_000)]
+    );
 }
 
 #[test]
@@ -392,7 +469,11 @@ fn next_elapse_takes_the_first_of_a_fold_once() {
     let berlin = zone("Europe/Berlin");
     assert_eq!(
         elapses("*-10-27 02:30", &berlin, 3),
-        [Some(1_729_989_000_000_000), Some(1_761_528_600_000_000), Some(1_793_064_600_000_000)]
+        [
+            Some(1_729_989_000_000_000),
+            Some(1_761_528_600_000_000),
+            Some(1_793_064_600_000_000)
+        ]
     );
 }
 
@@ -400,18 +481,31 @@ fn next_elapse_takes_the_first_of_a_fold_once() {
 fn next_elapse_gives_up_where_systemd_does() {
     let berlin = zone("Europe/Berlin");
     let spec = parse_calendar_in("Sun *-03-25..31 02:30", &berlin_names()).expect("valid");
-    assert_eq!(spec.next_elapse_in(BASE, &berlin, &mut OffsetGuess::default()), Err(ElapseError::Deadlock));
+    assert_eq!(
+        spec.next_elapse_in(BASE, &berlin, &mut OffsetGuess::default()),
+        Err(ElapseError::Deadlock)
+    );
     // The same expression in UTC has no gap to stumble on.
     let spec = parse_calendar_in("Sun *-03-25..31 02:30", &utc_names()).expect("valid");
-    assert_eq!(spec.next_elapse_in(BASE, &TimeZone::UTC, &mut OffsetGuess::default()), Ok(Some(1_711_852_200_000_000)));
+    assert_eq!(
+        spec.next_elapse_in(BASE, &TimeZone::UTC, &mut OffsetGuess::default()),
+        Ok(Some(1_711_852_200_000_000))
+    );
 }
 
 #[test]
 fn next_elapse_in_the_events_own_zone() {
     // Computed in Asia/Tokyo whatever the local zone.
-    let tokyo = [Some(1_705_374_000_000_000), Some(1_705_460_400_000_000), Some(1_705_546_800_000_000)];
+    let tokyo = [
+        Some(1_705_374_000_000_000),
+        Some(1_705_460_400_000_000),
+        Some(1_705_546_800_000_000),
+    ];
     assert_eq!(elapses("*-*-* 12:00 Asia/Tokyo", &TimeZone::UTC, 3), tokyo);
-    assert_eq!(elapses("*-*-* 12:00 Asia/Tokyo", &zone("Europe/Berlin"), 3), tokyo);
+    assert_eq!(
+        elapses("*-*-* 12:00 Asia/Tokyo", &zone("Europe/Berlin"), 3),
+        tokyo
+    );
 }
 
 #[test]
@@ -419,7 +513,10 @@ fn next_elapse_with_standard_time_forced() {
     // `CET` in Berlin forces standard time: 12:00 CET never exists in July.
     let berlin = zone("Europe/Berlin");
     assert_eq!(elapses("*-07-01 12:00 CET", &berlin, 1), [None]);
-    assert_eq!(elapses("*-01-01 12:00 CET", &berlin, 1), [Some(1_735_729_200_000_000)]);
+    assert_eq!(
+        elapses("*-01-01 12:00 CET", &berlin, 1),
+        [Some(1_735_729_200_000_000)]
+    );
 }
 
 #[test]
@@ -482,14 +579,18 @@ mod properties {
     ];
 
     fn fragments() -> impl Strategy<Value = String> {
-        prop::collection::vec(prop::sample::select(FRAGMENTS), 0..10).prop_map(|parts| parts.concat())
+        prop::collection::vec(prop::sample::select(FRAGMENTS), 0..10)
+            .prop_map(|parts| parts.concat())
     }
 
     fn check_round_trip(s: &str, names: &ZoneNames) -> Result<(), TestCaseError> {
         if let Ok(spec) = parse_calendar_in(s, names) {
             let printed = spec.to_string();
             let again = parse_calendar_in(&printed, names);
-            prop_assert!(again.is_ok(), "{s:?} printed {printed:?}, which does not parse: {again:?}");
+            prop_assert!(
+                again.is_ok(),
+                "{s:?} printed {printed:?}, which does not parse: {again:?}"
+            );
             if let Ok(again) = again {
                 // Only the text is stable: `*:*:0/1,5` prints as `*`, dropping the 5.
                 prop_assert_eq!(again.to_string(), printed, "{:?}", s);
