@@ -44,7 +44,6 @@ pub enum OutputStream {
 }
 
 pub struct ProcessExecutor {
-    started: Instant,
     sink: Rc<dyn LogSink>,
     /// Environment the supervisor itself was given, for PassEnvironment=.
     own_environment: HashMap<String, String>,
@@ -53,16 +52,26 @@ pub struct ProcessExecutor {
 impl ProcessExecutor {
     pub fn new(sink: Rc<dyn LogSink>) -> Self {
         ProcessExecutor {
-            started: Instant::now(),
             sink,
             own_environment: std::env::vars().collect(),
         }
     }
 
-    /// The instant `now()` counts from.
+    /// The instant of CLOCK_MONOTONIC's zero, which `now()` counts from
+    /// (std's Instant runs on CLOCK_MONOTONIC on Linux).
     pub fn epoch(&self) -> Instant {
-        self.started
+        let now = Instant::now();
+        now.checked_sub(std::time::Duration::from_micros(monotonic_now()))
+            .unwrap_or(now)
     }
+}
+
+/// CLOCK_MONOTONIC in microseconds, the clock of systemd's `*Monotonic=`
+/// properties and of every deadline.
+pub fn monotonic_now() -> Usec {
+    nix::time::clock_gettime(nix::time::ClockId::CLOCK_MONOTONIC)
+        .map(|t| t.tv_sec() as Usec * 1_000_000 + t.tv_nsec() as Usec / 1_000)
+        .unwrap_or(0)
 }
 
 /// The uid, gid and supplementary groups of User=/Group=, and the
@@ -321,6 +330,19 @@ impl Executor for ProcessExecutor {
     }
 
     fn now(&self) -> Usec {
-        self.started.elapsed().as_micros() as Usec
+        monotonic_now()
+    }
+
+    fn realtime(&self) -> Usec {
+        crate::syntax::timestamp::now_realtime()
+    }
+
+    fn new_invocation_id(&mut self) -> String {
+        let mut bytes = [0u8; 16];
+        if let Ok(mut random) = std::fs::File::open("/dev/urandom") {
+            use std::io::Read;
+            let _ = random.read_exact(&mut bytes);
+        }
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
     }
 }

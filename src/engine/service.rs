@@ -44,8 +44,30 @@ pub trait Executor {
     fn read_pid_file(&mut self, path: &str) -> Option<Pid>;
     /// A message of the supervisor about this unit (journal and status).
     fn log(&mut self, unit: &str, message: &str);
-    /// The monotonic clock, in microseconds.
+    /// CLOCK_MONOTONIC, in microseconds.
     fn now(&self) -> Usec;
+    /// CLOCK_REALTIME, in microseconds since the epoch.
+    fn realtime(&self) -> Usec;
+    /// A fresh `$INVOCATION_ID`: 128 random bits in 32 hex digits.
+    fn new_invocation_id(&mut self) -> String;
+}
+
+/// A moment on both clocks, as systemd keeps its unit timestamps.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DualTimestamp {
+    pub realtime: Usec,
+    pub monotonic: Usec,
+}
+
+/// When the unit last changed state, entered and left activity
+/// (`StateChangeTimestamp=`, `ActiveEnterTimestamp=`, ...).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UnitTimestamps {
+    pub state_change: DualTimestamp,
+    pub inactive_exit: DualTimestamp,
+    pub active_enter: DualTimestamp,
+    pub active_exit: DualTimestamp,
+    pub inactive_enter: DualTimestamp,
 }
 
 /// What a request to the service led to.
@@ -107,6 +129,14 @@ pub struct ServiceRuntime {
     pub control_exit: Option<(Pid, ExitStatus)>,
     /// Every state change since the caller last drained it.
     pub transitions: Vec<(ServiceState, ServiceState)>,
+    pub timestamps: UnitTimestamps,
+    /// When the current or last main process started and exited.
+    pub main_start: DualTimestamp,
+    pub main_exit_time: DualTimestamp,
+    /// `$INVOCATION_ID` of the current or last run ("" before the first).
+    pub invocation_id: String,
+    /// The clocks as read at the start of the event being handled.
+    clock: DualTimestamp,
 }
 
 impl ServiceRuntime {
@@ -130,7 +160,21 @@ impl ServiceRuntime {
             main_exit: None,
             control_exit: None,
             transitions: Vec::new(),
+            timestamps: UnitTimestamps::default(),
+            main_start: DualTimestamp::default(),
+            main_exit_time: DualTimestamp::default(),
+            invocation_id: String::new(),
+            clock: DualTimestamp::default(),
         }
+    }
+
+    /// Reads the clocks once per event, so that every change the event
+    /// causes carries the same time.
+    fn tick(&mut self, ex: &dyn Executor) {
+        self.clock = DualTimestamp {
+            realtime: ex.realtime(),
+            monotonic: ex.now(),
+        };
     }
 
     pub fn active_state(&self) -> ActiveState {
@@ -142,6 +186,7 @@ impl ServiceRuntime {
         self.state = state;
         if old != state {
             self.transitions.push((old, state));
+            self.record_timestamps(old.active_state(), state.active_state());
         }
         if !matches!(
             state,
@@ -159,6 +204,23 @@ impl ServiceRuntime {
                 | ServiceState::Running
         ) {
             self.deadline = None;
+        }
+    }
+
+    /// systemd's unit_notify() bookkeeping of when activity began and ended.
+    fn record_timestamps(&mut self, old: ActiveState, new: ActiveState) {
+        let now = self.clock;
+        let t = &mut self.timestamps;
+        t.state_change = now;
+        if old.is_inactive_or_failed() && !new.is_inactive_or_failed() {
+            t.inactive_exit = now;
+        } else if !old.is_inactive_or_failed() && new.is_inactive_or_failed() {
+            t.inactive_enter = now;
+        }
+        if !old.is_active_or_reloading() && new.is_active_or_reloading() {
+            t.active_enter = now;
+        } else if old.is_active_or_reloading() && !new.is_active_or_reloading() {
+            t.active_exit = now;
         }
     }
 
@@ -249,6 +311,7 @@ impl ServiceRuntime {
     /// `systemctl start`: begins the start unless the service is active or
     /// on its way up already.
     pub fn start(&mut self, ex: &mut dyn Executor) -> RequestOutcome {
+        self.tick(ex);
         match self.state.active_state() {
             ActiveState::Active | ActiveState::Reloading => return RequestOutcome::AlreadyDone,
             ActiveState::Activating if self.state != ServiceState::AutoRestart => {
@@ -282,6 +345,7 @@ impl ServiceRuntime {
         }
         let description = self.plan.description.clone();
         self.job_log(ex, &format!("Starting {description}..."));
+        self.invocation_id = ex.new_invocation_id();
         self.result = ServiceResult::Success;
         self.reload_result = ServiceResult::Success;
         self.forbid_restart = false;
@@ -327,6 +391,7 @@ impl ServiceRuntime {
 
     /// `systemctl stop`.
     pub fn stop(&mut self, ex: &mut dyn Executor) -> RequestOutcome {
+        self.tick(ex);
         self.forbid_restart = true;
         if self.job == Some(JobKind::Stop) {
             // A stop is already under way; this request joins it.
@@ -372,6 +437,7 @@ impl ServiceRuntime {
 
     /// `systemctl reload`: runs ExecReload= while the service stays up.
     pub fn reload(&mut self, ex: &mut dyn Executor) -> RequestOutcome {
+        self.tick(ex);
         if self.plan.commands.reload.is_empty() {
             return RequestOutcome::NotReloadable;
         }
@@ -394,7 +460,7 @@ impl ServiceRuntime {
     // ---- phases -----------------------------------------------------------
 
     fn phase_env(&self) -> Vec<(String, String)> {
-        let mut env = Vec::new();
+        let mut env = vec![("INVOCATION_ID".to_string(), self.invocation_id.clone())];
         if let Some(pid) = self.main_pid {
             env.push(("MAINPID".to_string(), pid.to_string()));
         }
@@ -435,7 +501,10 @@ impl ServiceRuntime {
             Ok(pid) => {
                 self.groups.push(pid);
                 match role {
-                    ProcessRole::Main => self.main_pid = Some(pid),
+                    ProcessRole::Main => {
+                        self.main_pid = Some(pid);
+                        self.main_start = self.clock;
+                    }
                     ProcessRole::Control => self.control_pid = Some(pid),
                 }
                 Ok(pid)
@@ -748,6 +817,7 @@ impl ServiceRuntime {
     /// A child of the service was reaped. Returns false when the PID is
     /// not one of this service's main or control processes.
     pub fn on_process_exit(&mut self, ex: &mut dyn Executor, pid: Pid, status: ExitStatus) -> bool {
+        self.tick(ex);
         if self.main_pid == Some(pid) {
             self.on_main_exit(ex, Some(pid), status);
             true
@@ -762,6 +832,7 @@ impl ServiceRuntime {
     /// Some process outside the known PIDs ended: if the service waits for
     /// its process groups to empty, check them.
     pub fn on_orphan_exit(&mut self, ex: &mut dyn Executor) {
+        self.tick(ex);
         let waiting_for_groups = matches!(
             self.state,
             ServiceState::StopSigterm
@@ -826,6 +897,7 @@ impl ServiceRuntime {
         };
         let ignore = matches!(&self.current, Some((ProcessRole::Main, c)) if c.ignore_failure);
         self.main_exit = Some((pid.unwrap_or(Pid::from_raw(0)), status));
+        self.main_exit_time = self.clock;
         self.main_pid = None;
         if f != ServiceResult::Success {
             self.unit_log(
@@ -975,6 +1047,7 @@ impl ServiceRuntime {
 
     /// The phase's deadline has passed.
     pub fn on_timeout(&mut self, ex: &mut dyn Executor) {
+        self.tick(ex);
         self.deadline = None;
         match self.state {
             ServiceState::StartPre | ServiceState::Start => {
@@ -1116,6 +1189,12 @@ mod tests {
         }
         fn now(&self) -> Usec {
             self.now
+        }
+        fn realtime(&self) -> Usec {
+            1_700_000_000_000_000 + self.now
+        }
+        fn new_invocation_id(&mut self) -> String {
+            format!("{:032x}", self.spawned.len())
         }
     }
 
