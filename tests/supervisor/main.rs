@@ -2,6 +2,7 @@
 //! temporary directory; what it does is read from its output and from the
 //! files its services write.
 
+mod api;
 mod harness;
 
 use harness::Pod;
