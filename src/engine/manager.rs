@@ -497,6 +497,11 @@ impl Manager {
                 &format!("{name}: Job {name}/start failed with result 'dependency'."),
             );
             self.failed_starts.insert(name.to_string());
+            self.job_results.push(JobResult {
+                unit: name.to_string(),
+                kind,
+                result: "dependency",
+            });
             return;
         }
         let Some(unit) = self.units.get(name).cloned() else {

@@ -15,7 +15,10 @@ fn start(client: &Client, name: &str) -> String {
         .start_service(name, &StartOptions::default())
         .unwrap();
     let status = client.action(accepted.action_id, WAIT).unwrap();
-    status.result.unwrap_or_else(|| format!("{status:?}"))
+    status
+        .result
+        .clone()
+        .unwrap_or_else(|| format!("{status:?}"))
 }
 
 fn state(client: &Client, name: &str) -> ActiveState {
