@@ -91,6 +91,9 @@ pub struct Manager {
     restart_after_stop: BTreeSet<String>,
     /// Jobs that ended since the caller last drained this.
     pub job_results: Vec<JobResult>,
+    /// Units created at run time (systemd-run, background tasks), with
+    /// whether a failed run is forgotten too (CollectMode=inactive-or-failed).
+    pub transient: BTreeMap<String, bool>,
     /// A service with runr's Restart=halt went down: the pod stops. Holds
     /// the unit and how its main process ended.
     pub halt: Option<(String, Option<super::exit_status::ExitStatus>)>,
@@ -108,6 +111,7 @@ impl Manager {
             restart_after_stop: BTreeSet::new(),
             job_results: Vec::new(),
             halt: None,
+            transient: BTreeMap::new(),
         }
     }
 
@@ -118,7 +122,15 @@ impl Manager {
     /// (Restart=always, on-failure) start again.
     pub fn reload_unit_files(&mut self) {
         self.loader = Loader::new(self.loader.search_path().clone());
+        let transient: Vec<Unit> = self
+            .transient
+            .keys()
+            .filter_map(|name| self.units.by_name.get(name).cloned())
+            .collect();
         self.units = self.loader.load_all();
+        for unit in transient {
+            self.units.by_name.insert(unit.name.clone(), unit);
+        }
         let gone: Vec<String> = self
             .runtimes
             .iter()
@@ -152,6 +164,59 @@ impl Manager {
             .collect();
         for name in self.boot_units().into_iter().chain(restartable) {
             self.enqueue_start(&name);
+        }
+    }
+
+    /// Creates a transient unit from unit-file text and starts it. Refused
+    /// when a unit of that name exists or the text does not load.
+    pub fn start_transient(
+        &mut self,
+        name: &str,
+        text: &str,
+        collect_failed: bool,
+    ) -> Result<(), String> {
+        if self.unit(name).is_some() {
+            return Err(format!(
+                "Unit {name} was already loaded or has a fragment file."
+            ));
+        }
+        let unit = self.loader.load_transient(name, text);
+        if unit.load_state != LoadState::Loaded {
+            let reason = unit
+                .diagnostics
+                .iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join("; ");
+            return Err(format!("Unit {name} has a bad unit file setting: {reason}"));
+        }
+        self.units.by_name.insert(name.to_string(), unit);
+        self.transient.insert(name.to_string(), collect_failed);
+        self.enqueue_start(name);
+        Ok(())
+    }
+
+    /// Forgets transient units that are done: inactive, or failed when
+    /// they were started with --collect, and with no job left.
+    fn collect_transient(&mut self) {
+        let done: Vec<String> = self
+            .transient
+            .iter()
+            .filter(|(name, collect_failed)| {
+                let queued = self.queued.iter().any(|(n, _)| n == *name);
+                let finished = self.runtimes.get(*name).is_some_and(|r| match r.active_state() {
+                    ActiveState::Inactive => true,
+                    ActiveState::Failed => **collect_failed,
+                    _ => false,
+                } && !r.has_running_job());
+                finished && !queued
+            })
+            .map(|(name, _)| name.clone())
+            .collect();
+        for name in done {
+            self.transient.remove(&name);
+            self.runtimes.remove(&name);
+            self.units.by_name.remove(&name);
         }
     }
 
@@ -418,6 +483,7 @@ impl Manager {
                 if self.break_ordering_cycle(ex) {
                     continue;
                 }
+                self.collect_transient();
                 return;
             };
             let (name, kind) = self.queued.remove(index);
