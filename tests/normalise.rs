@@ -38,7 +38,10 @@ fn timespans_that_are_settings_stay() {
 
 #[test]
 fn pids_in_status() {
-    assert_eq!(normalise("   Main PID: 340 (sleep)"), "   Main PID: <PID> (sleep)");
+    assert_eq!(
+        normalise("   Main PID: 340 (sleep)"),
+        "   Main PID: <PID> (sleep)"
+    );
     assert_eq!(
         normalise("    Process: 353 ExecStart=/bin/false (code=exited, status=1/FAILURE)"),
         "    Process: <PID> ExecStart=/bin/false (code=exited, status=1/FAILURE)"

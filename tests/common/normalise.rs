@@ -57,11 +57,37 @@ pub fn sort_unit_lists(text: &str) -> String {
 
 /// The dependency properties of `systemctl show`, in systemd's order.
 pub const UNIT_LIST_PROPERTIES: &[&str] = &[
-    "Names", "Requires", "Requisite", "Wants", "BindsTo", "PartOf", "Upholds", "RequiredBy",
-    "RequisiteOf", "WantedBy", "BoundBy", "UpheldBy", "ConsistsOf", "Conflicts", "ConflictedBy",
-    "Before", "After", "OnSuccess", "OnSuccessOf", "OnFailure", "OnFailureOf", "Triggers",
-    "TriggeredBy", "PropagatesReloadTo", "ReloadPropagatedFrom", "PropagatesStopTo",
-    "StopPropagatedFrom", "JoinsNamespaceOf", "SliceOf", "RequiresMountsFor", "Refs",
+    "Names",
+    "Requires",
+    "Requisite",
+    "Wants",
+    "BindsTo",
+    "PartOf",
+    "Upholds",
+    "RequiredBy",
+    "RequisiteOf",
+    "WantedBy",
+    "BoundBy",
+    "UpheldBy",
+    "ConsistsOf",
+    "Conflicts",
+    "ConflictedBy",
+    "Before",
+    "After",
+    "OnSuccess",
+    "OnSuccessOf",
+    "OnFailure",
+    "OnFailureOf",
+    "Triggers",
+    "TriggeredBy",
+    "PropagatesReloadTo",
+    "ReloadPropagatedFrom",
+    "PropagatesStopTo",
+    "StopPropagatedFrom",
+    "JoinsNamespaceOf",
+    "SliceOf",
+    "RequiresMountsFor",
+    "Refs",
 ];
 
 /// `Key=` lines whose non-zero value is a PID.
@@ -88,7 +114,13 @@ const MEASURED_PROPERTIES: &[&str] = &[
 ];
 
 /// `Key=` lines holding an ID that is new every run (or every boot).
-const ID_PROPERTIES: &[&str] = &["InvocationID", "_BOOT_ID", "_MACHINE_ID", "__CURSOR", "MESSAGE_ID"];
+const ID_PROPERTIES: &[&str] = &[
+    "InvocationID",
+    "_BOOT_ID",
+    "_MACHINE_ID",
+    "__CURSOR",
+    "MESSAGE_ID",
+];
 
 /// Labels of `systemctl status` whose whole value is measured.
 const MEASURED_STATUS_LABELS: &[(&str, &str)] = &[
@@ -142,7 +174,11 @@ fn mask_status_labels(line: &str) -> String {
             return format!("{indent}{label}{mask}");
         }
     }
-    for (label, mask) in [("Main PID: ", "<PID>"), ("Process: ", "<PID>"), ("Tasks: ", "<N>")] {
+    for (label, mask) in [
+        ("Main PID: ", "<PID>"),
+        ("Process: ", "<PID>"),
+        ("Tasks: ", "<N>"),
+    ] {
         if let Some(rest) = trimmed.strip_prefix(label) {
             let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
             if digits > 0 {
@@ -214,7 +250,11 @@ fn mask_bracket_pids(line: &str) -> String {
             .chars()
             .last()
             .is_some_and(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == ')');
-        if digits > 0 && previous_is_word && rest[digits..].starts_with(']') && &rest[..digits] != "1" {
+        if digits > 0
+            && previous_is_word
+            && rest[digits..].starts_with(']')
+            && &rest[..digits] != "1"
+        {
             out.push_str("<PID>");
             rest = &rest[digits..];
         }
@@ -294,9 +334,12 @@ fn digits(s: &str, n: usize) -> bool {
 /// `HH:MM:SS` with optional `.ffffff`; its length.
 fn clock_len(s: &str) -> Option<usize> {
     let b = s.as_bytes();
-    if !(digits(s, 2) && b.get(2) == Some(&b':') && digits(&s[3..], 2) && b.get(5) == Some(&b':'))
-        || !digits(&s[6..], 2)
-    {
+    let is_clock = digits(s, 2)
+        && b.get(2) == Some(&b':')
+        && digits(&s[3..], 2)
+        && b.get(5) == Some(&b':')
+        && digits(&s[6..], 2);
+    if !is_clock {
         return None;
     }
     let mut len = 8;
@@ -347,9 +390,11 @@ fn zone_len(s: &str) -> usize {
         .take_while(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'+' || *b == b'-')
         .count();
     let is_zone = (2..=6).contains(&word)
-        && (rest.as_bytes()[0].is_ascii_uppercase()
-            || matches!(rest.as_bytes()[0], b'+' | b'-'));
-    let ends_word = rest.as_bytes().get(word).is_none_or(|b| !b.is_ascii_alphanumeric());
+        && (rest.as_bytes()[0].is_ascii_uppercase() || matches!(rest.as_bytes()[0], b'+' | b'-'));
+    let ends_word = rest
+        .as_bytes()
+        .get(word)
+        .is_none_or(|b| !b.is_ascii_alphanumeric());
     if is_zone && ends_word { 1 + word } else { 0 }
 }
 
@@ -385,14 +430,13 @@ fn syslog_time_len(s: &str) -> Option<usize> {
     let month = MONTHS.iter().find(|m| s.starts_with(*m))?;
     let mut len = month.len();
     let rest = &s[len..];
-    let day = if rest.starts_with("  ") && digits(&rest[2..], 1) {
-        3
-    } else if rest.starts_with(' ') && digits(&rest[1..], 2) {
-        3
-    } else {
+    // " 1" padded with a space, or "21".
+    let padded = rest.starts_with("  ") && digits(&rest[2..], 1);
+    let two_digits = rest.starts_with(' ') && digits(&rest[1..], 2);
+    if !padded && !two_digits {
         return None;
-    };
-    len += day;
+    }
+    len += 3;
     if !s[len..].starts_with(' ') {
         return None;
     }
@@ -432,7 +476,11 @@ fn relative_len(s: &str) -> Option<(usize, &'static str)> {
             break;
         };
         let end = after + unit.len();
-        if rest.as_bytes().get(end).is_some_and(u8::is_ascii_alphanumeric) {
+        if rest
+            .as_bytes()
+            .get(end)
+            .is_some_and(u8::is_ascii_alphanumeric)
+        {
             break;
         }
         len += end;
@@ -465,12 +513,13 @@ fn mask_ids(line: &str) -> String {
     let mut i = 0;
     while i < line.len() {
         let at_word_start = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
-        if at_word_start && line.is_char_boundary(i) {
-            if let Some(len) = id_len(&line[i..]) {
-                out.push_str("<ID>");
-                i += len;
-                continue;
-            }
+        if at_word_start
+            && line.is_char_boundary(i)
+            && let Some(len) = id_len(&line[i..])
+        {
+            out.push_str("<ID>");
+            i += len;
+            continue;
         }
         let next = line[i..].chars().next().map_or(1, char::len_utf8);
         out.push_str(&line[i..i + next]);
