@@ -12,6 +12,8 @@ pub mod state;
 pub mod supervisor;
 
 pub mod plan;
+pub mod properties;
+mod property_table;
 pub mod service;
 
 /// The strerror() text of an I/O error, as systemd prints it after a colon.
