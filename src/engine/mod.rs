@@ -13,6 +13,7 @@ pub mod supervisor;
 
 pub mod plan;
 pub mod service;
+pub mod timer;
 
 /// The strerror() text of an I/O error, as systemd prints it after a colon.
 pub fn errno_text(e: &std::io::Error) -> String {
