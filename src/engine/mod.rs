@@ -3,9 +3,11 @@
 
 pub mod api;
 pub mod boot;
+pub mod clock_watch;
 pub mod executor;
 pub mod exit_status;
 pub mod manager;
+pub mod manager_timers;
 pub mod reaper;
 pub mod spawn;
 pub mod state;

@@ -4,6 +4,7 @@
 
 mod api;
 mod harness;
+mod timers;
 
 use harness::Pod;
 
