@@ -186,10 +186,10 @@ impl Manager {
         let outcome = match kind {
             JobKind::Start => {
                 // A changed unit file takes effect at the next start.
-                if timer.active_state().is_inactive_or_failed() {
-                    if let Some(plan) = unit.as_ref().and_then(timer_plan) {
-                        timer.plan = plan;
-                    }
+                if timer.active_state().is_inactive_or_failed()
+                    && let Some(plan) = unit.as_ref().and_then(timer_plan)
+                {
+                    timer.plan = plan;
                 }
                 let view = if timer.plan.unit == target {
                     view
@@ -226,10 +226,10 @@ impl Manager {
             };
             let view = self.target_view(&target);
             let host = &mut *self.timer_host;
-            if let Some(UnitRuntime::Timer(timer)) = self.runtimes.get_mut(&name) {
-                if timer.target_seen != Some(view) {
-                    timer.on_target_change(ex, host, &view);
-                }
+            if let Some(UnitRuntime::Timer(timer)) = self.runtimes.get_mut(&name)
+                && timer.target_seen != Some(view)
+            {
+                timer.on_target_change(ex, host, &view);
             }
         }
         self.queue_timer_triggers(ex);
@@ -297,13 +297,14 @@ impl Manager {
             };
             let view = self.target_view(&target);
             let host = &mut *self.timer_host;
-            if let Some(UnitRuntime::Timer(timer)) = self.runtimes.get_mut(&name) {
-                if timer.is_due(now) {
-                    timer.on_elapse(ex, host, &view);
-                } else {
-                    // Keeps the realtime-to-monotonic mapping fresh.
-                    timer.clock = now;
-                }
+            let Some(UnitRuntime::Timer(timer)) = self.runtimes.get_mut(&name) else {
+                continue;
+            };
+            if timer.is_due(now) {
+                timer.on_elapse(ex, host, &view);
+            } else {
+                // Keeps the realtime-to-monotonic mapping fresh.
+                timer.clock = now;
             }
         }
         self.queue_timer_triggers(ex);

@@ -748,7 +748,7 @@ pub fn sleep_between(earliest: Usec, latest: Usec, perturb: Usec) -> Usec {
     if earliest == 0 {
         return 0;
     }
-    if earliest >= USEC_INFINITY {
+    if earliest == USEC_INFINITY {
         return USEC_INFINITY;
     }
     if latest <= earliest.saturating_add(1) {
