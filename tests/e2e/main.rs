@@ -4,6 +4,8 @@
 mod guest;
 mod timers;
 
+mod postgres;
+
 use guest::Guest;
 
 #[test]
