@@ -95,7 +95,10 @@ pub fn apply_timer_key(t: &mut Timer, timer_name: &str, s: &Setting, sink: &mut 
             if crate::syntax::calendar::parse_calendar(s.value).is_err() {
                 sink.warn(
                     s.line,
-                    format!("Failed to parse calendar specification, ignoring: {}", s.value),
+                    format!(
+                        "Failed to parse calendar specification, ignoring: {}",
+                        s.value
+                    ),
                 );
                 return Applied::Done;
             }

@@ -35,7 +35,8 @@ impl RealtimeClockWatch {
         arm_far_away(&timer)?;
         // SAFETY: the TimerFd is owned by the AsyncFd, so the descriptor
         // stays open and the same until it is dropped.
-        let fd = unsafe { AsyncFd::register_with_interest(TimerFdHandle(timer), Interest::READABLE) }?;
+        let fd =
+            unsafe { AsyncFd::register_with_interest(TimerFdHandle(timer), Interest::READABLE) }?;
         Ok(RealtimeClockWatch { fd })
     }
 

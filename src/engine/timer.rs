@@ -78,7 +78,10 @@ impl TimerResult {
 pub enum Schedule {
     Calendar(Box<CalendarSpec>),
     /// `OnActiveSec=` .. `OnUnitInactiveSec=`: `span` after the base.
-    Span { base: TimerBase, span: Usec },
+    Span {
+        base: TimerBase,
+        span: Usec,
+    },
 }
 
 /// One trigger of the timer and its own next elapse.
@@ -393,7 +396,10 @@ impl TimerRuntime {
         self.result = TimerResult::Success;
         self.target_seen = Some(*target);
         self.enter_waiting(ex, host, target, false);
-        ex.log(&self.plan.name, &format!("Started {}.", self.plan.description));
+        ex.log(
+            &self.plan.name,
+            &format!("Started {}.", self.plan.description),
+        );
         RequestOutcome::Accepted
     }
 
@@ -421,7 +427,10 @@ impl TimerRuntime {
             return RequestOutcome::AlreadyDone;
         }
         self.enter_dead(ex, TimerResult::Success);
-        ex.log(&self.plan.name, &format!("Stopped {}.", self.plan.description));
+        ex.log(
+            &self.plan.name,
+            &format!("Stopped {}.", self.plan.description),
+        );
         RequestOutcome::Accepted
     }
 
@@ -500,28 +509,41 @@ impl TimerRuntime {
                 }
                 Schedule::Span { base, span } => {
                     let origin = match base {
-                        TimerBase::Active if timer_active => self.timestamps.inactive_exit.monotonic,
+                        TimerBase::Active if timer_active => {
+                            self.timestamps.inactive_exit.monotonic
+                        }
                         TimerBase::Active => now.monotonic,
                         TimerBase::Boot | TimerBase::Startup => startup.monotonic,
                         TimerBase::UnitActive => {
                             leave_around = true;
-                            target.timestamps.inactive_exit.monotonic.max(last_monotonic)
+                            target
+                                .timestamps
+                                .inactive_exit
+                                .monotonic
+                                .max(last_monotonic)
                         }
                         TimerBase::UnitInactive => {
                             leave_around = true;
-                            target.timestamps.inactive_enter.monotonic.max(last_monotonic)
+                            target
+                                .timestamps
+                                .inactive_enter
+                                .monotonic
+                                .max(last_monotonic)
                         }
                         TimerBase::Calendar => now.monotonic,
                     };
-                    if origin == 0 && matches!(base, TimerBase::UnitActive | TimerBase::UnitInactive)
+                    if origin == 0
+                        && matches!(base, TimerBase::UnitActive | TimerBase::UnitInactive)
                     {
                         // The unit never ran: nothing to count from yet.
                         value.next_elapse = None;
                         continue;
                     }
                     let t = origin.saturating_add(*span);
-                    let one_time =
-                        matches!(base, TimerBase::Active | TimerBase::Boot | TimerBase::Startup);
+                    let one_time = matches!(
+                        base,
+                        TimerBase::Active | TimerBase::Boot | TimerBase::Startup
+                    );
                     if one_time && counted_before && !time_change && t < now.monotonic {
                         value.disabled = true;
                         value.next_elapse = None;
@@ -603,10 +625,7 @@ impl TimerRuntime {
     fn skip(&mut self, ex: &mut dyn Executor, host: &mut dyn TimerHost, target: &TargetView) {
         self.unit_log(
             ex,
-            &format!(
-                "Skipping elapse, {} is still running.",
-                self.plan.unit
-            ),
+            &format!("Skipping elapse, {} is still running.", self.plan.unit),
         );
         self.last_skip = self.clock;
         if self.state == TimerState::Running {
@@ -648,7 +667,10 @@ impl TimerRuntime {
         self.tick(ex);
         self.target_seen = Some(*target);
         for value in &mut self.plan.values {
-            if matches!(value.base(), TimerBase::UnitActive | TimerBase::UnitInactive) {
+            if matches!(
+                value.base(),
+                TimerBase::UnitActive | TimerBase::UnitInactive
+            ) {
                 value.disabled = false;
             }
         }

@@ -164,7 +164,10 @@ fn several_triggers_at_once_the_earliest_wins() {
         "multi.timer",
         "[Timer]\nOnCalendar=*-01-01 00:00:00\nOnActiveSec=1h\nOnActiveSec=200ms\nAccuracySec=1us\nAutostart=yes\n",
     )]);
-    pod.add("multi.service", &recording_service(&file(&pod, "runs"), ":"));
+    pod.add(
+        "multi.service",
+        &recording_service(&file(&pod, "runs"), ":"),
+    );
     let launched = now_seconds();
     let mut sup = pod.start();
     let times = wait_for_runs(&file(&pod, "runs"), 1, Duration::from_secs(10));
@@ -176,7 +179,10 @@ fn several_triggers_at_once_the_earliest_wins() {
     assert_eq!(status.sub_state, "waiting");
     // Next: the hour after the start, earlier than New Year.
     let next = status.next_elapse.expect("a next elapse").as_usec() as f64 / 1e6;
-    assert!((next - launched - 3600.0).abs() < 5.0, "{next} vs {launched}");
+    assert!(
+        (next - launched - 3600.0).abs() < 5.0,
+        "{next} vs {launched}"
+    );
 }
 
 #[test]
@@ -366,7 +372,9 @@ fn timers_are_listed_started_and_stopped_through_the_api() {
     assert_eq!(next as u64 % 3600, 0, "{next}");
     assert!(next > now && next <= now + 3600.0, "{next} vs {now}");
 
-    let accepted = client.timer_action("report.timer", TimerAction::Stop).unwrap();
+    let accepted = client
+        .timer_action("report.timer", TimerAction::Stop)
+        .unwrap();
     client.action(accepted.action_id, WAIT).unwrap();
     let status = client.timer_statuses().unwrap().remove(0);
     assert_eq!(status.sub_state, "dead");

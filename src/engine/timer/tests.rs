@@ -213,7 +213,11 @@ fn calendar_trigger_elapses_on_the_wall_clock_and_rearms_after_the_run() {
     assert!(t.pending_trigger);
     assert_eq!(t.state, TimerState::Running);
     assert_eq!(t.last_trigger.realtime, T0 + 15 * MIN);
-    assert_eq!(t.next_elapse_usec_realtime(), None, "none shown while running");
+    assert_eq!(
+        t.next_elapse_usec_realtime(),
+        None,
+        "none shown while running"
+    );
     run_target(&mut t, &mut clock, &mut host, 5 * SEC);
     assert_eq!(t.state, TimerState::Waiting);
     assert_eq!(t.next_elapse_usec_realtime(), Some(T0 + 30 * MIN));
@@ -470,7 +474,8 @@ fn persistent_timer_catches_up_a_missed_run_at_start() {
     let mut clock = Clock::new();
     let mut host = Host::new(&clock);
     // Last run two days ago: the daily run of yesterday midnight was missed.
-    host.stamps.insert("job.timer".into(), T0 - 2 * 24 * 60 * MIN);
+    host.stamps
+        .insert("job.timer".into(), T0 - 2 * 24 * 60 * MIN);
     let mut t = timer(vec![calendar("daily")]);
     t.plan.persistent = true;
     t.start(&mut clock, &mut host, &idle());
@@ -503,9 +508,9 @@ fn persistent_timer_without_a_stamp_counts_from_its_first_start() {
         clock.messages.last().map(String::as_str),
         Some("Started job.timer.")
     );
-    assert!(clock.messages.iter().any(|m| m.starts_with(
-        "job.timer: Not using persistent file timestamp Mon 2024-01-15 13:00:00"
-    )));
+    assert!(clock.messages.iter().any(|m| {
+        m.starts_with("job.timer: Not using persistent file timestamp Mon 2024-01-15 13:00:00")
+    }));
 }
 
 #[test]
@@ -582,10 +587,7 @@ fn sleep_between_prefers_the_machines_spot_in_the_minute() {
     // Exact when the accuracy is 1 us.
     assert_eq!(sleep_between(T0 + 5, T0 + 6, perturb), T0 + 5);
     // No spot fits: the latest moment.
-    assert_eq!(
-        sleep_between(T0 + 100, T0 + 200, perturb),
-        T0 + 200
-    );
+    assert_eq!(sleep_between(T0 + 100, T0 + 200, perturb), T0 + 200);
 }
 
 #[test]
