@@ -39,7 +39,7 @@ use crate::logs::journal::{DropCounter, Report};
 const BATCH_BYTES: usize = 64 * 1024;
 const ROTATING_MARK: &str = ".rotating-";
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RotateConfig {
     /// `Directory=`.
     pub directory: PathBuf,
