@@ -7,6 +7,7 @@ use anyhow::Result;
 use super::SupervisorArgs;
 use crate::config::loader::Loader;
 use crate::config::search_path::SearchPath;
+use crate::control::server::ServerConfig;
 use crate::engine::manager::Manager;
 use crate::engine::supervisor;
 use crate::logs::console::ConsoleSink;
@@ -34,7 +35,22 @@ pub fn run(args: &SupervisorArgs) -> Result<u8> {
             SearchPath::from_env()
         }
     };
+    let socket = args
+        .api_socket
+        .clone()
+        .unwrap_or_else(supervisor::default_socket_path);
+    if let Some(parent) = socket.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| {
+            anyhow::anyhow!("{}: {}", parent.display(), crate::engine::errno_text(&e))
+        })?;
+    }
+    let api = ServerConfig::from_flags(
+        &socket,
+        args.http_listen_api.as_deref(),
+        args.api_token_file.as_deref(),
+        args.probe_listen.as_deref(),
+    )?;
     let manager = Manager::new(Loader::new(search_path));
-    supervisor::run(manager, Rc::new(ConsoleSink))?;
+    supervisor::run(manager, Rc::new(ConsoleSink), api)?;
     Ok(0)
 }

@@ -9,7 +9,7 @@ use nix::unistd::Pid;
 
 use super::boot::service_plan;
 use super::exit_status::ExitStatus;
-use super::service::{Executor, JobKind, JobOutcome, ServiceRuntime};
+use super::service::{Executor, JobKind, JobOutcome, RequestOutcome, ServiceRuntime};
 use super::state::ActiveState;
 use crate::config::loader::{Loader, Units};
 use crate::config::model::{DependencyKind, LoadState, Unit, UnitBody, UnitType};
@@ -69,6 +69,15 @@ impl UnitRuntime {
     }
 }
 
+/// How a job ended, in systemd's words (done, failed, canceled,
+/// dependency, ...), for the clients waiting on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobResult {
+    pub unit: String,
+    pub kind: JobKind,
+    pub result: &'static str,
+}
+
 pub struct Manager {
     loader: Loader,
     pub units: Units,
@@ -77,6 +86,10 @@ pub struct Manager {
     queued: Vec<(String, JobKind)>,
     /// Units whose last start job failed (their dependents' jobs fail).
     failed_starts: BTreeSet<String>,
+    /// Units to start again once their stop job is done (a restart).
+    restart_after_stop: BTreeSet<String>,
+    /// Jobs that ended since the caller last drained this.
+    pub job_results: Vec<JobResult>,
 }
 
 impl Manager {
@@ -88,7 +101,50 @@ impl Manager {
             runtimes: BTreeMap::new(),
             queued: Vec::new(),
             failed_starts: BTreeSet::new(),
+            restart_after_stop: BTreeSet::new(),
+            job_results: Vec::new(),
         }
+    }
+
+    /// daemon-reload: read the unit files again. Running units keep their
+    /// processes; a changed file takes effect at the unit's next start.
+    pub fn reload_unit_files(&mut self) {
+        self.loader = Loader::new(self.loader.search_path().clone());
+        self.units = self.loader.load_all();
+    }
+
+    /// The unit's canonical name, if it exists (a file, an alias, an
+    /// instance of a template, or a well-known target).
+    pub fn resolve(&mut self, name: &str) -> Option<String> {
+        self.canonical_name(name)
+    }
+
+    /// A restart job: stop the unit alone, then start it with what it
+    /// pulls in; a unit that is not running is simply started.
+    pub fn enqueue_restart(&mut self, name: &str) {
+        let Some(canonical) = self.canonical_name(name) else {
+            return;
+        };
+        let running = self
+            .runtimes
+            .get(&canonical)
+            .is_some_and(|r| !r.active_state().is_inactive_or_failed());
+        if !running {
+            self.enqueue_start(&canonical);
+            return;
+        }
+        self.queued.retain(|(n, _)| n != &canonical);
+        self.queued.push((canonical.clone(), JobKind::Stop));
+        self.restart_after_stop.insert(canonical);
+    }
+
+    /// A reload job for a running unit.
+    pub fn enqueue_reload(&mut self, name: &str) {
+        let Some(canonical) = self.canonical_name(name) else {
+            return;
+        };
+        self.queued.retain(|(n, _)| n != &canonical);
+        self.queued.push((canonical, JobKind::Reload));
     }
 
     /// The unit by name or alias, loading it on first use (instances of
@@ -332,40 +388,87 @@ impl Manager {
                         service.plan = plan;
                     }
                 }
-                service.start(ex);
+                if service.start(ex) == RequestOutcome::AlreadyDone {
+                    self.job_results.push(JobResult {
+                        unit: name.to_string(),
+                        kind,
+                        result: "done",
+                    });
+                }
             }
             (UnitRuntime::Service(service), JobKind::Stop) => {
                 service.stop(ex);
             }
             (UnitRuntime::Service(service), JobKind::Reload) => {
-                service.reload(ex);
+                let outcome = service.reload(ex);
+                if outcome != RequestOutcome::Accepted {
+                    self.job_results.push(JobResult {
+                        unit: name.to_string(),
+                        kind,
+                        result: "failed",
+                    });
+                }
             }
             (UnitRuntime::Passive { active }, JobKind::Start) => {
                 if !*active && is_target(&unit) {
                     ex.log(name, &format!("Reached target {}.", description_of(&unit)));
                 }
                 *active = true;
+                self.job_results.push(JobResult {
+                    unit: name.to_string(),
+                    kind,
+                    result: "done",
+                });
             }
             (UnitRuntime::Passive { active }, JobKind::Stop) => {
                 if *active && is_target(&unit) {
                     ex.log(name, &format!("Stopped target {}.", description_of(&unit)));
                 }
                 *active = false;
+                self.job_results.push(JobResult {
+                    unit: name.to_string(),
+                    kind,
+                    result: "done",
+                });
             }
-            (UnitRuntime::Passive { .. }, JobKind::Reload) => {}
+            (UnitRuntime::Passive { .. }, JobKind::Reload) => {
+                self.job_results.push(JobResult {
+                    unit: name.to_string(),
+                    kind,
+                    result: "done",
+                });
+            }
         }
         self.collect_finished_jobs();
     }
 
     fn collect_finished_jobs(&mut self) {
+        let mut restarts = Vec::new();
         for (name, runtime) in &mut self.runtimes {
-            if let UnitRuntime::Service(service) = runtime {
-                for (kind, outcome) in service.finished_jobs.drain(..) {
-                    if kind == JobKind::Start && outcome == JobOutcome::Failed {
-                        self.failed_starts.insert(name.clone());
-                    }
+            let UnitRuntime::Service(service) = runtime else {
+                continue;
+            };
+            for (kind, outcome) in service.finished_jobs.drain(..) {
+                if kind == JobKind::Start && outcome == JobOutcome::Failed {
+                    self.failed_starts.insert(name.clone());
                 }
+                if kind == JobKind::Stop && self.restart_after_stop.remove(name) {
+                    restarts.push(name.clone());
+                }
+                let result = match outcome {
+                    JobOutcome::Done => "done",
+                    JobOutcome::Failed => "failed",
+                    JobOutcome::Canceled => "canceled",
+                };
+                self.job_results.push(JobResult {
+                    unit: name.clone(),
+                    kind,
+                    result,
+                });
             }
+        }
+        for name in restarts {
+            self.enqueue_start(&name);
         }
     }
 

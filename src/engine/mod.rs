@@ -1,6 +1,7 @@
 //! The supervisor: one state machine per unit, driven by events (a child
 //! exited, a timeout fired, a command arrived), never by polling.
 
+pub mod api;
 pub mod boot;
 pub mod executor;
 pub mod exit_status;

@@ -1,29 +1,37 @@
-//! The event loop: children exiting (SIGCHLD), phase deadlines, and the
-//! signals that ask PID 1 to shut down. Nothing here polls; the loop
-//! sleeps until the kernel or the next deadline wakes it.
+//! The event loop: children exiting (SIGCHLD), phase deadlines, requests
+//! on the control API, and the signals that ask PID 1 to shut down.
+//! Nothing here polls; the loop sleeps until the kernel, the next deadline
+//! or a request wakes it.
 
-use std::io;
+use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
 use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::Notify;
 
+use super::api::{Core, EngineBackend};
 use super::executor::{LogSink, ProcessExecutor};
 use super::manager::Manager;
 use super::reaper::{become_subreaper, reap_exited};
-use super::service::Executor;
+use crate::control::server::{ControlServer, ServerConfig};
 
-/// Starts the boot units, supervises until SIGTERM or SIGINT, then stops
-/// everything (dependents first) and returns once all of it is down.
-pub fn run(manager: Manager, sink: Rc<dyn LogSink>) -> io::Result<()> {
+/// Starts the boot units, serves the control API, supervises until SIGTERM
+/// or SIGINT, then stops everything (dependents first) and returns once all
+/// of it is down.
+pub fn run(manager: Manager, sink: Rc<dyn LogSink>, api: ServerConfig) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     let local = tokio::task::LocalSet::new();
-    local.block_on(&runtime, supervise(manager, sink))
+    local.block_on(&runtime, supervise(manager, sink, api))
 }
 
-async fn supervise(mut manager: Manager, sink: Rc<dyn LogSink>) -> io::Result<()> {
+async fn supervise(
+    manager: Manager,
+    sink: Rc<dyn LogSink>,
+    api: ServerConfig,
+) -> anyhow::Result<()> {
     let mut sigchld = signal(SignalKind::child())?;
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sigint = signal(SignalKind::interrupt())?;
@@ -36,21 +44,43 @@ async fn supervise(mut manager: Manager, sink: Rc<dyn LogSink>) -> io::Result<()
     for diagnostic in &manager.units.diagnostics {
         sink.supervisor_message("", &diagnostic.to_string());
     }
-    let mut ex = ProcessExecutor::new(sink.clone());
+    let ex = ProcessExecutor::new(sink.clone());
     let epoch = tokio::time::Instant::from_std(ex.epoch());
-    for name in manager.boot_units() {
-        manager.enqueue_start(&name);
+    let core = Rc::new(RefCell::new(Core::new(manager, ex)));
+    let wake_loop = Rc::new(Notify::new());
+    let changed = Rc::new(Notify::new());
+
+    let server = ControlServer::bind(&api)?;
+    let backend = Rc::new(EngineBackend::new(
+        core.clone(),
+        wake_loop.clone(),
+        changed.clone(),
+    ));
+    let server_task = tokio::task::spawn_local(server.serve(backend));
+
+    {
+        let mut core = core.borrow_mut();
+        let boot = core.manager.boot_units();
+        for name in &boot {
+            core.manager.enqueue_start(name);
+        }
+        core.boot_units = boot;
     }
     let mut shutting_down = false;
     loop {
-        for (pid, status) in reap_exited() {
-            manager.on_process_exit(&mut ex, pid, status);
-        }
-        manager.dispatch(&mut ex);
-        if shutting_down && manager.is_idle_and_down() {
-            return Ok(());
-        }
-        let deadline = manager.next_deadline();
+        let deadline = {
+            let mut core = core.borrow_mut();
+            let core = &mut *core;
+            for (pid, status) in reap_exited() {
+                core.manager.on_process_exit(&mut core.ex, pid, status);
+            }
+            core.settle();
+            if shutting_down && core.manager.is_idle_and_down() {
+                break;
+            }
+            core.manager.next_deadline()
+        };
+        changed.notify_waiters();
         let sleep = async {
             match deadline {
                 Some(usec) => tokio::time::sleep_until(epoch + Duration::from_micros(usec)).await,
@@ -59,18 +89,32 @@ async fn supervise(mut manager: Manager, sink: Rc<dyn LogSink>) -> io::Result<()
         };
         tokio::select! {
             _ = sigchld.recv() => {}
+            _ = wake_loop.notified() => {}
             _ = sleep => {
-                let now = ex.now();
-                manager.on_deadlines(&mut ex, now);
+                let mut core = core.borrow_mut();
+                let core = &mut *core;
+                let now = super::executor::monotonic_now();
+                core.manager.on_deadlines(&mut core.ex, now);
             }
             _ = sigterm.recv(), if !shutting_down => {
                 shutting_down = true;
-                manager.enqueue_shutdown();
+                core.borrow_mut().manager.enqueue_shutdown();
             }
             _ = sigint.recv(), if !shutting_down => {
                 shutting_down = true;
-                manager.enqueue_shutdown();
+                core.borrow_mut().manager.enqueue_shutdown();
             }
         }
     }
+    changed.notify_waiters();
+    server_task.abort();
+    let _ = std::fs::remove_file(&api.socket_path);
+    Ok(())
+}
+
+/// Where the control API listens unless told otherwise.
+pub fn default_socket_path() -> std::path::PathBuf {
+    std::env::var_os(crate::control::client::SOCKET_ENV)
+        .map(Into::into)
+        .unwrap_or_else(|| crate::control::server::DEFAULT_SOCKET_PATH.into())
 }

@@ -103,3 +103,26 @@ impl Drop for Guest {
             .output();
     }
 }
+
+impl Guest {
+    /// The host PID of the guest's PID 1.
+    pub fn pid1(&self) -> i32 {
+        std::fs::read_to_string(self.state.path().join(&self.name).join("pid"))
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap()
+    }
+
+    /// Runs `line` in the guest until it succeeds (up to 30 s).
+    pub fn wait_until_ok(&self, line: &str) -> std::process::Output {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            let out = self.sh(line);
+            if out.status.success() || std::time::Instant::now() > deadline {
+                return out;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    }
+}

@@ -41,6 +41,7 @@ boot_inside() {
         mknod -m 666 "$root/dev/$n" c "$major" "$minor"
     done
     mkdir -p "$root/dev/pts" "$root/dev/shm"
+    mount -t tmpfs -o mode=1777 tmpfs "$root/dev/shm"
     mount -t devpts -o newinstance,ptmxmode=0666 devpts "$root/dev/pts"
     ln -s pts/ptmx "$root/dev/ptmx"
     ln -s /proc/self/fd "$root/dev/fd"

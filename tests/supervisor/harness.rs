@@ -32,6 +32,11 @@ impl Pod {
         self.dir.path().to_path_buf()
     }
 
+    /// The control API socket of this pod's supervisor.
+    pub fn socket(&self) -> PathBuf {
+        self.dir.path().join("runr.sock")
+    }
+
     pub fn add(&self, name: &str, text: &str) {
         std::fs::write(self.dir.path().join(name), text).unwrap();
     }
@@ -40,6 +45,8 @@ impl Pod {
         let mut child = Command::new(env!("CARGO_BIN_EXE_runr"))
             .arg("supervisor")
             .arg(self.dir.path())
+            .arg("--api-socket")
+            .arg(self.socket())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
