@@ -56,11 +56,30 @@ pub fn run(args: &SupervisorArgs) -> Result<u8> {
         args.probe_listen.as_deref(),
     )?;
     let manager = Manager::new(Loader::new(search_path));
+    if std::process::id() == 1 {
+        present_as_systemd();
+    }
     let pipeline = Rc::new(start_log_pipeline(args, &manager)?);
     let result = supervisor::run(manager, pipeline.clone(), api);
     pipeline.close();
-    result?;
-    Ok(0)
+    Ok(result?)
+}
+
+/// As PID 1, look like systemd to the tools that check for it: Ansible's
+/// service_mgr fact reads /proc/1/comm, and sd_booted() and systemctl's
+/// callers look for /run/systemd/system.
+fn present_as_systemd() {
+    // SAFETY: PR_SET_NAME with a NUL-terminated buffer of at most 16 bytes.
+    unsafe {
+        nix::libc::prctl(
+            nix::libc::PR_SET_NAME,
+            c"systemd".as_ptr() as nix::libc::c_ulong,
+            0,
+            0,
+            0,
+        );
+    }
+    let _ = std::fs::create_dir_all("/run/systemd/system");
 }
 
 /// The journal, the services' log files, stdout and the syslog server.

@@ -3,7 +3,9 @@
 //! files its services write.
 
 mod api;
+mod dependencies;
 mod harness;
+mod pid1;
 
 use harness::Pod;
 
