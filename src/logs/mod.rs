@@ -6,6 +6,7 @@ pub mod counters;
 pub mod journal;
 pub mod pipeline;
 pub mod prefix;
+pub mod query;
 pub mod record;
 pub mod rotate;
 pub mod supervisor_priority;

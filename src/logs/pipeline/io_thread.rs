@@ -17,6 +17,7 @@ use tokio::sync::Notify;
 use tokio::sync::mpsc::UnboundedReceiver;
 
 use super::disk_writer::{DiskWriterHandle, JournalLine};
+use super::service_output::OpenPipe;
 use crate::logs::console::ConsoleWriter;
 use crate::logs::counters::LogCounters;
 use crate::logs::record::{Id128, LOG_DAEMON, Stream};
@@ -100,6 +101,8 @@ pub struct IoContext {
     pub processes: RefCell<HashMap<u32, ProcessInfo>>,
     open_pipes: Cell<usize>,
     pub pipes_drained: Notify,
+    /// The open pipes of each unit.
+    pipes: RefCell<HashMap<Arc<str>, Vec<Rc<OpenPipe>>>>,
 }
 
 impl IoContext {
@@ -204,6 +207,28 @@ impl IoContext {
         Some((unit, invocation))
     }
 
+    pub fn register_pipe(&self, pipe: Rc<OpenPipe>) {
+        self.pipes
+            .borrow_mut()
+            .entry(pipe.source.unit.clone())
+            .or_default()
+            .push(pipe);
+    }
+
+    pub fn unregister_pipe(&self, pipe: &OpenPipe) {
+        let mut pipes = self.pipes.borrow_mut();
+        if let Some(list) = pipes.get_mut(&pipe.source.unit) {
+            list.retain(|p| !std::ptr::eq(p.as_ref(), pipe));
+            if list.is_empty() {
+                pipes.remove(&pipe.source.unit);
+            }
+        }
+    }
+
+    pub fn pipes_of(&self, unit: &str) -> Vec<Rc<OpenPipe>> {
+        self.pipes.borrow().get(unit).cloned().unwrap_or_default()
+    }
+
     fn pipe_opened(&self, source: &PipeSource) {
         self.open_pipes.set(self.open_pipes.get() + 1);
         self.processes
@@ -260,6 +285,7 @@ async fn run(setup: IoSetup, mut commands: UnboundedReceiver<IoCommand>) {
         processes: RefCell::new(HashMap::new()),
         open_pipes: Cell::new(0),
         pipes_drained: Notify::new(),
+        pipes: RefCell::new(HashMap::new()),
     });
     for (unit, options) in setup.units {
         ctx.set_options(&unit, options);
@@ -277,17 +303,24 @@ async fn run(setup: IoSetup, mut commands: UnboundedReceiver<IoCommand>) {
                 let state = ctx.set_options(&source.unit, options);
                 state.invocation_id.set(source.invocation_id);
                 ctx.pipe_opened(&source);
-                let task_ctx = ctx.clone();
-                tokio::task::spawn_local(super::service_output::read_pipe(
-                    task_ctx, source, state, fd,
-                ));
+                super::service_output::attach(&ctx, source, state, fd);
             }
             IoCommand::Message {
                 unit,
                 message,
                 realtime,
                 monotonic,
-            } => ctx.supervisor_message(&unit, &message, realtime, monotonic),
+            } => {
+                // What a service wrote before the event the supervisor
+                // reports (its last lines before it exited) is in its pipe
+                // already: let the readers take it first, so that the
+                // journal keeps the order in which things happened. Not
+                // for a start: what the new process writes comes after.
+                if !reports_a_start(&message) {
+                    super::service_output::drain_unit(&ctx, &unit);
+                }
+                ctx.supervisor_message(&unit, &message, realtime, monotonic)
+            }
             IoCommand::Options { unit, options } => {
                 ctx.set_options(&unit, options);
             }
@@ -303,6 +336,11 @@ async fn run(setup: IoSetup, mut commands: UnboundedReceiver<IoCommand>) {
         }
     }
     ctx.writer.close();
+}
+
+/// "Starting X..." and "Started X.": said as a process begins.
+fn reports_a_start(message: &str) -> bool {
+    message.starts_with("Starting ") || message.starts_with("Started ")
 }
 
 async fn wait_for_pipes(ctx: &IoContext) {
