@@ -8,10 +8,10 @@ use anyhow::Result;
 use super::SupervisorArgs;
 use crate::config::loader::Loader;
 use crate::config::search_path::SearchPath;
+use crate::config::syslog_conf::{SyslogConfig, parse_syslog_conf};
 use crate::control::server::ServerConfig;
 use crate::engine::manager::Manager;
 use crate::engine::supervisor;
-use crate::config::syslog_conf::{SyslogConfig, parse_syslog_conf};
 use crate::logs::journal::{JournalConfig, default_directory};
 use crate::logs::pipeline::{LogPipeline, LogPipelineConfig};
 use crate::logs::syslog_server::SyslogServerConfig;
@@ -62,7 +62,7 @@ pub fn run(args: &SupervisorArgs) -> Result<u8> {
     let pipeline = Rc::new(start_log_pipeline(args, &manager)?);
     let result = supervisor::run(manager, pipeline.clone(), api);
     pipeline.close();
-    Ok(result?)
+    result
 }
 
 /// As PID 1, look like systemd to the tools that check for it: Ansible's
@@ -97,8 +97,12 @@ fn start_log_pipeline(args: &SupervisorArgs, manager: &Manager) -> Result<LogPip
         })
         .collect();
     config.syslog = syslog_server_config(args);
-    LogPipeline::start(config)
-        .map_err(|e| anyhow::anyhow!("cannot start the log pipeline: {}", crate::engine::errno_text(&e)))
+    LogPipeline::start(config).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot start the log pipeline: {}",
+            crate::engine::errno_text(&e)
+        )
+    })
 }
 
 const DEFAULT_SYSLOG_CONF: &str = "/etc/runr/syslog.conf";
@@ -131,7 +135,11 @@ fn syslog_server_config(args: &SupervisorArgs) -> Option<SyslogServerConfig> {
             routes
         }
         Err(e) if args.syslog_conf.is_some() => {
-            eprintln!("runr: {}: {}", conf_path.display(), crate::engine::errno_text(&e));
+            eprintln!(
+                "runr: {}: {}",
+                conf_path.display(),
+                crate::engine::errno_text(&e)
+            );
             SyslogConfig::default()
         }
         Err(_) => SyslogConfig::default(),

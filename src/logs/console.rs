@@ -33,7 +33,13 @@ impl ConsoleWriter {
         let thread = std::thread::Builder::new()
             .name("runr-console".into())
             .spawn(move || write_until_closed(rx))?;
-        Ok((ConsoleWriter { queue: tx, counters }, thread))
+        Ok((
+            ConsoleWriter {
+                queue: tx,
+                counters,
+            },
+            thread,
+        ))
     }
 
     /// Queues a whole line (newline included); dropped when stdout is behind.

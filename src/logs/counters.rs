@@ -59,15 +59,41 @@ impl LogCountersSnapshot {
     pub fn prometheus(&self) -> String {
         let mut out = String::new();
         let rows: [(&str, &str, u64); 6] = [
-            ("runr_log_lines_read_total", "Lines read from services' stdout and stderr.", self.lines_read),
-            ("runr_syslog_messages_total", "Messages received on the syslog sockets.", self.syslog_messages),
-            ("runr_journal_dropped_total", "Journal records dropped because writing failed.", self.journal_dropped),
-            ("runr_log_file_dropped_total", "Lines dropped because a service's log file could not be written.", self.file_dropped),
-            ("runr_log_writer_queue_dropped_total", "Lines dropped because the disk writer fell behind.", self.writer_queue_dropped),
-            ("runr_log_console_dropped_total", "Lines not mirrored because stdout fell behind.", self.console_dropped),
+            (
+                "runr_log_lines_read_total",
+                "Lines read from services' stdout and stderr.",
+                self.lines_read,
+            ),
+            (
+                "runr_syslog_messages_total",
+                "Messages received on the syslog sockets.",
+                self.syslog_messages,
+            ),
+            (
+                "runr_journal_dropped_total",
+                "Journal records dropped because writing failed.",
+                self.journal_dropped,
+            ),
+            (
+                "runr_log_file_dropped_total",
+                "Lines dropped because a service's log file could not be written.",
+                self.file_dropped,
+            ),
+            (
+                "runr_log_writer_queue_dropped_total",
+                "Lines dropped because the disk writer fell behind.",
+                self.writer_queue_dropped,
+            ),
+            (
+                "runr_log_console_dropped_total",
+                "Lines not mirrored because stdout fell behind.",
+                self.console_dropped,
+            ),
         ];
         for (name, help, value) in rows {
-            out.push_str(&format!("# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}\n"));
+            out.push_str(&format!(
+                "# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}\n"
+            ));
         }
         out
     }

@@ -36,7 +36,12 @@ pub const PRIORITY_NAMES: [&str; 8] = [
 ];
 
 /// Appends `template` expanded for `fields` to `out`.
-pub fn expand_prefix(template: &str, fields: &PrefixFields<'_>, zone: &TimeZone, out: &mut Vec<u8>) {
+pub fn expand_prefix(
+    template: &str,
+    fields: &PrefixFields<'_>,
+    zone: &TimeZone,
+    out: &mut Vec<u8>,
+) {
     let mut chars = template.chars();
     while let Some(c) = chars.next() {
         if c != '%' {
@@ -64,9 +69,9 @@ pub fn expand_prefix(template: &str, fields: &PrefixFields<'_>, zone: &TimeZone,
                 )
                 .as_bytes(),
             ),
-            Some('S') => out.extend_from_slice(
-                PRIORITY_NAMES[usize::from(fields.priority & 7)].as_bytes(),
-            ),
+            Some('S') => {
+                out.extend_from_slice(PRIORITY_NAMES[usize::from(fields.priority & 7)].as_bytes())
+            }
             Some('%') => out.push(b'%'),
             Some(other) => {
                 out.push(b'%');
@@ -127,7 +132,10 @@ mod tests {
     fn every_specifier() {
         assert_eq!(expand("%I[%p]: "), "pg[42]: ");
         assert_eq!(expand("%d %T "), "2024-01-15 12:00:00.123 ");
-        assert_eq!(expand("%U/%s %S %R"), "db.service/stderr err 1705320000.123456");
+        assert_eq!(
+            expand("%U/%s %S %R"),
+            "db.service/stderr err 1705320000.123456"
+        );
         assert_eq!(expand("100%% %"), "100% %");
         assert_eq!(expand("%x%é"), "%x%é");
         assert_eq!(expand(""), "");

@@ -50,9 +50,8 @@ pub fn read_backlog(
         boot: None,
     };
     let cursor = reader.end_cursor()?;
-    let in_range = |r: &Record| {
-        since.is_none_or(|s| r.realtime >= s) && until.is_none_or(|u| r.realtime <= u)
-    };
+    let in_range =
+        |r: &Record| since.is_none_or(|s| r.realtime >= s) && until.is_none_or(|u| r.realtime <= u);
     let records = match lines {
         Some(n) => reader.tail_where(
             &filter,
@@ -94,12 +93,12 @@ pub async fn follow_store(
     let mut dropped = 0;
     loop {
         let mut closed = false;
-        reader.read_after(&mut cursor, &filter, &mut |record| {
-            match sender.try_send(log_entry(&record)) {
-                Ok(()) => {}
-                Err(TrySendError::Full(_)) => dropped += 1,
-                Err(TrySendError::Closed(_)) => closed = true,
-            }
+        reader.read_after(&mut cursor, &filter, &mut |record| match sender
+            .try_send(log_entry(&record))
+        {
+            Ok(()) => {}
+            Err(TrySendError::Full(_)) => dropped += 1,
+            Err(TrySendError::Closed(_)) => closed = true,
         })?;
         if closed || sender.is_closed() {
             return Ok(dropped);

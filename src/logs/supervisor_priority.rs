@@ -81,6 +81,9 @@ mod tests {
             supervisor_message_priority("b.service", "a.service: Failed with result 'x'."),
             LOG_INFO
         );
-        assert_eq!(supervisor_message_priority("", "x:1: Unknown key"), LOG_WARNING);
+        assert_eq!(
+            supervisor_message_priority("", "x:1: Unknown key"),
+            LOG_WARNING
+        );
     }
 }

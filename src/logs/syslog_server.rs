@@ -38,7 +38,7 @@ use crate::logs::pipeline::disk_writer::{FileLine, JournalLine};
 use crate::logs::pipeline::io_thread::IoContext;
 use crate::logs::record::{Id128, Stream};
 use crate::logs::rotate::RotateConfig;
-use crate::syntax::syslog::{SyslogMessage, StreamFrame, next_stream_frame, parse_message};
+use crate::syntax::syslog::{StreamFrame, SyslogMessage, next_stream_frame, parse_message};
 
 /// The largest message kept whole (journald's datagram limit is about the
 /// same); the rest of a longer one is cut off.
@@ -87,9 +87,10 @@ pub fn start(config: SyslogServerConfig, ctx: Rc<IoContext>) -> SyslogServer {
         match bind_datagram(&path) {
             Ok(socket) => {
                 server.sockets.push(path);
-                server
-                    .tasks
-                    .push(tokio::task::spawn_local(serve_datagrams(socket, router.clone())));
+                server.tasks.push(tokio::task::spawn_local(serve_datagrams(
+                    socket,
+                    router.clone(),
+                )));
             }
             Err(e) => ctx.report(&format!(
                 "Failed to listen for syslog messages on {}: {}",
@@ -148,11 +149,7 @@ fn bind_datagram(path: &Path) -> io::Result<UnixDatagram> {
     // The sender's PID comes with each datagram (SCM_CREDENTIALS).
     nix::sys::socket::setsockopt(&socket, nix::sys::socket::sockopt::PassCred, &true)?;
     // Room for bursts while the thread is busy elsewhere.
-    let _ = nix::sys::socket::setsockopt(
-        &socket,
-        nix::sys::socket::sockopt::RcvBuf,
-        &(8 << 20),
-    );
+    let _ = nix::sys::socket::setsockopt(&socket, nix::sys::socket::sockopt::RcvBuf, &(8 << 20));
     Ok(socket)
 }
 
@@ -321,7 +318,13 @@ impl Router {
     /// `MMM DD HH:MM:SS HOST APP[PID]: message`
     fn file_line(&self, realtime: u64, app: &str, m: &SyslogMessage<'_>) -> Vec<u8> {
         let stamp = jiff::Timestamp::from_microsecond(realtime as i64)
-            .map(|ts| self.ctx.zone.to_datetime(ts).strftime("%b %e %H:%M:%S").to_string())
+            .map(|ts| {
+                self.ctx
+                    .zone
+                    .to_datetime(ts)
+                    .strftime("%b %e %H:%M:%S")
+                    .to_string()
+            })
             .unwrap_or_default();
         let host = m.hostname.as_deref().unwrap_or(&self.hostname);
         let mut out = format!("{stamp} {host} {app}").into_bytes();

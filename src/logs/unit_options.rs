@@ -18,6 +18,10 @@
 //! (so that `docker logs` shows every service, as a container user
 //! expects) and written to the file when a directory is known: the default
 //! is `both` with a directory and `stdout` without one.
+//!
+//! `Prefix=` (default `%I[%p]: `, see [`crate::logs::prefix`]) goes in
+//! front of console lines unless `PrefixSink=no`, and of file lines unless
+//! `PrefixFile=no`. A value in double quotes keeps its trailing blanks.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -88,8 +92,10 @@ impl UnitLogOptions {
         let prefix = self
             .log
             .prefix
-            .clone()
-            .unwrap_or_else(|| DEFAULT_PREFIX.to_string());
+            .as_deref()
+            .map(unquote)
+            .unwrap_or(DEFAULT_PREFIX)
+            .to_string();
         LogTargets {
             console,
             file,
@@ -118,6 +124,14 @@ impl UnitLogOptions {
         config.compress = self.log.compress.unwrap_or(false);
         config
     }
+}
+
+/// A unit file drops trailing blanks from a value: `Prefix="%I: "` keeps
+/// them inside double quotes.
+fn unquote(text: &str) -> &str {
+    text.strip_prefix('"')
+        .and_then(|t| t.strip_suffix('"'))
+        .unwrap_or(text)
 }
 
 /// `LogLevel`'s variants in syslog order (0 = emerg).
@@ -172,7 +186,10 @@ mod tests {
         assert!(!t.console);
         let file = t.file.expect("file");
         assert_eq!(file.directory, Path::new("/var/log/app"));
-        assert_eq!((file.file_size, file.file_count, file.compress), (Some(1024), 2, true));
+        assert_eq!(
+            (file.file_size, file.file_count, file.compress),
+            (Some(1024), 2, true)
+        );
         assert_eq!(t.file_prefix, None);
         assert_eq!(t.console_prefix.as_deref(), Some("%U: "));
         let stdout_only = options(LogSettings {

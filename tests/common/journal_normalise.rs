@@ -65,7 +65,11 @@ fn replace_all(pattern: &Regex, text: &str, with: &str) -> String {
         out.push_str(&text[last..m.start()]);
         caps.interpolate_string_into(text, with, &mut out);
         last = m.end();
-        at = if m.end() == m.start() { m.end() + 1 } else { m.end() };
+        at = if m.end() == m.start() {
+            m.end() + 1
+        } else {
+            m.end()
+        };
     }
     out.push_str(&text[last.min(text.len())..]);
     out
@@ -122,7 +126,10 @@ mod tests {
             "<MONOTONIC> <HOST> x[<PID>]: y\n<DATE> <HOST>"
         );
         assert_eq!(
-            normalise_journal("Archived and active journals take up 8.0M in the file system.", ""),
+            normalise_journal(
+                "Archived and active journals take up 8.0M in the file system.",
+                ""
+            ),
             "Archived and active journals take up <SIZE> in the file system."
         );
     }

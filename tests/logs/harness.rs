@@ -15,6 +15,7 @@ pub const RUNR: &str = env!("CARGO_BIN_EXE_runr");
 
 pub struct LogPod {
     dir: tempfile::TempDir,
+    journal: Option<PathBuf>,
 }
 
 impl LogPod {
@@ -23,7 +24,7 @@ impl LogPod {
             .prefix("runr-logs-")
             .tempdir()
             .expect("tempdir");
-        let pod = LogPod { dir };
+        let pod = LogPod { dir, journal: None };
         std::fs::create_dir_all(pod.units()).expect("units dir");
         for (name, text) in units {
             pod.add(name, text);
@@ -38,7 +39,14 @@ impl LogPod {
         self.root().join("units")
     }
     pub fn journal(&self) -> PathBuf {
-        self.root().join("journal")
+        self.journal
+            .clone()
+            .unwrap_or_else(|| self.root().join("journal"))
+    }
+
+    /// Keeps the journal somewhere else (a small file system).
+    pub fn set_journal(&mut self, path: &Path) {
+        self.journal = Some(path.to_path_buf());
     }
     pub fn logs(&self) -> PathBuf {
         self.root().join("logs")
@@ -166,7 +174,11 @@ impl Supervisor {
         let deadline = Instant::now() + Duration::from_secs(20);
         while !self.seen.contains(text) {
             let left = deadline.saturating_duration_since(Instant::now());
-            assert!(!left.is_zero(), "no {text:?} within 20 s; output:\n{}", self.seen);
+            assert!(
+                !left.is_zero(),
+                "no {text:?} within 20 s; output:\n{}",
+                self.seen
+            );
             self.take_lines(left.min(Duration::from_millis(200)));
         }
     }
@@ -184,7 +196,11 @@ impl Supervisor {
         loop {
             if let Ok(Some(status)) = self.child.try_wait() {
                 while self.take_lines(Duration::from_millis(100)) {}
-                assert!(status.success(), "supervisor exited with {status}:\n{}", self.seen);
+                assert!(
+                    status.success(),
+                    "supervisor exited with {status}:\n{}",
+                    self.seen
+                );
                 return std::mem::take(&mut self.seen);
             }
             assert!(

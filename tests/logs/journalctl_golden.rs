@@ -52,14 +52,42 @@ const MERGED: &[&str] = &["u-two", "u-glob-two", "t-two"];
 
 /// Cases that show systemd's job messages ("Started x.service - X.").
 const ENGINE_JOB_MESSAGE_CASES: &[&str] = &[
-    "u-all", "u-n100", "u-cat", "u-short", "u-short-iso", "u-short-precise",
-    "u-short-monotonic", "u-short-unix", "u-json-fields", "u-json-pretty-fields",
-    "u-json-sse-fields", "u-verbose-fields", "u-export-fields", "u-cat-fields",
-    "u-reverse", "u-reverse-long", "u-end", "u-p-debug", "u-since-old",
-    "u-since-relative", "u-glob", "u-two", "u-glob-two", "u-crashy", "u-crashy-cat",
-    "u-oneshot", "u-oneshot-json", "u-failing", "u-failing-err", "u-noprefix",
-    "u-noprefix-json", "u-cat-all-tty", "u-short-all-tty", "u-crashy-tty",
-    "u-crashy-reverse", "u-verbose-tail",
+    "u-all",
+    "u-n100",
+    "u-cat",
+    "u-short",
+    "u-short-iso",
+    "u-short-precise",
+    "u-short-monotonic",
+    "u-short-unix",
+    "u-json-fields",
+    "u-json-pretty-fields",
+    "u-json-sse-fields",
+    "u-verbose-fields",
+    "u-export-fields",
+    "u-cat-fields",
+    "u-reverse",
+    "u-reverse-long",
+    "u-end",
+    "u-p-debug",
+    "u-since-old",
+    "u-since-relative",
+    "u-glob",
+    "u-two",
+    "u-glob-two",
+    "u-crashy",
+    "u-crashy-cat",
+    "u-oneshot",
+    "u-oneshot-json",
+    "u-failing",
+    "u-failing-err",
+    "u-noprefix",
+    "u-noprefix-json",
+    "u-cat-all-tty",
+    "u-short-all-tty",
+    "u-crashy-tty",
+    "u-crashy-reverse",
+    "u-verbose-tail",
 ];
 
 struct Case {
@@ -79,20 +107,30 @@ fn cases() -> Vec<Case> {
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .expect("golden/journalctl/cases")
         .filter_map(|e| e.ok())
-        .filter_map(|e| e.file_name().to_str()?.strip_suffix(".cmd").map(String::from))
+        .filter_map(|e| {
+            e.file_name()
+                .to_str()?
+                .strip_suffix(".cmd")
+                .map(String::from)
+        })
         .collect();
     names.sort_by_key(|n| n.split('-').next().and_then(|x| x.parse::<u32>().ok()));
     names
         .into_iter()
         .map(|name| {
             let base = dir.join(&name);
-            let slug = name.split_once('-').map_or(name.clone(), |(_, s)| s.to_string());
+            let slug = name
+                .split_once('-')
+                .map_or(name.clone(), |(_, s)| s.to_string());
             Case {
                 slug,
                 cmd: read(&base.with_extension("cmd")).trim_end().to_string(),
                 stdout: read(&base.with_extension("stdout")),
                 stderr: read(&base.with_extension("stderr")),
-                rc: read(&base.with_extension("rc")).trim().parse().unwrap_or(-1),
+                rc: read(&base.with_extension("rc"))
+                    .trim()
+                    .parse()
+                    .unwrap_or(-1),
             }
         })
         .collect()
@@ -133,7 +171,11 @@ struct Ran {
 }
 
 fn run_case(pod: &LogPod, bin: &Path, cmd: &str) -> Ran {
-    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
     let out = Command::new("sh")
         .arg("-c")
         .arg(cmd)
@@ -157,7 +199,11 @@ fn run_case(pod: &LogPod, bin: &Path, cmd: &str) -> Ran {
 fn json_values(text: &str) -> Vec<Value> {
     let cleaned: String = text
         .lines()
-        .map(|l| l.strip_prefix("data: ").unwrap_or(l).trim_start_matches('\x1e'))
+        .map(|l| {
+            l.strip_prefix("data: ")
+                .unwrap_or(l)
+                .trim_start_matches('\x1e')
+        })
         .collect::<Vec<_>>()
         .join("\n");
     serde_json::Deserializer::from_str(&cleaned)
@@ -167,8 +213,10 @@ fn json_values(text: &str) -> Vec<Value> {
 }
 
 fn job_message() -> Regex {
-    Regex::new(r"(^|: |=|\x1b\[[0-9;]*m)(Starting|Started|Stopping|Stopped|Finished|Failed to start) ")
-        .expect("pattern")
+    Regex::new(
+        r"(^|: |=|\x1b\[[0-9;]*m)(Starting|Started|Stopping|Stopped|Finished|Failed to start) ",
+    )
+    .expect("pattern")
 }
 
 fn drop_job_lines(text: &str) -> String {
@@ -233,10 +281,10 @@ fn entries(text: &str, shape: EntryShape) -> Vec<Vec<String>> {
         if starts || out.is_empty() {
             out.push(Vec::new());
         }
-        if !line.is_empty() {
-            if let Some(entry) = out.last_mut() {
-                entry.push(line.to_string());
-            }
+        if !line.is_empty()
+            && let Some(entry) = out.last_mut()
+        {
+            entry.push(line.to_string());
         }
     }
     out
@@ -320,7 +368,10 @@ fn journalctl_answers_as_journalctl_252() {
     let mut supervisor = pod.start(&[]);
     // Settled as the guest was: every service has said its last word.
     pod.wait_for_journal(&["-u", "chatty.service", "-o", "cat"], "last line");
-    pod.wait_for_journal(&["-u", "crashy.service", "-o", "cat"], "second run, staying up");
+    pod.wait_for_journal(
+        &["-u", "crashy.service", "-o", "cat"],
+        "second run, staying up",
+    );
     pod.wait_for_journal(&["-u", "oneshot.service", "-o", "cat"], "Finished");
     pod.wait_for_journal(&["-t", "other", "-o", "cat"], "with pid option");
     pod.wait_for_journal(&["-u", "noprefix.service", "-o", "cat"], "plain text");
@@ -347,7 +398,9 @@ fn journalctl_answers_as_journalctl_252() {
             normalise_journal(&case.stderr, &their_host),
         );
         if e_ours != e_theirs {
-            problems.push(format!("stderr:\n--- runr\n{e_ours}--- journalctl 252\n{e_theirs}"));
+            problems.push(format!(
+                "stderr:\n--- runr\n{e_ours}--- journalctl 252\n{e_theirs}"
+            ));
         }
         let engine_case = ENGINE_JOB_MESSAGE_CASES.contains(&case.slug.as_str());
         if engine_case {

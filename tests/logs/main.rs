@@ -3,7 +3,10 @@
 //! clients; the journalctl face against journalctl 252's golden outputs;
 //! a full disk.
 
+mod disk_full;
 mod harness;
 #[path = "../common/journal_normalise.rs"]
 mod journal_normalise;
 mod journalctl_golden;
+mod pipeline;
+mod syslog;

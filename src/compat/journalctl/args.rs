@@ -231,7 +231,11 @@ pub fn parse_boot(value: &str) -> Option<BootSpec> {
         && let Some(id) = crate::logs::record::Id128::parse(&value[..32])
     {
         let rest = &value[32..];
-        let offset = if rest.is_empty() { 0 } else { parse_offset(rest)? };
+        let offset = if rest.is_empty() {
+            0
+        } else {
+            parse_offset(rest)?
+        };
         return Some(BootSpec::Id { id: id.0, offset });
     }
     parse_offset(value).map(BootSpec::Offset)
@@ -389,16 +393,17 @@ fn apply(args: &mut Args, option: &str, value: Option<String>) -> Result<(), Arg
             args.case_sensitive = Some(match value {
                 None => true,
                 Some(v) => parse_bool(&v).ok_or_else(|| {
-                    ArgError::Invalid(format!("Bad --case-sensitive= argument \"{v}\": Invalid argument"))
+                    ArgError::Invalid(format!(
+                        "Bad --case-sensitive= argument \"{v}\": Invalid argument"
+                    ))
                 })?,
             })
         }
         "lines" => {
             args.lines = match value {
                 None => Some(10),
-                Some(v) => parse_lines(&v).ok_or_else(|| {
-                    ArgError::Invalid(format!("Failed to parse lines '{v}'"))
-                })?,
+                Some(v) => parse_lines(&v)
+                    .ok_or_else(|| ArgError::Invalid(format!("Failed to parse lines '{v}'")))?,
             };
             if args.lines.is_none() {
                 args.no_tail = true;
@@ -417,9 +422,10 @@ fn apply(args: &mut Args, option: &str, value: Option<String>) -> Result<(), Arg
             })
         }
         "output" => {
-            args.output = Some(OutputMode::from_name(&text).ok_or_else(|| {
-                ArgError::Invalid(format!("Unknown output format '{text}'."))
-            })?);
+            args.output =
+                Some(OutputMode::from_name(&text).ok_or_else(|| {
+                    ArgError::Invalid(format!("Unknown output format '{text}'."))
+                })?);
         }
         "output-fields" => {
             let fields = args.output_fields.get_or_insert_with(Vec::new);
@@ -434,21 +440,24 @@ fn apply(args: &mut Args, option: &str, value: Option<String>) -> Result<(), Arg
         "list-boots" => args.action = Action::ListBoots,
         "disk-usage" => args.action = Action::DiskUsage,
         "vacuum-size" => {
-            args.vacuum_size = Some(crate::config::values::parse_size_iec(&text).map_err(|_| {
-                ArgError::Invalid(format!("Failed to parse vacuum size: {text}"))
-            })?);
+            args.vacuum_size =
+                Some(crate::config::values::parse_size_iec(&text).map_err(|_| {
+                    ArgError::Invalid(format!("Failed to parse vacuum size: {text}"))
+                })?);
             args.action = Action::Vacuum;
         }
         "vacuum-time" => {
-            args.vacuum_time = Some(crate::syntax::timespan::parse_timespan(&text).map_err(|_| {
-                ArgError::Invalid(format!("Failed to parse vacuum time: {text}"))
-            })?);
+            args.vacuum_time =
+                Some(crate::syntax::timespan::parse_timespan(&text).map_err(|_| {
+                    ArgError::Invalid(format!("Failed to parse vacuum time: {text}"))
+                })?);
             args.action = Action::Vacuum;
         }
         "vacuum-files" => {
-            args.vacuum_files = Some(text.parse().map_err(|_| {
-                ArgError::Invalid(format!("Failed to parse vacuum files: {text}"))
-            })?);
+            args.vacuum_files =
+                Some(text.parse().map_err(|_| {
+                    ArgError::Invalid(format!("Failed to parse vacuum files: {text}"))
+                })?);
             args.action = Action::Vacuum;
         }
         "directory" => args.directory = Some(text),
@@ -483,7 +492,7 @@ mod tests {
 
     #[test]
     fn long_options_with_equals_space_and_prefix() {
-        let a = parse_words(&["--unit", "a", "--lines=3", "--outp=json", "--no-pa"]).expect("ok");
+        let a = parse_words(&["--unit", "a", "--lin=3", "--output=json", "--no-pa"]).expect("ok");
         assert_eq!(a.units, vec!["a"]);
         assert_eq!(a.lines, Some(3));
         assert_eq!(a.output, Some(OutputMode::Json));
@@ -522,15 +531,30 @@ mod tests {
     #[test]
     fn getopt_errors() {
         let e = |w: &[&str]| parse_words(w).err().map(|e| e.to_string());
-        assert_eq!(e(&["--bogus"]).as_deref(), Some("journalctl: unrecognized option '--bogus'"));
-        assert_eq!(e(&["-z"]).as_deref(), Some("journalctl: invalid option -- 'z'"));
-        assert_eq!(e(&["-u"]).as_deref(), Some("journalctl: option requires an argument -- 'u'"));
-        assert_eq!(e(&["--unit"]).as_deref(), Some("journalctl: option '--unit' requires an argument"));
+        assert_eq!(
+            e(&["--bogus"]).as_deref(),
+            Some("journalctl: unrecognized option '--bogus'")
+        );
+        assert_eq!(
+            e(&["-z"]).as_deref(),
+            Some("journalctl: invalid option -- 'z'")
+        );
+        assert_eq!(
+            e(&["-u"]).as_deref(),
+            Some("journalctl: option requires an argument -- 'u'")
+        );
+        assert_eq!(
+            e(&["--unit"]).as_deref(),
+            Some("journalctl: option '--unit' requires an argument")
+        );
         assert_eq!(
             e(&["--reverse=1"]).as_deref(),
             Some("journalctl: option '--reverse' doesn't allow an argument")
         );
-        assert_eq!(e(&["-o", "nonsense"]).as_deref(), Some("Unknown output format 'nonsense'."));
+        assert_eq!(
+            e(&["-o", "nonsense"]).as_deref(),
+            Some("Unknown output format 'nonsense'.")
+        );
         assert!(e(&["--no"]).is_some_and(|m| m.contains("is ambiguous")));
     }
 
@@ -539,8 +563,14 @@ mod tests {
         assert_eq!(parse_boot("all"), Some(BootSpec::All));
         assert_eq!(parse_boot("+2"), Some(BootSpec::Offset(2)));
         let id = "1c489f606d144d52b75ef58408ec662e";
-        assert!(matches!(parse_boot(id), Some(BootSpec::Id { offset: 0, .. })));
-        assert!(matches!(parse_boot(&format!("{id}-1")), Some(BootSpec::Id { offset: -1, .. })));
+        assert!(matches!(
+            parse_boot(id),
+            Some(BootSpec::Id { offset: 0, .. })
+        ));
+        assert!(matches!(
+            parse_boot(&format!("{id}-1")),
+            Some(BootSpec::Id { offset: -1, .. })
+        ));
         assert_eq!(parse_boot("x"), None);
     }
 

@@ -123,7 +123,8 @@ mod tests {
 
     #[test]
     fn service_and_supervisor_fields() {
-        let names = |r: &Record| -> Vec<&str> { record_fields(r).iter().map(|(n, _)| *n).collect() };
+        let names =
+            |r: &Record| -> Vec<&str> { record_fields(r).iter().map(|(n, _)| *n).collect() };
         let out = names(&record(Stream::Stdout));
         assert!(out.contains(&"_SYSTEMD_UNIT") && !out.contains(&"UNIT"));
         assert_eq!(out.last(), Some(&"MESSAGE"));

@@ -20,7 +20,10 @@ pub fn follow(
     {
         Ok(runtime) => runtime,
         Err(e) => {
-            eprintln!("Failed to set up the event loop: {}", crate::engine::errno_text(&e));
+            eprintln!(
+                "Failed to set up the event loop: {}",
+                crate::engine::errno_text(&e)
+            );
             return 1;
         }
     };
@@ -28,7 +31,10 @@ pub fn follow(
         let watch = match DirectoryWatch::new(reader.directory()) {
             Ok(watch) => watch,
             Err(e) => {
-                eprintln!("Failed to get journal fd: {}", crate::engine::errno_text(&e));
+                eprintln!(
+                    "Failed to get journal fd: {}",
+                    crate::engine::errno_text(&e)
+                );
                 return 1;
             }
         };

@@ -6,7 +6,9 @@ use std::path::Path;
 use super::args::Args;
 use super::output::format_bytes;
 use crate::logs::journal::segment::list_segments;
-use crate::logs::journal::{JournalReader, Vacuumed, disk_usage as store_usage, vacuum_size, vacuum_time};
+use crate::logs::journal::{
+    JournalReader, Vacuumed, disk_usage as store_usage, vacuum_size, vacuum_time,
+};
 use crate::syntax::timestamp::{TimestampStyle, format_timestamp_style};
 
 /// `IDX BOOT ID FIRST ENTRY LAST ENTRY`, the newest boot as 0.
@@ -14,7 +16,10 @@ pub fn list_boots(reader: &JournalReader, utc: bool) -> u8 {
     let boots = match reader.boots() {
         Ok(boots) => boots,
         Err(e) => {
-            eprintln!("Failed to determine boots: {}", crate::engine::errno_text(&e));
+            eprintln!(
+                "Failed to determine boots: {}",
+                crate::engine::errno_text(&e)
+            );
             return 1;
         }
     };

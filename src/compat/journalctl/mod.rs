@@ -37,7 +37,10 @@ pub fn main(argv: &[String]) -> u8 {
     let program = argv
         .first()
         .and_then(|a| std::path::Path::new(a).file_name())
-        .map_or_else(|| "journalctl".to_string(), |n| n.to_string_lossy().into_owned());
+        .map_or_else(
+            || "journalctl".to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
     let args = match args::parse(argv) {
         Ok(args) => args,
         Err(e) => {
@@ -64,10 +67,7 @@ pub fn main(argv: &[String]) -> u8 {
         Ok(reader) => Some(reader),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => {
-            eprintln!(
-                "Failed to open journal: {}",
-                crate::engine::errno_text(&e)
-            );
+            eprintln!("Failed to open journal: {}", crate::engine::errno_text(&e));
             return 1;
         }
     };
@@ -136,7 +136,9 @@ impl Printer {
                 } else {
                     ("", "")
                 };
-                out.extend_from_slice(format!("{on}-- Boot {} --{off}\n", record.boot_id).as_bytes());
+                out.extend_from_slice(
+                    format!("{on}-- Boot {} --{off}\n", record.boot_id).as_bytes(),
+                );
             }
             self.previous_boot = Some(record.boot_id);
         }
@@ -185,7 +187,10 @@ fn show(reader: JournalReader, args: &Args) -> u8 {
     let records = match select_records(&reader, &selection, lines, u64::MAX) {
         Ok(records) => records,
         Err(e) => {
-            eprintln!("Failed to iterate through journal: {}", crate::engine::errno_text(&e));
+            eprintln!(
+                "Failed to iterate through journal: {}",
+                crate::engine::errno_text(&e)
+            );
             return 1;
         }
     };
@@ -228,12 +233,17 @@ pub(crate) fn select_records(
         ),
         None => {
             let mut out = Vec::new();
-            reader.range(&selection.filter, selection.since, selection.until, &mut |r| {
-                if keep(&r) {
-                    out.push(r);
-                }
-                ControlFlow::Continue(())
-            })?;
+            reader.range(
+                &selection.filter,
+                selection.since,
+                selection.until,
+                &mut |r| {
+                    if keep(&r) {
+                        out.push(r);
+                    }
+                    ControlFlow::Continue(())
+                },
+            )?;
             Ok(out)
         }
     }

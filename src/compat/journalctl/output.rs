@@ -67,9 +67,10 @@ impl Renderer {
             OutputMode::Cat => self.cat(record, highlight, out),
             OutputMode::Verbose => self.verbose(record, out),
             OutputMode::Export => self.export(record, out),
-            OutputMode::Json | OutputMode::JsonPretty | OutputMode::JsonSse | OutputMode::JsonSeq => {
-                self.json(record, out)
-            }
+            OutputMode::Json
+            | OutputMode::JsonPretty
+            | OutputMode::JsonSse
+            | OutputMode::JsonSeq => self.json(record, out),
             _ => self.short(record, highlight, out),
         }
     }
@@ -108,7 +109,11 @@ impl Renderer {
         match self.mode {
             OutputMode::ShortIso => z.strftime("%Y-%m-%dT%H:%M:%S%z").to_string(),
             OutputMode::ShortIsoPrecise => {
-                format!("{}.{usec:06}{}", z.strftime("%Y-%m-%dT%H:%M:%S"), z.strftime("%z"))
+                format!(
+                    "{}.{usec:06}{}",
+                    z.strftime("%Y-%m-%dT%H:%M:%S"),
+                    z.strftime("%z")
+                )
             }
             OutputMode::ShortPrecise => format!("{}.{usec:06}", z.strftime("%b %d %H:%M:%S")),
             OutputMode::ShortFull => z.strftime("%a %Y-%m-%d %H:%M:%S %Z").to_string(),
@@ -138,12 +143,22 @@ impl Renderer {
         out.extend_from_slice(head.as_bytes());
         if !self.show_all && !is_printable(&record.message) {
             out.extend_from_slice(
-                format!(": [{} blob data]\n", format_bytes(record.message.len() as u64)).as_bytes(),
+                format!(
+                    ": [{} blob data]\n",
+                    format_bytes(record.message.len() as u64)
+                )
+                .as_bytes(),
             );
             return;
         }
         out.extend_from_slice(b": ");
-        self.multiline(head.chars().count() + 2, record.priority, &record.message, highlight, out);
+        self.multiline(
+            head.chars().count() + 2,
+            record.priority,
+            &record.message,
+            highlight,
+            out,
+        );
     }
 
     /// The message, coloured by priority on a terminal; later lines of a
@@ -156,7 +171,11 @@ impl Renderer {
         highlight: (usize, usize),
         out: &mut Vec<u8>,
     ) {
-        let colors = if self.color { log_colors(priority) } else { None };
+        let colors = if self.color {
+            log_colors(priority)
+        } else {
+            None
+        };
         let mut start = 0;
         let mut first = true;
         let body = message.strip_suffix(b"\n").unwrap_or(message);
@@ -230,8 +249,11 @@ impl Renderer {
                 self.multiline(prefix.len(), 6, &value, (0, 0), out);
             } else {
                 out.extend_from_slice(
-                    format!("    {name}=[{} blob data]\n", format_bytes(value.len() as u64))
-                        .as_bytes(),
+                    format!(
+                        "    {name}=[{} blob data]\n",
+                        format_bytes(value.len() as u64)
+                    )
+                    .as_bytes(),
                 );
             }
         }
@@ -270,8 +292,14 @@ impl Renderer {
     fn json(&self, record: &Record, out: &mut Vec<u8>) {
         let mut pairs: Vec<(String, serde_json::Value)> = vec![
             ("__CURSOR".into(), cursor(record).into()),
-            ("__REALTIME_TIMESTAMP".into(), record.realtime.to_string().into()),
-            ("__MONOTONIC_TIMESTAMP".into(), record.monotonic.to_string().into()),
+            (
+                "__REALTIME_TIMESTAMP".into(),
+                record.realtime.to_string().into(),
+            ),
+            (
+                "__MONOTONIC_TIMESTAMP".into(),
+                record.monotonic.to_string().into(),
+            ),
             ("_BOOT_ID".into(), record.boot_id.to_string().into()),
         ];
         for (name, value) in record_fields(record) {
@@ -296,7 +324,9 @@ impl Renderer {
             mode => {
                 let body: Vec<String> = pairs
                     .iter()
-                    .map(|(name, value)| format!("{}:{}", serde_json::Value::from(name.as_str()), value))
+                    .map(|(name, value)| {
+                        format!("{}:{}", serde_json::Value::from(name.as_str()), value)
+                    })
                     .collect();
                 let object = format!("{{{}}}", body.join(","));
                 let line = match mode {
@@ -325,12 +355,7 @@ impl Renderer {
 /// Writes `text` in its priority's colour, the highlighted range in the
 /// highlight colour, as journalctl's print_multiline() does (it emits the
 /// colours even around an empty highlight).
-fn paint(
-    text: &[u8],
-    colors: Option<(&str, &str)>,
-    (from, to): (usize, usize),
-    out: &mut Vec<u8>,
-) {
+fn paint(text: &[u8], colors: Option<(&str, &str)>, (from, to): (usize, usize), out: &mut Vec<u8>) {
     let Some((on, highlight_on)) = colors else {
         out.extend_from_slice(text);
         return;
@@ -388,7 +413,10 @@ mod tests {
     #[test]
     fn short_family() {
         let r = record(6, b"hello");
-        assert_eq!(render(OutputMode::Short, false, &r, (0, 0)), "Jan 15 12:00:00 oracle chatty[135]: hello\n");
+        assert_eq!(
+            render(OutputMode::Short, false, &r, (0, 0)),
+            "Jan 15 12:00:00 oracle chatty[135]: hello\n"
+        );
         assert_eq!(
             render(OutputMode::ShortPrecise, false, &r, (0, 0)),
             "Jan 15 12:00:00.123456 oracle chatty[135]: hello\n"
@@ -425,7 +453,10 @@ mod tests {
             render(OutputMode::Cat, true, &record(3, b"an error line"), (3, 8)),
             "\x1b[0;1;31man \x1b[0;1;39merror\x1b[0;1;31m line\x1b[0m\n"
         );
-        assert_eq!(render(OutputMode::Cat, true, &record(6, b"info"), (0, 0)), "info\n");
+        assert_eq!(
+            render(OutputMode::Cat, true, &record(6, b"info"), (0, 0)),
+            "info\n"
+        );
     }
 
     #[test]

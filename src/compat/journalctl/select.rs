@@ -14,8 +14,17 @@ use crate::logs::record::{Id128, Record};
 /// The unit types whose suffix a `-u` name may carry; anything else gets
 /// `.service` appended, as systemd's unit_name_mangle() does.
 const UNIT_SUFFIXES: &[&str] = &[
-    ".service", ".socket", ".target", ".timer", ".mount", ".automount", ".swap", ".path",
-    ".slice", ".scope", ".device",
+    ".service",
+    ".socket",
+    ".target",
+    ".timer",
+    ".mount",
+    ".automount",
+    ".swap",
+    ".path",
+    ".slice",
+    ".scope",
+    ".device",
 ];
 
 /// Why a selection cannot be made: journalctl's message, exit code 1.
@@ -179,7 +188,11 @@ impl Selection {
         {
             return Err(SelectError("--since= must be before --until=.".into()));
         }
-        let boot = args.boot.map(|b| resolve_boot(b, reader)).transpose()?.flatten();
+        let boot = args
+            .boot
+            .map(|b| resolve_boot(b, reader))
+            .transpose()?
+            .flatten();
         let units = resolve_units(args, reader)?;
         let mut matches: Vec<(String, Vec<Vec<u8>>)> = Vec::new();
         for word in &args.matches {
@@ -229,9 +242,10 @@ impl Selection {
         if self.filter.boot.is_some_and(|b| b != record.boot_id) {
             return false;
         }
-        self.matches.iter().all(|(field, values)| {
-            field_value(record, field).is_some_and(|v| values.iter().any(|want| *want == v))
-        }) && self.pattern_match(record).is_some()
+        self.matches
+            .iter()
+            .all(|(field, values)| field_value(record, field).is_some_and(|v| values.contains(&v)))
+            && self.pattern_match(record).is_some()
     }
 
     /// Where `--grep` matched in the message: `(0, 0)` without a pattern,

@@ -253,7 +253,10 @@ impl WriterState {
             ),
             Some(Report::Resumed { dropped }) => self.say(
                 LOG_INFO,
-                format!("Writing to {} works again; {dropped} lines were dropped.", path.display()),
+                format!(
+                    "Writing to {} works again; {dropped} lines were dropped.",
+                    path.display()
+                ),
             ),
         }
     }
@@ -261,7 +264,8 @@ impl WriterState {
     /// A message of the pipeline itself: on the console at once, and in
     /// the journal (where it may well be dropped too, and counted).
     fn say(&mut self, priority: u8, message: String) {
-        self.console.send(format!("runr[{}]: {message}\n", std::process::id()).into_bytes());
+        self.console
+            .send(format!("runr[{}]: {message}\n", std::process::id()).into_bytes());
         self.pending_reports.push((priority, message));
     }
 

@@ -86,9 +86,11 @@ fn drain(ctx: &IoContext, pipe: &OpenPipe) {
             Ok(n) => {
                 let realtime = crate::logs::journal::writer::now_realtime();
                 let monotonic = crate::engine::executor::monotonic_now();
-                pipe.splitter.borrow_mut().feed(&buffer[..n], &mut |line, _| {
-                    service_line(ctx, pipe, line, realtime, monotonic)
-                });
+                pipe.splitter
+                    .borrow_mut()
+                    .feed(&buffer[..n], &mut |line, _| {
+                        service_line(ctx, pipe, line, realtime, monotonic)
+                    });
             }
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
