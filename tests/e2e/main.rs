@@ -2,6 +2,8 @@
 //! One test target, so the slow guests share one build.
 
 mod guest;
+mod timers;
+
 mod postgres;
 
 use guest::Guest;
