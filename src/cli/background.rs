@@ -49,9 +49,10 @@ pub(super) fn run(client: &Client, out: &Output, command: BackgroundCommand) -> 
 /// A 404 about a task names the argument as given; other errors as they are.
 fn task_failure(id: &str, e: ClientError) -> Failure {
     match e {
-        ClientError::Api { status: 404, .. } => {
-            Failure::new(super::EXIT_NO_SUCH_UNIT, format!("no such background task: {id}"))
-        }
+        ClientError::Api { status: 404, .. } => Failure::new(
+            super::EXIT_NO_SUCH_UNIT,
+            format!("no such background task: {id}"),
+        ),
         other => Failure::from_client(other),
     }
 }
@@ -133,7 +134,11 @@ pub fn render_task(task: &BackgroundTask, paint: Paint, now: Timestamp) -> Strin
     }
     rows.push((
         "Started",
-        format!("{}; {}", when(task.started_at), relative_to(task.started_at, now)),
+        format!(
+            "{}; {}",
+            when(task.started_at),
+            relative_to(task.started_at, now)
+        ),
     ));
     if let Some(finished) = task.finished_at {
         rows.push((
@@ -202,7 +207,9 @@ mod tests {
             .collect();
         assert_eq!(
             labels,
-            ["Task", "Name", "Command", "State", "Started", "Finished", "Signal"]
+            [
+                "Task", "Name", "Command", "State", "Started", "Finished", "Signal"
+            ]
         );
         assert!(text.contains("State:     stopped\n"), "{text}");
         assert!(text.contains("; 5s ago\n"), "{text}");

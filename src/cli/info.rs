@@ -56,7 +56,10 @@ pub fn readyz(client: &Client, out: &Output, units: &[String]) -> CommandResult 
     if out.json {
         out.json(&readiness)?;
     } else {
-        out.table(&["UNIT", "STATE", "READY"], readiness_rows(&readiness, out.paint))?;
+        out.table(
+            &["UNIT", "STATE", "READY"],
+            readiness_rows(&readiness, out.paint),
+        )?;
     }
     Ok(if readiness.ready {
         EXIT_SUCCESS
@@ -100,8 +103,14 @@ mod tests {
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[0], "Version: 0.1.0");
         assert_eq!(lines[1], "PID:     1");
-        assert!(lines[2].starts_with("Started: ") && lines[2].ends_with("; 1h 2min ago"), "{text}");
-        assert_eq!(&lines[3..], ["Uptime:  1h 2min 3s", "Memory:  4.0M", "CPU:     120ms"]);
+        assert!(
+            lines[2].starts_with("Started: ") && lines[2].ends_with("; 1h 2min ago"),
+            "{text}"
+        );
+        assert_eq!(
+            &lines[3..],
+            ["Uptime:  1h 2min 3s", "Memory:  4.0M", "CPU:     120ms"]
+        );
     }
 
     #[test]

@@ -56,7 +56,11 @@ pub fn render_entry_in(entry: &LogEntry, paint: Paint, zone: &TimeZone) -> Strin
     let time = i64::try_from(entry.time.as_usec())
         .ok()
         .and_then(|us| jiff::Timestamp::from_microsecond(us).ok())
-        .map(|t| t.to_zoned(zone.clone()).strftime("%Y-%m-%d %H:%M:%S%.3f").to_string())
+        .map(|t| {
+            t.to_zoned(zone.clone())
+                .strftime("%Y-%m-%d %H:%M:%S%.3f")
+                .to_string()
+        })
         .unwrap_or_else(|| entry.time.to_string());
     let source = match entry.pid {
         Some(pid) => format!("{}[{pid}]", entry.unit),

@@ -471,10 +471,7 @@ impl From<std::io::Error> for Failure {
         }
         Failure::new(
             EXIT_FAILURE,
-            format!(
-                "cannot write the output: {}",
-                crate::engine::errno_text(&e)
-            ),
+            format!("cannot write the output: {}", crate::engine::errno_text(&e)),
         )
     }
 }

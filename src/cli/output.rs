@@ -319,8 +319,14 @@ mod tests {
             ..TableStyle::PLAIN
         };
         assert_eq!(render_table(style, &["A"], Vec::new()), "");
-        assert_eq!(render_table(TableStyle::PLAIN, &["A", "B"], Vec::new()), "A  B\n");
-        assert_eq!(render_table(style, &["A", "B"], rows(&[&["x", "y"]])), "x  y\n");
+        assert_eq!(
+            render_table(TableStyle::PLAIN, &["A", "B"], Vec::new()),
+            "A  B\n"
+        );
+        assert_eq!(
+            render_table(style, &["A", "B"], rows(&[&["x", "y"]])),
+            "x  y\n"
+        );
     }
 
     #[test]
@@ -356,7 +362,11 @@ mod tests {
             .collect();
         assert_eq!(
             visible,
-            ["UNIT  STATE     PID", "a     active    1", "bb    inactive  22"]
+            [
+                "UNIT  STATE     PID",
+                "a     active    1",
+                "bb    inactive  22"
+            ]
         );
         assert!(text.contains("\x1b[32mactive\x1b[39m"), "{text:?}");
     }

@@ -9,8 +9,8 @@ use super::{
 };
 use crate::control::client::{Client, ClientError};
 use crate::control::types::{
-    ActionAccepted, ActionStatus, KillOptions, KillWhom, ServiceStatus, StartOptions,
-    StopOptions, TimerStatus, Timestamp,
+    ActionAccepted, ActionStatus, KillOptions, KillWhom, ServiceStatus, StartOptions, StopOptions,
+    TimerStatus, Timestamp,
 };
 use crate::syntax::timestamp::now_realtime;
 
@@ -188,7 +188,15 @@ pub fn status_table(client: &Client, out: &Output) -> CommandResult {
     }
     let now = Timestamp(now_realtime());
     out.table(
-        &["UNIT", "STATE", "SUB", "PID", "RESTARTS", "SINCE", "DESCRIPTION"],
+        &[
+            "UNIT",
+            "STATE",
+            "SUB",
+            "PID",
+            "RESTARTS",
+            "SINCE",
+            "DESCRIPTION",
+        ],
         status_rows(&statuses, out.paint, now),
     )?;
     Ok(EXIT_SUCCESS)
@@ -204,7 +212,8 @@ pub fn status_rows(statuses: &[ServiceStatus], paint: Paint, now: Timestamp) -> 
                 paint.state(&s.sub_state),
                 s.pid.map_or_else(|| "-".to_string(), |p| p.to_string()),
                 s.restarts.to_string(),
-                s.since.map_or_else(|| "-".to_string(), |t| relative_to(t, now)),
+                s.since
+                    .map_or_else(|| "-".to_string(), |t| relative_to(t, now)),
                 s.description.clone(),
             ]
         })
@@ -260,7 +269,8 @@ pub fn list_timers(client: &Client, out: &Output) -> CommandResult {
 
 pub fn timer_rows(timers: &[TimerStatus], now: Timestamp) -> Vec<Vec<String>> {
     let at = |t: Option<Timestamp>| t.map_or_else(|| "-".to_string(), super::output::when);
-    let from_now = |t: Option<Timestamp>| t.map_or_else(|| "-".to_string(), |t| relative_to(t, now));
+    let from_now =
+        |t: Option<Timestamp>| t.map_or_else(|| "-".to_string(), |t| relative_to(t, now));
     timers
         .iter()
         .map(|t| {
@@ -297,7 +307,10 @@ mod tests {
 
     #[test]
     fn a_job_that_did_not_end_done_names_its_unit() {
-        assert_eq!(job_failure(&finished("a.service", "start", "done", None)), None);
+        assert_eq!(
+            job_failure(&finished("a.service", "start", "done", None)),
+            None
+        );
         assert_eq!(
             job_failure(&finished("a.service", "stop", "skipped", None)),
             None
@@ -350,8 +363,24 @@ mod tests {
         assert_eq!(
             status_rows(&statuses, Paint::PLAIN, now),
             [
-                ["db.service", "active", "running", "42", "2", "5s ago", "Database"],
-                ["idle.service", "inactive", "dead", "-", "0", "-", "idle.service"]
+                [
+                    "db.service",
+                    "active",
+                    "running",
+                    "42",
+                    "2",
+                    "5s ago",
+                    "Database"
+                ],
+                [
+                    "idle.service",
+                    "inactive",
+                    "dead",
+                    "-",
+                    "0",
+                    "-",
+                    "idle.service"
+                ]
             ]
         );
     }

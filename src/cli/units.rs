@@ -87,13 +87,13 @@ pub fn render_status(
         None => unit.load_state.clone(),
     };
     field("Loaded", loaded);
-    let mut active = format!(
-        "{} ({})",
-        paint.state(state),
-        paint.state(&unit.sub_state)
-    );
+    let mut active = format!("{} ({})", paint.state(state), paint.state(&unit.sub_state));
     if let Some(since) = service.and_then(|s| s.since) {
-        active.push_str(&format!(" since {}; {}", when(since), relative_to(since, now)));
+        active.push_str(&format!(
+            " since {}; {}",
+            when(since),
+            relative_to(since, now)
+        ));
     }
     field("Active", active);
     if let Some(s) = service {
@@ -151,7 +151,9 @@ fn is_code(any_yes: bool, missing: bool, no: u8) -> u8 {
 pub fn is_active(client: &Client, out: &Output, names: &[String]) -> CommandResult {
     let (found, missing) = summaries(client, names)?;
     print_states(out, &found)?;
-    let any = found.iter().any(|u| u.active_state.is_active_or_reloading());
+    let any = found
+        .iter()
+        .any(|u| u.active_state.is_active_or_reloading());
     Ok(is_code(any, missing, EXIT_INACTIVE))
 }
 
@@ -377,7 +379,10 @@ mod tests {
                 && lines[2].ends_with("; 1min 5s ago"),
             "{text}"
         );
-        assert_eq!(&lines[3..6], ["    Main PID: 42", "   Last exit: 3", "    Restarts: 1"]);
+        assert_eq!(
+            &lines[3..6],
+            ["    Main PID: 42", "   Last exit: 3", "    Restarts: 1"]
+        );
         assert_eq!(lines[6], "");
         assert!(lines[7].ends_with(" db.service[42]: ready"), "{text}");
     }

@@ -3,6 +3,7 @@
 //! files its services write.
 
 mod api;
+mod cli;
 mod harness;
 
 use harness::Pod;
