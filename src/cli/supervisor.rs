@@ -51,6 +51,25 @@ pub fn run(args: &SupervisorArgs) -> Result<u8> {
         args.probe_listen.as_deref(),
     )?;
     let manager = Manager::new(Loader::new(search_path));
-    supervisor::run(manager, Rc::new(ConsoleSink), api)?;
-    Ok(0)
+    if std::process::id() == 1 {
+        present_as_systemd();
+    }
+    Ok(supervisor::run(manager, Rc::new(ConsoleSink), api)?)
+}
+
+/// As PID 1, look like systemd to the tools that check for it: Ansible's
+/// service_mgr fact reads /proc/1/comm, and sd_booted() and systemctl's
+/// callers look for /run/systemd/system.
+fn present_as_systemd() {
+    // SAFETY: PR_SET_NAME with a NUL-terminated buffer of at most 16 bytes.
+    unsafe {
+        nix::libc::prctl(
+            nix::libc::PR_SET_NAME,
+            c"systemd".as_ptr() as nix::libc::c_ulong,
+            0,
+            0,
+            0,
+        );
+    }
+    let _ = std::fs::create_dir_all("/run/systemd/system");
 }

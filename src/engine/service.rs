@@ -137,6 +137,9 @@ pub struct ServiceRuntime {
     pub invocation_id: String,
     /// The clocks as read at the start of the event being handled.
     clock: DualTimestamp,
+    /// Restart=halt: the service went down on its own; the manager stops
+    /// the pod.
+    pub halt_requested: Option<()>,
 }
 
 impl ServiceRuntime {
@@ -165,6 +168,7 @@ impl ServiceRuntime {
             main_exit_time: DualTimestamp::default(),
             invocation_id: String::new(),
             clock: DualTimestamp::default(),
+            halt_requested: None,
         }
     }
 
@@ -756,6 +760,9 @@ impl ServiceRuntime {
             self.settle_job(ex);
             return;
         }
+        if allow_restart && !self.forbid_restart && self.plan.restart == RestartPolicy::Halt {
+            self.halt_requested = Some(());
+        }
         self.forbid_restart = false;
         self.set_state(end);
         if self.job == Some(JobKind::Start)
@@ -809,6 +816,7 @@ impl ServiceRuntime {
             }
             RestartPolicy::OnWatchdog => r == ServiceResult::Watchdog,
             RestartPolicy::OnAbort => matches!(r, ServiceResult::Signal | ServiceResult::CoreDump),
+            RestartPolicy::Halt => false,
         }
     }
 

@@ -17,9 +17,14 @@ use super::reaper::{become_subreaper, reap_exited};
 use crate::control::server::{ControlServer, ServerConfig};
 
 /// Starts the boot units, serves the control API, supervises until SIGTERM
-/// or SIGINT, then stops everything (dependents first) and returns once all
-/// of it is down.
-pub fn run(manager: Manager, sink: Rc<dyn LogSink>, api: ServerConfig) -> anyhow::Result<()> {
+/// or SIGINT (or a Restart=halt service going down), then stops everything
+/// (dependents first) and returns the supervisor's exit status once all of
+/// it is down: 0 after SIGTERM/SIGINT; after a halt, the halting service's
+/// exit code if it was not 0, 128+N if signal N killed it, else 1.
+///
+/// SIGHUP reloads the unit files (as `systemctl daemon-reload`); SIGUSR2
+/// writes the state of every unit to the supervisor's log.
+pub fn run(manager: Manager, sink: Rc<dyn LogSink>, api: ServerConfig) -> anyhow::Result<u8> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
@@ -31,8 +36,10 @@ async fn supervise(
     manager: Manager,
     sink: Rc<dyn LogSink>,
     api: ServerConfig,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<u8> {
     let mut sigchld = signal(SignalKind::child())?;
+    let mut sighup = signal(SignalKind::hangup())?;
+    let mut sigusr2 = signal(SignalKind::user_defined2())?;
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sigint = signal(SignalKind::interrupt())?;
     if let Err(e) = become_subreaper() {
@@ -67,6 +74,7 @@ async fn supervise(
         core.boot_units = boot;
     }
     let mut shutting_down = false;
+    let mut exit_status = 0u8;
     loop {
         let deadline = {
             let mut core = core.borrow_mut();
@@ -75,6 +83,13 @@ async fn supervise(
                 core.manager.on_process_exit(&mut core.ex, pid, status);
             }
             core.settle();
+            if let Some((unit, status)) = core.manager.halt.take().filter(|_| !shutting_down) {
+                sink.supervisor_message(&unit, &format!("{unit}: Restart=halt, stopping the pod."));
+                exit_status = halt_exit_status(status);
+                shutting_down = true;
+                core.manager.enqueue_shutdown();
+                core.settle();
+            }
             if shutting_down && core.manager.is_idle_and_down() {
                 break;
             }
@@ -104,12 +119,50 @@ async fn supervise(
                 shutting_down = true;
                 core.borrow_mut().manager.enqueue_shutdown();
             }
+            _ = sighup.recv() => {
+                sink.supervisor_message("", "Reloading unit files (SIGHUP).");
+                core.borrow_mut().manager.reload_unit_files();
+            }
+            _ = sigusr2.recv() => {
+                for line in state_dump(&core.borrow().manager) {
+                    sink.supervisor_message("", &line);
+                }
+            }
         }
     }
     changed.notify_waiters();
     server_task.abort();
     let _ = std::fs::remove_file(&api.socket_path);
-    Ok(())
+    Ok(exit_status)
+}
+
+fn halt_exit_status(status: Option<super::exit_status::ExitStatus>) -> u8 {
+    use super::exit_status::ExitStatus;
+    match status {
+        Some(ExitStatus::Exited(code)) if code != 0 => u8::try_from(code).unwrap_or(1),
+        Some(ExitStatus::Killed(signal) | ExitStatus::Dumped(signal)) => {
+            u8::try_from(128 + signal).unwrap_or(1)
+        }
+        _ => 1,
+    }
+}
+
+/// One line per unit that has run: `name: active (running), main PID 42`.
+fn state_dump(manager: &Manager) -> Vec<String> {
+    manager
+        .runtimes
+        .iter()
+        .map(|(name, runtime)| match runtime {
+            super::manager::UnitRuntime::Service(s) => {
+                let pid = s
+                    .main_pid
+                    .map(|p| format!(", main PID {p}"))
+                    .unwrap_or_default();
+                format!("{name}: {} ({}){pid}", s.active_state(), s.state)
+            }
+            other => format!("{name}: {}", other.active_state()),
+        })
+        .collect()
 }
 
 /// Where the control API listens unless told otherwise.

@@ -142,6 +142,30 @@ impl Supervisor {
     }
 }
 
+impl Supervisor {
+    /// Waits (up to 15 s) for the supervisor to exit on its own; its exit
+    /// code and everything it printed.
+    pub fn wait_exit(mut self) -> (i32, String) {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                while self.take_lines(Duration::from_millis(100)) {}
+                return (status.code().unwrap_or(-1), std::mem::take(&mut self.seen));
+            }
+            assert!(
+                Instant::now() < deadline,
+                "supervisor did not exit within 15 s:\n{}",
+                self.seen
+            );
+            self.take_lines(Duration::from_millis(50));
+        }
+    }
+
+    pub fn signal(&self, signal: Signal) {
+        kill(Pid::from_raw(self.pid()), signal).unwrap();
+    }
+}
+
 impl Drop for Supervisor {
     fn drop(&mut self) {
         if let Ok(None) = self.child.try_wait() {
