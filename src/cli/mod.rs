@@ -523,11 +523,16 @@ pub fn main(args: &[String]) -> u8 {
     match result {
         Ok(code) => code,
         Err(failure) => {
-            if let Some(message) = failure.message {
-                eprintln!("runr: {message}");
-            }
+            report(&failure);
             failure.code
         }
+    }
+}
+
+/// Prints a failure's line, if it has one, on stderr.
+pub fn report(failure: &Failure) {
+    if let Some(message) = &failure.message {
+        eprintln!("runr: {message}");
     }
 }
 

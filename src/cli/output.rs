@@ -6,7 +6,7 @@
 use std::io::{self, IsTerminal, Write};
 
 use clap::ValueEnum;
-use comfy_table::{ContentArrangement, LineStyle, Table, presets};
+use comfy_table::{ColumnConstraint, ContentArrangement, LineStyle, Table, presets};
 use owo_colors::OwoColorize;
 use serde::Serialize;
 
@@ -191,6 +191,9 @@ impl TableStyle {
     };
 }
 
+/// Below this many columns a terminal's width is not believed.
+const MIN_WRAP_WIDTH: u16 = 40;
+
 /// A table, every line ending in a newline without trailing blanks: on a
 /// terminal with a rule under the header, elsewhere plain columns two
 /// spaces apart that `awk` and `cut` can read.
@@ -201,13 +204,18 @@ pub fn render_table(style: TableStyle, header: &[&str], rows: Vec<Vec<String>>) 
     let mut table = Table::new();
     if style.terminal {
         // A rule under the header, no other lines; long cells wrap to the
-        // terminal's width.
-        table
-            .load_style(
-                comfy_table::TableStyle::new()
-                    .header_separator(LineStyle::none().fill('─').junction('─')),
-            )
-            .set_content_arrangement(ContentArrangement::Dynamic);
+        // terminal's width where it is known (a pty without a size, as
+        // under `script` or some `docker exec -t`, says 0 columns).
+        table.load_style(
+            comfy_table::TableStyle::new()
+                .header_separator(LineStyle::none().fill('─').junction('─')),
+        );
+        let width_known = table.width().is_some_and(|w| w >= MIN_WRAP_WIDTH);
+        table.set_content_arrangement(if width_known {
+            ContentArrangement::Dynamic
+        } else {
+            ContentArrangement::Disabled
+        });
     } else {
         table
             .load_style(presets::NOTHING)
@@ -219,8 +227,16 @@ pub fn render_table(style: TableStyle, header: &[&str], rows: Vec<Vec<String>>) 
     for row in rows {
         table.add_row(row);
     }
+    // Two blanks between columns: on a terminal the header rule's junction
+    // takes one of them. Only the last column (a description or a command
+    // line) wraps: names and states stay whole.
+    let gap = if style.terminal { 1 } else { 2 };
+    let last = table.column_count().saturating_sub(1);
     for column in table.column_iter_mut() {
-        column.set_padding((0, 2));
+        column.set_padding((0, gap));
+        if column.index < last {
+            column.set_constraint(ColumnConstraint::ContentWidth);
+        }
     }
     let mut out = String::new();
     for line in table.lines() {

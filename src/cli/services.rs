@@ -60,9 +60,7 @@ pub struct Outcome {
 
 impl Outcome {
     pub fn fail(&mut self, failure: Failure) {
-        if let Some(message) = &failure.message {
-            eprintln!("runr: {message}");
-        }
+        super::report(&failure);
         if self.code.is_none() && failure.code != EXIT_SUCCESS {
             self.code = Some(failure.code);
         }
@@ -121,7 +119,11 @@ pub fn job(
     outcome.finish()
 }
 
-fn wait_for_action(client: &Client, action: &ActionAccepted) -> Result<ActionStatus, ClientError> {
+/// Asks until the action has finished, however long its job takes.
+pub fn wait_for_action(
+    client: &Client,
+    action: &ActionAccepted,
+) -> Result<ActionStatus, ClientError> {
     loop {
         let status = client.action(action.action_id, Some(ACTION_WAIT))?;
         if status.is_finished() {

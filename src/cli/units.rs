@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::output::{Output, Paint, relative_to, when};
-use super::services::{Outcome, job_failure};
+use super::services::{Outcome, job_failure, wait_for_action};
 use super::{
     CommandResult, EXIT_FAILURE, EXIT_INACTIVE, EXIT_NO_SUCH_UNIT, EXIT_SUCCESS, Failure,
     StateFilter, UnitType,
@@ -127,7 +127,7 @@ fn summaries(client: &Client, names: &[String]) -> Result<(Vec<UnitSummary>, boo
         match client.unit(name) {
             Ok(summary) => found.push(summary),
             Err(e @ ClientError::Api { status: 404, .. }) => {
-                Outcome::default().fail(Failure::for_unit(name, e));
+                super::report(&Failure::for_unit(name, e));
                 missing = true;
             }
             Err(e) => return Err(Failure::from_client(e)),
@@ -197,7 +197,7 @@ pub fn is_enabled(client: &Client, out: &Output, names: &[String]) -> CommandRes
                 }
             }
             // Not an answer of "disabled": say what is not known.
-            None => Outcome::default().fail(Failure::new(
+            None => super::report(&Failure::new(
                 EXIT_FAILURE,
                 format!(
                     "the supervisor does not tell whether {} is enabled",
@@ -244,12 +244,7 @@ pub fn list_units(
 
 pub fn daemon_reload(client: &Client, out: &Output) -> CommandResult {
     let accepted = client.daemon_reload()?;
-    let status = loop {
-        let status = client.action(accepted.action_id, Some(std::time::Duration::from_secs(30)))?;
-        if status.is_finished() {
-            break status;
-        }
-    };
+    let status = wait_for_action(client, &accepted)?;
     if out.json {
         out.json(&status)?;
     }
