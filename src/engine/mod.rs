@@ -3,16 +3,21 @@
 
 pub mod api;
 pub mod boot;
+pub mod clock_watch;
 pub mod executor;
 pub mod exit_status;
 pub mod manager;
+pub mod manager_timers;
 pub mod reaper;
 pub mod spawn;
 pub mod state;
 pub mod supervisor;
 
 pub mod plan;
+pub mod properties;
+mod property_table;
 pub mod service;
+pub mod timer;
 
 /// The strerror() text of an I/O error, as systemd prints it after a colon.
 pub fn errno_text(e: &std::io::Error) -> String {

@@ -7,6 +7,7 @@ mod cli;
 mod dependencies;
 mod harness;
 mod pid1;
+mod timers;
 
 use harness::Pod;
 
