@@ -361,7 +361,9 @@ impl Manager {
         for (name, runtime) in &mut self.runtimes {
             if let UnitRuntime::Service(service) = runtime {
                 for (kind, outcome) in service.finished_jobs.drain(..) {
-                    if kind == JobKind::Start && outcome == JobOutcome::Failed {
+                    if kind == JobKind::Start
+                        && matches!(outcome, JobOutcome::Failed | JobOutcome::Assert)
+                    {
                         self.failed_starts.insert(name.clone());
                     }
                 }
@@ -404,7 +406,7 @@ impl Manager {
         self.runtimes
             .values()
             .filter_map(|r| match r {
-                UnitRuntime::Service(s) => s.deadline,
+                UnitRuntime::Service(s) => s.next_wakeup(),
                 UnitRuntime::Passive { .. } => None,
             })
             .min()
@@ -412,7 +414,7 @@ impl Manager {
 
     pub fn on_deadlines(&mut self, ex: &mut dyn Executor, now: Usec) {
         for service in self.services_mut() {
-            if service.deadline.is_some_and(|d| d <= now) {
+            if service.next_wakeup().is_some_and(|d| d <= now) {
                 service.on_timeout(ex);
             }
         }

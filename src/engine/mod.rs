@@ -2,9 +2,13 @@
 //! exited, a timeout fired, a command arrived), never by polling.
 
 pub mod boot;
+pub mod capabilities;
+pub mod conditions;
+pub mod directories;
 pub mod executor;
 pub mod exit_status;
 pub mod manager;
+pub mod notify;
 pub mod reaper;
 pub mod spawn;
 pub mod state;

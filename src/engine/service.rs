@@ -11,11 +11,29 @@ use std::io;
 use nix::sys::signal::Signal;
 use nix::unistd::Pid;
 
+use super::conditions::{self, ConditionRecord};
 use super::exit_status::ExitStatus;
-use super::plan::{ExitStatusSet, KillMode, RestartPolicy, ServicePlan, ServiceType};
+use super::notify::{NotifyMessage, NotifyState, WatchdogRequest};
+use super::plan::{
+    Condition, ExitStatusSet, KillMode, NotifyAccess, RestartPolicy, RuntimeDirectoryPreserve,
+    ServicePlan, ServiceType,
+};
+use super::spawn::SpawnFailure;
 use super::state::{ActiveState, ServiceResult, ServiceState};
 use crate::syntax::exec::ExecCommand;
 use crate::syntax::{USEC_INFINITY, Usec};
+
+/// What the supervisor can tell about a running process (from /proc).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProcessInfo {
+    pub parent: Pid,
+    /// The session it belongs to: the command runr started that it
+    /// descends from, unless it made a session of its own.
+    pub session: Pid,
+    pub zombie: bool,
+    /// Its command name (comm).
+    pub name: String,
+}
 
 /// Which of a service's processes a command becomes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +68,28 @@ pub trait Executor {
     fn realtime(&self) -> Usec;
     /// A fresh `$INVOCATION_ID`: 128 random bits in 32 hex digits.
     fn new_invocation_id(&mut self) -> String;
+    /// The path of `$NOTIFY_SOCKET`, when the supervisor has one.
+    fn notify_socket(&self) -> Option<String> {
+        None
+    }
+    /// What /proc says of a process; None when it does not exist.
+    fn process_info(&mut self, pid: Pid) -> Option<ProcessInfo> {
+        let _ = pid;
+        None
+    }
+    /// The supervisor's own PID.
+    fn supervisor_pid(&self) -> Pid {
+        Pid::this()
+    }
+    /// Answers one Condition*=/Assert*= (before negation) on this host.
+    fn test_condition(&mut self, condition: &Condition) -> io::Result<bool> {
+        let _ = condition;
+        Ok(true)
+    }
+    /// Removes the service's RuntimeDirectory= directories.
+    fn remove_runtime_directories(&mut self, plan: &ServicePlan) {
+        let _ = plan;
+    }
 }
 
 /// A moment on both clocks, as systemd keeps its unit timestamps.
@@ -99,6 +139,10 @@ pub enum JobOutcome {
     Done,
     Failed,
     Canceled,
+    /// A start whose Condition*= failed: nothing ran, nothing failed.
+    Skipped,
+    /// A start whose Assert*= failed.
+    Assert,
 }
 
 #[derive(Debug, Clone)]
@@ -137,6 +181,22 @@ pub struct ServiceRuntime {
     pub invocation_id: String,
     /// The clocks as read at the start of the event being handled.
     clock: DualTimestamp,
+    /// The last check of Condition*= and of Assert*=.
+    pub condition: ConditionRecord,
+    pub assert: ConditionRecord,
+    /// `STATUS=` and `ERRNO=` of the last notification that had them.
+    pub status_text: Option<String>,
+    pub status_errno: i32,
+    /// When the watchdog fires unless pinged (monotonic usec).
+    pub watchdog_deadline: Option<Usec>,
+    /// The last `WATCHDOG=1` (or the watchdog's start).
+    pub watchdog_timestamp: DualTimestamp,
+    /// `WATCHDOG_USEC=` sent by the service, replacing WatchdogSec=.
+    pub watchdog_override_usec: Option<Usec>,
+    /// The process group ExecStart='s process leads (`$PGID`).
+    start_group: Option<Pid>,
+    /// The last process started for this run (`$LAST_PID`).
+    last_pid: Option<Pid>,
 }
 
 impl ServiceRuntime {
@@ -165,7 +225,31 @@ impl ServiceRuntime {
             main_exit_time: DualTimestamp::default(),
             invocation_id: String::new(),
             clock: DualTimestamp::default(),
+            condition: ConditionRecord::default(),
+            assert: ConditionRecord::default(),
+            status_text: None,
+            status_errno: 0,
+            watchdog_deadline: None,
+            watchdog_timestamp: DualTimestamp::default(),
+            watchdog_override_usec: None,
+            start_group: None,
+            last_pid: None,
         }
+    }
+
+    /// The earliest moment the service needs `on_timeout`: its phase's
+    /// deadline or its watchdog's.
+    pub fn next_wakeup(&self) -> Option<Usec> {
+        match (self.deadline, self.watchdog_deadline) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Whether the process group (or session) `pgid` is one this run
+    /// started.
+    pub fn owns_process_group(&self, pgid: Pid) -> bool {
+        self.groups.contains(&pgid)
     }
 
     /// Reads the clocks once per event, so that every change the event
@@ -195,15 +279,23 @@ impl ServiceRuntime {
                 | ServiceState::StartPost
                 | ServiceState::Reload
                 | ServiceState::Stop
+                | ServiceState::StopWatchdog
                 | ServiceState::StopSigterm
                 | ServiceState::StopSigkill
                 | ServiceState::StopPost
+                | ServiceState::FinalWatchdog
                 | ServiceState::FinalSigterm
                 | ServiceState::FinalSigkill
                 | ServiceState::AutoRestart
                 | ServiceState::Running
         ) {
             self.deadline = None;
+        }
+        if !matches!(
+            state,
+            ServiceState::StartPost | ServiceState::Running | ServiceState::Reload
+        ) {
+            self.watchdog_deadline = None;
         }
     }
 
@@ -264,7 +356,9 @@ impl ServiceRuntime {
             (JobKind::Stop, JobOutcome::Failed) => format!("Stopped (with error) {description}."),
             (JobKind::Reload, JobOutcome::Done) => format!("Reloaded {description}."),
             (JobKind::Reload, JobOutcome::Failed) => format!("Reload failed for {description}."),
-            (_, JobOutcome::Canceled) => String::new(),
+            (_, JobOutcome::Assert) => format!("Assertion failed for {description}."),
+            // The skip was told when the conditions were checked.
+            (_, JobOutcome::Canceled | JobOutcome::Skipped) => String::new(),
         };
         if !message.is_empty() {
             self.job_log(ex, &message);
@@ -330,7 +424,83 @@ impl ServiceRuntime {
             // (enter_dead) picks the job up.
             return RequestOutcome::Accepted;
         }
+        if self.state == ServiceState::AutoRestart {
+            // Still activating: systemd does not check conditions again.
+            return self.begin_start(ex);
+        }
+        self.begin_start_job(ex)
+    }
+
+    /// A start job runs (systemd's unit_start): conditions first, then
+    /// asserts, then the start itself.
+    fn begin_start_job(&mut self, ex: &mut dyn Executor) -> RequestOutcome {
+        if !self.check_conditions(ex) {
+            self.finish_job(ex, JobOutcome::Skipped);
+            return RequestOutcome::Accepted;
+        }
+        if !self.check_asserts(ex) {
+            self.unit_log(ex, "Starting requested but asserts failed.");
+            self.finish_job(ex, JobOutcome::Assert);
+            return RequestOutcome::Accepted;
+        }
         self.begin_start(ex)
+    }
+
+    /// Checks a Condition*= or Assert*= list, logging the checks that could
+    /// not be made as systemd does.
+    fn check_list(&mut self, ex: &mut dyn Executor, prefix: &str, asserts: bool) -> ConditionRecord {
+        let list = if asserts {
+            self.plan.asserts.clone()
+        } else {
+            self.plan.conditions.clone()
+        };
+        let mut errors = Vec::new();
+        let (result, checks) = conditions::check_list(&list, |c| {
+            let answer = ex.test_condition(c);
+            if let Err(e) = &answer {
+                errors.push(format!(
+                    "Couldn't determine result for {}, assuming failed: {}",
+                    conditions::describe(prefix, c),
+                    crate::engine::errno_text(e)
+                ));
+            }
+            answer
+        });
+        for message in errors {
+            self.unit_log(ex, &message);
+        }
+        ConditionRecord {
+            result,
+            timestamp: self.clock,
+            checks,
+        }
+    }
+
+    /// Condition*=: false (and the skip logged) when the start is skipped.
+    fn check_conditions(&mut self, ex: &mut dyn Executor) -> bool {
+        self.condition = self.check_list(ex, "Condition", false);
+        if self.condition.result {
+            return true;
+        }
+        let description = self.plan.description.clone();
+        let message = match self.condition.failed_regular() {
+            Some(c) => format!(
+                "{description} was skipped because of an unmet condition check (Condition{}={}{}).",
+                c.kind,
+                if c.negate { "!" } else { "" },
+                c.value
+            ),
+            None => {
+                format!("{description} was skipped because no trigger condition checks were met.")
+            }
+        };
+        self.job_log(ex, &message);
+        false
+    }
+
+    fn check_asserts(&mut self, ex: &mut dyn Executor) -> bool {
+        self.assert = self.check_list(ex, "Assert", true);
+        self.assert.result
     }
 
     fn begin_start(&mut self, ex: &mut dyn Executor) -> RequestOutcome {
@@ -346,6 +516,11 @@ impl ServiceRuntime {
         let description = self.plan.description.clone();
         self.job_log(ex, &format!("Starting {description}..."));
         self.invocation_id = ex.new_invocation_id();
+        self.status_text = None;
+        self.status_errno = 0;
+        self.watchdog_override_usec = None;
+        self.start_group = None;
+        self.last_pid = None;
         self.result = ServiceResult::Success;
         self.reload_result = ServiceResult::Success;
         self.forbid_restart = false;
@@ -459,10 +634,42 @@ impl ServiceRuntime {
 
     // ---- phases -----------------------------------------------------------
 
-    fn phase_env(&self) -> Vec<(String, String)> {
+    /// What the phase adds to a command's environment. Besides systemd's
+    /// variables, runr sets two of its own:
+    /// - `$PGID`: the process group that ExecStart='s process leads (every
+    ///   command runr starts leads its own group and session). A daemon
+    ///   forked by ExecStart= stays in it, so `kill -- -$PGID` reaches the
+    ///   service even when its main PID is not known (Type=forking without
+    ///   PIDFile=). Set for the commands that run after ExecStart= started
+    ///   (ExecStartPost=, ExecReload=, ExecStop=, ExecStopPost=).
+    /// - `$LAST_PID`: the PID of the process runr started for this run of
+    ///   the service just before this command (the previous ExecStartPre=,
+    ///   the ExecStart= process for an ExecStartPost=, ...). Not set for the
+    ///   first command of a run.
+    fn phase_env(&self, ex: &dyn Executor) -> Vec<(String, String)> {
         let mut env = vec![("INVOCATION_ID".to_string(), self.invocation_id.clone())];
         if let Some(pid) = self.main_pid {
             env.push(("MAINPID".to_string(), pid.to_string()));
+        }
+        // ExecStart= runs in `start`; everything else is a control command.
+        let exec_start = self.state == ServiceState::Start;
+        let notify = if exec_start {
+            self.plan.notify_access != NotifyAccess::None
+        } else {
+            matches!(self.plan.notify_access, NotifyAccess::Exec | NotifyAccess::All)
+        };
+        if let Some(socket) = ex.notify_socket().filter(|_| notify) {
+            env.push(("NOTIFY_SOCKET".to_string(), socket));
+        }
+        let watchdog = self.watchdog_usec();
+        if exec_start && watchdog > 0 && watchdog != USEC_INFINITY {
+            env.push(("WATCHDOG_USEC".to_string(), watchdog.to_string()));
+        }
+        if let Some(group) = self.start_group.filter(|_| !exec_start) {
+            env.push(("PGID".to_string(), group.to_string()));
+        }
+        if let Some(pid) = self.last_pid {
+            env.push(("LAST_PID".to_string(), pid.to_string()));
         }
         if matches!(self.state, ServiceState::StopPost | ServiceState::Stop) {
             env.push((
@@ -494,12 +701,16 @@ impl ServiceRuntime {
         role: ProcessRole,
         command: ExecCommand,
     ) -> Result<Pid, ExitStatus> {
-        let env = self.phase_env();
+        let env = self.phase_env(ex);
         let result = ex.spawn(&self.plan, role, &command, &env);
         self.current = Some((role, command.clone()));
         match result {
             Ok(pid) => {
                 self.groups.push(pid);
+                self.last_pid = Some(pid);
+                if self.state == ServiceState::Start && self.start_group.is_none() {
+                    self.start_group = Some(pid);
+                }
                 match role {
                     ProcessRole::Main => {
                         self.main_pid = Some(pid);
@@ -510,13 +721,33 @@ impl ServiceRuntime {
                 Ok(pid)
             }
             Err(e) => {
-                let reason = crate::engine::errno_text(&e);
-                self.unit_log(ex, &format!("Failed to execute {}: {reason}", command.path));
+                // systemd's child logs why it could not become the command
+                // and exits with the step's status; this is that exit.
+                let failure = SpawnFailure::from_io(&e).cloned().unwrap_or_else(|| {
+                    SpawnFailure::new(
+                        super::spawn::SetupStep::Execute,
+                        e.raw_os_error().unwrap_or(nix::libc::EIO),
+                        format!(
+                            "Failed to execute {}: {}",
+                            command.path,
+                            crate::engine::errno_text(&e)
+                        ),
+                    )
+                });
+                self.unit_log(ex, &failure.message);
+                if failure.skipped {
+                    return Err(ExitStatus::Exited(0));
+                }
                 self.unit_log(
                     ex,
-                    &format!("Failed at step EXEC spawning {}: {reason}", command.path),
+                    &format!(
+                        "Failed at step {} spawning {}: {}",
+                        failure.step_name(),
+                        command.path,
+                        failure.reason()
+                    ),
                 );
-                Err(ExitStatus::Exited(203))
+                Err(ExitStatus::Exited(failure.step.exit_status()))
             }
         }
     }
@@ -588,6 +819,7 @@ impl ServiceRuntime {
     }
 
     fn enter_start_post(&mut self, ex: &mut dyn Executor) {
+        self.reset_watchdog();
         self.queue = self.plan.commands.start_post.iter().cloned().collect();
         if self.queue.is_empty() {
             self.enter_running(ex, ServiceResult::Success);
@@ -646,6 +878,7 @@ impl ServiceRuntime {
     fn enter_signal(&mut self, ex: &mut dyn Executor, state: ServiceState, f: ServiceResult) {
         self.set_result(f);
         let signal = match state {
+            ServiceState::StopWatchdog | ServiceState::FinalWatchdog => self.plan.watchdog_signal,
             ServiceState::StopSigterm | ServiceState::FinalSigterm => self.plan.kill_signal,
             ServiceState::StopSigkill => Signal::SIGKILL,
             _ => self.plan.final_kill_signal,
@@ -653,17 +886,30 @@ impl ServiceRuntime {
         let waiting = self.kill_processes(ex, signal, state);
         if waiting {
             self.set_state(state);
-            self.arm(ex, self.plan.timeout_stop_usec);
+            let watchdog = matches!(
+                state,
+                ServiceState::StopWatchdog | ServiceState::FinalWatchdog
+            );
+            self.arm(
+                ex,
+                if watchdog {
+                    self.plan.timeout_abort_usec
+                } else {
+                    self.plan.timeout_stop_usec
+                },
+            );
             return;
         }
         match state {
-            ServiceState::StopSigterm if self.plan.send_sigkill => {
+            ServiceState::StopWatchdog | ServiceState::StopSigterm if self.plan.send_sigkill => {
                 self.enter_signal(ex, ServiceState::StopSigkill, ServiceResult::Success)
             }
-            ServiceState::StopSigterm | ServiceState::StopSigkill => {
+            ServiceState::StopWatchdog | ServiceState::StopSigterm | ServiceState::StopSigkill => {
                 self.enter_stop_post(ex, ServiceResult::Success)
             }
-            ServiceState::FinalSigterm if self.plan.send_sigkill => {
+            ServiceState::FinalWatchdog | ServiceState::FinalSigterm
+                if self.plan.send_sigkill =>
+            {
                 self.enter_signal(ex, ServiceState::FinalSigkill, ServiceResult::Success)
             }
             _ => self.enter_dead(ex, ServiceResult::Success, true),
@@ -683,7 +929,22 @@ impl ServiceRuntime {
         }
         let mut waiting = false;
         let sigkill = signal == Signal::SIGKILL;
+        // systemd names the processes it kills unless it is a plain
+        // SIGTERM-style request (unit_kill_context's log_kill).
+        let noteworthy = !matches!(
+            state,
+            ServiceState::StopSigterm | ServiceState::FinalSigterm
+        ) || matches!(signal, Signal::SIGKILL | Signal::SIGABRT);
         for pid in [self.main_pid, self.control_pid].into_iter().flatten() {
+            if noteworthy {
+                let name = ex
+                    .process_info(pid)
+                    .map_or_else(|| "n/a".to_string(), |p| p.name);
+                self.unit_log(
+                    ex,
+                    &format!("Killing process {pid} ({name}) with signal {}.", signal.as_str()),
+                );
+            }
             if ex.kill(pid, signal, false) {
                 waiting = true;
                 if !sigkill && signal != Signal::SIGCONT {
@@ -748,7 +1009,22 @@ impl ServiceRuntime {
         } else {
             ServiceState::Failed
         };
-        if allow_restart && self.shall_restart() {
+        let will_restart = allow_restart && self.shall_restart();
+        let preserve = self
+            .plan
+            .exec
+            .directories
+            .runtime_preserve
+            .unwrap_or(RuntimeDirectoryPreserve::No);
+        let remove = match preserve {
+            RuntimeDirectoryPreserve::No => true,
+            RuntimeDirectoryPreserve::Restart => !will_restart,
+            RuntimeDirectoryPreserve::Yes => false,
+        };
+        if remove && !self.plan.exec.directories.runtime.is_empty() {
+            ex.remove_runtime_directories(&self.plan);
+        }
+        if will_restart {
             self.set_state(end);
             self.set_state(ServiceState::AutoRestart);
             self.arm(ex, self.plan.restart_usec.max(1));
@@ -765,7 +1041,7 @@ impl ServiceRuntime {
             self.settle_job(ex);
         } else if self.job == Some(JobKind::Start) && self.finished_start_queued_behind_stop() {
             // `start` arrived while stopping: begin it now.
-            self.begin_start(ex);
+            self.begin_start_job(ex);
         } else {
             self.settle_job(ex);
         }
@@ -835,8 +1111,10 @@ impl ServiceRuntime {
         self.tick(ex);
         let waiting_for_groups = matches!(
             self.state,
-            ServiceState::StopSigterm
+            ServiceState::StopWatchdog
+                | ServiceState::StopSigterm
                 | ServiceState::StopSigkill
+                | ServiceState::FinalWatchdog
                 | ServiceState::FinalSigterm
                 | ServiceState::FinalSigkill
         ) || (self.state == ServiceState::Running
@@ -848,12 +1126,12 @@ impl ServiceRuntime {
             return;
         }
         match self.state {
-            ServiceState::StopSigterm | ServiceState::StopSigkill => {
+            ServiceState::StopWatchdog | ServiceState::StopSigterm | ServiceState::StopSigkill => {
                 self.enter_stop_post(ex, ServiceResult::Success)
             }
-            ServiceState::FinalSigterm | ServiceState::FinalSigkill => {
-                self.enter_dead(ex, ServiceResult::Success, true)
-            }
+            ServiceState::FinalWatchdog
+            | ServiceState::FinalSigterm
+            | ServiceState::FinalSigkill => self.enter_dead(ex, ServiceResult::Success, true),
             _ => self.enter_stop(ex, ServiceResult::Success),
         }
     }
@@ -944,13 +1222,15 @@ impl ServiceRuntime {
                 self.enter_signal(ex, ServiceState::StopSigterm, f);
             }
             ServiceState::Start | ServiceState::Running => self.enter_running(ex, f),
-            ServiceState::StopSigterm | ServiceState::StopSigkill => {
+            ServiceState::StopWatchdog | ServiceState::StopSigterm | ServiceState::StopSigkill => {
                 self.set_result(f);
                 if self.control_pid.is_none() && !self.groups_alive(ex) {
                     self.enter_stop_post(ex, ServiceResult::Success);
                 }
             }
-            ServiceState::FinalSigterm | ServiceState::FinalSigkill => {
+            ServiceState::FinalWatchdog
+            | ServiceState::FinalSigterm
+            | ServiceState::FinalSigkill => {
                 if self.control_pid.is_none() && !self.groups_alive(ex) {
                     self.enter_dead(ex, f, true);
                 }
@@ -1029,14 +1309,16 @@ impl ServiceRuntime {
                 self.enter_running(ex, ServiceResult::Success);
             }
             ServiceState::Stop => self.enter_signal(ex, ServiceState::StopSigterm, f),
-            ServiceState::StopSigterm | ServiceState::StopSigkill => {
+            ServiceState::StopWatchdog | ServiceState::StopSigterm | ServiceState::StopSigkill => {
                 self.set_result(f);
                 if self.main_pid.is_none() && !self.groups_alive(ex) {
                     self.enter_stop_post(ex, ServiceResult::Success);
                 }
             }
             ServiceState::StopPost => self.enter_signal(ex, ServiceState::FinalSigterm, f),
-            ServiceState::FinalSigterm | ServiceState::FinalSigkill => {
+            ServiceState::FinalWatchdog
+            | ServiceState::FinalSigterm
+            | ServiceState::FinalSigkill => {
                 if self.main_pid.is_none() && !self.groups_alive(ex) {
                     self.enter_dead(ex, f, true);
                 }
@@ -1045,9 +1327,17 @@ impl ServiceRuntime {
         }
     }
 
-    /// The phase's deadline has passed.
+    /// The phase's deadline (or the watchdog's) has passed.
     pub fn on_timeout(&mut self, ex: &mut dyn Executor) {
         self.tick(ex);
+        if self
+            .watchdog_deadline
+            .is_some_and(|d| d <= self.clock.monotonic)
+        {
+            self.watchdog_deadline = None;
+            self.on_watchdog_timeout(ex);
+            return;
+        }
         self.deadline = None;
         match self.state {
             ServiceState::StartPre | ServiceState::Start => {
@@ -1083,6 +1373,14 @@ impl ServiceRuntime {
             ServiceState::Stop => {
                 self.unit_log(ex, "Stopping timed out. Terminating.");
                 self.enter_signal(ex, ServiceState::StopSigterm, ServiceResult::Timeout);
+            }
+            ServiceState::StopWatchdog if self.plan.send_sigkill => {
+                self.unit_log(ex, "State 'stop-watchdog' timed out. Killing.");
+                self.enter_signal(ex, ServiceState::StopSigkill, ServiceResult::Timeout);
+            }
+            ServiceState::StopWatchdog => {
+                self.unit_log(ex, "State 'stop-watchdog' timed out. Skipping SIGKILL.");
+                self.enter_stop_post(ex, ServiceResult::Timeout);
             }
             ServiceState::StopSigterm if self.plan.send_sigkill => {
                 self.unit_log(ex, "State 'stop-sigterm' timed out. Killing.");
@@ -1133,6 +1431,211 @@ impl ServiceRuntime {
             }
             _ => {}
         }
+    }
+}
+
+// ---- sd_notify and the watchdog ------------------------------------------
+
+/// The longest `STATUS=` systemd keeps.
+const STATUS_TEXT_MAX: usize = 16 * 1024;
+
+impl ServiceRuntime {
+    fn watchdog_usec(&self) -> Usec {
+        self.watchdog_override_usec.unwrap_or(self.plan.watchdog_usec)
+    }
+
+    /// Restarts the watchdog's countdown from now (systemd's
+    /// service_reset_watchdog).
+    fn reset_watchdog(&mut self) {
+        self.watchdog_timestamp = self.clock;
+        let usec = self.watchdog_usec();
+        self.watchdog_deadline = (usec > 0 && usec != USEC_INFINITY)
+            .then(|| self.watchdog_timestamp.monotonic.saturating_add(usec));
+    }
+
+    fn on_watchdog_timeout(&mut self, ex: &mut dyn Executor) {
+        let limit = crate::syntax::timespan::format_timespan(self.watchdog_usec(), 1_000_000);
+        self.unit_log(ex, &format!("Watchdog timeout (limit {limit})!"));
+        self.enter_signal(ex, ServiceState::StopWatchdog, ServiceResult::Watchdog);
+    }
+
+    /// NotifyAccess=: may `pid` send? Logs systemd's warning when not.
+    fn notify_allowed(&mut self, ex: &mut dyn Executor, pid: Pid) -> bool {
+        let (main, control) = (self.main_pid, self.control_pid);
+        let prefix = format!("Got notification message from PID {pid}, but reception");
+        let refusal = match self.plan.notify_access {
+            NotifyAccess::All => None,
+            NotifyAccess::None => Some(format!("{prefix} is disabled.")),
+            NotifyAccess::Main if main == Some(pid) => None,
+            NotifyAccess::Main => Some(match main {
+                Some(m) => format!("{prefix} only permitted for main PID {m}"),
+                None => format!("{prefix} only permitted for main PID which is currently not known"),
+            }),
+            NotifyAccess::Exec if main == Some(pid) || control == Some(pid) => None,
+            NotifyAccess::Exec => Some(match (main, control) {
+                (Some(m), Some(c)) => {
+                    format!("{prefix} only permitted for main PID {m} and control PID {c}")
+                }
+                (Some(m), None) => format!("{prefix} only permitted for main PID {m}"),
+                (None, Some(c)) => format!("{prefix} only permitted for control PID {c}"),
+                (None, None) => format!(
+                    "{prefix} only permitted for main PID and control PID which are currently not known"
+                ),
+            }),
+        };
+        match refusal {
+            Some(message) => {
+                self.unit_log(ex, &message);
+                false
+            }
+            None => true,
+        }
+    }
+
+    /// A notification from `pid` (credentials `uid`), already routed to this
+    /// service (systemd's service_notify_message).
+    pub fn on_notify(
+        &mut self,
+        ex: &mut dyn Executor,
+        pid: Pid,
+        uid: u32,
+        message: &NotifyMessage,
+    ) {
+        self.tick(ex);
+        if !self.notify_allowed(ex, pid) {
+            return;
+        }
+        if let Some(value) = &message.main_pid {
+            if matches!(
+                self.state,
+                ServiceState::Start | ServiceState::StartPost | ServiceState::Running
+            ) {
+                self.notify_main_pid(ex, value, uid);
+            }
+        }
+        match message.state {
+            Some(NotifyState::Ready) => {
+                if self.plan.service_type == ServiceType::Notify
+                    && self.state == ServiceState::Start
+                {
+                    self.enter_start_post(ex);
+                } else if self.state == ServiceState::Reload && self.control_pid.is_none() {
+                    self.enter_running(ex, ServiceResult::Success);
+                }
+            }
+            Some(NotifyState::Reloading) if self.state == ServiceState::Running => {
+                self.set_state(ServiceState::Reload);
+                self.arm(ex, self.plan.timeout_start_usec);
+            }
+            Some(NotifyState::Stopping) if self.state == ServiceState::Running => {
+                // As if it had been sent SIGTERM: wait for it to go.
+                self.set_state(ServiceState::StopSigterm);
+                self.arm(ex, self.plan.timeout_stop_usec);
+            }
+            _ => {}
+        }
+        if let Some(status) = &message.status {
+            if status.len() > STATUS_TEXT_MAX {
+                self.unit_log(
+                    ex,
+                    &format!(
+                        "Status message overly long ({} > {STATUS_TEXT_MAX}), ignoring.",
+                        status.len()
+                    ),
+                );
+            } else {
+                self.status_text = (!status.is_empty()).then(|| status.clone());
+            }
+        }
+        if let Some(value) = &message.errno {
+            match value.parse::<i32>() {
+                Ok(n) if (0..4096).contains(&n) => self.status_errno = n,
+                Ok(_) => self.unit_log(
+                    ex,
+                    &format!("Failed to parse ERRNO= field value '{value}' in notification message: Numerical result out of range"),
+                ),
+                Err(_) => self.unit_log(
+                    ex,
+                    &format!("Failed to parse ERRNO= field value '{value}' in notification message: Invalid argument"),
+                ),
+            }
+        }
+        if let Some(value) = &message.extend_timeout_usec {
+            match value.parse::<Usec>() {
+                Ok(usec) => {
+                    let expire = self.clock.monotonic.saturating_add(usec);
+                    if self.deadline.is_some_and(|d| d < expire) {
+                        self.deadline = Some(expire);
+                    }
+                }
+                Err(_) => self.unit_log(ex, &format!("Failed to parse EXTEND_TIMEOUT_USEC={value}")),
+            }
+        }
+        match message.watchdog {
+            Some(WatchdogRequest::Ping) => self.reset_watchdog(),
+            Some(WatchdogRequest::Trigger) => {
+                let last = self.status_text.clone().unwrap_or_else(|| "<unset>".into());
+                self.unit_log(ex, &format!("Watchdog request (last status: {last})!"));
+                self.enter_signal(ex, ServiceState::StopWatchdog, ServiceResult::Watchdog);
+                return;
+            }
+            Some(WatchdogRequest::Invalid) => {
+                self.unit_log(ex, "Passed WATCHDOG= field is invalid, ignoring.")
+            }
+            None => {}
+        }
+        if let Some(value) = &message.watchdog_usec {
+            match value.parse::<Usec>() {
+                Ok(usec) => {
+                    self.watchdog_override_usec = Some(usec);
+                    self.reset_watchdog();
+                }
+                Err(_) => self.unit_log(ex, &format!("Failed to parse WATCHDOG_USEC={value}")),
+            }
+        }
+    }
+
+    /// `MAINPID=`: a new main process, if it is a suitable one (systemd's
+    /// service_is_suitable_main_pid; a process outside the service is taken
+    /// only from a privileged sender).
+    fn notify_main_pid(&mut self, ex: &mut dyn Executor, value: &str, uid: u32) {
+        let Some(new) = value.parse::<i32>().ok().filter(|n| *n > 0).map(Pid::from_raw) else {
+            self.unit_log(
+                ex,
+                &format!("Failed to parse MAINPID= field in notification message, ignoring: {value}"),
+            );
+            return;
+        };
+        if self.main_pid == Some(new) {
+            return;
+        }
+        if new == ex.supervisor_pid() {
+            self.unit_log(ex, &format!("New main PID {new} is the manager, refusing."));
+            return;
+        }
+        if self.control_pid == Some(new) {
+            self.unit_log(ex, &format!("New main PID {new} is the control process, refusing."));
+            return;
+        }
+        let Some(info) = ex.process_info(new).filter(|i| !i.zombie) else {
+            self.unit_log(ex, &format!("New main PID {new} does not exist or is a zombie."));
+            return;
+        };
+        let ours = self.groups.contains(&info.session);
+        if !ours && uid != 0 {
+            return;
+        }
+        if !self.groups.contains(&info.session) {
+            self.groups.push(info.session);
+        }
+        if info.parent != ex.supervisor_pid() {
+            self.unit_log(
+                ex,
+                &format!("Supervising process {new} which is not our child. We'll most likely not notice when it exits."),
+            );
+        }
+        self.main_pid = Some(new);
+        self.main_start = self.clock;
     }
 }
 

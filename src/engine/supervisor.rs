@@ -8,8 +8,10 @@ use std::time::Duration;
 
 use tokio::signal::unix::{SignalKind, signal};
 
+use super::directories::Roots;
 use super::executor::{LogSink, ProcessExecutor};
 use super::manager::Manager;
+use super::notify::{self, NotifySocket};
 use super::reaper::{become_subreaper, reap_exited};
 use super::service::Executor;
 
@@ -37,12 +39,18 @@ async fn supervise(mut manager: Manager, sink: Rc<dyn LogSink>) -> io::Result<()
         sink.supervisor_message("", &diagnostic.to_string());
     }
     let mut ex = ProcessExecutor::new(sink.clone());
+    let notify_socket = bind_notify_socket(&sink, &mut ex);
     let epoch = tokio::time::Instant::from_std(ex.epoch());
     for name in manager.boot_units() {
         manager.enqueue_start(&name);
     }
     let mut shutting_down = false;
     loop {
+        // Notifications first, as systemd ranks them above SIGCHLD: a
+        // READY=1 sent just before exiting counts.
+        while let Some(d) = notify_socket.as_ref().and_then(|s| s.try_recv()) {
+            notify::dispatch(&mut manager, &mut ex, &d);
+        }
         for (pid, status) in reap_exited() {
             manager.on_process_exit(&mut ex, pid, status);
         }
@@ -57,8 +65,15 @@ async fn supervise(mut manager: Manager, sink: Rc<dyn LogSink>) -> io::Result<()
                 None => std::future::pending().await,
             }
         };
+        let notification = async {
+            match &notify_socket {
+                Some(socket) => socket.recv().await,
+                None => std::future::pending().await,
+            }
+        };
         tokio::select! {
             _ = sigchld.recv() => {}
+            Ok(d) = notification => notify::dispatch(&mut manager, &mut ex, &d),
             _ = sleep => {
                 let now = ex.now();
                 manager.on_deadlines(&mut ex, now);
@@ -71,6 +86,23 @@ async fn supervise(mut manager: Manager, sink: Rc<dyn LogSink>) -> io::Result<()
                 shutting_down = true;
                 manager.enqueue_shutdown();
             }
+        }
+    }
+}
+
+/// The `$NOTIFY_SOCKET` of the services; without one (the runtime
+/// directory is not writable) the supervisor runs on, and Type=notify
+/// services time out as they would with no listener.
+fn bind_notify_socket(sink: &Rc<dyn LogSink>, ex: &mut ProcessExecutor) -> Option<NotifySocket> {
+    let dir = Roots::from_env().runtime_directory();
+    match NotifySocket::bind(&dir) {
+        Ok(socket) => {
+            ex.set_notify_socket(socket.path());
+            Some(socket)
+        }
+        Err(e) => {
+            sink.supervisor_message("", &format!("Failed to allocate notification socket: {e}"));
+            None
         }
     }
 }
