@@ -158,7 +158,12 @@ pub fn raise_ambient(ambient: u64, last: u32) -> Result<(), i32> {
     // SAFETY: capget/capset with a version-3 header and two data structs,
     // as the kernel expects for 64-bit capability sets.
     unsafe {
-        if libc::syscall(libc::SYS_capget, &mut header as *mut CapHeader, data.as_mut_ptr()) != 0 {
+        if libc::syscall(
+            libc::SYS_capget,
+            &mut header as *mut CapHeader,
+            data.as_mut_ptr(),
+        ) != 0
+        {
             return Err(errno());
         }
         data[0].inheritable |= ambient as u32;
@@ -168,7 +173,12 @@ pub fn raise_ambient(ambient: u64, last: u32) -> Result<(), i32> {
         // keeping effective == permitted is what a root service expects.
         data[0].effective = data[0].permitted;
         data[1].effective = data[1].permitted;
-        if libc::syscall(libc::SYS_capset, &mut header as *mut CapHeader, data.as_ptr()) != 0 {
+        if libc::syscall(
+            libc::SYS_capset,
+            &mut header as *mut CapHeader,
+            data.as_ptr(),
+        ) != 0
+        {
             return Err(errno());
         }
     }

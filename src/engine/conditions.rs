@@ -160,8 +160,8 @@ fn invalid(what: &str) -> io::Error {
 /// (no operator means `>=`; sizes take base-1024 suffixes).
 pub fn memory_matches(value: &str, total: u64) -> io::Result<bool> {
     let (order, size) = Order::split(value.trim()).unwrap_or((Order::GreaterOrEqual, value));
-    let wanted = crate::config::values::parse_size_iec(size.trim())
-        .map_err(|_| invalid("bad size"))?;
+    let wanted =
+        crate::config::values::parse_size_iec(size.trim()).map_err(|_| invalid("bad size"))?;
     Ok(order.test(total.cmp(&wanted)))
 }
 
@@ -213,10 +213,12 @@ fn trim_zeros(digits: &[u8]) -> &[u8] {
 /// `ConditionKernelVersion=`: space-separated terms, each `OPversion` or a
 /// shell glob; all must hold.
 pub fn kernel_version_matches(value: &str, release: &str) -> bool {
-    value.split_whitespace().all(|term| match Order::split(term) {
-        Some((order, version)) => order.test(compare_versions(release, version)),
-        None => glob_match(term, release, false),
-    })
+    value
+        .split_whitespace()
+        .all(|term| match Order::split(term) {
+            Some((order, version)) => order.test(compare_versions(release, version)),
+            None => glob_match(term, release, false),
+        })
 }
 
 /// `ConditionKernelCommandLine=`: `word` matches a word or `word=...`;
@@ -561,7 +563,9 @@ fn path_glob_exists(pattern: &str) -> bool {
                 }
                 continue;
             }
-            let Ok(entries) = fs::read_dir(dir) else { continue };
+            let Ok(entries) = fs::read_dir(dir) else {
+                continue;
+            };
             for entry in entries.flatten() {
                 let name = entry.file_name().to_string_lossy().into_owned();
                 if (!name.starts_with('.') || part.starts_with('.'))
@@ -598,12 +602,14 @@ fn unescape_octal(s: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'\\' && i + 4 <= bytes.len() {
-            if let Some(v) = s.get(i + 1..i + 4).and_then(|o| u8::from_str_radix(o, 8).ok()) {
-                out.push(v);
-                i += 4;
-                continue;
-            }
+        if bytes[i] == b'\\'
+            && let Some(v) = s
+                .get(i + 1..i + 4)
+                .and_then(|o| u8::from_str_radix(o, 8).ok())
+        {
+            out.push(v);
+            i += 4;
+            continue;
         }
         out.push(bytes[i]);
         i += 1;
@@ -613,9 +619,7 @@ fn unescape_octal(s: &str) -> String {
 
 fn is_read_write(path: &Path) -> bool {
     match nix::sys::statvfs::statvfs(path) {
-        Ok(st) => !st
-            .flags()
-            .contains(nix::sys::statvfs::FsFlags::ST_RDONLY),
+        Ok(st) => !st.flags().contains(nix::sys::statvfs::FsFlags::ST_RDONLY),
         Err(_) => false,
     }
 }
@@ -623,7 +627,10 @@ fn is_read_write(path: &Path) -> bool {
 /// `ConditionUser=`: the supervisor runs as this user (name, UID, or
 /// `@system` for a system UID).
 fn user_matches(value: &str) -> bool {
-    let ids = [nix::unistd::getuid().as_raw(), nix::unistd::geteuid().as_raw()];
+    let ids = [
+        nix::unistd::getuid().as_raw(),
+        nix::unistd::geteuid().as_raw(),
+    ];
     if value == "@system" {
         return ids.iter().any(|id| *id <= 999);
     }
@@ -648,7 +655,10 @@ fn group_matches(value: &str) -> bool {
             .map(|g| g.gid.as_raw()),
     };
     let Some(gid) = gid else { return false };
-    let mut ids = vec![nix::unistd::getgid().as_raw(), nix::unistd::getegid().as_raw()];
+    let mut ids = vec![
+        nix::unistd::getgid().as_raw(),
+        nix::unistd::getegid().as_raw(),
+    ];
     if let Ok(groups) = nix::unistd::getgroups() {
         ids.extend(groups.iter().map(|g| g.as_raw()));
     }
@@ -671,10 +681,10 @@ fn detect_container() -> Option<String> {
         return Some("openvz".into());
     }
     for file in ["/run/host/container-manager", "/run/systemd/container"] {
-        if let Ok(text) = fs::read_to_string(file) {
-            if !text.trim().is_empty() {
-                return Some(container_id(&text));
-            }
+        if let Ok(text) = fs::read_to_string(file)
+            && !text.trim().is_empty()
+        {
+            return Some(container_id(&text));
         }
     }
     let own = std::process::id() == 1;
@@ -709,11 +719,14 @@ fn pid1_environment_variable(name: &str) -> Option<String> {
 /// A light look for a hypervisor: the vendor DMI reports, else the CPU's
 /// hypervisor flag.
 fn detect_vm() -> Option<String> {
-    let vendor = ["/sys/class/dmi/id/sys_vendor", "/sys/class/dmi/id/product_name"]
-        .iter()
-        .filter_map(|f| fs::read_to_string(f).ok())
-        .collect::<Vec<_>>()
-        .join(" ");
+    let vendor = [
+        "/sys/class/dmi/id/sys_vendor",
+        "/sys/class/dmi/id/product_name",
+    ]
+    .iter()
+    .filter_map(|f| fs::read_to_string(f).ok())
+    .collect::<Vec<_>>()
+    .join(" ");
     const VENDORS: &[(&str, &str)] = &[
         ("KVM", "kvm"),
         ("QEMU", "qemu"),
@@ -742,7 +755,8 @@ fn detect_vm() -> Option<String> {
 
 /// `ConditionCapability=CAP_X`: in the supervisor's bounding set.
 fn capability_in_bounding_set(name: &str) -> io::Result<bool> {
-    let cap = super::capabilities::capability_number(name).ok_or_else(|| invalid("bad capability"))?;
+    let cap =
+        super::capabilities::capability_number(name).ok_or_else(|| invalid("bad capability"))?;
     let status = fs::read_to_string("/proc/self/status")?;
     let mask = status
         .lines()
@@ -944,11 +958,11 @@ mod tests {
             timestamp: DualTimestamp::default(),
             checks,
         };
-        assert_eq!(record.failed_regular().map(|c| c.kind.as_str()), Some("PathIsDirectory"));
         assert_eq!(
-            describe("Condition", &list[0]),
-            "ConditionPathExists=|yes"
+            record.failed_regular().map(|c| c.kind.as_str()),
+            Some("PathIsDirectory")
         );
+        assert_eq!(describe("Condition", &list[0]), "ConditionPathExists=|yes");
     }
 
     #[test]
@@ -1002,7 +1016,11 @@ mod tests {
         assert!(host_matches("db-*", "DB-1", id));
         assert!(!host_matches("web", "db-1", id));
         assert!(host_matches("0123456789ABCDEF0123456789ABCDEF", "db-1", id));
-        assert!(!host_matches("ffffffffffffffffffffffffffffffff", "db-1", id));
+        assert!(!host_matches(
+            "ffffffffffffffffffffffffffffffff",
+            "db-1",
+            id
+        ));
     }
 
     #[test]
@@ -1014,7 +1032,10 @@ mod tests {
         assert!(!virtualization_matches("vm", &docker));
         assert!(!virtualization_matches("no", &docker));
         assert!(virtualization_matches("no", &Virtualization::None));
-        assert!(virtualization_matches("vm", &Virtualization::Vm("kvm".into())));
+        assert!(virtualization_matches(
+            "vm",
+            &Virtualization::Vm("kvm".into())
+        ));
         assert_eq!(container_id("oci"), "container-other");
         assert_eq!(container_id("podman\n"), "podman");
     }
@@ -1051,13 +1072,20 @@ mod tests {
         std::fs::create_dir(d.join("sub")).unwrap();
         std::fs::write(d.join("sub/.hidden"), "x").unwrap();
         let check = |kind: &str, name: &str| {
-            test_on_host(&cond(kind, &d.join(name).to_string_lossy(), false, false), &[]).unwrap()
+            test_on_host(
+                &cond(kind, &d.join(name).to_string_lossy(), false, false),
+                &[],
+            )
+            .unwrap()
         };
         assert!(check("PathExists", "empty"));
         assert!(!check("PathExists", "dangling"));
         assert!(check("PathIsSymbolicLink", "dangling"));
         assert!(check("PathIsDirectory", "sub"));
-        assert!(!check("DirectoryNotEmpty", "sub"), "hidden files do not count");
+        assert!(
+            !check("DirectoryNotEmpty", "sub"),
+            "hidden files do not count"
+        );
         assert!(!check("DirectoryNotEmpty", "missing"));
         assert!(check("FileNotEmpty", "full"));
         assert!(!check("FileNotEmpty", "empty"));

@@ -290,7 +290,10 @@ mod tests {
                     "RUNTIME_DIRECTORY".to_string(),
                     "/run/app:/run/app/sub".to_string()
                 ),
-                ("STATE_DIRECTORY".to_string(), "/var/lib/app-state".to_string()),
+                (
+                    "STATE_DIRECTORY".to_string(),
+                    "/var/lib/app-state".to_string()
+                ),
                 ("LOGS_DIRECTORY".to_string(), "/var/log/app".to_string()),
             ]
         );
@@ -305,7 +308,11 @@ mod tests {
         let warnings = prepare(&dirs(), &roots, None).unwrap();
         assert!(warnings.is_empty(), "{warnings:?}");
         let mode = |p: &str| {
-            fs::metadata(tmp.path().join(p)).unwrap().permissions().mode() & 0o7777
+            fs::metadata(tmp.path().join(p))
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o7777
         };
         assert_eq!(mode("run/app"), 0o750);
         assert_eq!(mode("run/app/sub"), 0o750);

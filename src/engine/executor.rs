@@ -127,12 +127,12 @@ fn resolve_credentials(exec: &ExecContext) -> io::Result<Option<Credentials>> {
     if let Ok(text) = std::fs::read_to_string("/etc/group") {
         for line in text.lines() {
             let fields: Vec<&str> = line.split(':').collect();
-            if fields.len() == 4 && fields[3].split(',').any(|m| m == user.name) {
-                if let Ok(g) = fields[2].parse::<u32>() {
-                    if !groups.contains(&g) {
-                        groups.push(g);
-                    }
-                }
+            if fields.len() == 4
+                && fields[3].split(',').any(|m| m == user.name)
+                && let Ok(g) = fields[2].parse::<u32>()
+                && !groups.contains(&g)
+            {
+                groups.push(g);
             }
         }
     }
@@ -258,7 +258,10 @@ impl ProcessExecutor {
         if let Some(c) = credentials {
             service.extend(c.env.iter().cloned());
         }
-        service.extend(directories::environment(&plan.exec.directories, &self.roots));
+        service.extend(directories::environment(
+            &plan.exec.directories,
+            &self.roots,
+        ));
         service.extend(phase.iter().cloned());
         let passed = environment::resolve_pass_environment(&plan.exec.pass_environment, &|name| {
             self.own_environment.get(name).cloned()
@@ -337,10 +340,10 @@ impl Executor for ProcessExecutor {
             } else {
                 dir.path.clone()
             };
-            if let Some(path) = path {
-                if !(dir.optional && !path.is_dir()) {
-                    process.working_directory = Some(path);
-                }
+            if let Some(path) = path
+                && (!dir.optional || path.is_dir())
+            {
+                process.working_directory = Some(path);
             }
         } else {
             process.working_directory = Some("/".into());

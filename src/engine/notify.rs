@@ -20,8 +20,8 @@ use std::os::unix::fs::FileTypeExt;
 use std::path::{Path, PathBuf};
 
 use nix::sys::socket::{
-    self, AddressFamily, ControlMessageOwned, MsgFlags, SockFlag, SockType, UnixAddr,
-    setsockopt, sockopt,
+    self, AddressFamily, ControlMessageOwned, MsgFlags, SockFlag, SockType, UnixAddr, setsockopt,
+    sockopt,
 };
 use nix::unistd::Pid;
 use tokio::io::unix::AsyncFd;
@@ -317,7 +317,9 @@ mod tests {
             let socket = NotifySocket::bind(dir.path()).unwrap();
             assert_eq!(socket.path(), dir.path().join("notify"));
             let client = std::os::unix::net::UnixDatagram::unbound().unwrap();
-            client.send_to(b"READY=1\nSTATUS=up", socket.path()).unwrap();
+            client
+                .send_to(b"READY=1\nSTATUS=up", socket.path())
+                .unwrap();
             let d = socket.recv().await.unwrap();
             assert_eq!(d.pid, Some(Pid::this()));
             assert_eq!(d.uid, Some(nix::unistd::getuid().as_raw()));

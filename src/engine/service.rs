@@ -197,6 +197,8 @@ pub struct ServiceRuntime {
     start_group: Option<Pid>,
     /// The last process started for this run (`$LAST_PID`).
     last_pid: Option<Pid>,
+    /// Why a command could not be started, to be logged.
+    spawn_failure_log: Vec<String>,
 }
 
 impl ServiceRuntime {
@@ -234,6 +236,7 @@ impl ServiceRuntime {
             watchdog_override_usec: None,
             start_group: None,
             last_pid: None,
+            spawn_failure_log: Vec::new(),
         }
     }
 
@@ -414,10 +417,10 @@ impl ServiceRuntime {
             }
             _ => {}
         }
-        if let Some(old) = self.job.replace(JobKind::Start) {
-            if old != JobKind::Start {
-                self.finished_jobs.push((old, JobOutcome::Canceled));
-            }
+        if let Some(old) = self.job.replace(JobKind::Start)
+            && old != JobKind::Start
+        {
+            self.finished_jobs.push((old, JobOutcome::Canceled));
         }
         if self.state.active_state() == ActiveState::Deactivating {
             // systemd queues the start behind the stop; the stop's end
@@ -448,7 +451,12 @@ impl ServiceRuntime {
 
     /// Checks a Condition*= or Assert*= list, logging the checks that could
     /// not be made as systemd does.
-    fn check_list(&mut self, ex: &mut dyn Executor, prefix: &str, asserts: bool) -> ConditionRecord {
+    fn check_list(
+        &mut self,
+        ex: &mut dyn Executor,
+        prefix: &str,
+        asserts: bool,
+    ) -> ConditionRecord {
         let list = if asserts {
             self.plan.asserts.clone()
         } else {
@@ -578,10 +586,10 @@ impl ServiceRuntime {
             let description = self.plan.description.clone();
             self.job_log(ex, &format!("Stopping {description}..."));
         }
-        if let Some(old) = self.job.replace(JobKind::Stop) {
-            if old != JobKind::Stop {
-                self.finished_jobs.push((old, JobOutcome::Canceled));
-            }
+        if let Some(old) = self.job.replace(JobKind::Stop)
+            && old != JobKind::Stop
+        {
+            self.finished_jobs.push((old, JobOutcome::Canceled));
         }
         match self.state {
             ServiceState::Dead | ServiceState::Failed => {
@@ -656,7 +664,10 @@ impl ServiceRuntime {
         let notify = if exec_start {
             self.plan.notify_access != NotifyAccess::None
         } else {
-            matches!(self.plan.notify_access, NotifyAccess::Exec | NotifyAccess::All)
+            matches!(
+                self.plan.notify_access,
+                NotifyAccess::Exec | NotifyAccess::All
+            )
         };
         if let Some(socket) = ex.notify_socket().filter(|_| notify) {
             env.push(("NOTIFY_SOCKET".to_string(), socket));
@@ -734,21 +745,27 @@ impl ServiceRuntime {
                         ),
                     )
                 });
-                self.unit_log(ex, &failure.message);
+                // Logged by the caller once the job has said what it says
+                // first (systemd's child writes them after the fork).
+                self.spawn_failure_log.push(failure.message.clone());
                 if failure.skipped {
                     return Err(ExitStatus::Exited(0));
                 }
-                self.unit_log(
-                    ex,
-                    &format!(
-                        "Failed at step {} spawning {}: {}",
-                        failure.step_name(),
-                        command.path,
-                        failure.reason()
-                    ),
-                );
+                self.spawn_failure_log.push(format!(
+                    "Failed at step {} spawning {}: {}",
+                    failure.step_name(),
+                    command.path,
+                    failure.reason()
+                ));
                 Err(ExitStatus::Exited(failure.step.exit_status()))
             }
+        }
+    }
+
+    /// Logs why the last command could not be started.
+    fn flush_spawn_failure_log(&mut self, ex: &mut dyn Executor) {
+        for line in std::mem::take(&mut self.spawn_failure_log) {
+            self.unit_log(ex, &line);
         }
     }
 
@@ -759,6 +776,7 @@ impl ServiceRuntime {
             return false;
         };
         if let Err(status) = self.spawn(ex, ProcessRole::Control, command) {
+            self.flush_spawn_failure_log(ex);
             self.on_control_exit(ex, None, status);
         }
         true
@@ -794,6 +812,17 @@ impl ServiceRuntime {
         self.set_state(ServiceState::Start);
         self.arm(ex, self.plan.timeout_start_usec);
         let spawned = self.spawn(ex, role, first);
+        if spawned.is_err()
+            && matches!(
+                self.plan.service_type,
+                ServiceType::Simple | ServiceType::Idle
+            )
+            && role == ProcessRole::Main
+        {
+            // "Started" comes first: for systemd the fork has succeeded.
+        } else {
+            self.flush_spawn_failure_log(ex);
+        }
         match (spawned, self.plan.service_type) {
             (Err(status), _) if role == ProcessRole::Control => {
                 self.on_control_exit(ex, None, status)
@@ -806,6 +835,7 @@ impl ServiceRuntime {
                 // The start itself succeeds; the main process "exits" at once.
                 self.set_state(ServiceState::Running);
                 self.settle_job(ex);
+                self.flush_spawn_failure_log(ex);
                 self.on_main_exit(ex, None, status);
             }
             (Err(status), _) => self.on_main_exit(ex, None, status),
@@ -907,9 +937,7 @@ impl ServiceRuntime {
             ServiceState::StopWatchdog | ServiceState::StopSigterm | ServiceState::StopSigkill => {
                 self.enter_stop_post(ex, ServiceResult::Success)
             }
-            ServiceState::FinalWatchdog | ServiceState::FinalSigterm
-                if self.plan.send_sigkill =>
-            {
+            ServiceState::FinalWatchdog | ServiceState::FinalSigterm if self.plan.send_sigkill => {
                 self.enter_signal(ex, ServiceState::FinalSigkill, ServiceResult::Success)
             }
             _ => self.enter_dead(ex, ServiceResult::Success, true),
@@ -942,7 +970,10 @@ impl ServiceRuntime {
                     .map_or_else(|| "n/a".to_string(), |p| p.name);
                 self.unit_log(
                     ex,
-                    &format!("Killing process {pid} ({name}) with signal {}.", signal.as_str()),
+                    &format!(
+                        "Killing process {pid} ({name}) with signal {}.",
+                        signal.as_str()
+                    ),
                 );
             }
             if ex.kill(pid, signal, false) {
@@ -1191,16 +1222,20 @@ impl ServiceRuntime {
                 f = ServiceResult::Success;
             }
         }
-        if oneshot && f == ServiceResult::Success && self.state == ServiceState::Start {
-            if let Some(next) = self.queue.pop_front() {
-                if let Err(status) = self.spawn(ex, ProcessRole::Main, next) {
-                    self.on_main_exit(ex, None, status);
-                }
-                return;
+        if oneshot
+            && f == ServiceResult::Success
+            && self.state == ServiceState::Start
+            && let Some(next) = self.queue.pop_front()
+        {
+            if let Err(status) = self.spawn(ex, ProcessRole::Main, next) {
+                self.flush_spawn_failure_log(ex);
+                self.on_main_exit(ex, None, status);
             }
+            return;
         }
         self.current = None;
-        match self.state {
+        let state = self.state;
+        match state {
             ServiceState::StartPost | ServiceState::Reload | ServiceState::Stop => {
                 // The running control process decides what comes next.
                 self.set_result(f);
@@ -1230,10 +1265,10 @@ impl ServiceRuntime {
             }
             ServiceState::FinalWatchdog
             | ServiceState::FinalSigterm
-            | ServiceState::FinalSigkill => {
-                if self.control_pid.is_none() && !self.groups_alive(ex) {
-                    self.enter_dead(ex, f, true);
-                }
+            | ServiceState::FinalSigkill
+                if self.control_pid.is_none() && !self.groups_alive(ex) =>
+            {
+                self.enter_dead(ex, f, true);
             }
             _ => {}
         }
@@ -1267,7 +1302,8 @@ impl ServiceRuntime {
         }
         self.current = None;
         self.queue.clear();
-        match self.state {
+        let state = self.state;
+        match state {
             ServiceState::StartPre => {
                 if f == ServiceResult::Success {
                     self.enter_start(ex);
@@ -1318,10 +1354,10 @@ impl ServiceRuntime {
             ServiceState::StopPost => self.enter_signal(ex, ServiceState::FinalSigterm, f),
             ServiceState::FinalWatchdog
             | ServiceState::FinalSigterm
-            | ServiceState::FinalSigkill => {
-                if self.main_pid.is_none() && !self.groups_alive(ex) {
-                    self.enter_dead(ex, f, true);
-                }
+            | ServiceState::FinalSigkill
+                if self.main_pid.is_none() && !self.groups_alive(ex) =>
+            {
+                self.enter_dead(ex, f, true);
             }
             _ => {}
         }
@@ -1340,22 +1376,10 @@ impl ServiceRuntime {
         }
         self.deadline = None;
         match self.state {
-            ServiceState::StartPre | ServiceState::Start => {
-                self.unit_log(
-                    ex,
-                    &format!(
-                        "{} operation timed out. Terminating.",
-                        if self.state == ServiceState::Start {
-                            "Start"
-                        } else {
-                            "start-pre"
-                        }
-                    ),
-                );
-                self.enter_signal(ex, ServiceState::StopSigterm, ServiceResult::Timeout);
-            }
-            ServiceState::StartPost => {
-                self.unit_log(ex, "Start-post operation timed out. Stopping.");
+            ServiceState::StartPre | ServiceState::Start | ServiceState::StartPost => {
+                // systemd 252 names the state: "start operation timed out".
+                let message = format!("{} operation timed out. Terminating.", self.state);
+                self.unit_log(ex, &message);
                 self.enter_signal(ex, ServiceState::StopSigterm, ServiceResult::Timeout);
             }
             ServiceState::Running => {
@@ -1441,7 +1465,8 @@ const STATUS_TEXT_MAX: usize = 16 * 1024;
 
 impl ServiceRuntime {
     fn watchdog_usec(&self) -> Usec {
-        self.watchdog_override_usec.unwrap_or(self.plan.watchdog_usec)
+        self.watchdog_override_usec
+            .unwrap_or(self.plan.watchdog_usec)
     }
 
     /// Restarts the watchdog's countdown from now (systemd's
@@ -1469,7 +1494,9 @@ impl ServiceRuntime {
             NotifyAccess::Main if main == Some(pid) => None,
             NotifyAccess::Main => Some(match main {
                 Some(m) => format!("{prefix} only permitted for main PID {m}"),
-                None => format!("{prefix} only permitted for main PID which is currently not known"),
+                None => {
+                    format!("{prefix} only permitted for main PID which is currently not known")
+                }
             }),
             NotifyAccess::Exec if main == Some(pid) || control == Some(pid) => None,
             NotifyAccess::Exec => Some(match (main, control) {
@@ -1505,13 +1532,13 @@ impl ServiceRuntime {
         if !self.notify_allowed(ex, pid) {
             return;
         }
-        if let Some(value) = &message.main_pid {
-            if matches!(
+        if let Some(value) = &message.main_pid
+            && matches!(
                 self.state,
                 ServiceState::Start | ServiceState::StartPost | ServiceState::Running
-            ) {
-                self.notify_main_pid(ex, value, uid);
-            }
+            )
+        {
+            self.notify_main_pid(ex, value, uid);
         }
         match message.state {
             Some(NotifyState::Ready) => {
@@ -1568,7 +1595,9 @@ impl ServiceRuntime {
                         self.deadline = Some(expire);
                     }
                 }
-                Err(_) => self.unit_log(ex, &format!("Failed to parse EXTEND_TIMEOUT_USEC={value}")),
+                Err(_) => {
+                    self.unit_log(ex, &format!("Failed to parse EXTEND_TIMEOUT_USEC={value}"))
+                }
             }
         }
         match message.watchdog {
@@ -1599,10 +1628,17 @@ impl ServiceRuntime {
     /// service_is_suitable_main_pid; a process outside the service is taken
     /// only from a privileged sender).
     fn notify_main_pid(&mut self, ex: &mut dyn Executor, value: &str, uid: u32) {
-        let Some(new) = value.parse::<i32>().ok().filter(|n| *n > 0).map(Pid::from_raw) else {
+        let Some(new) = value
+            .parse::<i32>()
+            .ok()
+            .filter(|n| *n > 0)
+            .map(Pid::from_raw)
+        else {
             self.unit_log(
                 ex,
-                &format!("Failed to parse MAINPID= field in notification message, ignoring: {value}"),
+                &format!(
+                    "Failed to parse MAINPID= field in notification message, ignoring: {value}"
+                ),
             );
             return;
         };
@@ -1614,11 +1650,17 @@ impl ServiceRuntime {
             return;
         }
         if self.control_pid == Some(new) {
-            self.unit_log(ex, &format!("New main PID {new} is the control process, refusing."));
+            self.unit_log(
+                ex,
+                &format!("New main PID {new} is the control process, refusing."),
+            );
             return;
         }
         let Some(info) = ex.process_info(new).filter(|i| !i.zombie) else {
-            self.unit_log(ex, &format!("New main PID {new} does not exist or is a zombie."));
+            self.unit_log(
+                ex,
+                &format!("New main PID {new} does not exist or is a zombie."),
+            );
             return;
         };
         let ours = self.groups.contains(&info.session);
@@ -1646,18 +1688,28 @@ mod tests {
     use super::*;
     use crate::engine::plan::ServiceCommands;
 
+    /// A started command: its role, its command line, its phase variables.
+    type Started = (ProcessRole, String, Vec<(String, String)>);
+
     /// Hands out PIDs from 100 on, remembers what was asked, and treats a
     /// PID as alive until the test reports its exit.
     #[derive(Default)]
     struct Recorder {
         next_pid: i32,
         now: Usec,
-        spawned: Vec<(ProcessRole, String, Vec<(String, String)>)>,
+        spawned: Vec<Started>,
         signals: Vec<(i32, Signal, bool)>,
         alive: BTreeSet<i32>,
         log: Vec<String>,
         missing_programs: Vec<String>,
         pid_file: Option<i32>,
+        /// Conditions (by value) that do not hold on this pretend host.
+        false_conditions: Vec<String>,
+        /// Commands whose setup fails, with the failure.
+        failing_setup: Vec<(String, SpawnFailure)>,
+        /// Processes outside the service, by PID: their session.
+        foreign: Vec<(i32, i32)>,
+        runtime_directories_removed: usize,
     }
 
     impl Executor for Recorder {
@@ -1670,6 +1722,9 @@ mod tests {
         ) -> io::Result<Pid> {
             if self.missing_programs.contains(&c.path) {
                 return Err(io::Error::from_raw_os_error(nix::libc::ENOENT));
+            }
+            if let Some((_, f)) = self.failing_setup.iter().find(|(p, _)| *p == c.path) {
+                return Err(f.clone().into_io());
             }
             self.next_pid = self.next_pid.max(99) + 1;
             self.spawned.push((role, c.argv.join(" "), env.to_vec()));
@@ -1699,6 +1754,55 @@ mod tests {
         fn new_invocation_id(&mut self) -> String {
             format!("{:032x}", self.spawned.len())
         }
+        fn notify_socket(&self) -> Option<String> {
+            Some("/run/runr/notify".into())
+        }
+        fn process_info(&mut self, pid: Pid) -> Option<ProcessInfo> {
+            let raw = pid.as_raw();
+            let session = match self.foreign.iter().find(|(p, _)| *p == raw) {
+                Some((_, session)) => *session,
+                None if self.alive.contains(&raw) => raw,
+                None => return None,
+            };
+            Some(ProcessInfo {
+                parent: Pid::from_raw(1),
+                session: Pid::from_raw(session),
+                zombie: false,
+                name: "server".into(),
+            })
+        }
+        fn supervisor_pid(&self) -> Pid {
+            Pid::from_raw(1)
+        }
+        fn test_condition(&mut self, c: &Condition) -> io::Result<bool> {
+            if c.value == "error" {
+                return Err(io::Error::from_raw_os_error(nix::libc::EINVAL));
+            }
+            Ok(!self.false_conditions.contains(&c.value))
+        }
+        fn remove_runtime_directories(&mut self, _: &ServicePlan) {
+            self.runtime_directories_removed += 1;
+        }
+    }
+
+    fn condition(kind: &str, value: &str, trigger: bool, negate: bool) -> Condition {
+        Condition {
+            kind: kind.into(),
+            trigger,
+            negate,
+            value: value.into(),
+        }
+    }
+
+    fn env_of<'a>(env: &'a [(String, String)], name: &str) -> Option<&'a str> {
+        env.iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn notify(s: &mut ServiceRuntime, ex: &mut Recorder, pid: i32, text: &str) {
+        s.on_notify(ex, Pid::from_raw(pid), 0, &NotifyMessage::parse(text));
     }
 
     fn cmd(line: &str) -> ExecCommand {
@@ -1975,5 +2079,468 @@ mod tests {
         s.start(&mut ex);
         exit(&mut s, &mut ex, 100, ExitStatus::Exited(42));
         assert_eq!(s.state, ServiceState::Failed);
+    }
+
+    #[test]
+    fn a_failed_condition_skips_the_start_and_the_job_is_done() {
+        let mut ex = Recorder {
+            false_conditions: vec!["/nonexistent".into()],
+            ..Default::default()
+        };
+        let mut p = plan(ServiceType::Simple, &["/bin/server"]);
+        p.conditions = vec![
+            condition("PathExists", "/etc", false, false),
+            condition("PathExists", "/nonexistent", false, false),
+            condition("PathIsDirectory", "/etc", false, false),
+        ];
+        let mut s = ServiceRuntime::new(p);
+        ex.now = 5;
+        assert_eq!(s.start(&mut ex), RequestOutcome::Accepted);
+        assert_eq!(s.state, ServiceState::Dead);
+        assert!(ex.spawned.is_empty());
+        assert_eq!(s.finished_jobs, vec![(JobKind::Start, JobOutcome::Skipped)]);
+        assert_eq!(
+            ex.log,
+            vec![
+                "Demo was skipped because of an unmet condition check (ConditionPathExists=/nonexistent)."
+            ]
+        );
+        assert!(!s.condition.result);
+        assert_eq!(s.condition.timestamp.monotonic, 5);
+        let states: Vec<_> = s.condition.checks.iter().map(|(_, st)| *st).collect();
+        use crate::engine::conditions::ConditionState::*;
+        assert_eq!(states, [Succeeded, Failed, Untested]);
+    }
+
+    #[test]
+    fn only_triggering_conditions_failing_has_its_own_message() {
+        let mut ex = Recorder {
+            false_conditions: vec!["/a".into(), "/b".into()],
+            ..Default::default()
+        };
+        let mut p = plan(ServiceType::Simple, &["/bin/server"]);
+        p.conditions = vec![
+            condition("PathExists", "/a", true, false),
+            condition("PathExists", "/b", true, false),
+        ];
+        let mut s = ServiceRuntime::new(p.clone());
+        s.start(&mut ex);
+        assert_eq!(
+            ex.log,
+            vec!["Demo was skipped because no trigger condition checks were met."]
+        );
+        // One trigger holding is enough; negation turns a false one true.
+        p.conditions[1].negate = true;
+        let mut s = ServiceRuntime::new(p);
+        s.start(&mut ex);
+        assert_eq!(s.state, ServiceState::Running);
+        assert!(s.condition.result);
+    }
+
+    #[test]
+    fn a_condition_that_cannot_be_checked_fails_with_a_note() {
+        let mut ex = Recorder::default();
+        let mut p = plan(ServiceType::Simple, &["/bin/server"]);
+        p.conditions = vec![condition("Memory", "error", false, true)];
+        let mut s = ServiceRuntime::new(p);
+        s.start(&mut ex);
+        assert_eq!(s.state, ServiceState::Dead);
+        assert_eq!(
+            ex.log[0],
+            "demo.service: Couldn't determine result for ConditionMemory=!error, assuming failed: Invalid argument"
+        );
+    }
+
+    #[test]
+    fn a_failed_assert_fails_the_job_but_not_the_unit() {
+        let mut ex = Recorder {
+            false_conditions: vec!["/etc".into()],
+            ..Default::default()
+        };
+        let mut p = plan(ServiceType::Simple, &["/bin/server"]);
+        p.asserts = vec![condition("PathExists", "/etc", false, false)];
+        let mut s = ServiceRuntime::new(p);
+        s.start(&mut ex);
+        assert_eq!(s.state, ServiceState::Dead);
+        assert_eq!(s.result, ServiceResult::Success);
+        assert_eq!(s.finished_jobs, vec![(JobKind::Start, JobOutcome::Assert)]);
+        assert!(s.condition.result, "conditions held");
+        assert!(!s.assert.result);
+        assert_eq!(
+            ex.log,
+            vec![
+                "demo.service: Starting requested but asserts failed.",
+                "Assertion failed for Demo.",
+            ]
+        );
+    }
+
+    #[test]
+    fn conditions_are_not_checked_again_for_an_automatic_restart() {
+        let mut ex = Recorder::default();
+        let mut p = plan(ServiceType::Simple, &["/bin/server"]);
+        p.restart = RestartPolicy::Always;
+        p.conditions = vec![condition("PathExists", "/flag", false, false)];
+        let mut s = ServiceRuntime::new(p);
+        s.start(&mut ex);
+        ex.false_conditions.push("/flag".into());
+        exit(&mut s, &mut ex, 100, ExitStatus::Exited(1));
+        assert_eq!(s.state, ServiceState::AutoRestart);
+        ex.now = 1_000_000;
+        s.on_timeout(&mut ex);
+        assert_eq!(s.state, ServiceState::Running, "{:?}", ex.log);
+    }
+
+    #[test]
+    fn setup_step_failures_exit_with_systemds_status() {
+        let mut ex = Recorder {
+            failing_setup: vec![(
+                "/bin/server".into(),
+                SpawnFailure::new(
+                    super::super::spawn::SetupStep::ResolveUser,
+                    nix::libc::ESRCH,
+                    "Failed to determine user credentials: No such process",
+                ),
+            )],
+            ..Default::default()
+        };
+        let mut s = ServiceRuntime::new(plan(ServiceType::Simple, &["/bin/server"]));
+        s.start(&mut ex);
+        assert_eq!(s.state, ServiceState::Failed);
+        assert_eq!(s.main_exit.map(|(_, st)| st), Some(ExitStatus::Exited(217)));
+        assert_eq!(
+            ex.log,
+            vec![
+                "Starting Demo...",
+                "Started Demo.",
+                "demo.service: Failed to determine user credentials: No such process",
+                "demo.service: Failed at step USER spawning /bin/server: No such process",
+                "demo.service: Main process exited, code=exited, status=217/USER",
+                "demo.service: Failed with result 'exit-code'.",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_missing_dash_command_is_skipped_as_a_success() {
+        let mut failure = SpawnFailure::new(
+            super::super::spawn::SetupStep::Locate,
+            nix::libc::ENOENT,
+            "Executable /opt/x missing, skipping: No such file or directory",
+        );
+        failure.skipped = true;
+        let mut ex = Recorder {
+            failing_setup: vec![("/opt/x".into(), failure)],
+            ..Default::default()
+        };
+        let mut s = ServiceRuntime::new(plan(ServiceType::Oneshot, &["-/opt/x"]));
+        s.start(&mut ex);
+        assert_eq!(s.state, ServiceState::Dead);
+        assert_eq!(s.finished_jobs, vec![(JobKind::Start, JobOutcome::Done)]);
+        assert!(
+            !ex.log.iter().any(|l| l.contains("Failed at step")),
+            "{:?}",
+            ex.log
+        );
+    }
+
+    #[test]
+    fn exec_fails_the_start_where_simple_has_started() {
+        for (kind, outcome) in [
+            (ServiceType::Exec, JobOutcome::Failed),
+            (ServiceType::Simple, JobOutcome::Done),
+        ] {
+            let mut ex = Recorder {
+                missing_programs: vec!["/nonexistent".into()],
+                ..Default::default()
+            };
+            let mut s = ServiceRuntime::new(plan(kind, &["/nonexistent"]));
+            s.start(&mut ex);
+            assert_eq!(s.finished_jobs, vec![(JobKind::Start, outcome)], "{kind:?}");
+            assert_eq!(s.state, ServiceState::Failed);
+        }
+    }
+
+    #[test]
+    fn notify_socket_goes_to_the_main_process_only_by_default() {
+        let mut ex = Recorder::default();
+        let mut p = plan(ServiceType::Notify, &["/bin/server"]);
+        p.notify_access = NotifyAccess::Main;
+        p.commands.start_pre = vec![cmd("/bin/prepare")];
+        let mut s = ServiceRuntime::new(p.clone());
+        s.start(&mut ex);
+        exit(&mut s, &mut ex, 100, ExitStatus::Exited(0));
+        assert_eq!(env_of(&ex.spawned[0].2, "NOTIFY_SOCKET"), None);
+        assert_eq!(
+            env_of(&ex.spawned[1].2, "NOTIFY_SOCKET"),
+            Some("/run/runr/notify")
+        );
+        p.notify_access = NotifyAccess::All;
+        let mut ex = Recorder::default();
+        let mut s = ServiceRuntime::new(p);
+        s.start(&mut ex);
+        assert_eq!(
+            env_of(&ex.spawned[0].2, "NOTIFY_SOCKET"),
+            Some("/run/runr/notify")
+        );
+    }
+
+    #[test]
+    fn ready_completes_the_start_and_status_is_kept() {
+        let mut ex = Recorder::default();
+        let mut p = plan(ServiceType::Notify, &["/bin/server"]);
+        p.notify_access = NotifyAccess::Main;
+        let mut s = ServiceRuntime::new(p);
+        s.start(&mut ex);
+        assert_eq!(s.state, ServiceState::Start);
+        assert!(s.finished_jobs.is_empty());
+        notify(&mut s, &mut ex, 100, "READY=1\nSTATUS=Serving\nERRNO=5");
+        assert_eq!(s.state, ServiceState::Running);
+        assert_eq!(s.finished_jobs, vec![(JobKind::Start, JobOutcome::Done)]);
+        assert_eq!(s.status_text.as_deref(), Some("Serving"));
+        assert_eq!(s.status_errno, 5);
+        notify(&mut s, &mut ex, 100, "STATUS=");
+        assert_eq!(s.status_text, None);
+    }
+
+    #[test]
+    fn notifications_from_others_are_refused_with_systemds_warning() {
+        let mut ex = Recorder::default();
+        let mut p = plan(ServiceType::Notify, &["/bin/server"]);
+        p.notify_access = NotifyAccess::Main;
+        let mut s = ServiceRuntime::new(p.clone());
+        s.start(&mut ex);
+        notify(&mut s, &mut ex, 4242, "READY=1");
+        assert_eq!(s.state, ServiceState::Start);
+        assert_eq!(
+            ex.log.last().unwrap(),
+            "demo.service: Got notification message from PID 4242, but reception only permitted for main PID 100"
+        );
+        p.notify_access = NotifyAccess::None;
+        let mut s = ServiceRuntime::new(p.clone());
+        s.start(&mut ex);
+        notify(&mut s, &mut ex, 101, "READY=1");
+        assert_eq!(
+            ex.log.last().unwrap(),
+            "demo.service: Got notification message from PID 101, but reception is disabled."
+        );
+        p.notify_access = NotifyAccess::Exec;
+        let mut s = ServiceRuntime::new(p);
+        s.start(&mut ex);
+        notify(&mut s, &mut ex, 7, "READY=1");
+        assert_eq!(
+            ex.log.last().unwrap(),
+            "demo.service: Got notification message from PID 7, but reception only permitted for main PID 102"
+        );
+    }
+
+    #[test]
+    fn a_notify_service_leaving_before_ready_is_a_protocol_failure() {
+        let mut ex = Recorder::default();
+        let mut s = ServiceRuntime::new(plan(ServiceType::Notify, &["/bin/server"]));
+        s.start(&mut ex);
+        exit(&mut s, &mut ex, 100, ExitStatus::Exited(0));
+        assert_eq!(s.state, ServiceState::Failed);
+        assert_eq!(s.result, ServiceResult::Protocol);
+    }
+
+    #[test]
+    fn reloading_and_stopping_come_from_the_service() {
+        let mut ex = Recorder::default();
+        let mut p = plan(ServiceType::Notify, &["/bin/server"]);
+        p.notify_access = NotifyAccess::Main;
+        p.timeout_stop_usec = 3_000_000;
+        let mut s = ServiceRuntime::new(p);
+        s.start(&mut ex);
+        notify(&mut s, &mut ex, 100, "READY=1");
+        notify(&mut s, &mut ex, 100, "RELOADING=1");
+        assert_eq!(s.state, ServiceState::Reload);
+        notify(&mut s, &mut ex, 100, "READY=1");
+        assert_eq!(s.state, ServiceState::Running);
+        notify(&mut s, &mut ex, 100, "STOPPING=1");
+        assert_eq!(s.state, ServiceState::StopSigterm);
+        assert_eq!(s.deadline, Some(3_000_000));
+        exit(&mut s, &mut ex, 100, ExitStatus::Exited(0));
+        assert_eq!(s.state, ServiceState::Dead);
+        assert_eq!(s.result, ServiceResult::Success);
+    }
+
+    #[test]
+    fn mainpid_moves_the_main_process_within_the_service() {
+        let mut ex = Recorder {
+            foreign: vec![(555, 100), (777, 777)],
+            ..Default::default()
+        };
+        let mut p = plan(ServiceType::Notify, &["/bin/server"]);
+        p.notify_access = NotifyAccess::All;
+        let mut s = ServiceRuntime::new(p);
+        s.start(&mut ex);
+        notify(&mut s, &mut ex, 100, "MAINPID=abc");
+        assert_eq!(
+            ex.log.last().unwrap(),
+            "demo.service: Failed to parse MAINPID= field in notification message, ignoring: abc"
+        );
+        notify(&mut s, &mut ex, 100, "MAINPID=1");
+        assert_eq!(
+            ex.log.last().unwrap(),
+            "demo.service: New main PID 1 is the manager, refusing."
+        );
+        notify(&mut s, &mut ex, 100, "MAINPID=999");
+        assert_eq!(
+            ex.log.last().unwrap(),
+            "demo.service: New main PID 999 does not exist or is a zombie."
+        );
+        // Outside the service: only a privileged sender may move it there.
+        s.on_notify(
+            &mut ex,
+            Pid::from_raw(100),
+            1000,
+            &NotifyMessage::parse("MAINPID=777"),
+        );
+        assert_eq!(s.main_pid, Some(Pid::from_raw(100)));
+        notify(&mut s, &mut ex, 100, "MAINPID=555\nREADY=1");
+        assert_eq!(s.main_pid, Some(Pid::from_raw(555)));
+        assert_eq!(s.state, ServiceState::Running);
+    }
+
+    #[test]
+    fn extend_timeout_pushes_the_start_deadline_out() {
+        let mut ex = Recorder::default();
+        let mut p = plan(ServiceType::Notify, &["/bin/server"]);
+        p.notify_access = NotifyAccess::Main;
+        p.timeout_start_usec = 1_000_000;
+        let mut s = ServiceRuntime::new(p);
+        s.start(&mut ex);
+        assert_eq!(s.deadline, Some(1_000_000));
+        ex.now = 500_000;
+        notify(&mut s, &mut ex, 100, "EXTEND_TIMEOUT_USEC=2000000");
+        assert_eq!(s.deadline, Some(2_500_000));
+        notify(&mut s, &mut ex, 100, "EXTEND_TIMEOUT_USEC=10");
+        assert_eq!(s.deadline, Some(2_500_000), "never shortened");
+        notify(&mut s, &mut ex, 100, "EXTEND_TIMEOUT_USEC=x");
+        assert_eq!(
+            ex.log.last().unwrap(),
+            "demo.service: Failed to parse EXTEND_TIMEOUT_USEC=x"
+        );
+    }
+
+    #[test]
+    fn a_silent_watchdog_aborts_the_service_and_restarts_it_on_watchdog() {
+        let mut ex = Recorder::default();
+        let mut p = plan(ServiceType::Notify, &["/bin/server"]);
+        p.notify_access = NotifyAccess::Main;
+        p.watchdog_usec = 2_000_000;
+        p.restart = RestartPolicy::OnWatchdog;
+        let mut s = ServiceRuntime::new(p);
+        s.start(&mut ex);
+        assert_eq!(env_of(&ex.spawned[0].2, "WATCHDOG_USEC"), Some("2000000"));
+        ex.now = 1_000_000;
+        notify(&mut s, &mut ex, 100, "READY=1");
+        assert_eq!(s.watchdog_deadline, Some(3_000_000));
+        ex.now = 2_500_000;
+        notify(&mut s, &mut ex, 100, "WATCHDOG=1");
+        assert_eq!(s.watchdog_deadline, Some(4_500_000));
+        assert_eq!(s.next_wakeup(), Some(4_500_000));
+        ex.now = 4_500_000;
+        s.on_timeout(&mut ex);
+        assert_eq!(s.state, ServiceState::StopWatchdog);
+        assert!(ex.signals.contains(&(100, Signal::SIGABRT, false)));
+        assert!(
+            ex.log
+                .contains(&"demo.service: Watchdog timeout (limit 2s)!".to_string())
+        );
+        assert!(ex.log.contains(
+            &"demo.service: Killing process 100 (server) with signal SIGABRT.".to_string()
+        ));
+        exit(&mut s, &mut ex, 100, ExitStatus::Dumped(6));
+        assert_eq!(s.state, ServiceState::AutoRestart);
+        assert_eq!(s.result, ServiceResult::Watchdog);
+        assert!(
+            ex.log
+                .contains(&"demo.service: Failed with result 'watchdog'.".to_string())
+        );
+    }
+
+    #[test]
+    fn watchdog_trigger_and_override() {
+        let mut ex = Recorder::default();
+        let mut p = plan(ServiceType::Notify, &["/bin/server"]);
+        p.notify_access = NotifyAccess::Main;
+        let mut s = ServiceRuntime::new(p);
+        s.start(&mut ex);
+        notify(&mut s, &mut ex, 100, "READY=1\nSTATUS=Busy");
+        assert_eq!(s.watchdog_deadline, None, "no WatchdogSec=");
+        notify(&mut s, &mut ex, 100, "WATCHDOG_USEC=1000000");
+        assert_eq!(s.watchdog_deadline, Some(1_000_000));
+        notify(&mut s, &mut ex, 100, "WATCHDOG=yes");
+        assert_eq!(
+            ex.log.last().unwrap(),
+            "demo.service: Passed WATCHDOG= field is invalid, ignoring."
+        );
+        notify(&mut s, &mut ex, 100, "WATCHDOG=trigger");
+        assert!(
+            ex.log
+                .contains(&"demo.service: Watchdog request (last status: Busy)!".to_string())
+        );
+        assert_eq!(s.state, ServiceState::StopWatchdog);
+        assert_eq!(s.result, ServiceResult::Watchdog);
+    }
+
+    #[test]
+    fn pgid_and_last_pid_reach_the_later_commands() {
+        let mut ex = Recorder::default();
+        let mut p = plan(ServiceType::Forking, &["/usr/sbin/daemon"]);
+        p.commands.start_pre = vec![cmd("/bin/prepare")];
+        p.commands.start_post = vec![cmd("/bin/check")];
+        p.commands.stop = vec![cmd("/bin/ctl stop")];
+        let mut s = ServiceRuntime::new(p);
+        s.start(&mut ex);
+        exit(&mut s, &mut ex, 100, ExitStatus::Exited(0));
+        ex.alive.insert(101);
+        exit(&mut s, &mut ex, 101, ExitStatus::Exited(0));
+        ex.alive.insert(101);
+        let env = |i: usize| ex.spawned[i].2.clone();
+        assert_eq!(env_of(&env(0), "LAST_PID"), None);
+        assert_eq!(env_of(&env(0), "PGID"), None);
+        assert_eq!(env_of(&env(1), "LAST_PID"), Some("100"));
+        assert_eq!(env_of(&env(1), "PGID"), None, "not for ExecStart= itself");
+        assert_eq!(env_of(&env(2), "LAST_PID"), Some("101"));
+        assert_eq!(env_of(&env(2), "PGID"), Some("101"));
+        exit(&mut s, &mut ex, 102, ExitStatus::Exited(0));
+        assert_eq!(s.state, ServiceState::Running);
+        s.stop(&mut ex);
+        assert_eq!(env_of(&ex.spawned[3].2, "PGID"), Some("101"));
+        assert_eq!(env_of(&ex.spawned[3].2, "LAST_PID"), Some("102"));
+    }
+
+    #[test]
+    fn runtime_directories_go_unless_preserved() {
+        for (preserve, restart, removed) in [
+            (None, RestartPolicy::No, 1),
+            (Some(RuntimeDirectoryPreserve::Yes), RestartPolicy::No, 0),
+            (
+                Some(RuntimeDirectoryPreserve::Restart),
+                RestartPolicy::Always,
+                0,
+            ),
+            (
+                Some(RuntimeDirectoryPreserve::Restart),
+                RestartPolicy::No,
+                1,
+            ),
+        ] {
+            let mut ex = Recorder::default();
+            let mut p = plan(ServiceType::Simple, &["/bin/server"]);
+            p.exec.directories.runtime = vec!["demo".into()];
+            p.exec.directories.runtime_preserve = preserve;
+            p.restart = restart;
+            let mut s = ServiceRuntime::new(p);
+            s.start(&mut ex);
+            exit(&mut s, &mut ex, 100, ExitStatus::Exited(1));
+            assert_eq!(
+                ex.runtime_directories_removed, removed,
+                "{preserve:?} {restart:?}"
+            );
+        }
     }
 }

@@ -175,7 +175,8 @@ impl SpawnFailure {
 
     /// The failure inside an error from `Executor::spawn`, if it has one.
     pub fn from_io(e: &io::Error) -> Option<&SpawnFailure> {
-        e.get_ref().and_then(|inner| inner.downcast_ref::<SpawnFailure>())
+        e.get_ref()
+            .and_then(|inner| inner.downcast_ref::<SpawnFailure>())
     }
 }
 
@@ -395,12 +396,10 @@ pub fn spawn(plan: &ProcessPlan) -> io::Result<Spawned> {
         .env_clear()
         .envs(plan.env.iter().map(|(k, v)| (k, v)));
     command.stdin(stdio_for(&plan.stdin, true).map_err(|e| stdio_failure(SetupStep::Stdin, e))?);
-    command.stdout(
-        stdio_for(&plan.stdout, false).map_err(|e| stdio_failure(SetupStep::Stdout, e))?,
-    );
-    command.stderr(
-        stdio_for(&plan.stderr, false).map_err(|e| stdio_failure(SetupStep::Stderr, e))?,
-    );
+    command
+        .stdout(stdio_for(&plan.stdout, false).map_err(|e| stdio_failure(SetupStep::Stdout, e))?);
+    command
+        .stderr(stdio_for(&plan.stderr, false).map_err(|e| stdio_failure(SetupStep::Stderr, e))?);
 
     let umask = plan.umask;
     let nice = plan.nice;
@@ -421,10 +420,9 @@ pub fn spawn(plan: &ProcessPlan) -> io::Result<Spawned> {
         .collect();
     // Allocated before the fork: the child only passes the pointer on.
     let working_directory = match &plan.working_directory {
-        Some(dir) => Some(
-            CString::new(dir.as_os_str().as_bytes())
-                .map_err(|_| stdio_failure(SetupStep::Chdir, io::Error::from_raw_os_error(libc::EINVAL)))?,
-        ),
+        Some(dir) => Some(CString::new(dir.as_os_str().as_bytes()).map_err(|_| {
+            stdio_failure(SetupStep::Chdir, io::Error::from_raw_os_error(libc::EINVAL))
+        })?),
         None => None,
     };
     // SAFETY: between fork and exec only async-signal-safe calls are made:
@@ -447,10 +445,10 @@ pub fn spawn(plan: &ProcessPlan) -> io::Result<Spawned> {
             if let Some(mask) = umask {
                 libc::umask(mask as libc::mode_t);
             }
-            if let Some(n) = nice {
-                if libc::setpriority(libc::PRIO_PROCESS, 0, n) != 0 {
-                    return Err(fail(SetupStep::Nice));
-                }
+            if let Some(n) = nice
+                && libc::setpriority(libc::PRIO_PROCESS, 0, n) != 0
+            {
+                return Err(fail(SetupStep::Nice));
             }
             for (i, (resource, soft, hard)) in limits.iter().enumerate() {
                 setrlimit(*resource, *soft, *hard)
@@ -466,10 +464,10 @@ pub fn spawn(plan: &ProcessPlan) -> io::Result<Spawned> {
                 nix::unistd::setgroups(&groups)
                     .map_err(|e| SetupStep::ChangeGroups.encode(e as i32))?;
             }
-            if let Some(gid) = gid {
-                if libc::setgid(gid) != 0 {
-                    return Err(fail(SetupStep::ChangeGroups));
-                }
+            if let Some(gid) = gid
+                && libc::setgid(gid) != 0
+            {
+                return Err(fail(SetupStep::ChangeGroups));
             }
             if let Some(uid) = uid {
                 if ambient != 0 && uid != 0 {
@@ -484,10 +482,10 @@ pub fn spawn(plan: &ProcessPlan) -> io::Result<Spawned> {
                 .map_err(|e| SetupStep::AmbientCapabilities.encode(e))?;
             // As the service's user, as systemd does: a directory only
             // root may enter fails here.
-            if let Some(dir) = &working_directory {
-                if libc::chdir(dir.as_ptr()) != 0 {
-                    return Err(fail(SetupStep::Chdir));
-                }
+            if let Some(dir) = &working_directory
+                && libc::chdir(dir.as_ptr()) != 0
+            {
+                return Err(fail(SetupStep::Chdir));
             }
             if no_new_privileges && libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 {
                 return Err(fail(SetupStep::NoNewPrivileges));
@@ -593,7 +591,7 @@ mod tests {
     }
 
     fn failure(plan: &ProcessPlan) -> SpawnFailure {
-        let e = spawn(plan).err().expect("spawn should fail");
+        let e = spawn(plan).expect_err("spawn should fail");
         SpawnFailure::from_io(&e).cloned().expect("a SpawnFailure")
     }
 

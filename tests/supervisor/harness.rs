@@ -36,10 +36,17 @@ impl Pod {
         std::fs::write(self.dir.path().join(name), text).unwrap();
     }
 
+    /// Where the supervisor's /run, /var/lib, ... are ($RUNR_ROOT): inside
+    /// the pod, so that tests running as root leave the host alone.
+    pub fn root(&self) -> PathBuf {
+        self.dir.path().join("root")
+    }
+
     pub fn start(&self) -> Supervisor {
         let mut child = Command::new(env!("CARGO_BIN_EXE_runr"))
             .arg("supervisor")
             .arg(self.dir.path())
+            .env("RUNR_ROOT", self.root())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()

@@ -2,7 +2,11 @@
 //! temporary directory; what it does is read from its output and from the
 //! files its services write.
 
+mod conditions;
+mod directories;
 mod harness;
+mod notify;
+mod privileges;
 
 use harness::Pod;
 
