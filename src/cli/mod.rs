@@ -28,9 +28,20 @@ pub struct SupervisorArgs {
     /// The directory of units to run (default: the standard unit path,
     /// /etc/runr, /etc/systemd/system, ... /lib/systemd/system).
     pub unit_dir: Option<PathBuf>,
+    /// The control API's unix socket (default $RUNR_SOCKET, else
+    /// /run/runr/runr.sock).
+    #[arg(long, value_name = "PATH")]
+    pub api_socket: Option<PathBuf>,
     /// Also serve the control API over TCP at ADDR (needs --api-token-file).
     #[arg(long, value_name = "ADDR")]
     pub http_listen_api: Option<String>,
+    /// The file holding the bearer token the TCP API requires.
+    #[arg(long, value_name = "FILE")]
+    pub api_token_file: Option<PathBuf>,
+    /// Serve /healthz and /readyz, and nothing else, on plain TCP at ADDR
+    /// (for kubelet probes).
+    #[arg(long, value_name = "ADDR")]
+    pub probe_listen: Option<String>,
     /// Where services' log files go.
     #[arg(long, value_name = "DIR")]
     pub log_dir: Option<PathBuf>,

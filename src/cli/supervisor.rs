@@ -7,6 +7,7 @@ use anyhow::Result;
 use super::SupervisorArgs;
 use crate::config::loader::Loader;
 use crate::config::search_path::SearchPath;
+use crate::control::server::ServerConfig;
 use crate::engine::manager::Manager;
 use crate::engine::supervisor;
 use crate::logs::console::ConsoleSink;
@@ -34,7 +35,41 @@ pub fn run(args: &SupervisorArgs) -> Result<u8> {
             SearchPath::from_env()
         }
     };
+    let socket = args
+        .api_socket
+        .clone()
+        .unwrap_or_else(supervisor::default_socket_path);
+    if let Some(parent) = socket.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| {
+            anyhow::anyhow!("{}: {}", parent.display(), crate::engine::errno_text(&e))
+        })?;
+    }
+    let api = ServerConfig::from_flags(
+        &socket,
+        args.http_listen_api.as_deref(),
+        args.api_token_file.as_deref(),
+        args.probe_listen.as_deref(),
+    )?;
     let manager = Manager::new(Loader::new(search_path));
-    supervisor::run(manager, Rc::new(ConsoleSink))?;
-    Ok(0)
+    if std::process::id() == 1 {
+        present_as_systemd();
+    }
+    Ok(supervisor::run(manager, Rc::new(ConsoleSink), api)?)
+}
+
+/// As PID 1, look like systemd to the tools that check for it: Ansible's
+/// service_mgr fact reads /proc/1/comm, and sd_booted() and systemctl's
+/// callers look for /run/systemd/system.
+fn present_as_systemd() {
+    // SAFETY: PR_SET_NAME with a NUL-terminated buffer of at most 16 bytes.
+    unsafe {
+        nix::libc::prctl(
+            nix::libc::PR_SET_NAME,
+            c"systemd".as_ptr() as nix::libc::c_ulong,
+            0,
+            0,
+            0,
+        );
+    }
+    let _ = std::fs::create_dir_all("/run/systemd/system");
 }

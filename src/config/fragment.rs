@@ -39,7 +39,7 @@ impl UnitDraft {
             unit: UnitSection::default(),
             install: InstallSection::default(),
             body,
-            specifiers: SpecifierContext::for_system_unit(name),
+            specifiers: super::host::specifier_context(name),
         }
     }
 }
@@ -146,7 +146,44 @@ fn errno_text(errno: Errno) -> &'static str {
     }
 }
 
+/// Settings that resolve specifiers themselves (word by word), or not at
+/// load time ([Install] is resolved when a unit is enabled).
+fn expands_own_specifiers(s: &Setting) -> bool {
+    s.section == "Install"
+        || s.key.starts_with("Exec")
+        || matches!(
+            s.key,
+            "Environment" | "EnvironmentFile" | "PassEnvironment" | "UnsetEnvironment"
+        )
+}
+
 fn apply_setting(draft: &mut UnitDraft, s: &Setting, sink: &mut Sink) -> Applied {
+    if s.value.contains('%') && !expands_own_specifiers(s) {
+        return match crate::syntax::specifier::expand_specifiers(s.value, &draft.specifiers) {
+            Ok(value) => apply_expanded(
+                draft,
+                &Setting {
+                    value: &value,
+                    ..*s
+                },
+                sink,
+            ),
+            Err(error) => {
+                sink.warn(
+                    s.line,
+                    format!(
+                        "Failed to resolve unit specifiers in '{}', ignoring: {error}",
+                        s.value
+                    ),
+                );
+                Applied::Done
+            }
+        };
+    }
+    apply_expanded(draft, s, sink)
+}
+
+fn apply_expanded(draft: &mut UnitDraft, s: &Setting, sink: &mut Sink) -> Applied {
     match s.section {
         "Unit" => unit_section::apply_unit_key(&mut draft.unit, s, sink),
         "Install" => unit_section::apply_install_key(&mut draft.install, s),

@@ -307,6 +307,42 @@ impl Loader {
         unit
     }
 
+    /// A transient unit (`systemd-run`, `runr background run`): its
+    /// settings come as unit-file text, held in memory; diagnostics name
+    /// `/run/systemd/transient/NAME`, where systemd keeps such files.
+    pub fn load_transient(&self, name: &str, text: &str) -> Unit {
+        let unit_type = unit_name::classify(name).map_or(UnitType::Service, |(_, t)| t);
+        let mut draft = UnitDraft::new(name, unit_type);
+        let mut diagnostics = Vec::new();
+        let path = Path::new("/run/systemd/transient").join(name);
+        let outcome = fragment::apply_bytes(&mut draft, &path, text.as_bytes(), &mut diagnostics);
+        let load_state = match outcome {
+            FileOutcome::Read => match fragment::check_loaded(&draft) {
+                Ok(_) => LoadState::Loaded,
+                Err(refusal) => {
+                    diagnostics.push(Diagnostic::for_unit(name, Level::Error, refusal));
+                    LoadState::BadSetting
+                }
+            },
+            FileOutcome::BadSetting => LoadState::BadSetting,
+            FileOutcome::Broken(text) => LoadState::Error(text),
+        };
+        Unit {
+            name: name.to_string(),
+            unit_type,
+            fragment_path: None,
+            dropin_paths: Vec::new(),
+            aliases: Vec::new(),
+            wants_from_symlinks: Vec::new(),
+            requires_from_symlinks: Vec::new(),
+            unit: draft.unit,
+            install: draft.install,
+            body: draft.body,
+            load_state,
+            diagnostics,
+        }
+    }
+
     fn symlinked(&self, table: &BTreeMap<String, Vec<String>>, resolved: &Resolved) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         for name in std::iter::once(&resolved.name).chain(&resolved.aliases) {

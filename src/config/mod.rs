@@ -4,6 +4,7 @@
 
 pub mod diagnostics;
 pub mod fragment;
+pub mod host;
 pub mod known_keys;
 pub mod loader;
 pub mod model;

@@ -61,6 +61,8 @@ named_enum!(
         OnWatchdog => "on-watchdog",
         OnAbort => "on-abort",
         Always => "always",
+        // runr's own: when the service goes down on its own, stop the pod.
+        Halt => "halt",
     }
 );
 

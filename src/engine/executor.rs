@@ -411,8 +411,9 @@ impl Executor for ProcessExecutor {
     }
 
     fn read_pid_file(&mut self, path: &str) -> Option<Pid> {
+        // The first line: PostgreSQL's postmaster.pid, for one, goes on.
         let text = std::fs::read_to_string(path).ok()?;
-        let pid: i32 = text.trim().parse().ok()?;
+        let pid: i32 = text.lines().next()?.trim().parse().ok()?;
         (pid > 1 && kill(Pid::from_raw(pid), None).is_ok()).then(|| Pid::from_raw(pid))
     }
 

@@ -9,7 +9,8 @@ use nix::unistd::Pid;
 
 use super::boot::service_plan;
 use super::exit_status::ExitStatus;
-use super::service::{Executor, JobKind, JobOutcome, ServiceRuntime};
+use super::plan::RestartPolicy;
+use super::service::{Executor, JobKind, JobOutcome, RequestOutcome, ServiceRuntime};
 use super::state::ActiveState;
 use crate::config::loader::{Loader, Units};
 use crate::config::model::{DependencyKind, LoadState, Unit, UnitBody, UnitType};
@@ -69,6 +70,15 @@ impl UnitRuntime {
     }
 }
 
+/// How a job ended, in systemd's words (done, failed, canceled,
+/// dependency, ...), for the clients waiting on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobResult {
+    pub unit: String,
+    pub kind: JobKind,
+    pub result: &'static str,
+}
+
 pub struct Manager {
     loader: Loader,
     pub units: Units,
@@ -77,6 +87,16 @@ pub struct Manager {
     queued: Vec<(String, JobKind)>,
     /// Units whose last start job failed (their dependents' jobs fail).
     failed_starts: BTreeSet<String>,
+    /// Units to start again once their stop job is done (a restart).
+    restart_after_stop: BTreeSet<String>,
+    /// Jobs that ended since the caller last drained this.
+    pub job_results: Vec<JobResult>,
+    /// Units created at run time (systemd-run, background tasks), with
+    /// whether a failed run is forgotten too (CollectMode=inactive-or-failed).
+    pub transient: BTreeMap<String, bool>,
+    /// A service with runr's Restart=halt went down: the pod stops. Holds
+    /// the unit and how its main process ended.
+    pub halt: Option<(String, Option<super::exit_status::ExitStatus>)>,
 }
 
 impl Manager {
@@ -88,7 +108,161 @@ impl Manager {
             runtimes: BTreeMap::new(),
             queued: Vec::new(),
             failed_starts: BTreeSet::new(),
+            restart_after_stop: BTreeSet::new(),
+            job_results: Vec::new(),
+            halt: None,
+            transient: BTreeMap::new(),
         }
+    }
+
+    /// daemon-reload: read the unit files again. Running units keep their
+    /// processes and a changed file takes effect at the unit's next start;
+    /// units that are gone are stopped, new units that boot would start
+    /// (enabled, or Autostart=) start, and failed units that would restart
+    /// (Restart=always, on-failure) start again.
+    pub fn reload_unit_files(&mut self) {
+        self.loader = Loader::new(self.loader.search_path().clone());
+        let transient: Vec<Unit> = self
+            .transient
+            .keys()
+            .filter_map(|name| self.units.by_name.get(name).cloned())
+            .collect();
+        self.units = self.loader.load_all();
+        for unit in transient {
+            self.units.by_name.insert(unit.name.clone(), unit);
+        }
+        let gone: Vec<String> = self
+            .runtimes
+            .iter()
+            .filter(|(name, r)| {
+                !r.active_state().is_inactive_or_failed() && self.units.get(name).is_none()
+            })
+            .map(|(name, _)| name.clone())
+            .collect();
+        for name in gone {
+            let missing = self.loader.load_unit(&name);
+            if missing.load_state == LoadState::NotFound && !is_well_known_target(&name) {
+                self.queued.retain(|(n, _)| *n != name);
+                self.queued.push((name, JobKind::Stop));
+            }
+        }
+        let restartable: Vec<String> = self
+            .runtimes
+            .iter()
+            .filter_map(|(name, r)| match r {
+                UnitRuntime::Service(s)
+                    if s.active_state() == ActiveState::Failed
+                        && matches!(
+                            s.plan.restart,
+                            RestartPolicy::Always | RestartPolicy::OnFailure
+                        ) =>
+                {
+                    Some(name.clone())
+                }
+                _ => None,
+            })
+            .collect();
+        for name in self.boot_units().into_iter().chain(restartable) {
+            self.enqueue_start(&name);
+        }
+    }
+
+    /// Creates a transient unit from unit-file text and starts it. Refused
+    /// when a unit of that name exists or the text does not load.
+    pub fn start_transient(
+        &mut self,
+        name: &str,
+        text: &str,
+        collect_failed: bool,
+    ) -> Result<(), String> {
+        if self.unit(name).is_some() {
+            return Err(format!(
+                "Unit {name} was already loaded or has a fragment file."
+            ));
+        }
+        let unit = self.loader.load_transient(name, text);
+        if unit.load_state != LoadState::Loaded {
+            let reason = unit
+                .diagnostics
+                .iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join("; ");
+            return Err(format!("Unit {name} has a bad unit file setting: {reason}"));
+        }
+        self.units.by_name.insert(name.to_string(), unit);
+        self.transient.insert(name.to_string(), collect_failed);
+        self.enqueue_start(name);
+        Ok(())
+    }
+
+    /// Forgets transient units that are done: inactive, or failed when
+    /// they were started with --collect, and with no job left.
+    fn collect_transient(&mut self) {
+        let done: Vec<String> = self
+            .transient
+            .iter()
+            .filter(|(name, collect_failed)| {
+                let queued = self.queued.iter().any(|(n, _)| n == *name);
+                let finished = self.runtimes.get(*name).is_some_and(|r| match r.active_state() {
+                    ActiveState::Inactive => true,
+                    ActiveState::Failed => **collect_failed,
+                    _ => false,
+                } && !r.has_running_job());
+                finished && !queued
+            })
+            .map(|(name, _)| name.clone())
+            .collect();
+        for name in done {
+            self.transient.remove(&name);
+            self.runtimes.remove(&name);
+            self.units.by_name.remove(&name);
+        }
+    }
+
+    /// Where to read units from.
+    pub fn search_path(&self) -> &crate::config::search_path::SearchPath {
+        self.loader.search_path()
+    }
+
+    /// The unit's canonical name, if it exists (a file, an alias, an
+    /// instance of a template, or a well-known target).
+    pub fn resolve(&mut self, name: &str) -> Option<String> {
+        self.canonical_name(name)
+    }
+
+    /// A restart job: stop the unit and what requires it, is bound to it or
+    /// is part of it, then start again those that were running; a unit that
+    /// is not running is simply started.
+    pub fn enqueue_restart(&mut self, name: &str) {
+        let Some(canonical) = self.canonical_name(name) else {
+            return;
+        };
+        let running = |m: &Self, n: &str| {
+            m.runtimes
+                .get(n)
+                .is_some_and(|r| !r.active_state().is_inactive_or_failed())
+        };
+        if !running(self, &canonical) {
+            self.enqueue_start(&canonical);
+            return;
+        }
+        for unit in self.stop_closure(&canonical) {
+            if unit == canonical || running(self, &unit) {
+                self.queued.retain(|(n, _)| n != &unit);
+                self.queued.push((unit.clone(), JobKind::Stop));
+                self.restart_after_stop.insert(unit);
+            }
+        }
+    }
+
+    /// A reload job for a running unit.
+    pub fn enqueue_reload(&mut self, name: &str) {
+        let Some(canonical) = self.canonical_name(name) else {
+            return;
+        };
+        self.queued.retain(|(n, _)| n != &canonical);
+        self.queued.push((canonical, JobKind::Reload));
     }
 
     /// The unit by name or alias, loading it on first use (instances of
@@ -151,6 +325,7 @@ impl Manager {
                 continue;
             }
             todo.extend(pulled_in(&unit));
+            self.stop_conflicting(&canonical, &unit);
             let already = self
                 .queued
                 .iter()
@@ -175,27 +350,30 @@ impl Manager {
         let Some(canonical) = self.canonical_name(name) else {
             return;
         };
-        let mut todo = vec![canonical];
-        let mut seen = BTreeSet::new();
+        for unit in self.stop_closure(&canonical) {
+            self.queued.retain(|(n, _)| n != &unit);
+            self.queued.push((unit, JobKind::Stop));
+        }
+    }
+
+    /// `name` and, transitively, what requires it, is bound to it or is
+    /// part of it: what a stop (or restart) of `name` takes along.
+    fn stop_closure(&self, name: &str) -> Vec<String> {
+        let mut closure = Vec::new();
+        let mut todo = vec![name.to_string()];
         while let Some(next) = todo.pop() {
-            if !seen.insert(next.clone()) {
+            if closure.contains(&next) {
                 continue;
             }
-            for (other, unit) in &self.units.by_name {
-                let depends = [
-                    DependencyKind::Requires,
-                    DependencyKind::BindsTo,
-                    DependencyKind::PartOf,
-                ]
-                .iter()
-                .any(|kind| unit.unit.dependencies_of(*kind).any(|d| d == next));
-                if depends {
-                    todo.push(other.clone());
-                }
-            }
-            self.queued.retain(|(n, _)| n != &next);
-            self.queued.push((next, JobKind::Stop));
+            let kinds = [
+                DependencyKind::Requires,
+                DependencyKind::BindsTo,
+                DependencyKind::PartOf,
+            ];
+            todo.extend(self.dependents_of(&next, &kinds));
+            closure.push(next);
         }
+        closure
     }
 
     /// Stops everything that runs, dependents first.
@@ -238,58 +416,62 @@ impl Manager {
         after || before || target_after_wanted || service_after_basic
     }
 
+    /// Must the job (`name`, `kind`) wait for the job (`other`, `other_kind`)?
+    /// Starts wait for the starts of what they are ordered after; stops for
+    /// the stops of what is ordered after them.
+    fn blocks(&self, name: &str, kind: JobKind, other: &str, other_kind: JobKind) -> bool {
+        match (kind, other_kind) {
+            (JobKind::Stop, JobKind::Stop) => self.ordered_after(other, name),
+            (_, JobKind::Stop) | (JobKind::Stop, _) => false,
+            _ => self.ordered_after(name, other),
+        }
+    }
+
     /// Does some other unit with a job in progress or queued have to finish
     /// first?
     fn must_wait(&self, name: &str, kind: JobKind) -> bool {
-        let pending = self.queued.iter().map(|(n, k)| (n.as_str(), *k)).chain(
-            self.runtimes
-                .iter()
-                .filter(|(_, r)| r.has_running_job())
-                .map(|(n, r)| {
-                    let kind = match r {
-                        UnitRuntime::Service(s) => s.job.unwrap_or(JobKind::Start),
-                        UnitRuntime::Passive { .. } => JobKind::Start,
-                    };
-                    (n.as_str(), kind)
-                }),
-        );
-        for (other, other_kind) in pending {
-            if other == name {
-                continue;
-            }
-            let blocks = match (kind, other_kind) {
-                (JobKind::Stop, JobKind::Stop) => self.ordered_after(other, name),
-                (_, JobKind::Stop) => false,
-                (JobKind::Stop, _) => false,
-                _ => self.ordered_after(name, other),
-            };
-            if blocks {
-                return true;
-            }
-        }
-        false
+        let queued = self.queued.iter().map(|(n, k)| (n.as_str(), *k));
+        let running = self
+            .runtimes
+            .iter()
+            .filter(|(_, r)| r.has_running_job())
+            .map(|(n, r)| {
+                let kind = match r {
+                    UnitRuntime::Service(s) => s.job.unwrap_or(JobKind::Start),
+                    UnitRuntime::Passive { .. } => JobKind::Start,
+                };
+                (n.as_str(), kind)
+            });
+        queued
+            .chain(running)
+            .any(|(other, other_kind)| other != name && self.blocks(name, kind, other, other_kind))
     }
 
-    /// The required units (ordered before it) whose start failed.
+    /// A requirement failed: a unit it Requires=/BindsTo= (and is ordered
+    /// after) failed to start, or a Requisite= is not active.
     fn failed_requirement(&self, name: &str) -> bool {
         let Some(unit) = self.units.get(name) else {
             return false;
         };
-        [
-            DependencyKind::Requires,
-            DependencyKind::BindsTo,
-            DependencyKind::Requisite,
-        ]
-        .iter()
-        .any(|kind| {
-            unit.unit
-                .dependencies_of(*kind)
-                .any(|d| self.failed_starts.contains(d) && self.ordered_after(name, d))
-        })
+        let failed_start = [DependencyKind::Requires, DependencyKind::BindsTo]
+            .iter()
+            .any(|kind| {
+                unit.unit
+                    .dependencies_of(*kind)
+                    .any(|d| self.failed_starts.contains(d) && self.ordered_after(name, d))
+            });
+        let requisite_down = unit
+            .unit
+            .dependencies_of(DependencyKind::Requisite)
+            .any(|d| {
+                !self
+                    .runtimes
+                    .get(d)
+                    .is_some_and(|r| r.active_state().is_active_or_reloading())
+            });
+        failed_start || requisite_down
     }
 
-    /// Runs every queued job whose ordering allows it; repeats until no
-    /// job can move.
     pub fn dispatch(&mut self, ex: &mut dyn Executor) {
         loop {
             self.collect_finished_jobs();
@@ -297,9 +479,78 @@ impl Manager {
                 .queued
                 .iter()
                 .position(|(name, kind)| !self.must_wait(name, *kind));
-            let Some(index) = runnable else { return };
+            let Some(index) = runnable else {
+                if self.break_ordering_cycle(ex) {
+                    continue;
+                }
+                self.collect_transient();
+                return;
+            };
             let (name, kind) = self.queued.remove(index);
             self.run_job(ex, &name, kind);
+        }
+    }
+
+    /// Queued jobs that only wait for one another, with no job running to
+    /// end the wait, form an ordering cycle: like systemd, delete one job of
+    /// the cycle (one pulled in by Wants= where there is one) and go on.
+    fn break_ordering_cycle(&mut self, ex: &mut dyn Executor) -> bool {
+        let anything_running = self.runtimes.values().any(|r| r.has_running_job());
+        if self.queued.is_empty() || anything_running {
+            return false;
+        }
+        let Some(cycle) = self.find_cycle() else {
+            return false;
+        };
+        let (start, start_kind) = cycle[0].clone();
+        let verb = |k: JobKind| match k {
+            JobKind::Start => "start",
+            JobKind::Stop => "stop",
+            JobKind::Reload => "reload",
+        };
+        ex.log(
+            &start,
+            &format!(
+                "{start}: Found ordering cycle on {}/{}",
+                cycle[1].0,
+                verb(cycle[1].1)
+            ),
+        );
+        for (unit, kind) in cycle.iter().skip(1) {
+            ex.log(
+                &start,
+                &format!("{start}: Found dependency on {unit}/{}", verb(*kind)),
+            );
+        }
+        let (victim, victim_kind) = cycle.last().cloned().unwrap_or_else(|| cycle[0].clone());
+        ex.log(
+            &start,
+            &format!(
+                "{start}: Job {victim}/{} deleted to break ordering cycle starting with {start}/{}",
+                verb(victim_kind),
+                verb(start_kind)
+            ),
+        );
+        self.queued
+            .retain(|(n, k)| !(*n == victim && *k == victim_kind));
+        true
+    }
+
+    /// A cycle of queued jobs, each waiting for the next, if there is one.
+    fn find_cycle(&self) -> Option<Vec<(String, JobKind)>> {
+        let (first, first_kind) = self.queued.first()?.clone();
+        let mut path: Vec<(String, JobKind)> = vec![(first, first_kind)];
+        loop {
+            let (current, kind) = path.last()?.clone();
+            let next = self.queued.iter().find(|(other, other_kind)| {
+                *other != current && self.blocks(&current, kind, other, *other_kind)
+            })?;
+            if let Some(at) = path.iter().position(|p| p == next) {
+                let mut cycle = path.split_off(at);
+                cycle.push(next.clone());
+                return Some(cycle);
+            }
+            path.push(next.clone());
         }
     }
 
@@ -312,6 +563,11 @@ impl Manager {
                 &format!("{name}: Job {name}/start failed with result 'dependency'."),
             );
             self.failed_starts.insert(name.to_string());
+            self.job_results.push(JobResult {
+                unit: name.to_string(),
+                kind,
+                result: "dependency",
+            });
             return;
         }
         let Some(unit) = self.units.get(name).cloned() else {
@@ -332,43 +588,161 @@ impl Manager {
                         service.plan = plan;
                     }
                 }
-                service.start(ex);
+                if service.start(ex) == RequestOutcome::AlreadyDone {
+                    self.job_results.push(JobResult {
+                        unit: name.to_string(),
+                        kind,
+                        result: "done",
+                    });
+                }
             }
             (UnitRuntime::Service(service), JobKind::Stop) => {
                 service.stop(ex);
             }
             (UnitRuntime::Service(service), JobKind::Reload) => {
-                service.reload(ex);
+                let outcome = service.reload(ex);
+                if outcome != RequestOutcome::Accepted {
+                    self.job_results.push(JobResult {
+                        unit: name.to_string(),
+                        kind,
+                        result: "failed",
+                    });
+                }
             }
             (UnitRuntime::Passive { active }, JobKind::Start) => {
                 if !*active && is_target(&unit) {
                     ex.log(name, &format!("Reached target {}.", description_of(&unit)));
                 }
                 *active = true;
+                self.job_results.push(JobResult {
+                    unit: name.to_string(),
+                    kind,
+                    result: "done",
+                });
             }
             (UnitRuntime::Passive { active }, JobKind::Stop) => {
                 if *active && is_target(&unit) {
                     ex.log(name, &format!("Stopped target {}.", description_of(&unit)));
                 }
                 *active = false;
+                self.job_results.push(JobResult {
+                    unit: name.to_string(),
+                    kind,
+                    result: "done",
+                });
             }
-            (UnitRuntime::Passive { .. }, JobKind::Reload) => {}
+            (UnitRuntime::Passive { .. }, JobKind::Reload) => {
+                self.job_results.push(JobResult {
+                    unit: name.to_string(),
+                    kind,
+                    result: "done",
+                });
+            }
         }
         self.collect_finished_jobs();
     }
 
+    /// Takes in what the services did since the last look: ended jobs
+    /// (for waiting clients, failed requirements and restarts) and units
+    /// that went down (for the units bound to them).
     fn collect_finished_jobs(&mut self) {
+        let mut restarts = Vec::new();
+        let mut went_down = Vec::new();
         for (name, runtime) in &mut self.runtimes {
-            if let UnitRuntime::Service(service) = runtime {
-                for (kind, outcome) in service.finished_jobs.drain(..) {
-                    if kind == JobKind::Start
-                        && matches!(outcome, JobOutcome::Failed | JobOutcome::Assert)
-                    {
-                        self.failed_starts.insert(name.clone());
-                    }
+            let UnitRuntime::Service(service) = runtime else {
+                continue;
+            };
+            for (kind, outcome) in service.finished_jobs.drain(..) {
+                if kind == JobKind::Start
+                    && matches!(outcome, JobOutcome::Failed | JobOutcome::Assert)
+                {
+                    self.failed_starts.insert(name.clone());
+                }
+                if kind == JobKind::Stop && self.restart_after_stop.remove(name) {
+                    restarts.push(name.clone());
+                }
+                let result = match outcome {
+                    JobOutcome::Done => "done",
+                    JobOutcome::Failed => "failed",
+                    JobOutcome::Canceled => "canceled",
+                    JobOutcome::Skipped => "skipped",
+                    JobOutcome::Assert => "assert",
+                };
+                self.job_results.push(JobResult {
+                    unit: name.clone(),
+                    kind,
+                    result,
+                });
+            }
+            for (old, new) in service.transitions.drain(..) {
+                if !old.active_state().is_inactive_or_failed()
+                    && new.active_state().is_inactive_or_failed()
+                {
+                    went_down.push(name.clone());
+                }
+            }
+            if service.halt_requested.take().is_some() && self.halt.is_none() {
+                self.halt = Some((name.clone(), service.main_exit.map(|(_, status)| status)));
+            }
+        }
+        for name in restarts {
+            self.enqueue_start(&name);
+        }
+        for name in went_down {
+            // BindsTo=: a unit bound to one that stopped, for whatever
+            // reason, stops too.
+            for dependent in self.dependents_of(&name, &[DependencyKind::BindsTo]) {
+                let active = self
+                    .runtimes
+                    .get(&dependent)
+                    .is_some_and(|r| !r.active_state().is_inactive_or_failed());
+                let stopping = self
+                    .queued
+                    .iter()
+                    .any(|(n, k)| *n == dependent && *k == JobKind::Stop);
+                if active && !stopping {
+                    self.queued.push((dependent, JobKind::Stop));
                 }
             }
         }
+    }
+
+    /// Conflicts= (either way round): starting `name` stops the other.
+    fn stop_conflicting(&mut self, name: &str, unit: &Unit) {
+        let mut conflicting: Vec<String> = unit
+            .unit
+            .dependencies_of(DependencyKind::Conflicts)
+            .map(String::from)
+            .collect();
+        conflicting.extend(self.dependents_of(name, &[DependencyKind::Conflicts]));
+        for other in conflicting {
+            let running = self
+                .runtimes
+                .get(&other)
+                .is_some_and(|r| !r.active_state().is_inactive_or_failed());
+            let queued_start = self
+                .queued
+                .iter()
+                .any(|(n, k)| *n == other && *k == JobKind::Start);
+            if running || queued_start {
+                self.queued.retain(|(n, _)| *n != other);
+                self.queued.push((other, JobKind::Stop));
+            }
+        }
+    }
+
+    /// The units that point at `name` with one of `kinds`.
+    fn dependents_of(&self, name: &str, kinds: &[DependencyKind]) -> Vec<String> {
+        self.units
+            .by_name
+            .iter()
+            .filter(|(_, unit)| {
+                kinds
+                    .iter()
+                    .any(|kind| unit.unit.dependencies_of(*kind).any(|d| d == name))
+            })
+            .map(|(other, _)| other.clone())
+            .collect()
     }
 
     fn description(&self, name: &str) -> String {

@@ -1,6 +1,7 @@
 //! The supervisor: one state machine per unit, driven by events (a child
 //! exited, a timeout fired, a command arrived), never by polling.
 
+pub mod api;
 pub mod boot;
 pub mod capabilities;
 pub mod conditions;
@@ -15,6 +16,8 @@ pub mod state;
 pub mod supervisor;
 
 pub mod plan;
+pub mod properties;
+mod property_table;
 pub mod service;
 
 /// The strerror() text of an I/O error, as systemd prints it after a colon.

@@ -199,6 +199,11 @@ pub struct ServiceRuntime {
     last_pid: Option<Pid>,
     /// Why a command could not be started, to be logged.
     spawn_failure_log: Vec<String>,
+    /// A start requested while stopping, begun once the stop is done.
+    start_queued_behind_stop: bool,
+    /// Restart=halt: the service went down on its own; the manager stops
+    /// the pod.
+    pub halt_requested: Option<()>,
 }
 
 impl ServiceRuntime {
@@ -237,6 +242,8 @@ impl ServiceRuntime {
             start_group: None,
             last_pid: None,
             spawn_failure_log: Vec::new(),
+            start_queued_behind_stop: false,
+            halt_requested: None,
         }
     }
 
@@ -425,6 +432,7 @@ impl ServiceRuntime {
         if self.state.active_state() == ActiveState::Deactivating {
             // systemd queues the start behind the stop; the stop's end
             // (enter_dead) picks the job up.
+            self.start_queued_behind_stop = true;
             return RequestOutcome::Accepted;
         }
         if self.state == ServiceState::AutoRestart {
@@ -524,6 +532,7 @@ impl ServiceRuntime {
         let description = self.plan.description.clone();
         self.job_log(ex, &format!("Starting {description}..."));
         self.invocation_id = ex.new_invocation_id();
+        self.start_queued_behind_stop = false;
         self.status_text = None;
         self.status_errno = 0;
         self.watchdog_override_usec = None;
@@ -576,6 +585,7 @@ impl ServiceRuntime {
     pub fn stop(&mut self, ex: &mut dyn Executor) -> RequestOutcome {
         self.tick(ex);
         self.forbid_restart = true;
+        self.start_queued_behind_stop = false;
         if self.job == Some(JobKind::Stop) {
             // A stop is already under way; this request joins it.
             return RequestOutcome::Accepted;
@@ -1063,6 +1073,9 @@ impl ServiceRuntime {
             self.settle_job(ex);
             return;
         }
+        if allow_restart && !self.forbid_restart && self.plan.restart == RestartPolicy::Halt {
+            self.halt_requested = Some(());
+        }
         self.forbid_restart = false;
         self.set_state(end);
         if self.job == Some(JobKind::Start)
@@ -1070,22 +1083,13 @@ impl ServiceRuntime {
             && self.plan.remain_after_exit
         {
             self.settle_job(ex);
-        } else if self.job == Some(JobKind::Start) && self.finished_start_queued_behind_stop() {
+        } else if self.job == Some(JobKind::Start) && self.start_queued_behind_stop {
             // `start` arrived while stopping: begin it now.
+            self.start_queued_behind_stop = false;
             self.begin_start_job(ex);
         } else {
             self.settle_job(ex);
         }
-    }
-
-    fn finished_start_queued_behind_stop(&self) -> bool {
-        self.transitions
-            .iter()
-            .any(|(from, _)| from.active_state() == ActiveState::Deactivating)
-            && !self
-                .transitions
-                .iter()
-                .any(|(_, to)| matches!(to, ServiceState::StartPre | ServiceState::Start))
     }
 
     fn shall_restart(&self) -> bool {
@@ -1116,6 +1120,7 @@ impl ServiceRuntime {
             }
             RestartPolicy::OnWatchdog => r == ServiceResult::Watchdog,
             RestartPolicy::OnAbort => matches!(r, ServiceResult::Signal | ServiceResult::CoreDump),
+            RestartPolicy::Halt => false,
         }
     }
 
@@ -2542,5 +2547,36 @@ mod tests {
                 "{preserve:?} {restart:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_start_during_a_stop_runs_once_the_stop_is_done() {
+        let mut ex = Recorder::default();
+        let mut s = ServiceRuntime::new(plan(ServiceType::Simple, &["/bin/server"]));
+        s.start(&mut ex);
+        s.stop(&mut ex);
+        assert_eq!(s.state, ServiceState::StopSigterm);
+        s.start(&mut ex);
+        s.transitions.clear();
+        exit(&mut s, &mut ex, 100, ExitStatus::Killed(15));
+        assert_eq!(s.state, ServiceState::Running);
+        assert_eq!(s.main_pid, Some(Pid::from_raw(101)));
+    }
+
+    #[test]
+    fn a_start_that_times_out_is_not_begun_again() {
+        let mut ex = Recorder::default();
+        let mut p = plan(ServiceType::Notify, &["/bin/server"]);
+        p.timeout_start_usec = 1_000_000;
+        let mut s = ServiceRuntime::new(p);
+        s.start(&mut ex);
+        // What the manager does between events.
+        s.transitions.clear();
+        ex.now = 1_000_000;
+        s.on_timeout(&mut ex);
+        exit(&mut s, &mut ex, 100, ExitStatus::Killed(15));
+        assert_eq!(s.state, ServiceState::Failed);
+        assert_eq!(s.finished_jobs, vec![(JobKind::Start, JobOutcome::Failed)]);
+        assert_eq!(ex.spawned.len(), 1);
     }
 }

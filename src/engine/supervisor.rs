@@ -1,32 +1,47 @@
-//! The event loop: children exiting (SIGCHLD), phase deadlines, and the
-//! signals that ask PID 1 to shut down. Nothing here polls; the loop
-//! sleeps until the kernel or the next deadline wakes it.
+//! The event loop: children exiting (SIGCHLD), phase deadlines, requests
+//! on the control API, and the signals that ask PID 1 to shut down.
+//! Nothing here polls; the loop sleeps until the kernel, the next deadline
+//! or a request wakes it.
 
-use std::io;
+use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
 use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::Notify;
 
+use super::api::{Core, EngineBackend};
 use super::directories::Roots;
 use super::executor::{LogSink, ProcessExecutor};
 use super::manager::Manager;
 use super::notify::{self, NotifySocket};
 use super::reaper::{become_subreaper, reap_exited};
-use super::service::Executor;
+use crate::control::server::{ControlServer, ServerConfig};
 
-/// Starts the boot units, supervises until SIGTERM or SIGINT, then stops
-/// everything (dependents first) and returns once all of it is down.
-pub fn run(manager: Manager, sink: Rc<dyn LogSink>) -> io::Result<()> {
+/// Starts the boot units, serves the control API, supervises until SIGTERM
+/// or SIGINT (or a Restart=halt service going down), then stops everything
+/// (dependents first) and returns the supervisor's exit status once all of
+/// it is down: 0 after SIGTERM/SIGINT; after a halt, the halting service's
+/// exit code if it was not 0, 128+N if signal N killed it, else 1.
+///
+/// SIGHUP reloads the unit files (as `systemctl daemon-reload`); SIGUSR2
+/// writes the state of every unit to the supervisor's log.
+pub fn run(manager: Manager, sink: Rc<dyn LogSink>, api: ServerConfig) -> anyhow::Result<u8> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     let local = tokio::task::LocalSet::new();
-    local.block_on(&runtime, supervise(manager, sink))
+    local.block_on(&runtime, supervise(manager, sink, api))
 }
 
-async fn supervise(mut manager: Manager, sink: Rc<dyn LogSink>) -> io::Result<()> {
+async fn supervise(
+    manager: Manager,
+    sink: Rc<dyn LogSink>,
+    api: ServerConfig,
+) -> anyhow::Result<u8> {
     let mut sigchld = signal(SignalKind::child())?;
+    let mut sighup = signal(SignalKind::hangup())?;
+    let mut sigusr2 = signal(SignalKind::user_defined2())?;
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sigint = signal(SignalKind::interrupt())?;
     if let Err(e) = become_subreaper() {
@@ -41,24 +56,54 @@ async fn supervise(mut manager: Manager, sink: Rc<dyn LogSink>) -> io::Result<()
     let mut ex = ProcessExecutor::new(sink.clone());
     let notify_socket = bind_notify_socket(&sink, &mut ex);
     let epoch = tokio::time::Instant::from_std(ex.epoch());
-    for name in manager.boot_units() {
-        manager.enqueue_start(&name);
+    let core = Rc::new(RefCell::new(Core::new(manager, ex)));
+    let wake_loop = Rc::new(Notify::new());
+    let changed = Rc::new(Notify::new());
+
+    let server = ControlServer::bind(&api)?;
+    let backend = Rc::new(EngineBackend::new(
+        core.clone(),
+        wake_loop.clone(),
+        changed.clone(),
+    ));
+    let server_task = tokio::task::spawn_local(server.serve(backend));
+
+    {
+        let mut core = core.borrow_mut();
+        let boot = core.manager.boot_units();
+        for name in &boot {
+            core.manager.enqueue_start(name);
+        }
+        core.boot_units = boot;
     }
     let mut shutting_down = false;
+    let mut exit_status = 0u8;
     loop {
-        // Notifications first, as systemd ranks them above SIGCHLD: a
-        // READY=1 sent just before exiting counts.
-        while let Some(d) = notify_socket.as_ref().and_then(|s| s.try_recv()) {
-            notify::dispatch(&mut manager, &mut ex, &d);
-        }
-        for (pid, status) in reap_exited() {
-            manager.on_process_exit(&mut ex, pid, status);
-        }
-        manager.dispatch(&mut ex);
-        if shutting_down && manager.is_idle_and_down() {
-            return Ok(());
-        }
-        let deadline = manager.next_deadline();
+        let deadline = {
+            let mut core = core.borrow_mut();
+            let core = &mut *core;
+            // Notifications first, as systemd ranks them above SIGCHLD: a
+            // READY=1 sent just before exiting counts.
+            while let Some(d) = notify_socket.as_ref().and_then(|s| s.try_recv()) {
+                notify::dispatch(&mut core.manager, &mut core.ex, &d);
+            }
+            for (pid, status) in reap_exited() {
+                core.manager.on_process_exit(&mut core.ex, pid, status);
+            }
+            core.settle();
+            if let Some((unit, status)) = core.manager.halt.take().filter(|_| !shutting_down) {
+                sink.supervisor_message(&unit, &format!("{unit}: Restart=halt, stopping the pod."));
+                exit_status = halt_exit_status(status);
+                shutting_down = true;
+                core.manager.enqueue_shutdown();
+                core.settle();
+            }
+            if shutting_down && core.manager.is_idle_and_down() {
+                break;
+            }
+            core.manager.next_deadline()
+        };
+        changed.notify_waiters();
         let sleep = async {
             match deadline {
                 Some(usec) => tokio::time::sleep_until(epoch + Duration::from_micros(usec)).await,
@@ -73,21 +118,77 @@ async fn supervise(mut manager: Manager, sink: Rc<dyn LogSink>) -> io::Result<()
         };
         tokio::select! {
             _ = sigchld.recv() => {}
-            Ok(d) = notification => notify::dispatch(&mut manager, &mut ex, &d),
+            Ok(d) = notification => {
+                let mut core = core.borrow_mut();
+                let core = &mut *core;
+                notify::dispatch(&mut core.manager, &mut core.ex, &d);
+            }
+            _ = wake_loop.notified() => {}
             _ = sleep => {
-                let now = ex.now();
-                manager.on_deadlines(&mut ex, now);
+                let mut core = core.borrow_mut();
+                let core = &mut *core;
+                let now = super::executor::monotonic_now();
+                core.manager.on_deadlines(&mut core.ex, now);
             }
             _ = sigterm.recv(), if !shutting_down => {
                 shutting_down = true;
-                manager.enqueue_shutdown();
+                core.borrow_mut().manager.enqueue_shutdown();
             }
             _ = sigint.recv(), if !shutting_down => {
                 shutting_down = true;
-                manager.enqueue_shutdown();
+                core.borrow_mut().manager.enqueue_shutdown();
+            }
+            _ = sighup.recv() => {
+                sink.supervisor_message("", "Reloading unit files (SIGHUP).");
+                core.borrow_mut().manager.reload_unit_files();
+            }
+            _ = sigusr2.recv() => {
+                for line in state_dump(&core.borrow().manager) {
+                    sink.supervisor_message("", &line);
+                }
             }
         }
     }
+    changed.notify_waiters();
+    server_task.abort();
+    let _ = std::fs::remove_file(&api.socket_path);
+    Ok(exit_status)
+}
+
+fn halt_exit_status(status: Option<super::exit_status::ExitStatus>) -> u8 {
+    use super::exit_status::ExitStatus;
+    match status {
+        Some(ExitStatus::Exited(code)) if code != 0 => u8::try_from(code).unwrap_or(1),
+        Some(ExitStatus::Killed(signal) | ExitStatus::Dumped(signal)) => {
+            u8::try_from(128 + signal).unwrap_or(1)
+        }
+        _ => 1,
+    }
+}
+
+/// One line per unit that has run: `name: active (running), main PID 42`.
+fn state_dump(manager: &Manager) -> Vec<String> {
+    manager
+        .runtimes
+        .iter()
+        .map(|(name, runtime)| match runtime {
+            super::manager::UnitRuntime::Service(s) => {
+                let pid = s
+                    .main_pid
+                    .map(|p| format!(", main PID {p}"))
+                    .unwrap_or_default();
+                format!("{name}: {} ({}){pid}", s.active_state(), s.state)
+            }
+            other => format!("{name}: {}", other.active_state()),
+        })
+        .collect()
+}
+
+/// Where the control API listens unless told otherwise.
+pub fn default_socket_path() -> std::path::PathBuf {
+    std::env::var_os(crate::control::client::SOCKET_ENV)
+        .map(Into::into)
+        .unwrap_or_else(|| crate::control::server::DEFAULT_SOCKET_PATH.into())
 }
 
 /// The `$NOTIFY_SOCKET` of the services; without one (the runtime

@@ -32,6 +32,15 @@ pub fn assert_can_boot_guests() {
 impl Guest {
     /// Boots a guest whose /etc/systemd/system holds the files of `units`.
     pub fn boot(units: Option<&Path>, args: &[&str]) -> Guest {
+        Guest::boot_with_files(units, &[], args)
+    }
+
+    /// Boots a guest with units and extra files (host path, guest path).
+    pub fn boot_with_files(
+        units: Option<&Path>,
+        files: &[(PathBuf, &str)],
+        args: &[&str],
+    ) -> Guest {
         assert_can_boot_guests();
         let name = format!(
             "e2e-{}-{}",
@@ -49,6 +58,11 @@ impl Guest {
         if let Some(units) = units {
             cmd.env("GUEST_UNITS", units);
         }
+        let pairs: Vec<String> = files
+            .iter()
+            .map(|(host, guest)| format!("{}:{guest}", host.display()))
+            .collect();
+        cmd.env("GUEST_FILES", pairs.join(" "));
         let out = cmd.output().expect("guest.sh runs");
         let guest = Guest { name, state };
         assert!(
@@ -101,5 +115,43 @@ impl Drop for Guest {
             .env("GUEST_STATE", self.state.path())
             .args(["stop", &self.name])
             .output();
+    }
+}
+
+impl Guest {
+    /// The host PID of the guest's PID 1.
+    pub fn pid1(&self) -> i32 {
+        std::fs::read_to_string(self.state.path().join(&self.name).join("pid"))
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap()
+    }
+
+    /// Runs `line` in the guest until it succeeds (up to 30 s).
+    pub fn wait_until_ok(&self, line: &str) -> std::process::Output {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            let out = self.sh(line);
+            if out.status.success() || std::time::Instant::now() > deadline {
+                return out;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    }
+}
+
+impl Guest {
+    /// The exit status of the guest's PID 1, once it has exited (up to 60 s).
+    pub fn exit_status(&self) -> Option<i32> {
+        let path = self.state.path().join(&self.name).join("exit-status");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while std::time::Instant::now() < deadline {
+            if let Ok(text) = std::fs::read_to_string(&path) {
+                return text.trim().parse().ok();
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        None
     }
 }

@@ -3,6 +3,8 @@
 
 mod guest;
 
+mod postgres;
+
 use guest::Guest;
 
 #[test]

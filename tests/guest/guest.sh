@@ -13,7 +13,9 @@
 # `runr ARGS` (default: supervisor). Its stdout and stderr go to
 # $GUEST_STATE/NAME/console.log.
 # Env: GUEST_STATE (default /tmp/runr-guests), GUEST_UNITS (a host directory
-# whose files are copied to /etc/systemd/system before boot).
+# whose files are copied to /etc/systemd/system before boot), GUEST_FILES
+# ("HOSTPATH:GUESTPATH ..." copied into the guest before boot).
+# When PID 1 exits, its exit status is written to $GUEST_STATE/NAME/exit-status.
 set -euo pipefail
 
 STATE=${GUEST_STATE:-/tmp/runr-guests}
@@ -41,6 +43,7 @@ boot_inside() {
         mknod -m 666 "$root/dev/$n" c "$major" "$minor"
     done
     mkdir -p "$root/dev/pts" "$root/dev/shm"
+    mount -t tmpfs -o mode=1777 tmpfs "$root/dev/shm"
     mount -t devpts -o newinstance,ptmxmode=0666 devpts "$root/dev/pts"
     ln -s pts/ptmx "$root/dev/ptmx"
     ln -s /proc/self/fd "$root/dev/fd"
@@ -61,6 +64,11 @@ boot_inside() {
     if [ -d "$dir/units" ]; then
         cp -a "$dir/units/." "$root/etc/systemd/system/"
     fi
+    local pair
+    for pair in ${GUEST_FILES:-}; do
+        mkdir -p "$(dirname "$root/${pair#*:}")"
+        cp -a "${pair%%:*}" "$root/${pair#*:}"
+    done
     cd "$root"
     mkdir -p .host
     pivot_root . .host
@@ -94,13 +102,20 @@ start)
     if [ -n "${GUEST_UNITS:-}" ]; then cp -a "$GUEST_UNITS" "$dir/units"; fi
     GUEST_ARGS=("${@:-supervisor}")
     [ $# -gt 0 ] || GUEST_ARGS=(supervisor)
-    export dir name
+    export dir name GUEST_FILES
     export -f boot_inside
-    setsid unshare --pid --fork --mount --uts --ipc --net --cgroup --propagation private \
-        bash -c "GUEST_ARGS=($(printf '%q ' "${GUEST_ARGS[@]}")); boot_inside" \
-        >"$dir/console.log" 2>&1 </dev/null &
-    unshare_pid=$!
-    echo "$unshare_pid" > "$dir/unshare.pid"
+    # unshare --fork exits with the status of the guest's PID 1.
+    (
+        setsid unshare --pid --fork --mount --uts --ipc --net --cgroup --propagation private \
+            bash -c "GUEST_ARGS=($(printf '%q ' "${GUEST_ARGS[@]}")); boot_inside" \
+            >"$dir/console.log" 2>&1 </dev/null &
+        echo $! > "$dir/unshare.pid"
+        wait $!
+        echo $? > "$dir/exit-status.new"
+        mv "$dir/exit-status.new" "$dir/exit-status"
+    ) >/dev/null 2>&1 &
+    for _ in $(seq 1 100); do [ -s "$dir/unshare.pid" ] && break; sleep 0.02; done
+    unshare_pid=$(cat "$dir/unshare.pid")
     pid=$(host_pid_of_guest_init "$unshare_pid") || { echo "guest $name did not boot; see $dir/console.log" >&2; exit 1; }
     echo "$pid" > "$dir/pid"
     echo "$pid"

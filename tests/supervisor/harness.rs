@@ -32,6 +32,11 @@ impl Pod {
         self.dir.path().to_path_buf()
     }
 
+    /// The control API socket of this pod's supervisor.
+    pub fn socket(&self) -> PathBuf {
+        self.dir.path().join("runr.sock")
+    }
+
     pub fn add(&self, name: &str, text: &str) {
         std::fs::write(self.dir.path().join(name), text).unwrap();
     }
@@ -47,6 +52,8 @@ impl Pod {
             .arg("supervisor")
             .arg(self.dir.path())
             .env("RUNR_ROOT", self.root())
+            .arg("--api-socket")
+            .arg(self.socket())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -139,6 +146,30 @@ impl Supervisor {
             );
             self.take_lines(Duration::from_millis(50));
         }
+    }
+}
+
+impl Supervisor {
+    /// Waits (up to 15 s) for the supervisor to exit on its own; its exit
+    /// code and everything it printed.
+    pub fn wait_exit(mut self) -> (i32, String) {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                while self.take_lines(Duration::from_millis(100)) {}
+                return (status.code().unwrap_or(-1), std::mem::take(&mut self.seen));
+            }
+            assert!(
+                Instant::now() < deadline,
+                "supervisor did not exit within 15 s:\n{}",
+                self.seen
+            );
+            self.take_lines(Duration::from_millis(50));
+        }
+    }
+
+    pub fn signal(&self, signal: Signal) {
+        kill(Pid::from_raw(self.pid()), signal).unwrap();
     }
 }
 

@@ -2,10 +2,13 @@
 //! temporary directory; what it does is read from its output and from the
 //! files its services write.
 
+mod api;
 mod conditions;
+mod dependencies;
 mod directories;
 mod harness;
 mod notify;
+mod pid1;
 mod privileges;
 
 use harness::Pod;
@@ -207,4 +210,26 @@ fn orphans_of_a_service_are_reaped() {
     let zombies = harness::zombie_children(sup.pid());
     sup.stop();
     assert!(zombies.is_empty(), "unreaped children: {zombies:?}");
+}
+
+#[test]
+fn an_enabled_template_instance_starts_with_its_specifiers_resolved() {
+    let pod = Pod::new(&[]);
+    let d = pod.dir().display().to_string();
+    pod.add(
+        "cluster@.service",
+        &format!(
+            "[Unit]\nDescription=Cluster %i\n[Service]\nType=forking\nPIDFile={d}/%i.pid\nExecStart=/bin/sh -c 'sleep 60 & echo $! > {d}/%i.pid'\n[Install]\nWantedBy=multi-user.target\n"
+        ),
+    );
+    // What `systemctl enable cluster@15-main` leaves behind.
+    let wants = pod.dir().join("multi-user.target.wants");
+    std::fs::create_dir(&wants).unwrap();
+    std::os::unix::fs::symlink("../cluster@.service", wants.join("cluster@15-main.service"))
+        .unwrap();
+    let mut sup = pod.start();
+    sup.wait_for("Started Cluster 15-main.");
+    assert!(pod.dir().join("15-main.pid").exists());
+    let out = sup.stop();
+    assert!(out.contains("Stopped Cluster 15-main."), "{out}");
 }

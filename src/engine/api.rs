@@ -1,0 +1,617 @@
+//! The control API's backend: requests become jobs of the manager, and the
+//! answers read the manager's state. The event loop and the API share one
+//! [`Core`] through `Rc<RefCell<..>>` (the daemon is single-threaded); no
+//! borrow is held across an `.await`.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use tokio::sync::Notify;
+
+use super::executor::{ProcessExecutor, monotonic_now};
+use super::manager::{JobResult, Manager, UnitRuntime};
+use super::service::{JobKind, ServiceRuntime};
+use super::state::ActiveState;
+use crate::config::model::{LoadState, Unit};
+use crate::control::backend::{ApiBackend, ApiError, ApiResult};
+use crate::control::types::{
+    ActionAccepted, ActionId, ActionState, ActionStatus, BackgroundRunRequest, BackgroundTask,
+    DaemonInfo, KillWhom, LogQuery, LogReply, MetricsSnapshot, Property, PropertyQuery, Readiness,
+    ServiceAction, ServiceStatus, TimerAction, TimerStatus, Timestamp, UnitFileAction,
+    UnitFileText, UnitFiles, UnitMetrics, UnitReadiness, UnitSummary,
+};
+use crate::syntax::Usec;
+use crate::syntax::timestamp::now_realtime;
+
+/// Everything the event loop and the API act on.
+pub struct Core {
+    pub manager: Manager,
+    pub ex: ProcessExecutor,
+    pub actions: Actions,
+    /// The units started at boot, which `/readyz` weighs by default.
+    pub boot_units: Vec<String>,
+    pub started_realtime: Usec,
+    pub started_monotonic: Usec,
+}
+
+impl Core {
+    pub fn new(manager: Manager, ex: ProcessExecutor) -> Self {
+        Core {
+            manager,
+            ex,
+            actions: Actions::default(),
+            boot_units: Vec::new(),
+            started_realtime: now_realtime(),
+            started_monotonic: monotonic_now(),
+        }
+    }
+
+    /// Runs what can run, and settles the actions whose jobs ended.
+    pub fn settle(&mut self) {
+        self.manager.dispatch(&mut self.ex);
+        for result in self.manager.job_results.drain(..) {
+            self.actions.job_ended(&result);
+        }
+    }
+}
+
+/// The writes clients asked for, and how they ended.
+#[derive(Default)]
+pub struct Actions {
+    next_id: ActionId,
+    items: BTreeMap<ActionId, PendingAction>,
+}
+
+struct PendingAction {
+    status: ActionStatus,
+    /// The job whose end finishes the action.
+    awaits: Option<(String, JobKind)>,
+}
+
+/// How many finished actions are remembered for late pollers.
+const FINISHED_ACTIONS_KEPT: usize = 1024;
+
+impl Actions {
+    fn add(&mut self, unit: &str, verb: &str, awaits: Option<(String, JobKind)>) -> ActionAccepted {
+        self.next_id += 1;
+        let id = self.next_id;
+        let now = Timestamp::now();
+        let mut status = ActionStatus {
+            action_id: id,
+            unit: unit.to_string(),
+            verb: verb.to_string(),
+            state: ActionState::Pending,
+            result: None,
+            accepted_at: now,
+            finished_at: None,
+            message: None,
+        };
+        if awaits.is_none() {
+            status.state = ActionState::Finished;
+            status.result = Some("done".into());
+            status.finished_at = Some(now);
+        }
+        self.items.insert(id, PendingAction { status, awaits });
+        self.forget_old();
+        ActionAccepted {
+            action_id: id,
+            accepted_at: now,
+        }
+    }
+
+    fn forget_old(&mut self) {
+        while self.items.len() > FINISHED_ACTIONS_KEPT {
+            let oldest_finished = self
+                .items
+                .iter()
+                .find(|(_, a)| a.status.is_finished())
+                .map(|(id, _)| *id);
+            match oldest_finished {
+                Some(id) => self.items.remove(&id),
+                None => break,
+            };
+        }
+    }
+
+    fn job_ended(&mut self, ended: &JobResult) {
+        for action in self.items.values_mut() {
+            let matches = action
+                .awaits
+                .as_ref()
+                .is_some_and(|(unit, kind)| *unit == ended.unit && *kind == ended.kind);
+            if matches && !action.status.is_finished() {
+                action.awaits = None;
+                action.status.state = ActionState::Finished;
+                action.status.result = Some(ended.result.to_string());
+                action.status.finished_at = Some(Timestamp::now());
+                if ended.result != "done" {
+                    action.status.message =
+                        Some(job_failure_message(&ended.unit, ended.kind, ended.result));
+                }
+            }
+        }
+    }
+
+    fn status(&self, id: ActionId) -> Option<ActionStatus> {
+        self.items.get(&id).map(|a| a.status.clone())
+    }
+}
+
+/// systemctl's words for a job that did not end well.
+fn job_failure_message(unit: &str, kind: JobKind, result: &str) -> String {
+    let verb = match kind {
+        JobKind::Start => "start",
+        JobKind::Stop => "stop",
+        JobKind::Reload => "reload",
+    };
+    format!("Job for {unit} failed ({verb}: {result})")
+}
+
+/// The API, backed by the engine.
+pub struct EngineBackend {
+    core: Rc<RefCell<Core>>,
+    /// Wakes the event loop after a request changed something.
+    wake_loop: Rc<Notify>,
+    /// Fired by the event loop after every event, for action waiters.
+    changed: Rc<Notify>,
+}
+
+impl EngineBackend {
+    pub fn new(core: Rc<RefCell<Core>>, wake_loop: Rc<Notify>, changed: Rc<Notify>) -> Self {
+        EngineBackend {
+            core,
+            wake_loop,
+            changed,
+        }
+    }
+
+    /// Completes a name the way systemctl does (`db` -> `db.service`) and
+    /// checks that the unit exists.
+    fn resolve(&self, core: &mut Core, name: &str) -> ApiResult<String> {
+        let full = if name.contains('.') {
+            name.to_string()
+        } else {
+            format!("{name}.service")
+        };
+        match core.manager.resolve(&full) {
+            Some(canonical) => Ok(canonical),
+            None => Err(ApiError::no_such_unit(&full)),
+        }
+    }
+
+    fn after_change(&self) {
+        self.wake_loop.notify_one();
+        self.changed.notify_waiters();
+    }
+}
+
+fn sub_state_of(runtime: Option<&UnitRuntime>) -> String {
+    match runtime {
+        Some(UnitRuntime::Service(s)) => s.state.as_str().to_string(),
+        Some(UnitRuntime::Passive { active: true }) => "active".into(),
+        _ => "dead".into(),
+    }
+}
+
+fn summary(unit: &Unit, runtime: Option<&UnitRuntime>) -> UnitSummary {
+    UnitSummary {
+        name: unit.name.clone(),
+        description: unit
+            .unit
+            .description
+            .clone()
+            .unwrap_or_else(|| unit.name.clone()),
+        load_state: unit.load_state.name().to_string(),
+        active_state: runtime
+            .map(|r| r.active_state())
+            .unwrap_or(ActiveState::Inactive),
+        sub_state: sub_state_of(runtime),
+        unit_file_state: None,
+    }
+}
+
+fn service_status(name: &str, description: &str, service: &ServiceRuntime) -> ServiceStatus {
+    let since = service.timestamps.state_change.realtime;
+    ServiceStatus {
+        name: name.to_string(),
+        description: description.to_string(),
+        state: service.active_state(),
+        sub_state: service.state.as_str().to_string(),
+        result: service.result.as_str().to_string(),
+        restarts: service.n_restarts,
+        pid: service.main_pid.map(|p| p.as_raw() as u32),
+        last_exit_status: service.main_exit.map(|(_, status)| match status {
+            super::exit_status::ExitStatus::Exited(n) => n,
+            super::exit_status::ExitStatus::Killed(n)
+            | super::exit_status::ExitStatus::Dumped(n) => 128 + n,
+        }),
+        since: (since != 0).then_some(Timestamp(since)),
+        unit_file_state: None,
+    }
+}
+
+/// Resident set size and CPU time of this process.
+fn own_usage() -> (u64, u64) {
+    let page = 4096u64;
+    let rss = std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| {
+            s.split_whitespace()
+                .nth(1)
+                .and_then(|v| v.parse::<u64>().ok())
+        })
+        .map(|pages| pages * page)
+        .unwrap_or(0);
+    let cpu = nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_SELF)
+        .map(|u| {
+            let to_usec =
+                |t: nix::sys::time::TimeVal| t.tv_sec() as u64 * 1_000_000 + t.tv_usec() as u64;
+            to_usec(u.user_time()) + to_usec(u.system_time())
+        })
+        .unwrap_or(0);
+    (rss, cpu)
+}
+
+impl ApiBackend for EngineBackend {
+    async fn daemon_info(&self) -> ApiResult<DaemonInfo> {
+        let core = self.core.borrow();
+        let (rss, cpu) = own_usage();
+        Ok(DaemonInfo {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            pid: std::process::id(),
+            started_at: Timestamp(core.started_realtime),
+            uptime_usec: monotonic_now().saturating_sub(core.started_monotonic),
+            memory_rss_bytes: rss,
+            cpu_usec: cpu,
+        })
+    }
+
+    async fn manager_properties(&self, _query: &PropertyQuery) -> ApiResult<Vec<Property>> {
+        Ok(vec![Property {
+            name: "Version".into(),
+            value: "252".into(),
+        }])
+    }
+
+    async fn daemon_reload(&self) -> ApiResult<ActionAccepted> {
+        let accepted = {
+            let mut core = self.core.borrow_mut();
+            core.manager.reload_unit_files();
+            core.actions.add("", "daemon-reload", None)
+        };
+        self.after_change();
+        Ok(accepted)
+    }
+
+    async fn list_units(&self) -> ApiResult<Vec<UnitSummary>> {
+        let core = self.core.borrow();
+        Ok(core
+            .manager
+            .units
+            .by_name
+            .values()
+            .map(|u| summary(u, core.manager.runtimes.get(&u.name)))
+            .collect())
+    }
+
+    async fn unit(&self, name: &str) -> ApiResult<UnitSummary> {
+        let mut core = self.core.borrow_mut();
+        let name = self.resolve(&mut core, name)?;
+        let unit = core
+            .manager
+            .units
+            .get(&name)
+            .cloned()
+            .ok_or_else(|| ApiError::no_such_unit(&name))?;
+        Ok(summary(&unit, core.manager.runtimes.get(&name)))
+    }
+
+    async fn unit_properties(&self, name: &str, query: &PropertyQuery) -> ApiResult<Vec<Property>> {
+        let summary = self.unit(name).await?;
+        let all = vec![
+            Property {
+                name: "Id".into(),
+                value: summary.name.clone(),
+            },
+            Property {
+                name: "Description".into(),
+                value: summary.description.clone(),
+            },
+            Property {
+                name: "LoadState".into(),
+                value: summary.load_state.clone(),
+            },
+            Property {
+                name: "ActiveState".into(),
+                value: summary.active_state.as_str().into(),
+            },
+            Property {
+                name: "SubState".into(),
+                value: summary.sub_state.clone(),
+            },
+        ];
+        Ok(all
+            .into_iter()
+            .filter(|p| query.names.is_empty() || query.names.contains(&p.name))
+            .collect())
+    }
+
+    async fn unit_files(&self, name: &str) -> ApiResult<UnitFiles> {
+        let mut core = self.core.borrow_mut();
+        let name = self.resolve(&mut core, name)?;
+        let unit = core
+            .manager
+            .units
+            .get(&name)
+            .cloned()
+            .ok_or_else(|| ApiError::no_such_unit(&name))?;
+        let mut files = Vec::new();
+        for path in unit.fragment_path.iter().chain(unit.dropin_paths.iter()) {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                ApiError::internal(format!(
+                    "{}: {}",
+                    path.display(),
+                    crate::engine::errno_text(&e)
+                ))
+            })?;
+            files.push(UnitFileText {
+                path: path.display().to_string(),
+                text,
+            });
+        }
+        Ok(UnitFiles { name, files })
+    }
+
+    async fn unit_file_action(
+        &self,
+        name: &str,
+        _action: UnitFileAction,
+    ) -> ApiResult<ActionAccepted> {
+        Err(ApiError::unavailable(format!(
+            "{name}: enabling and disabling units is done on the unit files (systemctl enable/disable)"
+        )))
+    }
+
+    async fn service_statuses(&self) -> ApiResult<Vec<ServiceStatus>> {
+        let core = self.core.borrow();
+        let mut statuses = Vec::new();
+        for unit in core.manager.units.by_name.values() {
+            if unit.service().is_none() || unit.load_state != LoadState::Loaded {
+                continue;
+            }
+            let description = unit
+                .unit
+                .description
+                .clone()
+                .unwrap_or_else(|| unit.name.clone());
+            match core.manager.runtimes.get(&unit.name) {
+                Some(UnitRuntime::Service(service)) => {
+                    statuses.push(service_status(&unit.name, &description, service))
+                }
+                _ => statuses.push(ServiceStatus {
+                    name: unit.name.clone(),
+                    description,
+                    state: ActiveState::Inactive,
+                    sub_state: "dead".into(),
+                    result: "success".into(),
+                    restarts: 0,
+                    pid: None,
+                    last_exit_status: None,
+                    since: None,
+                    unit_file_state: None,
+                }),
+            }
+        }
+        Ok(statuses)
+    }
+
+    async fn service_action(&self, name: &str, action: ServiceAction) -> ApiResult<ActionAccepted> {
+        let accepted = {
+            let mut core = self.core.borrow_mut();
+            let name = self.resolve(&mut core, name)?;
+            if core
+                .manager
+                .units
+                .get(&name)
+                .is_some_and(|u| u.load_state == LoadState::Masked)
+            {
+                return Err(ApiError::conflict(format!("Unit {name} is masked.")));
+            }
+            let active = core
+                .manager
+                .runtimes
+                .get(&name)
+                .map(|r| r.active_state())
+                .unwrap_or(ActiveState::Inactive);
+            let accepted = match action {
+                ServiceAction::Start(options) => {
+                    if active.is_active_or_reloading() && !options.idempotent {
+                        return Err(ApiError::conflict(format!("{name} is already active")));
+                    }
+                    let queued = core.manager.enqueue_start(&name);
+                    let awaits = queued
+                        .contains(&name)
+                        .then(|| (name.clone(), JobKind::Start));
+                    core.actions.add(&name, "start", awaits)
+                }
+                ServiceAction::Stop(_) => {
+                    core.manager.enqueue_stop(&name);
+                    core.actions
+                        .add(&name, "stop", Some((name.clone(), JobKind::Stop)))
+                }
+                ServiceAction::Restart(_) => {
+                    core.manager.enqueue_restart(&name);
+                    core.actions
+                        .add(&name, "restart", Some((name.clone(), JobKind::Start)))
+                }
+                ServiceAction::Reload => {
+                    let reloadable = core
+                        .manager
+                        .units
+                        .get(&name)
+                        .and_then(|u| u.service())
+                        .is_some_and(|s| !s.exec.reload.is_empty());
+                    if !reloadable {
+                        return Err(ApiError::bad_request(format!(
+                            "Job type reload is not applicable for unit {name}."
+                        )));
+                    }
+                    if !active.is_active_or_reloading() {
+                        return Err(ApiError::conflict(format!(
+                            "Unit {name} cannot be reloaded because it is inactive."
+                        )));
+                    }
+                    core.manager.enqueue_reload(&name);
+                    core.actions
+                        .add(&name, "reload", Some((name.clone(), JobKind::Reload)))
+                }
+                ServiceAction::Kill { signal, whom } => {
+                    let Some(UnitRuntime::Service(service)) = core.manager.runtimes.get(&name)
+                    else {
+                        return Err(ApiError::conflict(format!(
+                            "No main process to kill for {name}"
+                        )));
+                    };
+                    let targets: Vec<_> = match whom {
+                        KillWhom::Main => service.main_pid.into_iter().collect(),
+                        KillWhom::Control => service.control_pid.into_iter().collect(),
+                        KillWhom::All => service
+                            .main_pid
+                            .into_iter()
+                            .chain(service.control_pid)
+                            .collect(),
+                    };
+                    if targets.is_empty() {
+                        return Err(ApiError::conflict(format!("No process to kill for {name}")));
+                    }
+                    for pid in targets {
+                        let _ = nix::sys::signal::kill(pid, signal);
+                    }
+                    core.actions.add(&name, "kill", None)
+                }
+            };
+            core.settle();
+            accepted
+        };
+        self.after_change();
+        Ok(accepted)
+    }
+
+    async fn timer_statuses(&self) -> ApiResult<Vec<TimerStatus>> {
+        Ok(Vec::new())
+    }
+
+    async fn timer_action(&self, name: &str, _action: TimerAction) -> ApiResult<ActionAccepted> {
+        Err(ApiError::unavailable(format!(
+            "{name}: timers are not run yet"
+        )))
+    }
+
+    async fn action_status(&self, id: ActionId) -> ApiResult<ActionStatus> {
+        self.core
+            .borrow()
+            .actions
+            .status(id)
+            .ok_or_else(|| ApiError::not_found(format!("no action {id}")))
+    }
+
+    async fn action_finished(&self, id: ActionId) -> ApiResult<ActionStatus> {
+        loop {
+            let changed = self.changed.notified();
+            tokio::pin!(changed);
+            changed.as_mut().enable();
+            let status = self.action_status(id).await?;
+            if status.is_finished() {
+                return Ok(status);
+            }
+            changed.await;
+        }
+    }
+
+    async fn logs(&self, _query: &LogQuery) -> ApiResult<LogReply> {
+        Err(ApiError::unavailable("the journal is not kept yet"))
+    }
+
+    async fn background_run(&self, _request: BackgroundRunRequest) -> ApiResult<BackgroundTask> {
+        Err(ApiError::unavailable("background tasks are not run yet"))
+    }
+
+    async fn background_list(&self) -> ApiResult<Vec<BackgroundTask>> {
+        Ok(Vec::new())
+    }
+
+    async fn background_status(&self, id: &str) -> ApiResult<BackgroundTask> {
+        Err(ApiError::not_found(format!("no background task {id}")))
+    }
+
+    async fn background_stop(&self, id: &str) -> ApiResult<BackgroundTask> {
+        Err(ApiError::not_found(format!("no background task {id}")))
+    }
+
+    async fn background_remove(&self, id: &str) -> ApiResult<BackgroundTask> {
+        Err(ApiError::not_found(format!("no background task {id}")))
+    }
+
+    async fn readiness(&self, units: &[String]) -> ApiResult<Readiness> {
+        let mut core = self.core.borrow_mut();
+        let names: Vec<String> = if units.is_empty() {
+            core.boot_units.clone()
+        } else {
+            let mut names = Vec::new();
+            for unit in units {
+                names.push(self.resolve(&mut core, unit)?);
+            }
+            names
+        };
+        let weighed: Vec<UnitReadiness> = names
+            .iter()
+            .map(|name| {
+                let runtime = core.manager.runtimes.get(name);
+                let state = runtime.map(|r| r.active_state()).unwrap_or(ActiveState::Inactive);
+                // A oneshot that finished cleanly counts as ready.
+                let finished = matches!(runtime, Some(UnitRuntime::Service(s)) if s.state == super::state::ServiceState::Dead && s.result == super::state::ServiceResult::Success && s.timestamps.inactive_exit.monotonic != 0);
+                UnitReadiness { name: name.clone(), state, ready: state == ActiveState::Active || finished }
+            })
+            .collect();
+        Ok(Readiness {
+            ready: weighed.iter().all(|u| u.ready),
+            units: weighed,
+        })
+    }
+
+    async fn metrics(&self) -> ApiResult<MetricsSnapshot> {
+        let core = self.core.borrow();
+        let now = monotonic_now();
+        let units = core
+            .manager
+            .runtimes
+            .iter()
+            .map(|(name, runtime)| {
+                let (restarts, last_exit, uptime) = match runtime {
+                    UnitRuntime::Service(s) => (
+                        u64::from(s.n_restarts),
+                        service_status(name, "", s).last_exit_status,
+                        s.active_state().is_active_or_reloading().then(|| {
+                            now.saturating_sub(s.timestamps.active_enter.monotonic) as f64 / 1e6
+                        }),
+                    ),
+                    UnitRuntime::Passive { .. } => (0, None, None),
+                };
+                UnitMetrics {
+                    name: name.clone(),
+                    state: runtime.active_state(),
+                    restarts,
+                    last_exit_status: last_exit,
+                    uptime_seconds: uptime,
+                    log_lines_written: 0,
+                    log_lines_dropped: 0,
+                }
+            })
+            .collect();
+        Ok(MetricsSnapshot {
+            units,
+            pools: Vec::new(),
+        })
+    }
+}

@@ -1,0 +1,47 @@
+//! The supervisor's own signals and exit status.
+
+use nix::sys::signal::Signal;
+
+use super::harness::Pod;
+
+#[test]
+fn restart_halt_stops_the_pod_with_the_service_exit_code() {
+    let pod = Pod::new(&[
+        (
+            "main.service",
+            "[Unit]\nDescription=Main job\n[Service]\nAutostart=yes\nExecStart=/bin/sh -c 'sleep 0.2; exit 7'\nRestart=halt\n",
+        ),
+        (
+            "side.service",
+            "[Unit]\nDescription=Sidecar\n[Service]\nAutostart=yes\nExecStart=/bin/sleep 60\n",
+        ),
+    ]);
+    let sup = pod.start();
+    let (code, out) = sup.wait_exit();
+    assert_eq!(code, 7, "{out}");
+    assert!(
+        out.contains("main.service: Restart=halt, stopping the pod."),
+        "{out}"
+    );
+    assert!(out.contains("Stopped Sidecar."), "{out}");
+}
+
+#[test]
+fn sighup_reloads_and_starts_new_units_sigusr2_dumps_state() {
+    let pod = Pod::new(&[(
+        "one.service",
+        "[Unit]\nDescription=One\n[Service]\nAutostart=yes\nExecStart=/bin/sleep 60\n",
+    )]);
+    let mut sup = pod.start();
+    sup.wait_for("Started One.");
+    pod.add(
+        "two.service",
+        "[Unit]\nDescription=Two\n[Service]\nAutostart=yes\nExecStart=/bin/sleep 60\n",
+    );
+    sup.signal(Signal::SIGHUP);
+    sup.wait_for("Started Two.");
+    sup.signal(Signal::SIGUSR2);
+    sup.wait_for("two.service: active (running), main PID ");
+    let out = sup.stop();
+    assert!(out.contains("Stopped Two."), "{out}");
+}
