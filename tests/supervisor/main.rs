@@ -10,6 +10,7 @@ mod harness;
 mod notify;
 mod pid1;
 mod privileges;
+mod timers;
 
 use harness::Pod;
 
