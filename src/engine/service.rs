@@ -682,6 +682,9 @@ impl ServiceRuntime {
         if let Some(socket) = ex.notify_socket().filter(|_| notify) {
             env.push(("NOTIFY_SOCKET".to_string(), socket));
         }
+        // `$WATCHDOG_USEC` for ExecStart=. systemd also sets `$WATCHDOG_PID`
+        // to the child's own PID, which is only known after the fork; it is
+        // left out (sd_watchdog_enabled() accepts its absence).
         let watchdog = self.watchdog_usec();
         if exec_start && watchdog > 0 && watchdog != USEC_INFINITY {
             env.push(("WATCHDOG_USEC".to_string(), watchdog.to_string()));
