@@ -241,9 +241,7 @@ fn timer_status(unit: &Unit, runtime: Option<&UnitRuntime>) -> TimerStatus {
         .timer()
         .and_then(|t| crate::config::timer::triggered_unit(t, &unit.name))
         .unwrap_or_default();
-    let last_trigger = timer
-        .map(|t| t.last_trigger.realtime)
-        .filter(|t| *t != 0);
+    let last_trigger = timer.map(|t| t.last_trigger.realtime).filter(|t| *t != 0);
     TimerStatus {
         name: unit.name.clone(),
         description: unit

@@ -579,14 +579,13 @@ impl Manager {
         let Some(unit) = self.units.get(name).cloned() else {
             return;
         };
-        let runtime = self
-            .runtimes
-            .entry(name.to_string())
-            .or_insert_with(|| match (service_plan(&unit), timer_plan(&unit)) {
+        let runtime = self.runtimes.entry(name.to_string()).or_insert_with(|| {
+            match (service_plan(&unit), timer_plan(&unit)) {
                 (Some(plan), _) => UnitRuntime::Service(Box::new(ServiceRuntime::new(plan))),
                 (None, Some(plan)) => UnitRuntime::Timer(Box::new(TimerRuntime::new(plan))),
                 (None, None) => UnitRuntime::Passive { active: false },
-            });
+            }
+        });
         if matches!(runtime, UnitRuntime::Timer(_)) {
             self.run_timer_job(ex, name, kind);
             self.collect_finished_jobs();
@@ -666,7 +665,9 @@ impl Manager {
                 continue;
             };
             for (kind, outcome) in service.finished_jobs.drain(..) {
-                if kind == JobKind::Start && outcome == JobOutcome::Failed {
+                if kind == JobKind::Start
+                    && matches!(outcome, JobOutcome::Failed | JobOutcome::Assert)
+                {
                     self.failed_starts.insert(name.clone());
                 }
                 if kind == JobKind::Stop && self.restart_after_stop.remove(name) {
@@ -676,6 +677,8 @@ impl Manager {
                     JobOutcome::Done => "done",
                     JobOutcome::Failed => "failed",
                     JobOutcome::Canceled => "canceled",
+                    JobOutcome::Skipped => "skipped",
+                    JobOutcome::Assert => "assert",
                 };
                 self.job_results.push(JobResult {
                     unit: name.clone(),
@@ -790,7 +793,7 @@ impl Manager {
             .runtimes
             .values()
             .filter_map(|r| match r {
-                UnitRuntime::Service(s) => s.deadline,
+                UnitRuntime::Service(s) => s.next_wakeup(),
                 UnitRuntime::Timer(_) | UnitRuntime::Passive { .. } => None,
             })
             .min();
@@ -799,7 +802,7 @@ impl Manager {
 
     pub fn on_deadlines(&mut self, ex: &mut dyn Executor, now: Usec) {
         for service in self.services_mut() {
-            if service.deadline.is_some_and(|d| d <= now) {
+            if service.next_wakeup().is_some_and(|d| d <= now) {
                 service.on_timeout(ex);
             }
         }

@@ -3,11 +3,15 @@
 
 pub mod api;
 pub mod boot;
+pub mod capabilities;
 pub mod clock_watch;
+pub mod conditions;
+pub mod directories;
 pub mod executor;
 pub mod exit_status;
 pub mod manager;
 pub mod manager_timers;
+pub mod notify;
 pub mod reaper;
 pub mod spawn;
 pub mod state;

@@ -12,8 +12,10 @@ use tokio::sync::Notify;
 
 use super::api::{Core, EngineBackend};
 use super::clock_watch::{RealtimeClockWatch, TimezoneWatch};
+use super::directories::Roots;
 use super::executor::{LogSink, ProcessExecutor};
 use super::manager::Manager;
+use super::notify::{self, NotifySocket};
 use super::reaper::{become_subreaper, reap_exited};
 use crate::control::server::{ControlServer, ServerConfig};
 
@@ -52,7 +54,8 @@ async fn supervise(
     for diagnostic in &manager.units.diagnostics {
         sink.supervisor_message("", &diagnostic.to_string());
     }
-    let ex = ProcessExecutor::new(sink.clone());
+    let mut ex = ProcessExecutor::new(sink.clone());
+    let notify_socket = bind_notify_socket(&sink, &mut ex);
     let epoch = tokio::time::Instant::from_std(ex.epoch());
     let core = Rc::new(RefCell::new(Core::new(manager, ex)));
     let wake_loop = Rc::new(Notify::new());
@@ -85,6 +88,11 @@ async fn supervise(
         let deadline = {
             let mut core = core.borrow_mut();
             let core = &mut *core;
+            // Notifications first, as systemd ranks them above SIGCHLD: a
+            // READY=1 sent just before exiting counts.
+            while let Some(d) = notify_socket.as_ref().and_then(|s| s.try_recv()) {
+                notify::dispatch(&mut core.manager, &mut core.ex, &d);
+            }
             for (pid, status) in reap_exited() {
                 core.manager.on_process_exit(&mut core.ex, pid, status);
             }
@@ -108,8 +116,19 @@ async fn supervise(
                 None => std::future::pending().await,
             }
         };
+        let notification = async {
+            match &notify_socket {
+                Some(socket) => socket.recv().await,
+                None => std::future::pending().await,
+            }
+        };
         tokio::select! {
             _ = sigchld.recv() => {}
+            Ok(d) = notification => {
+                let mut core = core.borrow_mut();
+                let core = &mut *core;
+                notify::dispatch(&mut core.manager, &mut core.ex, &d);
+            }
             _ = wake_loop.notified() => {}
             _ = sleep => {
                 let mut core = core.borrow_mut();
@@ -206,4 +225,21 @@ pub fn default_socket_path() -> std::path::PathBuf {
     std::env::var_os(crate::control::client::SOCKET_ENV)
         .map(Into::into)
         .unwrap_or_else(|| crate::control::server::DEFAULT_SOCKET_PATH.into())
+}
+
+/// The `$NOTIFY_SOCKET` of the services; without one (the runtime
+/// directory is not writable) the supervisor runs on, and Type=notify
+/// services time out as they would with no listener.
+fn bind_notify_socket(sink: &Rc<dyn LogSink>, ex: &mut ProcessExecutor) -> Option<NotifySocket> {
+    let dir = Roots::from_env().runtime_directory();
+    match NotifySocket::bind(&dir) {
+        Ok(socket) => {
+            ex.set_notify_socket(socket.path());
+            Some(socket)
+        }
+        Err(e) => {
+            sink.supervisor_message("", &format!("Failed to allocate notification socket: {e}"));
+            None
+        }
+    }
 }

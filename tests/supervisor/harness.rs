@@ -41,6 +41,12 @@ impl Pod {
         std::fs::write(self.dir.path().join(name), text).unwrap();
     }
 
+    /// Where the supervisor's /run, /var/lib, ... are ($RUNR_ROOT): inside
+    /// the pod, so that tests running as root leave the host alone.
+    pub fn root(&self) -> PathBuf {
+        self.dir.path().join("root")
+    }
+
     /// Where this pod's supervisor keeps state across restarts (timer stamps).
     pub fn state_dir(&self) -> PathBuf {
         self.dir.path().join("state")
@@ -57,6 +63,7 @@ impl Pod {
             .envs(env.iter().copied())
             .arg("supervisor")
             .arg(self.dir.path())
+            .env("RUNR_ROOT", self.root())
             .arg("--api-socket")
             .arg(self.socket())
             // The journal stays in the pod, never in the host's /var/log.

@@ -4,9 +4,13 @@
 
 mod api;
 mod cli;
+mod conditions;
 mod dependencies;
+mod directories;
 mod harness;
+mod notify;
 mod pid1;
+mod privileges;
 mod timers;
 
 use harness::Pod;
