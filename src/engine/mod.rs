@@ -2,14 +2,17 @@
 //! exited, a timeout fired, a command arrived), never by polling.
 
 pub mod api;
+pub mod background;
 pub mod boot;
 pub mod executor;
 pub mod exit_status;
 pub mod manager;
+pub mod pidfd;
 pub mod reaper;
 pub mod spawn;
 pub mod state;
 pub mod supervisor;
+pub mod transient;
 
 pub mod plan;
 pub mod service;

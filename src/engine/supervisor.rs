@@ -13,7 +13,7 @@ use tokio::sync::Notify;
 use super::api::{Core, EngineBackend};
 use super::executor::{LogSink, ProcessExecutor};
 use super::manager::Manager;
-use super::reaper::{become_subreaper, reap_exited};
+use super::reaper::{become_subreaper, reap_exited_with_usage};
 use crate::control::server::{ControlServer, ServerConfig};
 
 /// Starts the boot units, serves the control API, supervises until SIGTERM
@@ -64,6 +64,7 @@ async fn supervise(
         changed.clone(),
     ));
     let server_task = tokio::task::spawn_local(server.serve(backend));
+    super::api::resume_background_tasks(&core, &changed);
 
     {
         let mut core = core.borrow_mut();
@@ -79,8 +80,10 @@ async fn supervise(
         let deadline = {
             let mut core = core.borrow_mut();
             let core = &mut *core;
-            for (pid, status) in reap_exited() {
-                core.manager.on_process_exit(&mut core.ex, pid, status);
+            for reaped in reap_exited_with_usage() {
+                core.manager.note_process_cpu(reaped.pid, reaped.cpu_usec);
+                core.manager
+                    .on_process_exit(&mut core.ex, reaped.pid, reaped.status);
             }
             core.settle();
             if let Some((unit, status)) = core.manager.halt.take().filter(|_| !shutting_down) {

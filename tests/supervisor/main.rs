@@ -3,6 +3,7 @@
 //! files its services write.
 
 mod api;
+mod background;
 mod dependencies;
 mod harness;
 mod pid1;
