@@ -354,6 +354,36 @@ fn own_usage() -> (u64, u64) {
 }
 
 impl EngineBackend {
+    /// `systemd-run --pipe`: once the client has sent its stdin, stdout and
+    /// stderr (after it read the answer and said "Running as unit"), the
+    /// service starts with them. Without them it never starts, and a
+    /// waiting client learns that it ended with result 'resources'.
+    fn start_with_callers_stdio(&self, unit: String, path: String) {
+        let core = self.core.clone();
+        let wake_loop = self.wake_loop.clone();
+        let changed = self.changed.clone();
+        tokio::task::spawn_local(async move {
+            let received = receive_stdio(&path).await;
+            {
+                let mut core = core.borrow_mut();
+                let core = &mut *core;
+                match received {
+                    Ok(fds) => {
+                        core.manager.set_transient_stdio(&unit, fds);
+                        core.manager.enqueue_start(&unit);
+                    }
+                    Err(e) => {
+                        core.ex.log(&unit, &format!("{unit}: {}", e.message));
+                        core.manager.abandon_transient(&unit);
+                    }
+                }
+                core.settle();
+            }
+            wake_loop.notify_one();
+            changed.notify_waiters();
+        });
+    }
+
     /// SIGKILL for a task found again after a restart, if it has not
     /// exited `seconds` after its SIGTERM.
     fn kill_adopted_later(&self, id: String, seconds: u64) {
@@ -370,6 +400,22 @@ impl EngineBackend {
             }
         });
     }
+}
+
+/// The service's and the timer's names: as asked, or `run-uN`.
+fn transient_names(core: &mut Core, request: &TransientRequest) -> (String, String) {
+    let stem = match &request.name {
+        Some(name) => name.strip_suffix(".service").unwrap_or(name).to_string(),
+        None => {
+            let suffixes: &[&str] = if request.timer_text.is_some() {
+                &["service", "timer"]
+            } else {
+                &["service"]
+            };
+            core.manager.next_run_name(suffixes)
+        }
+    };
+    (format!("{stem}.service"), format!("{stem}.timer"))
 }
 
 fn task_unit(core: &Core, id: &str) -> String {
@@ -821,29 +867,11 @@ impl ApiBackend for EngineBackend {
     }
 
     async fn transient_start(&self, request: TransientRequest) -> ApiResult<TransientStarted> {
-        let stdio = match &request.stdio_socket {
-            Some(path) => Some(receive_stdio(path).await?),
-            None => None,
-        };
         let started = {
             let mut core = self.core.borrow_mut();
             let core = &mut *core;
             let timer_wanted = request.timer_text.is_some();
-            let (service, timer) = match &request.name {
-                Some(name) => {
-                    let stem = name.strip_suffix(".service").unwrap_or(name);
-                    (format!("{stem}.service"), format!("{stem}.timer"))
-                }
-                None => {
-                    let suffixes: &[&str] = if timer_wanted {
-                        &["service", "timer"]
-                    } else {
-                        &["service"]
-                    };
-                    let stem = core.manager.next_run_name(suffixes);
-                    (format!("{stem}.service"), format!("{stem}.timer"))
-                }
-            };
+            let (service, timer) = transient_names(core, &request);
             let accepted = match &request.timer_text {
                 Some(timer_text) => {
                     if core.manager.unit(&service).is_some() {
@@ -867,10 +895,11 @@ impl ApiBackend for EngineBackend {
                     core.manager
                         .add_transient(&service, &request.service_text, request.collect)
                         .map_err(ApiError::conflict)?;
-                    if let Some(fds) = stdio {
-                        core.manager.set_transient_stdio(&service, fds);
+                    // With the caller's stdio, the start waits for the
+                    // descriptors (see `start_with_callers_stdio`).
+                    if request.stdio_socket.is_none() {
+                        core.manager.enqueue_start(&service);
                     }
-                    core.manager.enqueue_start(&service);
                     core.actions
                         .add(&service, "start", Some((service.clone(), JobKind::Start)))
                 }
@@ -886,6 +915,9 @@ impl ApiBackend for EngineBackend {
                 accepted_at: accepted.accepted_at,
             }
         };
+        if let Some(path) = request.stdio_socket {
+            self.start_with_callers_stdio(started.unit.clone(), path);
+        }
         self.after_change();
         Ok(started)
     }

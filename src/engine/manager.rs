@@ -257,6 +257,32 @@ impl Manager {
         }
     }
 
+    /// Forgets a transient unit that was never started (its caller went
+    /// away); a client waiting for its end hears 'resources'.
+    pub fn abandon_transient(&mut self, name: &str) {
+        if self.transient.remove(name).is_none() {
+            return;
+        }
+        self.transient_stdio.remove(name);
+        self.transient_texts.remove(name);
+        self.runtimes.remove(name);
+        self.units.by_name.remove(name);
+        self.job_results.push(JobResult {
+            unit: name.to_string(),
+            kind: JobKind::Start,
+            result: "failed",
+        });
+        self.transient_ends.push(TransientEnd {
+            unit: name.to_string(),
+            result: "resources",
+            main_exit: None,
+            inactive_exit_monotonic: 0,
+            inactive_enter_monotonic: 0,
+            inactive_enter_realtime: 0,
+            cpu_usec: None,
+        });
+    }
+
     /// Gives a transient service the caller's stdin, stdout and stderr.
     pub fn set_transient_stdio(&mut self, name: &str, fds: [SharedFd; 3]) {
         self.transient_stdio.insert(name.to_string(), fds);
@@ -282,9 +308,22 @@ impl Manager {
         if !self.transient.contains_key(name) {
             return;
         }
-        let Some(UnitRuntime::Service(service)) = self.runtimes.get(name) else {
+        // The caller's descriptors are for one run: let them go, so the
+        // caller sees its streams close even if the unit stays loaded.
+        self.transient_stdio.remove(name);
+        let Some(UnitRuntime::Service(service)) = self.runtimes.get_mut(name) else {
             return;
         };
+        for target in [
+            &mut service.plan.exec.stdin,
+            &mut service.plan.exec.stdout,
+            &mut service.plan.exec.stderr,
+        ] {
+            if matches!(target, StdioTarget::Fd(_)) {
+                *target = StdioTarget::Null;
+            }
+        }
+        let service = &*service;
         let cpu_usec = service
             .main_exit
             .and_then(|(pid, _)| self.transient_cpu.remove(&pid.as_raw()));

@@ -7,6 +7,7 @@ mod background;
 mod dependencies;
 mod harness;
 mod pid1;
+mod systemd_run;
 
 use harness::Pod;
 
