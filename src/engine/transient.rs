@@ -69,8 +69,10 @@ mod tests {
         assert!(unit.diagnostics.is_empty(), "{:?}", unit.diagnostics);
         let service = unit.service().expect("a service");
         let command = service.exec.start.first().expect("ExecStart");
+        // `$$` stays in the parsed line; the expansion at start makes it `$`.
+        let argv = crate::syntax::exec::expand_argv(&command.argv, &|_| None);
         let mut words = vec![command.path.clone()];
-        words.extend(command.argv.iter().skip(1).cloned());
+        words.extend(argv.into_iter().skip(1));
         (words, service.environment.clone())
     }
 
