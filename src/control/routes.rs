@@ -224,7 +224,12 @@ pub static ROUTES: &[Route] = &[
     route(Post, "/api/v1/background/{id}/stop", E::BackgroundStop),
     route(Delete, "/api/v1/background/{id}", E::BackgroundRemove),
     route(Post, "/api/v1/transient", E::TransientStart),
-    with_query(Get, "/api/v1/transient/{name}/end", E::TransientEnd, &["wait"]),
+    with_query(
+        Get,
+        "/api/v1/transient/{name}/end",
+        E::TransientEnd,
+        &["wait"],
+    ),
 ];
 
 impl Endpoint {

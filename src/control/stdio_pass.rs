@@ -93,8 +93,7 @@ pub fn receive_fds(socket: &impl AsRawFd) -> io::Result<[OwnedFd; 3]> {
     unsafe {
         let mut header = libc::CMSG_FIRSTHDR(&message);
         while !header.is_null() {
-            if (*header).cmsg_level == libc::SOL_SOCKET && (*header).cmsg_type == libc::SCM_RIGHTS
-            {
+            if (*header).cmsg_level == libc::SOL_SOCKET && (*header).cmsg_type == libc::SCM_RIGHTS {
                 let data_len = (*header).cmsg_len as usize - libc::CMSG_LEN(0) as usize;
                 let count = data_len / std::mem::size_of::<RawFd>();
                 let data = libc::CMSG_DATA(header).cast::<RawFd>();

@@ -11,19 +11,18 @@ use tokio::sync::Notify;
 
 use super::background::{BackgroundTasks, new_record, new_uuid, state_dir_from_env};
 use super::executor::{ProcessExecutor, monotonic_now};
-use super::service::Executor;
 use super::manager::{JobResult, Manager, UnitRuntime};
+use super::service::Executor;
 use super::service::{JobKind, ServiceRuntime};
 use super::state::ActiveState;
 use crate::config::model::{LoadState, Unit};
 use crate::control::backend::{ApiBackend, ApiError, ApiResult};
 use crate::control::types::{
     ActionAccepted, ActionId, ActionState, ActionStatus, BackgroundRunRequest, BackgroundTask,
-    DaemonInfo, KillWhom, LogQuery, LogReply, MetricsSnapshot, Property, PropertyQuery, Readiness,
-    LogSource, ServiceAction, ServiceStatus, TaskState, TimerAction, TimerStatus, Timestamp,
-    TransientEnd,
-    TransientRequest, TransientStarted, UnitFileAction, UnitFileText, UnitFiles, UnitMetrics,
-    UnitReadiness, UnitSummary,
+    DaemonInfo, KillWhom, LogQuery, LogReply, LogSource, MetricsSnapshot, Property, PropertyQuery,
+    Readiness, ServiceAction, ServiceStatus, TaskState, TimerAction, TimerStatus, Timestamp,
+    TransientEnd, TransientRequest, TransientStarted, UnitFileAction, UnitFileText, UnitFiles,
+    UnitMetrics, UnitReadiness, UnitSummary,
 };
 use crate::syntax::Usec;
 use crate::syntax::timestamp::now_realtime;
@@ -71,10 +70,10 @@ impl Core {
         }
         let ends: Vec<_> = self.manager.transient_ends.drain(..).collect();
         for end in ends {
-            if let Some(id) = self.background.unit_ended(&end) {
-                if let Err(message) = self.background.persist(&id) {
-                    self.ex.log(&end.unit, &message);
-                }
+            if let Some(id) = self.background.unit_ended(&end)
+                && let Err(message) = self.background.persist(&id)
+            {
+                self.ex.log(&end.unit, &message);
             }
             if self.transient_end_wanted.remove(&end.unit) {
                 if self.transient_ends_kept.len() >= TRANSIENT_ENDS_KEPT {
@@ -289,6 +288,7 @@ impl EngineBackend {
 fn sub_state_of(runtime: Option<&UnitRuntime>) -> String {
     match runtime {
         Some(UnitRuntime::Service(s)) => s.state.as_str().to_string(),
+        Some(UnitRuntime::Timer(t)) => t.state.as_str().to_string(),
         Some(UnitRuntime::Passive { active: true }) => "active".into(),
         _ => "dead".into(),
     }
@@ -328,6 +328,49 @@ fn service_status(name: &str, description: &str, service: &ServiceRuntime) -> Se
         }),
         since: (since != 0).then_some(Timestamp(since)),
         unit_file_state: None,
+    }
+}
+
+fn timer_status(unit: &Unit, runtime: Option<&UnitRuntime>) -> TimerStatus {
+    let timer = match runtime {
+        Some(UnitRuntime::Timer(t)) => Some(t.as_ref()),
+        _ => None,
+    };
+    let target = unit
+        .timer()
+        .and_then(|t| crate::config::timer::triggered_unit(t, &unit.name))
+        .unwrap_or_default();
+    let last_trigger = timer.map(|t| t.last_trigger.realtime).filter(|t| *t != 0);
+    TimerStatus {
+        name: unit.name.clone(),
+        description: unit
+            .unit
+            .description
+            .clone()
+            .unwrap_or_else(|| unit.name.clone()),
+        state: runtime
+            .map(|r| r.active_state())
+            .unwrap_or(ActiveState::Inactive),
+        sub_state: sub_state_of(runtime),
+        unit: timer.map(|t| t.plan.unit.clone()).unwrap_or(target),
+        next_elapse: timer.and_then(next_elapse_realtime).map(Timestamp),
+        last_trigger: last_trigger.map(Timestamp),
+        unit_file_state: None,
+    }
+}
+
+/// The next elapse on the wall clock, as `list-timers` shows it: a
+/// monotonic elapse is mapped through the timer's last clock reading, and
+/// the earlier of the two wins.
+fn next_elapse_realtime(timer: &super::timer::TimerRuntime) -> Option<Usec> {
+    let realtime = timer.next_elapse_usec_realtime();
+    let monotonic = timer.next_elapse_usec_monotonic().map(|t| {
+        let clock = timer.clock;
+        (clock.realtime + t).saturating_sub(clock.monotonic)
+    });
+    match (realtime, monotonic) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
     }
 }
 
@@ -391,7 +434,10 @@ impl EngineBackend {
         tokio::task::spawn_local(async move {
             tokio::time::sleep(std::time::Duration::from_secs(seconds)).await;
             let core = core.borrow();
-            let still_running = core.background.get(&id).is_some_and(|t| t.state.is_running());
+            let still_running = core
+                .background
+                .get(&id)
+                .is_some_and(|t| t.state.is_running());
             if let (true, Some(handle)) = (still_running, core.background.adopted_handle(&id)) {
                 let _ = handle.signal(nix::sys::signal::Signal::SIGKILL);
                 if let Some(pid) = core.background.get(&id).and_then(|t| t.pid) {
@@ -433,10 +479,10 @@ fn record_pid(core: &Core, id: &str) -> Option<u32> {
 /// its pidfd, then to its process group (it led one, as every command the
 /// supervisor starts does), as KillMode=control-group would.
 fn terminate_adopted(handle: &super::pidfd::ProcessHandle, pid: Option<u32>) {
-    if handle.signal(nix::sys::signal::Signal::SIGTERM).is_ok() {
-        if let Some(pid) = pid {
-            kill_group(pid, nix::sys::signal::Signal::SIGTERM);
-        }
+    if handle.signal(nix::sys::signal::Signal::SIGTERM).is_ok()
+        && let Some(pid) = pid
+    {
+        kill_group(pid, nix::sys::signal::Signal::SIGTERM);
     }
 }
 
@@ -451,7 +497,9 @@ fn kill_group(pid: u32, signal: nix::sys::signal::Signal) {
 /// and stderr.
 async fn receive_stdio(path: &str) -> ApiResult<[super::spawn::SharedFd; 3]> {
     let failed = |what: &str, e: &dyn std::fmt::Display| {
-        ApiError::bad_request(format!("cannot take the caller's stdio from {path}: {what}: {e}"))
+        ApiError::bad_request(format!(
+            "cannot take the caller's stdio from {path}: {what}: {e}"
+        ))
     };
     let stream = tokio::net::UnixStream::connect(path)
         .await
@@ -729,13 +777,57 @@ impl ApiBackend for EngineBackend {
     }
 
     async fn timer_statuses(&self) -> ApiResult<Vec<TimerStatus>> {
-        Ok(Vec::new())
+        let core = self.core.borrow();
+        Ok(core
+            .manager
+            .units
+            .by_name
+            .values()
+            .filter(|u| u.timer().is_some() && u.load_state == LoadState::Loaded)
+            .map(|unit| timer_status(unit, core.manager.runtimes.get(&unit.name)))
+            .collect())
     }
 
-    async fn timer_action(&self, name: &str, _action: TimerAction) -> ApiResult<ActionAccepted> {
-        Err(ApiError::unavailable(format!(
-            "{name}: timers are not run yet"
-        )))
+    async fn timer_action(&self, name: &str, action: TimerAction) -> ApiResult<ActionAccepted> {
+        let accepted = {
+            let mut core = self.core.borrow_mut();
+            let full = if name.contains('.') {
+                name.to_string()
+            } else {
+                format!("{name}.timer")
+            };
+            let name = self.resolve(&mut core, &full)?;
+            let unit = core.manager.units.get(&name);
+            if unit.is_some_and(|u| u.load_state == LoadState::Masked) {
+                return Err(ApiError::conflict(format!("Unit {name} is masked.")));
+            }
+            if unit.is_none_or(|u| u.timer().is_none()) {
+                return Err(ApiError::bad_request(format!("{name} is not a timer")));
+            }
+            let accepted = match action {
+                TimerAction::Start => {
+                    let queued = core.manager.enqueue_start(&name);
+                    let awaits = queued
+                        .contains(&name)
+                        .then(|| (name.clone(), JobKind::Start));
+                    core.actions.add(&name, "start", awaits)
+                }
+                TimerAction::Stop => {
+                    core.manager.enqueue_stop(&name);
+                    core.actions
+                        .add(&name, "stop", Some((name.clone(), JobKind::Stop)))
+                }
+                TimerAction::Enable { .. } | TimerAction::Disable { .. } => {
+                    return Err(ApiError::unavailable(format!(
+                        "{name}: enabling and disabling units is done on the unit files (systemctl enable/disable)"
+                    )));
+                }
+            };
+            core.settle();
+            accepted
+        };
+        self.after_change();
+        Ok(accepted)
     }
 
     async fn action_status(&self, id: ActionId) -> ApiResult<ActionStatus> {
@@ -792,12 +884,12 @@ impl ApiBackend for EngineBackend {
                 Some(UnitRuntime::Service(s)) => s.main_pid,
                 _ => None,
             };
-            if let Some(record) = core.background.get_mut(&id) {
-                if let Some(pid) = pid.filter(|_| record.state.is_running()) {
-                    let pid = pid.as_raw().unsigned_abs();
-                    record.pid = Some(pid);
-                    record.start_time = super::pidfd::process_start_time(pid);
-                }
+            if let Some(record) = core.background.get_mut(&id)
+                && let Some(pid) = pid.filter(|_| record.state.is_running())
+            {
+                let pid = pid.as_raw().unsigned_abs();
+                record.pid = Some(pid);
+                record.start_time = super::pidfd::process_start_time(pid);
             }
             if let Err(message) = core.background.persist(&id) {
                 core.ex.log(&task_unit(core, &id), &message);
@@ -928,9 +1020,11 @@ impl ApiBackend for EngineBackend {
             return Ok(end);
         }
         let running = core.manager.transient.contains_key(name)
-            && core.manager.runtimes.get(name).is_some_and(|r| {
-                !r.active_state().is_inactive_or_failed()
-            });
+            && core
+                .manager
+                .runtimes
+                .get(name)
+                .is_some_and(|r| !r.active_state().is_inactive_or_failed());
         let pending = core.transient_end_wanted.contains(name);
         if running || pending {
             return Ok(TransientEnd {
@@ -998,7 +1092,7 @@ impl ApiBackend for EngineBackend {
                             now.saturating_sub(s.timestamps.active_enter.monotonic) as f64 / 1e6
                         }),
                     ),
-                    UnitRuntime::Passive { .. } => (0, None, None),
+                    UnitRuntime::Timer(_) | UnitRuntime::Passive { .. } => (0, None, None),
                 };
                 UnitMetrics {
                     name: name.clone(),

@@ -1,7 +1,8 @@
 //! Background tasks (`runr background run`): each is a transient service
 //! unit, `runr-task-<8 hex>.service`, plus a record on disk that outlives
 //! the supervisor. The records live in one directory (default
-//! /var/lib/runr/background, or `$RUNR_BACKGROUND_DIR`), one JSON file per
+//! /var/lib/runr/background, or `$RUNR_BACKGROUND_DIR`, or `background/`
+//! in `$RUNR_STATE_DIRECTORY`), one JSON file per
 //! task, `<uuid>.json`, replaced atomically (write a temporary file, then
 //! rename it over the old one) on every change.
 //!
@@ -29,12 +30,18 @@ use crate::control::types::{BackgroundRunRequest, BackgroundTask, TaskState, Tim
 pub const DEFAULT_STATE_DIR: &str = "/var/lib/runr/background";
 pub const STATE_DIR_ENV: &str = "RUNR_BACKGROUND_DIR";
 
-/// The state directory this supervisor uses.
+/// The state directory this supervisor uses: `$RUNR_BACKGROUND_DIR`, else
+/// `background/` in `$RUNR_STATE_DIRECTORY` (where the timers keep their
+/// stamps), else /var/lib/runr/background.
 pub fn state_dir_from_env() -> PathBuf {
-    std::env::var_os(STATE_DIR_ENV)
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(DEFAULT_STATE_DIR))
+    let set = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+    if let Some(dir) = set(STATE_DIR_ENV) {
+        return PathBuf::from(dir);
+    }
+    match set(super::manager_timers::STATE_DIRECTORY_ENV) {
+        Some(state) => PathBuf::from(state).join("background"),
+        None => PathBuf::from(DEFAULT_STATE_DIR),
+    }
 }
 
 /// What is kept on disk about one task.
@@ -88,10 +95,7 @@ impl TaskRecord {
     /// The transient unit's text: the command, its environment and the
     /// kill timeout (SIGTERM, then SIGKILL that many seconds later).
     pub fn unit_text(&self) -> String {
-        let description = self
-            .name
-            .clone()
-            .unwrap_or_else(|| self.command.join(" "));
+        let description = self.name.clone().unwrap_or_else(|| self.command.join(" "));
         let mut text = format!(
             "[Unit]\nDescription={}\n\n[Service]\nExecStart={}\nKillSignal=SIGTERM\nSendSIGKILL=yes\n",
             plain_value(&description),
@@ -146,11 +150,7 @@ pub fn new_uuid() -> io::Result<String> {
     while filled < bytes.len() {
         // SAFETY: getrandom writes at most the given length into the buffer.
         let n = unsafe {
-            nix::libc::getrandom(
-                bytes[filled..].as_mut_ptr().cast(),
-                bytes.len() - filled,
-                0,
-            )
+            nix::libc::getrandom(bytes[filled..].as_mut_ptr().cast(), bytes.len() - filled, 0)
         };
         if n < 0 {
             let e = io::Error::last_os_error();
@@ -470,11 +470,17 @@ mod tests {
     fn the_unit_text_loads_with_command_environment_and_timeout() {
         let r = record("0d9f5c3e-8f0e-4a57-9a5b-3f1c2d7e9b10");
         let text = r.unit_text();
-        let loader = crate::config::loader::Loader::new(
-            crate::config::search_path::SearchPath::new(Vec::<PathBuf>::new()),
-        );
+        let loader =
+            crate::config::loader::Loader::new(crate::config::search_path::SearchPath::new(Vec::<
+                PathBuf,
+            >::new(
+            )));
         let unit = loader.load_transient(&r.unit, &text);
-        assert!(unit.diagnostics.is_empty(), "{text}\n{:?}", unit.diagnostics);
+        assert!(
+            unit.diagnostics.is_empty(),
+            "{text}\n{:?}",
+            unit.diagnostics
+        );
         assert_eq!(unit.unit.description.as_deref(), Some("nap"));
         let service = unit.service().unwrap();
         assert_eq!(service.environment, vec![("A".into(), "1 2".into())]);

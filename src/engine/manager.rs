@@ -13,6 +13,7 @@ use super::plan::RestartPolicy;
 use super::service::{Executor, JobKind, JobOutcome, RequestOutcome, ServiceRuntime};
 use super::spawn::{SharedFd, StdioTarget};
 use super::state::ActiveState;
+use super::timer::{TimerHost, TimerRuntime, timer_plan};
 use crate::config::loader::{Loader, Units};
 use crate::config::model::{DependencyKind, LoadState, Unit, UnitBody, UnitType};
 use crate::syntax::Usec;
@@ -70,6 +71,7 @@ pub struct TransientEnd {
 /// A unit's life in the supervisor.
 pub enum UnitRuntime {
     Service(Box<ServiceRuntime>),
+    Timer(Box<TimerRuntime>),
     /// Targets (and unit types runr does not run) are active or not.
     Passive {
         active: bool,
@@ -80,6 +82,7 @@ impl UnitRuntime {
     pub fn active_state(&self) -> ActiveState {
         match self {
             UnitRuntime::Service(s) => s.active_state(),
+            UnitRuntime::Timer(t) => t.active_state(),
             UnitRuntime::Passive { active: true } => ActiveState::Active,
             UnitRuntime::Passive { active: false } => ActiveState::Inactive,
         }
@@ -111,6 +114,8 @@ pub struct Manager {
     restart_after_stop: BTreeSet<String>,
     /// Jobs that ended since the caller last drained this.
     pub job_results: Vec<JobResult>,
+    /// Randomness, stamps and machine identity for the timers.
+    pub timer_host: Box<dyn TimerHost>,
     /// Units created at run time (systemd-run, background tasks), with
     /// whether a failed run is forgotten too (CollectMode=inactive-or-failed).
     pub transient: BTreeMap<String, bool>,
@@ -142,6 +147,7 @@ impl Manager {
             failed_starts: BTreeSet::new(),
             restart_after_stop: BTreeSet::new(),
             job_results: Vec::new(),
+            timer_host: Box::new(super::manager_timers::SystemTimerHost::new()),
             halt: None,
             transient: BTreeMap::new(),
             transient_ends: Vec::new(),
@@ -242,7 +248,8 @@ impl Manager {
         }
         self.units.by_name.insert(name.to_string(), unit);
         self.transient.insert(name.to_string(), collect_failed);
-        self.transient_texts.insert(name.to_string(), text.to_string());
+        self.transient_texts
+            .insert(name.to_string(), text.to_string());
         Ok(())
     }
 
@@ -435,11 +442,10 @@ impl Manager {
             _ => "multi-user.target".to_string(),
         };
         let mut names = vec![default];
-        let autostart = self
-            .units
-            .by_name
-            .values()
-            .filter(|u| u.service().is_some_and(|s| s.autostart == Some(true)));
+        let autostart = self.units.by_name.values().filter(|u| {
+            u.service().is_some_and(|s| s.autostart == Some(true))
+                || u.timer().is_some_and(|t| t.autostart == Some(true))
+        });
         names.extend(autostart.map(|u| u.name.clone()));
         names
     }
@@ -582,7 +588,7 @@ impl Manager {
             .map(|(n, r)| {
                 let kind = match r {
                     UnitRuntime::Service(s) => s.job.unwrap_or(JobKind::Start),
-                    UnitRuntime::Passive { .. } => JobKind::Start,
+                    UnitRuntime::Timer(_) | UnitRuntime::Passive { .. } => JobKind::Start,
                 };
                 (n.as_str(), kind)
             });
@@ -619,6 +625,7 @@ impl Manager {
     pub fn dispatch(&mut self, ex: &mut dyn Executor) {
         loop {
             self.collect_finished_jobs();
+            self.sync_timers(ex);
             let runnable = self
                 .queued
                 .iter()
@@ -717,13 +724,18 @@ impl Manager {
         let Some(unit) = self.units.get(name).cloned() else {
             return;
         };
-        let runtime =
-            self.runtimes
-                .entry(name.to_string())
-                .or_insert_with(|| match service_plan(&unit) {
-                    Some(plan) => UnitRuntime::Service(Box::new(ServiceRuntime::new(plan))),
-                    None => UnitRuntime::Passive { active: false },
-                });
+        let runtime = self.runtimes.entry(name.to_string()).or_insert_with(|| {
+            match (service_plan(&unit), timer_plan(&unit)) {
+                (Some(plan), _) => UnitRuntime::Service(Box::new(ServiceRuntime::new(plan))),
+                (None, Some(plan)) => UnitRuntime::Timer(Box::new(TimerRuntime::new(plan))),
+                (None, None) => UnitRuntime::Passive { active: false },
+            }
+        });
+        if matches!(runtime, UnitRuntime::Timer(_)) {
+            self.run_timer_job(ex, name, kind);
+            self.collect_finished_jobs();
+            return;
+        }
         match (runtime, kind) {
             (UnitRuntime::Service(service), JobKind::Start) => {
                 // A changed unit file takes effect at the next start.
@@ -780,6 +792,7 @@ impl Manager {
                     result: "done",
                 });
             }
+            (UnitRuntime::Timer(_), _) => {}
             (UnitRuntime::Passive { .. }, JobKind::Reload) => {
                 self.job_results.push(JobResult {
                     unit: name.to_string(),
@@ -903,7 +916,7 @@ impl Manager {
     pub fn services_mut(&mut self) -> impl Iterator<Item = &mut ServiceRuntime> {
         self.runtimes.values_mut().filter_map(|r| match r {
             UnitRuntime::Service(s) => Some(s.as_mut()),
-            UnitRuntime::Passive { .. } => None,
+            UnitRuntime::Timer(_) | UnitRuntime::Passive { .. } => None,
         })
     }
 
@@ -925,13 +938,15 @@ impl Manager {
     }
 
     pub fn next_deadline(&self) -> Option<Usec> {
-        self.runtimes
+        let services = self
+            .runtimes
             .values()
             .filter_map(|r| match r {
                 UnitRuntime::Service(s) => s.deadline,
-                UnitRuntime::Passive { .. } => None,
+                UnitRuntime::Timer(_) | UnitRuntime::Passive { .. } => None,
             })
-            .min()
+            .min();
+        [services, self.timer_wakeup()].into_iter().flatten().min()
     }
 
     pub fn on_deadlines(&mut self, ex: &mut dyn Executor, now: Usec) {
@@ -940,6 +955,13 @@ impl Manager {
                 service.on_timeout(ex);
             }
         }
+        self.on_timer_deadlines(ex);
+    }
+
+    /// A job for `name` is queued, or one is under way.
+    pub(super) fn job_pending(&self, name: &str) -> bool {
+        self.queued.iter().any(|(n, _)| n == name)
+            || self.runtimes.get(name).is_some_and(|r| r.has_running_job())
     }
 
     /// Nothing runs and no job waits.
@@ -1002,6 +1024,11 @@ fn pulled_in(unit: &Unit) -> Vec<String> {
     names.extend(unit.requires_from_symlinks.iter().cloned());
     if matches!(unit.body, UnitBody::Target) && unit.name == "multi-user.target" {
         names.push("basic.target".into());
+    }
+    if unit.name == "basic.target" {
+        // systemd's basic.target wants timers.target, which the enabled
+        // timers' [Install] WantedBy= links hang off.
+        names.push("timers.target".into());
     }
     names
 }

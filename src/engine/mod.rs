@@ -4,9 +4,11 @@
 pub mod api;
 pub mod background;
 pub mod boot;
+pub mod clock_watch;
 pub mod executor;
 pub mod exit_status;
 pub mod manager;
+pub mod manager_timers;
 pub mod pidfd;
 pub mod reaper;
 pub mod spawn;
@@ -15,7 +17,10 @@ pub mod supervisor;
 pub mod transient;
 
 pub mod plan;
+pub mod properties;
+mod property_table;
 pub mod service;
+pub mod timer;
 
 /// The strerror() text of an I/O error, as systemd prints it after a colon.
 pub fn errno_text(e: &std::io::Error) -> String {

@@ -25,7 +25,8 @@ impl AsRawFd for ProcessHandle {
 impl ProcessHandle {
     /// Opens a pidfd for `pid`; ESRCH when no such process exists.
     pub fn open(pid: u32) -> io::Result<ProcessHandle> {
-        let pid = libc::pid_t::try_from(pid).map_err(|_| io::Error::from_raw_os_error(libc::ESRCH))?;
+        let pid =
+            libc::pid_t::try_from(pid).map_err(|_| io::Error::from_raw_os_error(libc::ESRCH))?;
         // SAFETY: pidfd_open takes a PID and flags and returns a new
         // descriptor or -1; nothing is borrowed.
         let rc = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };

@@ -55,9 +55,7 @@ pub fn reap_exited_with_usage() -> Vec<Reaped> {
         // SAFETY: an all-zero rusage is a valid value for wait4 to fill in.
         let mut usage: nix::libc::rusage = unsafe { std::mem::zeroed() };
         // SAFETY: both pointers are to live locals of the right types.
-        let pid = unsafe {
-            nix::libc::wait4(-1, &mut raw_status, nix::libc::WNOHANG, &mut usage)
-        };
+        let pid = unsafe { nix::libc::wait4(-1, &mut raw_status, nix::libc::WNOHANG, &mut usage) };
         if pid == 0 {
             break;
         }

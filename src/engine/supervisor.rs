@@ -11,6 +11,7 @@ use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::Notify;
 
 use super::api::{Core, EngineBackend};
+use super::clock_watch::{RealtimeClockWatch, TimezoneWatch};
 use super::executor::{LogSink, ProcessExecutor};
 use super::manager::Manager;
 use super::reaper::{become_subreaper, reap_exited_with_usage};
@@ -74,6 +75,11 @@ async fn supervise(
         }
         core.boot_units = boot;
     }
+    // Calendar timers follow the wall clock when it is set or the zone changes.
+    let mut clock_watch = RealtimeClockWatch::new()
+        .inspect_err(|e| sink.supervisor_message("", &format!("Failed to watch the realtime clock, calendar timers will not follow clock changes: {e}")))
+        .ok();
+    let mut zone_watch = TimezoneWatch::new().ok();
     let mut shutting_down = false;
     let mut exit_status = 0u8;
     loop {
@@ -113,6 +119,22 @@ async fn supervise(
                 let core = &mut *core;
                 let now = super::executor::monotonic_now();
                 core.manager.on_deadlines(&mut core.ex, now);
+            }
+            changed = watch_clock(&mut clock_watch) => {
+                let mut core = core.borrow_mut();
+                let core = &mut *core;
+                match changed {
+                    Ok(()) => core.manager.on_clock_change(&mut core.ex),
+                    Err(_) => clock_watch = None,
+                }
+            }
+            changed = watch_zone(&mut zone_watch) => {
+                let mut core = core.borrow_mut();
+                let core = &mut *core;
+                match changed {
+                    Ok(()) => core.manager.on_timezone_change(&mut core.ex),
+                    Err(_) => zone_watch = None,
+                }
             }
             _ = sigterm.recv(), if !shutting_down => {
                 shutting_down = true;
@@ -166,6 +188,20 @@ fn state_dump(manager: &Manager) -> Vec<String> {
             other => format!("{name}: {}", other.active_state()),
         })
         .collect()
+}
+
+async fn watch_clock(watch: &mut Option<RealtimeClockWatch>) -> std::io::Result<()> {
+    match watch {
+        Some(w) => w.changed().await,
+        None => std::future::pending().await,
+    }
+}
+
+async fn watch_zone(watch: &mut Option<TimezoneWatch>) -> std::io::Result<()> {
+    match watch {
+        Some(w) => w.changed().await,
+        None => std::future::pending().await,
+    }
 }
 
 /// Where the control API listens unless told otherwise.

@@ -53,14 +53,21 @@ fn run_list_status_and_the_ends_of_tasks() {
     assert_eq!(ok.id.len(), 36, "{ok:?}");
     assert_eq!(ok.name.as_deref(), Some("greeting check"));
     let ok = wait_task(&client, &ok.id, |t| !t.state.is_running());
-    assert_eq!((ok.state, ok.exit_code), (TaskState::Succeeded, Some(0)), "{ok:?}");
+    assert_eq!(
+        (ok.state, ok.exit_code),
+        (TaskState::Succeeded, Some(0)),
+        "{ok:?}"
+    );
     assert!(ok.finished_at.is_some_and(|f| f >= ok.started_at));
 
     let failing = client
         .background_run(&request(&["/bin/sh", "-c", "exit 7"]))
         .unwrap();
     let failing = wait_task(&client, &failing.id, |t| !t.state.is_running());
-    assert_eq!((failing.state, failing.exit_code), (TaskState::Failed, Some(7)));
+    assert_eq!(
+        (failing.state, failing.exit_code),
+        (TaskState::Failed, Some(7))
+    );
 
     let missing = client
         .background_run(&request(&["/nonexistent/program"]))
@@ -69,7 +76,9 @@ fn run_list_status_and_the_ends_of_tasks() {
     assert_eq!(missing.state, TaskState::Failed, "{missing:?}");
 
     // A prefix of the UUID is enough; the unit is a transient service.
-    let long = client.background_run(&request(&["/bin/sleep", "30"])).unwrap();
+    let long = client
+        .background_run(&request(&["/bin/sleep", "30"]))
+        .unwrap();
     assert_eq!(long.state, TaskState::Running);
     let pid = long.pid.expect("a running task has a PID") as i32;
     assert!(alive(pid));
@@ -85,7 +94,10 @@ fn run_list_status_and_the_ends_of_tasks() {
         .into_iter()
         .map(|t| t.id)
         .collect();
-    assert_eq!(listed, [ok.id.clone(), failing.id, missing.id, long.id.clone()]);
+    assert_eq!(
+        listed,
+        [ok.id.clone(), failing.id, missing.id, long.id.clone()]
+    );
 
     // One JSON file per task, each naming its unit, PID and start time.
     let record: serde_json::Value = serde_json::from_slice(
@@ -98,7 +110,10 @@ fn run_list_status_and_the_ends_of_tasks() {
     assert_eq!(record["state"], "running");
 
     // Removing a running task is refused; stopping it ends it with SIGTERM.
-    assert_eq!(api_status(client.background_remove(&long.id).unwrap_err()), 409);
+    assert_eq!(
+        api_status(client.background_remove(&long.id).unwrap_err()),
+        409
+    );
     client.background_stop(&long.id).unwrap();
     let stopped = wait_task(&client, &long.id, |t| !t.state.is_running());
     assert_eq!(stopped.state, TaskState::Stopped);
@@ -109,9 +124,19 @@ fn run_list_status_and_the_ends_of_tasks() {
 
     let removed = client.background_remove(&long.id).unwrap();
     assert_eq!(removed.id, long.id);
-    assert_eq!(api_status(client.background_status(&long.id).unwrap_err()), 404);
-    assert!(!pod.background_dir().join(format!("{}.json", long.id)).exists());
-    assert_eq!(api_status(client.background_stop("ffffffff").unwrap_err()), 404);
+    assert_eq!(
+        api_status(client.background_status(&long.id).unwrap_err()),
+        404
+    );
+    assert!(
+        !pod.background_dir()
+            .join(format!("{}.json", long.id))
+            .exists()
+    );
+    assert_eq!(
+        api_status(client.background_stop("ffffffff").unwrap_err()),
+        404
+    );
     sup.stop();
 }
 
@@ -158,7 +183,9 @@ fn an_ambiguous_prefix_is_a_400_that_names_the_candidates() {
     sup.wait_for("Reached target Multi-User System.");
     let client = Client::unix(pod.socket());
     match client.background_status("abc").unwrap_err() {
-        ClientError::Api { status, message, .. } => {
+        ClientError::Api {
+            status, message, ..
+        } => {
             assert_eq!(status, 400);
             assert!(message.contains("ambiguous"), "{message}");
             assert!(message.contains("abc11111"), "{message}");
@@ -178,7 +205,9 @@ fn a_task_outlives_a_supervisor_crash_and_is_found_again() {
     let mut first = pod.start();
     first.wait_for("Reached target Multi-User System.");
     let client = Client::unix(pod.socket());
-    let survivor = client.background_run(&request(&["/bin/sleep", "2"])).unwrap();
+    let survivor = client
+        .background_run(&request(&["/bin/sleep", "2"]))
+        .unwrap();
     let short = client
         .background_run(&request(&["/bin/sleep", "0.2"]))
         .unwrap();
@@ -197,7 +226,10 @@ fn a_task_outlives_a_supervisor_crash_and_is_found_again() {
     let mut second = pod.start();
     second.wait_for("Reached target Multi-User System.");
     let found = client.background_status(&survivor.id).unwrap();
-    assert_eq!((found.state, found.pid), (TaskState::Running, Some(pid as u32)));
+    assert_eq!(
+        (found.state, found.pid),
+        (TaskState::Running, Some(pid as u32))
+    );
     let lost = client.background_status(&short.id).unwrap();
     assert_eq!(lost.state, TaskState::Lost, "{lost:?}");
     // Its exit is seen (through a pidfd), though not how it exited.
@@ -215,7 +247,9 @@ fn a_found_again_task_can_be_stopped() {
     let mut first = pod.start();
     first.wait_for("Reached target Multi-User System.");
     let client = Client::unix(pod.socket());
-    let task = client.background_run(&request(&["/bin/sleep", "30"])).unwrap();
+    let task = client
+        .background_run(&request(&["/bin/sleep", "30"]))
+        .unwrap();
     let pid = task.pid.unwrap() as i32;
     first.kill_hard();
     let mut second = pod.start();

@@ -48,8 +48,20 @@ impl Pod {
         std::fs::write(self.dir.path().join(name), text).unwrap();
     }
 
+    /// Where this pod's supervisor keeps state across restarts (timer stamps).
+    pub fn state_dir(&self) -> PathBuf {
+        self.dir.path().join("state")
+    }
+
     pub fn start(&self) -> Supervisor {
+        self.start_with_env(&[])
+    }
+
+    /// Starts the supervisor with extra environment variables.
+    pub fn start_with_env(&self, env: &[(&str, &str)]) -> Supervisor {
         let mut child = Command::new(env!("CARGO_BIN_EXE_runr"))
+            .env("RUNR_STATE_DIRECTORY", self.state_dir())
+            .envs(env.iter().copied())
             .arg("supervisor")
             .arg(self.dir.path())
             .arg("--api-socket")

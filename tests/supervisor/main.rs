@@ -8,6 +8,7 @@ mod dependencies;
 mod harness;
 mod pid1;
 mod systemd_run;
+mod timers;
 
 use harness::Pod;
 

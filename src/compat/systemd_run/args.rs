@@ -250,10 +250,10 @@ fn apply(run: &mut RunArgs, option: &str, value: Option<String>) -> Result<(), A
         "uid" => run.uid = Some(value),
         "gid" => run.gid = Some(value),
         "nice" => {
-            run.nice = Some(
-                parse_nice(&value)
-                    .ok_or_else(|| ArgError::new(format!("Failed to parse nice value: {value}")))?,
-            );
+            run.nice =
+                Some(parse_nice(&value).ok_or_else(|| {
+                    ArgError::new(format!("Failed to parse nice value: {value}"))
+                })?);
         }
         "setenv" => run.environment.push(value),
         "property" => run.properties.push(value),
@@ -349,7 +349,10 @@ mod tests {
 
     #[test]
     fn options_stop_at_the_command() {
-        let run = parse(&args(&["--unit=x", "-p", "A=1", "-qGP", "sh", "-c", "--wait"])).unwrap();
+        let run = parse(&args(&[
+            "--unit=x", "-p", "A=1", "-qGP", "sh", "-c", "--wait",
+        ]))
+        .unwrap();
         assert_eq!(run.unit.as_deref(), Some("x"));
         assert_eq!(run.properties, ["A=1"]);
         assert!(run.quiet && run.collect && run.pipe && !run.wait);
@@ -387,7 +390,10 @@ mod tests {
             "systemd-run: option requires an argument -- 'p'"
         );
         assert!(message(&["--on", "1"]).contains("is ambiguous"));
-        assert_eq!(message(&["--nice=100", "true"]), "Failed to parse nice value: 100");
+        assert_eq!(
+            message(&["--nice=100", "true"]),
+            "Failed to parse nice value: 100"
+        );
     }
 
     #[test]

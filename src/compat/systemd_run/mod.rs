@@ -58,7 +58,8 @@ fn start(run: &RunArgs) -> Result<u8, String> {
         .unwrap_or_else(|_| "/".to_string());
     let mut command = run.command.clone();
     if let Some(program) = command.first_mut() {
-        let path = std::env::var("PATH").unwrap_or_else(|_| crate::engine::executor::DEFAULT_PATH.into());
+        let path =
+            std::env::var("PATH").unwrap_or_else(|_| crate::engine::executor::DEFAULT_PATH.into());
         *program = unit_text::find_executable(program, &path, &cwd)?;
     }
     let name = match &run.unit {
@@ -78,7 +79,10 @@ fn start(run: &RunArgs) -> Result<u8, String> {
     let client = Client::local();
     let offer = if run.pipe {
         Some(stdio::StdioOffer::new().map_err(|e| {
-            format!("Failed to pass the standard streams: {}", crate::engine::errno_text(&e))
+            format!(
+                "Failed to pass the standard streams: {}",
+                crate::engine::errno_text(&e)
+            )
         })?)
     } else {
         None
@@ -95,7 +99,11 @@ fn start(run: &RunArgs) -> Result<u8, String> {
         Ok(started) => started,
         Err(e) if e.is_unreachable() => return Err(offline_message()),
         Err(ClientError::Api { message, .. }) => {
-            let kind = if request.timer_text.is_some() { "timer" } else { "service" };
+            let kind = if request.timer_text.is_some() {
+                "timer"
+            } else {
+                "service"
+            };
             return Err(format!("Failed to start transient {kind} unit: {message}"));
         }
         Err(e) => return Err(e.to_string()),
@@ -114,7 +122,10 @@ fn start(run: &RunArgs) -> Result<u8, String> {
     }
     if let Some(offer) = offer {
         offer.hand_over().map_err(|e| {
-            format!("Failed to pass the standard streams: {}", crate::engine::errno_text(&e))
+            format!(
+                "Failed to pass the standard streams: {}",
+                crate::engine::errno_text(&e)
+            )
         })?;
     }
     if !(run.wait || run.pipe) {
@@ -137,7 +148,11 @@ fn start(run: &RunArgs) -> Result<u8, String> {
 }
 
 /// systemd-run waits for the start job unless --no-block (or --pipe).
-fn wait_for_start_job(client: &Client, started: &TransientStarted, quiet: bool) -> Result<(), String> {
+fn wait_for_start_job(
+    client: &Client,
+    started: &TransientStarted,
+    quiet: bool,
+) -> Result<(), String> {
     let status = loop {
         match client.action(started.action_id, Some(WAIT_STEP)) {
             Ok(status) if status.is_finished() => break status,
@@ -166,7 +181,11 @@ fn offline_message() -> String {
 }
 
 fn random_hex() -> Result<String, String> {
-    let uuid = crate::engine::background::new_uuid()
-        .map_err(|e| format!("Failed to generate random run unit name: {}", crate::engine::errno_text(&e)))?;
+    let uuid = crate::engine::background::new_uuid().map_err(|e| {
+        format!(
+            "Failed to generate random run unit name: {}",
+            crate::engine::errno_text(&e)
+        )
+    })?;
     Ok(uuid.replace('-', ""))
 }

@@ -28,7 +28,10 @@ pub fn summary(end: &TransientEnd) -> Vec<String> {
         _ => {}
     }
     if let Some(runtime) = end.runtime_usec.filter(|r| *r > 0) {
-        lines.push(format!("Service runtime: {}", format_timespan(runtime, 1000)));
+        lines.push(format!(
+            "Service runtime: {}",
+            format_timespan(runtime, 1000)
+        ));
     }
     if let Some(cpu) = end.cpu_usec {
         lines.push(format!("CPU time consumed: {}", format_timespan(cpu, 1000)));
@@ -54,9 +57,9 @@ pub fn exit_status(end: &TransientEnd) -> u8 {
 /// A start job that did not end well, as systemctl-style tools say it.
 pub fn job_failure(unit: &str, result: &str) -> String {
     match result {
-        "dependency" => format!(
-            "A dependency job for {unit} failed. See 'journalctl -xe' for details."
-        ),
+        "dependency" => {
+            format!("A dependency job for {unit} failed. See 'journalctl -xe' for details.")
+        }
         _ => format!(
             "Job for {unit} failed.\nSee \"systemctl status {unit}\" and \"journalctl -xeu {unit}\" for details."
         ),

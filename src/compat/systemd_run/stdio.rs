@@ -25,10 +25,8 @@ impl StdioOffer {
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.subsec_nanos())
             .unwrap_or(0);
-        let directory = std::env::temp_dir().join(format!(
-            "runr-run-{}-{nanos:09}",
-            std::process::id()
-        ));
+        let directory =
+            std::env::temp_dir().join(format!("runr-run-{}-{nanos:09}", std::process::id()));
         std::fs::DirBuilder::new().mode(0o700).create(&directory)?;
         let socket = directory.join("stdio.sock");
         let listener = match UnixListener::bind(&socket) {

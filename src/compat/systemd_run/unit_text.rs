@@ -10,7 +10,9 @@ use crate::syntax::timespan::parse_timespan;
 use super::args::RunArgs;
 
 /// Type= values systemd 252 knows.
-const SERVICE_TYPES: [&str; 7] = ["simple", "exec", "forking", "oneshot", "dbus", "notify", "idle"];
+const SERVICE_TYPES: [&str; 7] = [
+    "simple", "exec", "forking", "oneshot", "dbus", "notify", "idle",
+];
 
 /// What the daemon is asked to create.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,10 +24,7 @@ pub struct Texts {
 /// Builds the unit texts; `command` is the command line with its program
 /// already resolved to an absolute path. An error is systemd-run's message.
 pub fn unit_texts(run: &RunArgs, command: &[String], cwd: Option<&str>) -> Result<Texts, String> {
-    let description = run
-        .description
-        .clone()
-        .unwrap_or_else(|| command.join(" "));
+    let description = run.description.clone().unwrap_or_else(|| command.join(" "));
     let mut unit_lines = vec![format!("Description={}", plain_value(&description))];
     if run.collect {
         unit_lines.push("CollectMode=inactive-or-failed".to_string());
@@ -197,9 +196,15 @@ pub fn find_executable(program: &str, path: &str, cwd: &str) -> Result<String, S
         let absolute = if program.starts_with('/') {
             program.to_string()
         } else {
-            format!("{}/{}", cwd.trim_end_matches('/'), program.trim_start_matches("./"))
+            format!(
+                "{}/{}",
+                cwd.trim_end_matches('/'),
+                program.trim_start_matches("./")
+            )
         };
-        return check_executable(&absolute).map(|()| absolute).map_err(|e| failed(&e));
+        return check_executable(&absolute)
+            .map(|()| absolute)
+            .map_err(|e| failed(&e));
     }
     let mut last_error = "No such file or directory".to_string();
     for directory in path.split(':').filter(|d| d.starts_with('/')) {
@@ -231,8 +236,17 @@ fn check_executable(path: &str) -> Result<(), String> {
 /// warning, if any.
 pub fn mangle_unit_name(given: &str) -> (String, Option<String>) {
     const SUFFIXES: [&str; 11] = [
-        ".service", ".socket", ".target", ".device", ".mount", ".automount", ".swap",
-        ".timer", ".path", ".slice", ".scope",
+        ".service",
+        ".socket",
+        ".target",
+        ".device",
+        ".mount",
+        ".automount",
+        ".swap",
+        ".timer",
+        ".path",
+        ".slice",
+        ".scope",
     ];
     let mut escaped = String::with_capacity(given.len());
     for c in given.chars() {
@@ -252,7 +266,10 @@ pub fn mangle_unit_name(given: &str) -> (String, Option<String>) {
             "Invalid unit name \"{given}\" escaped as \"{escaped}\" (maybe you should use systemd-escape?)."
         )
     });
-    if SUFFIXES.iter().any(|s| escaped.ends_with(s) && escaped.len() > s.len()) {
+    if SUFFIXES
+        .iter()
+        .any(|s| escaped.ends_with(s) && escaped.len() > s.len())
+    {
         (escaped, warning)
     } else {
         (format!("{escaped}.service"), warning)
@@ -282,13 +299,34 @@ mod tests {
     #[test]
     fn options_become_settings_in_their_sections() {
         let run = run_of(&[
-            "-G", "-p", "After=x.service", "-p", "TimeoutStopSec=3", "--uid=nobody", "--gid=65534",
-            "--nice=5", "--working-directory=/tmp", "--setenv=A=1 2", "--service-type=oneshot", "x",
+            "-G",
+            "-p",
+            "After=x.service",
+            "-p",
+            "TimeoutStopSec=3",
+            "--uid=nobody",
+            "--gid=65534",
+            "--nice=5",
+            "--working-directory=/tmp",
+            "--setenv=A=1 2",
+            "--service-type=oneshot",
+            "x",
         ]);
         let text = unit_texts(&run, &["/bin/x".into()], None).unwrap().service;
         let (unit, service) = text.split_once("[Service]").unwrap();
-        assert!(unit.contains("Description=/bin/x\nCollectMode=inactive-or-failed\nAfter=x.service\n"), "{text}");
-        for line in ["TimeoutStopSec=3", "User=nobody", "Group=65534", "Nice=5", "WorkingDirectory=/tmp", "Environment=\"A=1 2\"", "Type=oneshot"] {
+        assert!(
+            unit.contains("Description=/bin/x\nCollectMode=inactive-or-failed\nAfter=x.service\n"),
+            "{text}"
+        );
+        for line in [
+            "TimeoutStopSec=3",
+            "User=nobody",
+            "Group=65534",
+            "Nice=5",
+            "WorkingDirectory=/tmp",
+            "Environment=\"A=1 2\"",
+            "Type=oneshot",
+        ] {
             assert!(service.contains(&format!("{line}\n")), "{line} in {text}");
         }
     }
@@ -299,7 +337,9 @@ mod tests {
         let texts = unit_texts(&run, &["/usr/bin/true".into()], None).unwrap();
         assert_eq!(
             texts.timer.as_deref(),
-            Some("[Unit]\nDescription=/usr/bin/true\n\n[Timer]\nOnActiveSec=1h\nAccuracySec=1s\nRemainAfterElapse=no\n")
+            Some(
+                "[Unit]\nDescription=/usr/bin/true\n\n[Timer]\nOnActiveSec=1h\nAccuracySec=1s\nRemainAfterElapse=no\n"
+            )
         );
         let bad = run_of(&["--on-active=soon", "true"]);
         assert_eq!(
@@ -310,17 +350,36 @@ mod tests {
 
     #[test]
     fn properties_are_checked_as_systemd_run_checks_them() {
-        let error = |p: &str| unit_texts(&run_of(&["-p", p, "true"]), &["/bin/true".into()], None).unwrap_err();
-        assert_eq!(error("NoSuchProperty=1"), "Unknown assignment: NoSuchProperty=1");
+        let error = |p: &str| {
+            unit_texts(&run_of(&["-p", p, "true"]), &["/bin/true".into()], None).unwrap_err()
+        };
+        assert_eq!(
+            error("NoSuchProperty=1"),
+            "Unknown assignment: NoSuchProperty=1"
+        );
         assert_eq!(error("TimeoutStopSec"), "Not an assignment: TimeoutStopSec");
-        assert_eq!(error("TimeoutStopSec=forever"), "Failed to parse TimeoutStopSec=forever: Invalid argument");
-        let env_error = unit_texts(&run_of(&["--setenv==x", "true"]), &["/bin/true".into()], None).unwrap_err();
-        assert_eq!(env_error, "Cannot assign environment variable =x: Invalid argument");
+        assert_eq!(
+            error("TimeoutStopSec=forever"),
+            "Failed to parse TimeoutStopSec=forever: Invalid argument"
+        );
+        let env_error = unit_texts(
+            &run_of(&["--setenv==x", "true"]),
+            &["/bin/true".into()],
+            None,
+        )
+        .unwrap_err();
+        assert_eq!(
+            env_error,
+            "Cannot assign environment variable =x: Invalid argument"
+        );
     }
 
     #[test]
     fn executables_are_found_as_systemd_run_finds_them() {
-        assert_eq!(find_executable("sh", "/nonexistent:/bin", "/").unwrap(), "/bin/sh");
+        assert_eq!(
+            find_executable("sh", "/nonexistent:/bin", "/").unwrap(),
+            "/bin/sh"
+        );
         assert_eq!(
             find_executable("/nonexistent/program", "/bin", "/").unwrap_err(),
             "Failed to find executable /nonexistent/program: No such file or directory"
@@ -333,14 +392,19 @@ mod tests {
 
     #[test]
     fn unit_names_get_their_suffix_and_escapes() {
-        assert_eq!(mangle_unit_name("t-basic"), ("t-basic.service".into(), None));
+        assert_eq!(
+            mangle_unit_name("t-basic"),
+            ("t-basic.service".into(), None)
+        );
         assert_eq!(mangle_unit_name("t.service"), ("t.service".into(), None));
         assert_eq!(mangle_unit_name("a.b"), ("a.b.service".into(), None));
         let (name, warning) = mangle_unit_name("bad/name");
         assert_eq!(name, "bad-name.service");
         assert_eq!(
             warning.as_deref(),
-            Some("Invalid unit name \"bad/name\" escaped as \"bad-name\" (maybe you should use systemd-escape?).")
+            Some(
+                "Invalid unit name \"bad/name\" escaped as \"bad-name\" (maybe you should use systemd-escape?)."
+            )
         );
     }
 }

@@ -1,0 +1,1 @@
+systemctl -x status

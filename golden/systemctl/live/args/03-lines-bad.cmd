@@ -1,0 +1,1 @@
+systemctl status --lines=abc demo-simple.service

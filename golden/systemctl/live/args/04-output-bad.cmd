@@ -1,0 +1,1 @@
+systemctl status -o bogus demo-simple.service

@@ -1,0 +1,1 @@
+systemctl list-units --state=bogus --no-pager 'demo*'

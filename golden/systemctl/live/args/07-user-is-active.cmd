@@ -1,0 +1,1 @@
+systemctl --user is-active demo-simple.service

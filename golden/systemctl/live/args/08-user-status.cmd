@@ -1,0 +1,1 @@
+systemctl --user status demo-simple.service

@@ -1,0 +1,1 @@
+systemctl --system is-active demo-simple.service

@@ -1,0 +1,1 @@
+systemctl start --now demo-idle.service

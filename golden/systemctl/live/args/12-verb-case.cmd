@@ -1,0 +1,1 @@
+systemctl Status demo-simple.service

@@ -1,0 +1,1 @@
+systemctl kill --kill-whom=bogus demo-simple.service

@@ -1,0 +1,1 @@
+systemctl cat demo-simple.service demo-fail.service

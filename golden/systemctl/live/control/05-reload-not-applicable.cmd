@@ -1,0 +1,1 @@
+systemctl reload demo-simple.service

@@ -1,0 +1,1 @@
+systemctl kill nosuch.service

@@ -1,0 +1,1 @@
+systemctl kill -s BOGUS demo-simple.service

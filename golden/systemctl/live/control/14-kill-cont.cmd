@@ -1,0 +1,1 @@
+systemctl kill -s CONT demo-reload.service

@@ -1,0 +1,1 @@
+systemctl kill --kill-whom=main -s SIGCONT demo-reload.service

@@ -1,0 +1,1 @@
+systemctl --no-block start demo-badonce.service

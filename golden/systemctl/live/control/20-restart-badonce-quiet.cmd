@@ -1,0 +1,1 @@
+systemctl -q restart demo-badonce.service

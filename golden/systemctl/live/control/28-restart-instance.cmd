@@ -1,0 +1,1 @@
+systemctl restart demo-greet@world.service

@@ -1,0 +1,1 @@
+systemctl status demo-greet@moon.service --no-pager -n 0

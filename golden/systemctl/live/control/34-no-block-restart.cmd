@@ -1,0 +1,1 @@
+systemctl --no-block restart demo-reload.service

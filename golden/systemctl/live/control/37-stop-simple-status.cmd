@@ -1,0 +1,1 @@
+systemctl stop demo-simple.service; systemctl status demo-simple.service --no-pager -n 0

@@ -1,0 +1,1 @@
+LANG=C systemctl status demo-alias.service --no-pager

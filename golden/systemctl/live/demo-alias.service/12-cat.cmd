@@ -1,0 +1,1 @@
+systemctl cat demo-alias.service

@@ -1,0 +1,1 @@
+LANG=C systemctl status demo-badonce.service --no-pager

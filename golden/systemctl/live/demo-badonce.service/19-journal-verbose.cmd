@@ -1,0 +1,1 @@
+journalctl -u demo-badonce.service -n 20 --no-pager -o verbose

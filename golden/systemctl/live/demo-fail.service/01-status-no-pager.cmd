@@ -1,0 +1,1 @@
+systemctl status demo-fail.service --no-pager

@@ -1,0 +1,1 @@
+journalctl -u demo-fail.service -n 20 --no-pager

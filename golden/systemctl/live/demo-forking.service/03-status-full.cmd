@@ -1,0 +1,1 @@
+systemctl status demo-forking.service --no-pager --full --lines=20

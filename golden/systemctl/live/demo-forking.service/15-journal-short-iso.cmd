@@ -1,0 +1,1 @@
+journalctl -u demo-forking.service -n 20 --no-pager -o short-iso

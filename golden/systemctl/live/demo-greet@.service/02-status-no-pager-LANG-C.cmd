@@ -1,0 +1,1 @@
+LANG=C systemctl status demo-greet@.service --no-pager

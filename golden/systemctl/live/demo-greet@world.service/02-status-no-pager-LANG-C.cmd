@@ -1,0 +1,1 @@
+LANG=C systemctl status demo-greet@world.service --no-pager

@@ -1,0 +1,1 @@
+systemctl status demo-greet@world.service --no-pager --full --lines=20

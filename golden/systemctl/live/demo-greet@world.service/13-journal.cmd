@@ -1,0 +1,1 @@
+journalctl -u demo-greet@world.service -n 20 --no-pager

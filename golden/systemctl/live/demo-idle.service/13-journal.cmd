@@ -1,0 +1,1 @@
+journalctl -u demo-idle.service -n 20 --no-pager

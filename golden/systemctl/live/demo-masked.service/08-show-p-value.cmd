@@ -1,0 +1,1 @@
+systemctl show -p ActiveState --value demo-masked.service

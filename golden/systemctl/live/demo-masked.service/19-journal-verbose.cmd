@@ -1,0 +1,1 @@
+journalctl -u demo-masked.service -n 20 --no-pager -o verbose

@@ -1,0 +1,1 @@
+systemctl show -p ActiveState,SubState,MainPID demo-oneshot.service

@@ -1,0 +1,1 @@
+LANG=C systemctl status demo-reload.service --no-pager

@@ -1,0 +1,1 @@
+systemctl status demo-reload.service --no-pager --full --lines=20

@@ -1,0 +1,1 @@
+LANG=C systemctl status demo-restart.service --no-pager

@@ -1,0 +1,1 @@
+journalctl -u demo-restart.service -n 20 --no-pager -o cat

@@ -1,0 +1,1 @@
+LANG=C systemctl status demo-simple.service --no-pager

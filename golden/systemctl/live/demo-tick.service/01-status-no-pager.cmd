@@ -1,0 +1,1 @@
+systemctl status demo-tick.service --no-pager

@@ -1,0 +1,1 @@
+systemctl status demo.target --no-pager --full --lines=20

@@ -1,0 +1,1 @@
+systemctl list-dependencies demo.target --no-pager

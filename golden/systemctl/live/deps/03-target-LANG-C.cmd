@@ -1,0 +1,1 @@
+LANG=C systemctl list-dependencies demo.target --no-pager

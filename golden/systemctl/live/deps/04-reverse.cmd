@@ -1,0 +1,1 @@
+systemctl list-dependencies --reverse demo-reload.service --no-pager

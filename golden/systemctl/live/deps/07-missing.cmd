@@ -1,0 +1,1 @@
+systemctl list-dependencies nosuch.service --no-pager

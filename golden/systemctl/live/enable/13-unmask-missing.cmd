@@ -1,0 +1,1 @@
+systemctl unmask nosuch3.service

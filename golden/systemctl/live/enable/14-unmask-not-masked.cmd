@@ -1,0 +1,1 @@
+systemctl unmask demo-idle.service

@@ -1,0 +1,1 @@
+systemctl preset demo-idle.service

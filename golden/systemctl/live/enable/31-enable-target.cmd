@@ -1,0 +1,1 @@
+systemctl disable demo.target && systemctl enable demo.target

@@ -1,0 +1,1 @@
+systemctl disable demo-linked.service

@@ -1,0 +1,1 @@
+systemctl -q enable demo-forking.service; systemctl -q disable demo-forking.service

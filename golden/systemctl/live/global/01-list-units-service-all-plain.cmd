@@ -1,0 +1,1 @@
+systemctl list-units --type=service --all --no-pager --plain --no-legend

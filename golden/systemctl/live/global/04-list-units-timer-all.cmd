@@ -1,0 +1,1 @@
+systemctl list-units --type=timer --all --no-pager

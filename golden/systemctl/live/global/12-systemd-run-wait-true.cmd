@@ -1,0 +1,1 @@
+systemd-run --unit=x --wait -- /bin/true

@@ -1,0 +1,1 @@
+systemd-run --unit=x3 --wait -- /bin/sh -c 'exit 3'

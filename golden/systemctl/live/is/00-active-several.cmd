@@ -1,0 +1,1 @@
+systemctl is-active demo-simple.service demo-fail.service demo-idle.service nosuch.service

@@ -1,0 +1,1 @@
+systemctl is-enabled demo-simple.service demo-idle.service demo-once.service demo-masked.service demo-alias.service demo-linked.service demo-greet@.service demo-greet@world.service demo-tick.timer demo-tick.service demo.target

@@ -1,0 +1,1 @@
+systemctl is-enabled --full demo-simple.service

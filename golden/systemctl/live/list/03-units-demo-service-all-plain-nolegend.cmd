@@ -1,0 +1,1 @@
+systemctl list-units --type=service --all --plain --no-legend 'demo*'

@@ -1,0 +1,1 @@
+systemctl list-units --state=running,exited --no-pager 'demo*'

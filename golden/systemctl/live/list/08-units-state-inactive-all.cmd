@@ -1,0 +1,1 @@
+systemctl list-units --state=inactive --all --no-pager 'demo*'

@@ -1,0 +1,1 @@
+systemctl list-units --plain --no-pager 'demo*'

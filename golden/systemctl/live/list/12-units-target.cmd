@@ -1,0 +1,1 @@
+systemctl list-units --type=target --no-pager 'demo*'

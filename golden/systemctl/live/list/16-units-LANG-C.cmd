@@ -1,0 +1,1 @@
+LANG=C systemctl list-units --all --no-pager 'demo*'

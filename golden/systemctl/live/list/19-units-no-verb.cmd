@@ -1,0 +1,1 @@
+systemctl --type=service --all --no-pager 'demo*'

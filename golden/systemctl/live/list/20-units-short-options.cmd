@@ -1,0 +1,1 @@
+systemctl list-units -t service -a --no-pager 'demo*'

@@ -1,0 +1,1 @@
+systemctl list-units --type=service,timer --no-pager 'demo*'

@@ -1,0 +1,1 @@
+systemctl list-units --full --all --no-pager 'demo*'

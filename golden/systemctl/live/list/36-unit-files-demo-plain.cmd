@@ -1,0 +1,1 @@
+systemctl list-unit-files --plain --no-pager 'demo*'

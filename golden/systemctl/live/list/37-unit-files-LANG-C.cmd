@@ -1,0 +1,1 @@
+LANG=C systemctl list-unit-files --no-pager 'demo*'

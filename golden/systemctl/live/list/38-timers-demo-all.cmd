@@ -1,0 +1,1 @@
+systemctl list-timers --all --no-pager 'demo*'

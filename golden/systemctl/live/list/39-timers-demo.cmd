@@ -1,0 +1,1 @@
+systemctl list-timers --no-pager 'demo*'

@@ -1,0 +1,1 @@
+systemctl status --no-pager nosuch.service

@@ -1,0 +1,1 @@
+systemctl cat nosuch.service

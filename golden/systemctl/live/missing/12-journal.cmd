@@ -1,0 +1,1 @@
+journalctl -u nosuch.service -n 20 --no-pager

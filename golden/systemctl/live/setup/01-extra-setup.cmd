@@ -1,0 +1,1 @@
+systemctl mask demo-masked.service && systemctl link /opt/units/demo-linked.service

@@ -1,0 +1,1 @@
+systemctl show demo-simple.service --property=Id --property=Names

@@ -1,0 +1,1 @@
+systemctl show demo-fail.service -p Result,ExecMainStatus,ExecMainCode,ActiveState,SubState

@@ -1,0 +1,1 @@
+systemctl show demo-simple.service -p ExecStart

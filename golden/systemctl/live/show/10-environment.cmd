@@ -1,0 +1,1 @@
+systemctl show demo-reload.service -p Environment,DropInPaths,FragmentPath

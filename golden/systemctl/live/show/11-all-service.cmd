@@ -1,0 +1,1 @@
+systemctl show --all demo-simple.service

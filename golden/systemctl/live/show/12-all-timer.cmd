@@ -1,0 +1,1 @@
+systemctl show --all demo-tick.timer

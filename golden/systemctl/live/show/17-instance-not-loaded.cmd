@@ -1,0 +1,1 @@
+systemctl show demo-greet@moon.service

@@ -1,0 +1,1 @@
+systemctl show demo-masked.service -p LoadState,ActiveState,UnitFileState,FragmentPath

@@ -1,0 +1,1 @@
+systemctl show nosuch.service -p LoadState --value

@@ -1,0 +1,1 @@
+systemctl show demo-forking.service -p Type,PIDFile,GuessMainPID,ExecStart

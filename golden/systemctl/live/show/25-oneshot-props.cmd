@@ -1,0 +1,1 @@
+systemctl show demo-oneshot.service -p Type,RemainAfterExit,ExecStart,ExecStop,ActiveState,SubState,Result

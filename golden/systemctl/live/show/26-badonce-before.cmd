@@ -1,0 +1,1 @@
+systemctl show demo-badonce.service -p ActiveState,SubState,Result,ExecMainStatus

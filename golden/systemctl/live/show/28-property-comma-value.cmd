@@ -1,0 +1,1 @@
+systemctl show -p Description,LoadState --value demo.target

@@ -1,0 +1,1 @@
+systemctl status $(cat /run/demo-forking.pid) --no-pager

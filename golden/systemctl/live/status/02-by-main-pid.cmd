@@ -1,0 +1,1 @@
+systemctl status $(systemctl show -p MainPID --value demo-simple.service) --no-pager

@@ -1,0 +1,1 @@
+systemctl status demo-alias.service --no-pager

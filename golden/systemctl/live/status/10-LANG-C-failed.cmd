@@ -1,0 +1,1 @@
+LANG=C systemctl status demo-fail.service --no-pager -n 0

@@ -1,0 +1,1 @@
+systemctl status demo-greet@.service --no-pager

@@ -1,0 +1,1 @@
+systemctl enable demo-forking.service demo-fail.service

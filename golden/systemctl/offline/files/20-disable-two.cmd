@@ -1,0 +1,1 @@
+systemctl disable demo-forking.service demo-fail.service

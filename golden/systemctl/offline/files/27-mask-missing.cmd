@@ -1,0 +1,1 @@
+systemctl mask nosuch3.service

@@ -1,0 +1,1 @@
+systemctl mask demo-masked.service && systemctl enable demo-masked.service

@@ -1,0 +1,1 @@
+systemctl link /opt/units/demo-linked.service

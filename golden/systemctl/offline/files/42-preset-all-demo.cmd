@@ -1,0 +1,1 @@
+systemctl disable demo-idle.service && systemctl preset demo-idle.service demo-simple.service

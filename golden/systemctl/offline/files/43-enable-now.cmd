@@ -1,0 +1,1 @@
+systemctl enable --now demo-forking.service

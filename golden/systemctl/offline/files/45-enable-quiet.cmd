@@ -1,0 +1,1 @@
+systemctl -q enable demo-fail.service

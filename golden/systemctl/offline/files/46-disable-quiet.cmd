@@ -1,0 +1,1 @@
+systemctl -q disable demo-fail.service

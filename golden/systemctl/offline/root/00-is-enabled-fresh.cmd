@@ -1,0 +1,1 @@
+systemctl --root=/tmp/sctl-offline-root is-enabled demo-simple.service demo-idle.service demo-once.service

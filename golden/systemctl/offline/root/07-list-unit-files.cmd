@@ -1,0 +1,1 @@
+systemctl --root=/tmp/sctl-offline-root list-unit-files --no-pager 'demo*'

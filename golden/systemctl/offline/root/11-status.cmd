@@ -1,0 +1,1 @@
+systemctl --root=/tmp/sctl-offline-root status demo-simple.service

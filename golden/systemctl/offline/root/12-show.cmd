@@ -1,0 +1,1 @@
+systemctl --root=/tmp/sctl-offline-root show demo-simple.service

@@ -1,0 +1,1 @@
+systemctl --root=/tmp/sctl-offline-root daemon-reload

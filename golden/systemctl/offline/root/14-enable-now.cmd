@@ -1,0 +1,1 @@
+systemctl --root=/tmp/sctl-offline-root enable --now demo-forking.service

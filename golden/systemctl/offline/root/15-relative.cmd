@@ -1,0 +1,1 @@
+systemctl --root=relative-dir is-enabled demo-simple.service
