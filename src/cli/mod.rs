@@ -45,6 +45,21 @@ pub struct SupervisorArgs {
     /// Where services' log files go.
     #[arg(long, value_name = "DIR")]
     pub log_dir: Option<PathBuf>,
+    /// The journal directory (default $RUNR_JOURNAL_DIR, else
+    /// /var/log/runr/journal).
+    #[arg(long, value_name = "DIR")]
+    pub journal_dir: Option<PathBuf>,
+    /// The syslog datagram socket (default /dev/log as PID 1, none
+    /// otherwise; "none" for no syslog server).
+    #[arg(long, value_name = "PATH")]
+    pub syslog_socket: Option<PathBuf>,
+    /// Also take syslog messages on a stream socket at PATH.
+    #[arg(long, value_name = "PATH")]
+    pub syslog_stream_socket: Option<PathBuf>,
+    /// Where syslog messages are filed, per application (default
+    /// /etc/runr/syslog.conf, if it exists).
+    #[arg(long, value_name = "FILE")]
+    pub syslog_conf: Option<PathBuf>,
     /// The supervisor's own log level: error, warning, info, debug.
     #[arg(long, value_name = "LEVEL", default_value = "info")]
     pub log_level: String,

@@ -42,6 +42,8 @@ pub struct Core {
     /// --wait`), and the ends kept until that client has read them.
     pub transient_end_wanted: BTreeSet<String>,
     pub transient_ends_kept: BTreeMap<String, TransientEnd>,
+    /// Where the log pipeline keeps the journal (the log routes read it).
+    pub journal_directory: Option<std::path::PathBuf>,
 }
 
 /// How many transient ends are kept for clients that never came back.
@@ -59,6 +61,7 @@ impl Core {
             background: BackgroundTasks::new(state_dir_from_env()),
             transient_end_wanted: BTreeSet::new(),
             transient_ends_kept: BTreeMap::new(),
+            journal_directory: None,
         }
     }
 
@@ -242,6 +245,9 @@ fn job_failure_message(unit: &str, kind: JobKind, result: &str) -> String {
 /// The first line of a transient unit's file, as systemd writes it.
 const TRANSIENT_FILE_HEADER: &str =
     "# This is a transient unit file, created programmatically via the systemd API. Do not edit.\n";
+
+/// Lines a slow follower of the logs may be behind by before it loses some.
+const LOG_FOLLOW_QUEUE: usize = 1024;
 
 /// The kill timeout of a task that does not give one, as systemd's
 /// DefaultTimeoutStopSec=.
@@ -852,19 +858,64 @@ impl ApiBackend for EngineBackend {
     }
 
     async fn logs(&self, query: &LogQuery) -> ApiResult<LogReply> {
-        // A task's lines are its unit's lines.
-        let _units = match &query.source {
-            LogSource::Units(units) => units.clone(),
-            LogSource::Task(id) => {
-                let core = self.core.borrow();
-                let id = core.background.resolve(id)?;
-                core.background
-                    .get(&id)
-                    .map(|t| vec![t.unit.clone()])
-                    .unwrap_or_default()
-            }
+        let (directory, units) = {
+            let mut core = self.core.borrow_mut();
+            let units = match &query.source {
+                LogSource::Units(units) => {
+                    let mut names = Vec::new();
+                    for unit in units {
+                        // A unit that is gone (a collected transient) still has its lines.
+                        names.push(self.resolve(&mut core, unit).unwrap_or_else(|_| {
+                            if unit.contains('.') {
+                                unit.clone()
+                            } else {
+                                format!("{unit}.service")
+                            }
+                        }));
+                    }
+                    names
+                }
+                // A task's lines are its unit's lines.
+                LogSource::Task(id) => {
+                    let id = core.background.resolve(id)?;
+                    vec![task_unit(&core, &id)]
+                }
+            };
+            let directory = core
+                .journal_directory
+                .clone()
+                .ok_or_else(|| ApiError::unavailable("the journal is not kept"))?;
+            (directory, units)
         };
-        Err(ApiError::unavailable("the journal is not kept yet"))
+        let backlog_query = (
+            directory.clone(),
+            units.clone(),
+            query.lines,
+            query.since.map(|t| t.as_usec()),
+            query.until.map(|t| t.as_usec()),
+        );
+        let (records, cursor) = tokio::task::spawn_blocking(move || {
+            let (dir, units, lines, since, until) = backlog_query;
+            crate::logs::query::read_backlog(&dir, &units, lines, since, until)
+        })
+        .await
+        .map_err(|e| ApiError::internal(format!("cannot read the journal: {e}")))?
+        .map_err(|e| {
+            ApiError::internal(format!(
+                "cannot read the journal in {}: {}",
+                directory.display(),
+                super::errno_text(&e)
+            ))
+        })?;
+        let backlog = records.iter().map(crate::logs::query::log_entry).collect();
+        let live = query.follow.then(|| {
+            let (sender, receiver) = tokio::sync::mpsc::channel(LOG_FOLLOW_QUEUE);
+            tokio::task::spawn_local(async move {
+                let _ = crate::logs::query::follow_store(&directory, &units, cursor, sender).await;
+            });
+            receiver
+        });
+        Ok(LogReply { backlog, live })
     }
 
     async fn background_run(&self, request: BackgroundRunRequest) -> ApiResult<BackgroundTask> {

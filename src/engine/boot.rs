@@ -85,6 +85,7 @@ fn exec_context(service: &Service) -> ExecContext {
         nice: service.nice,
         no_new_privileges: service.no_new_privileges.unwrap_or(false),
         syslog_identifier: service.syslog_identifier.clone(),
+        log: crate::logs::unit_options::UnitLogOptions::from_service(service),
         ..ExecContext::default()
     };
     if let Some(umask) = service.umask {

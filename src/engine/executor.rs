@@ -27,14 +27,26 @@ pub const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bi
 /// writes on stdout or stderr.
 pub trait LogSink {
     fn supervisor_message(&self, unit: &str, message: &str);
-    fn attach_output(
-        &self,
-        unit: &str,
-        identifier: &str,
-        pid: Pid,
-        stream: OutputStream,
-        fd: OwnedFd,
-    );
+    /// Takes the read end of a service's stdout or stderr pipe.
+    fn attach_output(&self, source: &OutputSource<'_>, fd: OwnedFd);
+    /// The journal directory the records go to, where there is one (the
+    /// control API's log routes read it).
+    fn journal_directory(&self) -> Option<std::path::PathBuf> {
+        None
+    }
+}
+
+/// Whose output a pipe carries.
+#[derive(Debug, Clone, Copy)]
+pub struct OutputSource<'a> {
+    pub unit: &'a str,
+    /// `SyslogIdentifier=`, or the program's file name.
+    pub identifier: &'a str,
+    pub pid: Pid,
+    pub stream: OutputStream,
+    /// `$INVOCATION_ID` of the run (32 hex digits, or empty).
+    pub invocation_id: &'a str,
+    pub options: &'a crate::logs::unit_options::UnitLogOptions,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -286,23 +298,24 @@ impl Executor for ProcessExecutor {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default()
         });
-        if let Some(fd) = spawned.stdout {
-            self.sink.attach_output(
-                &plan.name,
-                &identifier,
-                spawned.pid,
-                OutputStream::Stdout,
-                fd,
-            );
-        }
-        if let Some(fd) = spawned.stderr {
-            self.sink.attach_output(
-                &plan.name,
-                &identifier,
-                spawned.pid,
-                OutputStream::Stderr,
-                fd,
-            );
+        let invocation_id = phase_env
+            .iter()
+            .find(|(name, _)| name == "INVOCATION_ID")
+            .map_or("", |(_, value)| value.as_str());
+        for (stream, fd) in [
+            (OutputStream::Stdout, spawned.stdout),
+            (OutputStream::Stderr, spawned.stderr),
+        ] {
+            let Some(fd) = fd else { continue };
+            let source = OutputSource {
+                unit: &plan.name,
+                identifier: &identifier,
+                pid: spawned.pid,
+                stream,
+                invocation_id,
+                options: &exec.log,
+            };
+            self.sink.attach_output(&source, fd);
         }
         Ok(spawned.pid)
     }

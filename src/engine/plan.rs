@@ -54,6 +54,9 @@ pub struct ExecContext {
     pub stdout: StdioTarget,
     pub stderr: StdioTarget,
     pub syslog_identifier: Option<String>,
+    /// SyslogLevelPrefix=, LogLevelMax= and the [Log] section, for the
+    /// log pipeline.
+    pub log: crate::logs::unit_options::UnitLogOptions,
 }
 
 impl Default for ExecContext {
@@ -75,6 +78,7 @@ impl Default for ExecContext {
             stdout: StdioTarget::Pipe,
             stderr: StdioTarget::Pipe,
             syslog_identifier: None,
+            log: Default::default(),
         }
     }
 }

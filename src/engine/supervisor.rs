@@ -54,7 +54,9 @@ async fn supervise(
     }
     let ex = ProcessExecutor::new(sink.clone());
     let epoch = tokio::time::Instant::from_std(ex.epoch());
-    let core = Rc::new(RefCell::new(Core::new(manager, ex)));
+    let mut core = Core::new(manager, ex);
+    core.journal_directory = sink.journal_directory();
+    let core = Rc::new(RefCell::new(core));
     let wake_loop = Rc::new(Notify::new());
     let changed = Rc::new(Notify::new());
 

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use runr::control::client::{Client, ClientError};
-use runr::control::types::{BackgroundRunRequest, BackgroundTask, TaskState};
+use runr::control::types::{BackgroundRunRequest, BackgroundTask, LogQuery, LogStream, TaskState};
 
 use super::harness::{Pod, Supervisor, alive};
 
@@ -142,10 +142,18 @@ fn run_list_status_and_the_ends_of_tasks() {
 
 #[test]
 fn stop_sends_sigkill_after_the_kill_timeout() {
-    let (_pod, sup, client) = started_pod();
-    let mut stubborn = request(&["/bin/sh", "-c", "trap '' TERM; sleep 30"]);
+    let (pod, sup, client) = started_pod();
+    // The task says when it ignores SIGTERM, so the stop cannot come first.
+    let ready = pod.dir().join("ignoring-term");
+    let script = format!("trap '' TERM; touch {}; sleep 30", ready.display());
+    let mut stubborn = request(&["/bin/sh", "-c", &script]);
     stubborn.kill_timeout = Some(1);
     let task = client.background_run(&stubborn).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while !ready.exists() {
+        assert!(Instant::now() < deadline, "the task never got going");
+        std::thread::sleep(Duration::from_millis(20));
+    }
     let asked = Instant::now();
     let stopping = client.background_stop(&task.id).unwrap();
     assert_eq!(stopping.state, TaskState::Stopping);
@@ -263,4 +271,41 @@ fn a_found_again_task_can_be_stopped() {
         std::thread::sleep(Duration::from_millis(20));
     }
     second.stop();
+}
+
+#[test]
+fn a_tasks_output_is_read_through_its_log_route() {
+    let (_pod, sup, client) = started_pod();
+    let task = client
+        .background_run(&request(&[
+            "/bin/sh",
+            "-c",
+            "echo hello from the task; echo oops >&2",
+        ]))
+        .unwrap();
+    wait_task(&client, &task.id, |t| !t.state.is_running());
+    let query = LogQuery::task(&task.id[..8]);
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let messages = loop {
+        let entries = client.logs(&query).unwrap();
+        let messages: Vec<String> = entries
+            .iter()
+            .filter(|e| e.stream != LogStream::Supervisor)
+            .map(|e| e.message.clone())
+            .collect();
+        if messages.len() >= 2 || Instant::now() > deadline {
+            assert!(
+                entries.iter().all(|e| e.unit == task.unit_name()),
+                "{entries:?}"
+            );
+            break messages;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(messages, ["hello from the task", "oops"]);
+    assert_eq!(
+        api_status(client.logs(&LogQuery::task("ffffffff")).unwrap_err()),
+        404
+    );
+    sup.stop();
 }

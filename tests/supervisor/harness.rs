@@ -66,6 +66,9 @@ impl Pod {
             .arg(self.dir.path())
             .arg("--api-socket")
             .arg(self.socket())
+            // The journal stays in the pod, never in the host's /var/log.
+            .arg("--journal-dir")
+            .arg(self.dir.path().join(".journal"))
             .env("RUNR_BACKGROUND_DIR", self.background_dir())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
