@@ -3,6 +3,7 @@
 //! files its services write.
 
 mod api;
+mod background;
 mod cli;
 mod conditions;
 mod dependencies;
@@ -11,6 +12,7 @@ mod harness;
 mod notify;
 mod pid1;
 mod privileges;
+mod systemd_run;
 mod timers;
 
 use harness::Pod;
