@@ -174,17 +174,20 @@ impl Manager {
         for unit in transient {
             self.units.by_name.insert(unit.name.clone(), unit);
         }
-        let gone: Vec<String> = self
+        // Units loaded on demand (instances, the well-known targets) are
+        // loaded again; a running unit whose file is gone is stopped.
+        let not_indexed: Vec<String> = self
             .runtimes
-            .iter()
-            .filter(|(name, r)| {
-                !r.active_state().is_inactive_or_failed() && self.units.get(name).is_none()
-            })
-            .map(|(name, _)| name.clone())
+            .keys()
+            .filter(|name| self.units.get(name).is_none())
+            .cloned()
             .collect();
-        for name in gone {
-            let missing = self.loader.load_unit(&name);
-            if missing.load_state == LoadState::NotFound && !is_well_known_target(&name) {
+        for name in not_indexed {
+            let running = self
+                .runtimes
+                .get(&name)
+                .is_some_and(|r| !r.active_state().is_inactive_or_failed());
+            if self.unit(&name).is_none() && running {
                 self.queued.retain(|(n, _)| *n != name);
                 self.queued.push((name, JobKind::Stop));
             }
@@ -721,7 +724,22 @@ impl Manager {
             });
             return;
         }
-        let Some(unit) = self.units.get(name).cloned() else {
+        let Some(unit) = self.unit(name).cloned() else {
+            // The unit file is gone: the runtime still knows how to stop it.
+            match self.runtimes.get_mut(name) {
+                Some(UnitRuntime::Service(service)) if kind == JobKind::Stop => {
+                    service.stop(ex);
+                }
+                Some(UnitRuntime::Passive { active }) if kind == JobKind::Stop => {
+                    *active = false;
+                    self.job_results.push(JobResult {
+                        unit: name.to_string(),
+                        kind,
+                        result: "done",
+                    });
+                }
+                _ => {}
+            }
             return;
         };
         let runtime = self.runtimes.entry(name.to_string()).or_insert_with(|| {
