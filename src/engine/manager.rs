@@ -9,6 +9,7 @@ use nix::unistd::Pid;
 
 use super::boot::service_plan;
 use super::exit_status::ExitStatus;
+use super::job_message::unit_status;
 use super::plan::RestartPolicy;
 use super::service::{Executor, JobKind, JobOutcome, RequestOutcome, ServiceRuntime};
 use super::spawn::{SharedFd, StdioTarget};
@@ -710,8 +711,8 @@ impl Manager {
 
     fn run_job(&mut self, ex: &mut dyn Executor, name: &str, kind: JobKind) {
         if kind == JobKind::Start && self.failed_requirement(name) {
-            let description = self.description(name);
-            ex.log(name, &format!("Dependency failed for {description}."));
+            let unit = unit_status(name, &self.description(name));
+            ex.log(name, &format!("Dependency failed for {unit}."));
             ex.log(
                 name,
                 &format!("{name}: Job {name}/start failed with result 'dependency'."),
@@ -790,7 +791,8 @@ impl Manager {
             }
             (UnitRuntime::Passive { active }, JobKind::Start) => {
                 if !*active && is_target(&unit) {
-                    ex.log(name, &format!("Reached target {}.", description_of(&unit)));
+                    let target = unit_status(name, &description_of(&unit));
+                    ex.log(name, &format!("Reached target {target}."));
                 }
                 *active = true;
                 self.job_results.push(JobResult {
@@ -801,7 +803,8 @@ impl Manager {
             }
             (UnitRuntime::Passive { active }, JobKind::Stop) => {
                 if *active && is_target(&unit) {
-                    ex.log(name, &format!("Stopped target {}.", description_of(&unit)));
+                    let target = unit_status(name, &description_of(&unit));
+                    ex.log(name, &format!("Stopped target {target}."));
                 }
                 *active = false;
                 self.job_results.push(JobResult {

@@ -10,6 +10,7 @@ pub mod conditions;
 pub mod directories;
 pub mod executor;
 pub mod exit_status;
+pub mod job_message;
 pub mod manager;
 pub mod manager_timers;
 pub mod notify;

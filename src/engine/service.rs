@@ -18,6 +18,7 @@ use super::plan::{
     Condition, ExitStatusSet, KillMode, NotifyAccess, RestartPolicy, RuntimeDirectoryPreserve,
     ServicePlan, ServiceType,
 };
+use super::job_message::unit_status;
 use super::spawn::SpawnFailure;
 use super::state::{ActiveState, ServiceResult, ServiceState};
 use crate::syntax::exec::ExecCommand;
@@ -345,28 +346,52 @@ impl ServiceRuntime {
         ex.log(&self.plan.name, &format!("{}: {message}", self.plan.name));
     }
 
-    /// A job's status message ("Started Demo."), logged without the name.
+    /// A job's status message ("Started demo.service - Demo."), logged
+    /// without the name in front.
     fn job_log(&self, ex: &mut dyn Executor, message: &str) {
         ex.log(&self.plan.name, message);
     }
 
+    /// The unit as job messages name it (`demo.service - Demo`).
+    fn status_name(&self) -> String {
+        unit_status(&self.plan.name, &self.plan.description)
+    }
+
+    /// Does a start complete within the request, the service active before
+    /// the start job is looked at again? systemd logs "Starting ..." only
+    /// for a start still pending then (job_perform_on_unit): a simple or
+    /// idle service without ExecStartPre=/ExecStartPost= is up as soon as
+    /// it is forked; every other start waits for a process or READY=1
+    /// (Type=exec waits for the execve() to be confirmed).
+    fn start_completes_at_once(&self) -> bool {
+        let commands = &self.plan.commands;
+        if !commands.start_pre.is_empty() || !commands.start_post.is_empty() {
+            return false;
+        }
+        match self.plan.service_type {
+            ServiceType::Simple | ServiceType::Idle => true,
+            ServiceType::Oneshot => commands.start.is_empty(),
+            _ => false,
+        }
+    }
+
     fn finish_job(&mut self, ex: &mut dyn Executor, outcome: JobOutcome) {
         let Some(kind) = self.job.take() else { return };
-        let description = self.plan.description.clone();
+        let unit = self.status_name();
         let message = match (kind, outcome) {
             // systemd says "Finished" for every oneshot (service_finished_job).
             (JobKind::Start, JobOutcome::Done)
                 if self.plan.service_type == ServiceType::Oneshot =>
             {
-                format!("Finished {description}.")
+                format!("Finished {unit}.")
             }
-            (JobKind::Start, JobOutcome::Done) => format!("Started {description}."),
-            (JobKind::Start, JobOutcome::Failed) => format!("Failed to start {description}."),
-            (JobKind::Stop, JobOutcome::Done) => format!("Stopped {description}."),
-            (JobKind::Stop, JobOutcome::Failed) => format!("Stopped (with error) {description}."),
-            (JobKind::Reload, JobOutcome::Done) => format!("Reloaded {description}."),
-            (JobKind::Reload, JobOutcome::Failed) => format!("Reload failed for {description}."),
-            (_, JobOutcome::Assert) => format!("Assertion failed for {description}."),
+            (JobKind::Start, JobOutcome::Done) => format!("Started {unit}."),
+            (JobKind::Start, JobOutcome::Failed) => format!("Failed to start {unit}."),
+            (JobKind::Stop, JobOutcome::Done) => format!("Stopped {unit}."),
+            (JobKind::Stop, JobOutcome::Failed) => format!("Stopped {unit} with error."),
+            (JobKind::Reload, JobOutcome::Done) => format!("Reloaded {unit}."),
+            (JobKind::Reload, JobOutcome::Failed) => format!("Reload failed for {unit}."),
+            (_, JobOutcome::Assert) => format!("Assertion failed for {unit}."),
             // The skip was told when the conditions were checked.
             (_, JobOutcome::Canceled | JobOutcome::Skipped) => String::new(),
         };
@@ -498,16 +523,16 @@ impl ServiceRuntime {
         if self.condition.result {
             return true;
         }
-        let description = self.plan.description.clone();
+        let unit = self.status_name();
         let message = match self.condition.failed_regular() {
             Some(c) => format!(
-                "{description} was skipped because of an unmet condition check (Condition{}={}{}).",
+                "{unit} was skipped because of an unmet condition check (Condition{}={}{}).",
                 c.kind,
                 if c.negate { "!" } else { "" },
                 c.value
             ),
             None => {
-                format!("{description} was skipped because no trigger condition checks were met.")
+                format!("{unit} was skipped because no trigger condition checks were met.")
             }
         };
         self.job_log(ex, &message);
@@ -529,8 +554,10 @@ impl ServiceRuntime {
             self.finish_job(ex, JobOutcome::Failed);
             return RequestOutcome::StartLimitHit;
         }
-        let description = self.plan.description.clone();
-        self.job_log(ex, &format!("Starting {description}..."));
+        if !self.start_completes_at_once() {
+            let unit = self.status_name();
+            self.job_log(ex, &format!("Starting {unit}..."));
+        }
         self.invocation_id = ex.new_invocation_id();
         self.start_queued_behind_stop = false;
         self.status_text = None;
@@ -590,18 +617,15 @@ impl ServiceRuntime {
             // A stop is already under way; this request joins it.
             return RequestOutcome::Accepted;
         }
-        if !self.state.active_state().is_inactive_or_failed()
-            && self.state != ServiceState::AutoRestart
-        {
-            let description = self.plan.description.clone();
-            self.job_log(ex, &format!("Stopping {description}..."));
-        }
         if let Some(old) = self.job.replace(JobKind::Stop)
             && old != JobKind::Stop
         {
             self.finished_jobs.push((old, JobOutcome::Canceled));
         }
-        match self.state {
+        // systemd's service_stop() reports whether it set a stop going; an
+        // auto-restart cancelled or a stop already under way is no news.
+        let mut began = false;
+        let outcome = match self.state {
             ServiceState::Dead | ServiceState::Failed => {
                 self.job = None;
                 self.finished_jobs.push((JobKind::Stop, JobOutcome::Done));
@@ -616,16 +640,26 @@ impl ServiceRuntime {
             | ServiceState::Start
             | ServiceState::StartPost
             | ServiceState::Reload => {
+                began = true;
                 self.enter_signal(ex, ServiceState::StopSigterm, ServiceResult::Success);
                 RequestOutcome::Accepted
             }
             ServiceState::Running | ServiceState::Exited => {
+                began = true;
                 self.enter_stop(ex, ServiceResult::Success);
                 RequestOutcome::Accepted
             }
             // Already stopping: the job completes with the stop under way.
             _ => RequestOutcome::Accepted,
+        };
+        // As systemd (job_perform_on_unit), "Stopping ..." only for a stop
+        // begun and still under way: one with nothing left to stop says
+        // "Stopped" alone.
+        if began && self.job == Some(JobKind::Stop) {
+            let unit = self.status_name();
+            self.job_log(ex, &format!("Stopping {unit}..."));
         }
+        outcome
     }
 
     /// `systemctl reload`: runs ExecReload= while the service stays up.
@@ -638,8 +672,8 @@ impl ServiceRuntime {
             return RequestOutcome::NotActive;
         }
         self.job = Some(JobKind::Reload);
-        let description = self.plan.description.clone();
-        self.job_log(ex, &format!("Reloading {description}..."));
+        let unit = self.status_name();
+        self.job_log(ex, &format!("Reloading {unit}..."));
         self.reload_result = ServiceResult::Success;
         self.queue = self.plan.commands.reload.iter().cloned().collect();
         self.set_state(ServiceState::Reload);
@@ -1457,7 +1491,11 @@ impl ServiceRuntime {
                         self.n_restarts
                     ),
                 );
+                // systemd's restart job: its stop half ends at once
+                // ("Stopped"), then it becomes a start job.
                 self.set_state(ServiceState::Dead);
+                let unit = self.status_name();
+                self.job_log(ex, &format!("Stopped {unit}."));
                 self.job = Some(JobKind::Start);
                 self.begin_start(ex);
             }
@@ -1865,8 +1903,7 @@ mod tests {
         assert_eq!(
             ex.log,
             vec![
-                "Starting Demo...",
-                "Started Demo.",
+                "Started demo.service - Demo.",
                 "demo.service: Main process exited, code=exited, status=3/NOTIMPLEMENTED",
                 "demo.service: Failed with result 'exit-code'.",
             ]
@@ -1895,9 +1932,46 @@ mod tests {
         assert_eq!(s.state, ServiceState::Running);
         assert_eq!(s.n_restarts, 1);
         assert_eq!(s.main_pid, Some(Pid::from_raw(101)));
-        assert!(ex.log.contains(
-            &"demo.service: Scheduled restart job, restart counter is at 1.".to_string()
-        ));
+        assert_eq!(
+            ex.log,
+            vec![
+                "Started demo.service - Demo.",
+                "demo.service: Main process exited, code=killed, status=9/KILL",
+                "demo.service: Failed with result 'signal'.",
+                "demo.service: Scheduled restart job, restart counter is at 1.",
+                "Stopped demo.service - Demo.",
+                "Started demo.service - Demo.",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_pending_start_says_starting_first() {
+        let mut ex = Recorder::default();
+        let mut s = ServiceRuntime::new(plan(ServiceType::Notify, &["/bin/server"]));
+        s.start(&mut ex);
+        assert_eq!(ex.log, vec!["Starting demo.service - Demo..."]);
+        let mut p = plan(ServiceType::Simple, &["/bin/server"]);
+        p.commands.start_pre = vec![cmd("/bin/prepare")];
+        let mut s = ServiceRuntime::new(p);
+        ex.log.clear();
+        s.start(&mut ex);
+        assert_eq!(ex.log, vec!["Starting demo.service - Demo..."]);
+        exit(&mut s, &mut ex, 101, ExitStatus::Exited(0));
+        assert_eq!(
+            ex.log,
+            vec!["Starting demo.service - Demo...", "Started demo.service - Demo."]
+        );
+    }
+
+    #[test]
+    fn a_unit_without_description_is_named_by_its_name() {
+        let mut ex = Recorder::default();
+        let mut p = plan(ServiceType::Simple, &["/bin/server"]);
+        p.description = "demo.service".into();
+        let mut s = ServiceRuntime::new(p);
+        s.start(&mut ex);
+        assert_eq!(ex.log, vec!["Started demo.service."]);
     }
 
     #[test]
@@ -1919,7 +1993,36 @@ mod tests {
         assert_eq!(s.state, ServiceState::Dead);
         assert_eq!(s.result, ServiceResult::Success);
         assert_eq!(s.finished_jobs, vec![(JobKind::Stop, JobOutcome::Done)]);
-        assert!(ex.log.contains(&"Stopped Demo.".to_string()));
+        assert_eq!(
+            ex.log,
+            vec![
+                "Started demo.service - Demo.",
+                "Stopping demo.service - Demo...",
+                "demo.service: Deactivated successfully.",
+                "Stopped demo.service - Demo.",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_stop_with_nothing_left_to_stop_says_stopped_alone() {
+        let mut ex = Recorder::default();
+        let mut p = plan(ServiceType::Oneshot, &["/bin/step"]);
+        p.remain_after_exit = true;
+        let mut s = ServiceRuntime::new(p);
+        s.start(&mut ex);
+        exit(&mut s, &mut ex, 100, ExitStatus::Exited(0));
+        assert_eq!(s.state, ServiceState::Exited);
+        ex.log.clear();
+        assert_eq!(s.stop(&mut ex), RequestOutcome::Accepted);
+        assert_eq!(s.state, ServiceState::Dead);
+        assert_eq!(
+            ex.log,
+            vec![
+                "demo.service: Deactivated successfully.",
+                "Stopped demo.service - Demo.",
+            ]
+        );
     }
 
     #[test]
@@ -1954,10 +2057,12 @@ mod tests {
         exit(&mut s, &mut ex, 101, ExitStatus::Exited(0));
         assert_eq!(s.state, ServiceState::Exited);
         assert_eq!(s.finished_jobs, vec![(JobKind::Start, JobOutcome::Done)]);
-        assert!(
-            ex.log.contains(&"Finished Demo.".to_string()),
-            "{:?}",
-            ex.log
+        assert_eq!(
+            ex.log,
+            vec![
+                "Starting demo.service - Demo...",
+                "Finished demo.service - Demo.",
+            ]
         );
     }
 
@@ -1969,10 +2074,13 @@ mod tests {
         exit(&mut s, &mut ex, 100, ExitStatus::Exited(0));
         assert_eq!(s.state, ServiceState::Dead);
         assert_eq!(s.finished_jobs, vec![(JobKind::Start, JobOutcome::Done)]);
-        assert!(
-            ex.log.contains(&"Finished Demo.".to_string()),
-            "{:?}",
-            ex.log
+        assert_eq!(
+            ex.log,
+            vec![
+                "Starting demo.service - Demo...",
+                "demo.service: Deactivated successfully.",
+                "Finished demo.service - Demo.",
+            ]
         );
     }
 
@@ -2110,7 +2218,7 @@ mod tests {
         assert_eq!(
             ex.log,
             vec![
-                "Demo was skipped because of an unmet condition check (ConditionPathExists=/nonexistent)."
+                "demo.service - Demo was skipped because of an unmet condition check (ConditionPathExists=/nonexistent)."
             ]
         );
         assert!(!s.condition.result);
@@ -2135,7 +2243,7 @@ mod tests {
         s.start(&mut ex);
         assert_eq!(
             ex.log,
-            vec!["Demo was skipped because no trigger condition checks were met."]
+            vec!["demo.service - Demo was skipped because no trigger condition checks were met."]
         );
         // One trigger holding is enough; negation turns a false one true.
         p.conditions[1].negate = true;
@@ -2178,7 +2286,7 @@ mod tests {
             ex.log,
             vec![
                 "demo.service: Starting requested but asserts failed.",
-                "Assertion failed for Demo.",
+                "Assertion failed for demo.service - Demo.",
             ]
         );
     }
@@ -2219,8 +2327,7 @@ mod tests {
         assert_eq!(
             ex.log,
             vec![
-                "Starting Demo...",
-                "Started Demo.",
+                "Started demo.service - Demo.",
                 "demo.service: Failed to determine user credentials: No such process",
                 "demo.service: Failed at step USER spawning /bin/server: No such process",
                 "demo.service: Main process exited, code=exited, status=217/USER",

@@ -18,6 +18,7 @@
 
 use jiff::tz::TimeZone;
 
+use super::job_message::unit_status;
 use super::service::{DualTimestamp, Executor, RequestOutcome, UnitTimestamps};
 use super::state::ActiveState;
 use crate::config::model::Unit;
@@ -336,6 +337,11 @@ impl TimerRuntime {
         ex.log(&self.plan.name, &format!("{}: {message}", self.plan.name));
     }
 
+    /// The timer as job messages name it (`demo.timer - Demo timer`).
+    fn status_name(&self) -> String {
+        unit_status(&self.plan.name, &self.plan.description)
+    }
+
     fn set_state(&mut self, state: TimerState) {
         let old = self.state;
         self.state = state;
@@ -398,7 +404,7 @@ impl TimerRuntime {
         self.enter_waiting(ex, host, target, false);
         ex.log(
             &self.plan.name,
-            &format!("Started {}.", self.plan.description),
+            &format!("Started {}.", self.status_name()),
         );
         RequestOutcome::Accepted
     }
@@ -429,7 +435,7 @@ impl TimerRuntime {
         self.enter_dead(ex, TimerResult::Success);
         ex.log(
             &self.plan.name,
-            &format!("Stopped {}.", self.plan.description),
+            &format!("Stopped {}.", self.status_name()),
         );
         RequestOutcome::Accepted
     }

@@ -30,7 +30,6 @@ const JOB_MESSAGES: &[(&str, u8)] = &[
     ("Failed to start ", LOG_ERR),
     ("Dependency failed for ", LOG_WARNING),
     ("Timed out starting ", LOG_ERR),
-    ("Stopped (with error) ", LOG_ERR),
     ("Reload failed for ", LOG_ERR),
     ("Timed out stopping ", LOG_ERR),
     ("Timed out reloading ", LOG_ERR),
@@ -50,6 +49,10 @@ pub fn supervisor_message_priority(unit: &str, message: &str) -> u8 {
         Some(rest) => (rest, UNIT_MESSAGES),
         None => (message, JOB_MESSAGES),
     };
+    // A stop job that failed: "Stopped a.service - A with error."
+    if about_unit.is_none() && text.starts_with("Stopped ") && text.ends_with(" with error.") {
+        return LOG_ERR;
+    }
     table
         .iter()
         .find(|(start, _)| text.starts_with(start))
@@ -75,7 +78,9 @@ mod tests {
             LOG_INFO
         );
         assert_eq!(p("a.service: Deactivated successfully."), LOG_INFO);
-        assert_eq!(p("Dependency failed for A."), LOG_WARNING);
+        assert_eq!(p("Dependency failed for a.service - A."), LOG_WARNING);
+        assert_eq!(p("Stopped a.service - A with error."), LOG_ERR);
+        assert_eq!(p("Stopped a.service - A."), LOG_INFO);
         // A job message is not mistaken for a unit message of another unit.
         assert_eq!(
             supervisor_message_priority("b.service", "a.service: Failed with result 'x'."),

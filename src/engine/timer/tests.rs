@@ -276,6 +276,24 @@ fn on_active_sec_counts_again_from_a_new_start() {
 }
 
 #[test]
+fn job_messages_name_the_timer_and_its_description() {
+    let mut clock = Clock::new();
+    let mut host = Host::new(&clock);
+    let mut t = timer(vec![span(TimerBase::Active, 5 * SEC)]);
+    t.plan.description = "Job timer".into();
+    t.start(&mut clock, &mut host, &idle());
+    t.stop(&mut clock);
+    assert_eq!(
+        clock.messages,
+        vec![
+            "Started job.timer - Job timer.",
+            "job.timer: Deactivated successfully.",
+            "Stopped job.timer - Job timer.",
+        ]
+    );
+}
+
+#[test]
 fn boot_and_startup_count_from_the_supervisors_start() {
     let mut clock = Clock::new();
     let mut host = Host::new(&clock);
