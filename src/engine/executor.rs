@@ -29,6 +29,10 @@ pub const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bi
 /// writes on stdout or stderr.
 pub trait LogSink {
     fn supervisor_message(&self, unit: &str, message: &str);
+    /// A new run of `unit` begins: the supervisor's messages about it from
+    /// now on belong to this `$INVOCATION_ID`, even before its first
+    /// process's output is attached.
+    fn begin_invocation(&self, _unit: &str, _invocation_id: &str) {}
     /// Takes the read end of a service's stdout or stderr pipe.
     fn attach_output(&self, source: &OutputSource<'_>, fd: OwnedFd);
     /// The journal directory the records go to, where there is one (the
@@ -432,6 +436,10 @@ impl Executor for ProcessExecutor {
 
     fn log(&mut self, unit: &str, message: &str) {
         self.sink.supervisor_message(unit, message);
+    }
+
+    fn begin_invocation(&mut self, unit: &str, invocation_id: &str) {
+        self.sink.begin_invocation(unit, invocation_id);
     }
 
     fn now(&self) -> Usec {

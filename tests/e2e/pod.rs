@@ -45,11 +45,13 @@ fn the_pod_starts_in_order_survives_a_crash_and_shuts_down_cleanly() {
     let query = "psql -h 127.0.0.1 -p 6432 -U postgres -d postgres -Atc 'select 40 + 2'";
     let out = guest.wait_until_ok(query);
     assert_eq!(stdout(&out), "42\n", "{}\n{}", String::from_utf8_lossy(&out.stderr), guest.console());
-    assert!(guest.wait_for_console("Started Prometheus PostgreSQL exporter."), "{}", guest.console());
+    assert!(guest.wait_for_console("Started exporter.service - Prometheus PostgreSQL exporter."), "{}", guest.console());
     let console = guest.console();
     let position = |text: &str| console.find(text).unwrap_or_else(|| panic!("no {text:?} in\n{console}"));
-    assert!(position("Started PostgreSQL database.") < position("Starting PgBouncer connection pooler..."));
-    assert!(position("Started PostgreSQL database.") < position("Starting Prometheus PostgreSQL exporter..."));
+    // The pooler and the exporter are up once forked: "Started" alone.
+    let database = position("Started postgres.service - PostgreSQL database.");
+    assert!(database < position("Started pooler.service - PgBouncer connection pooler."));
+    assert!(database < position("Started exporter.service - Prometheus PostgreSQL exporter."));
 
     // The exporter sees the database.
     let metrics = guest.wait_until_ok(
@@ -67,7 +69,7 @@ fn the_pod_starts_in_order_survives_a_crash_and_shuts_down_cleanly() {
 
     // SIGTERM to PID 1: pg_ctl stop -m fast, a clean shutdown, exit 0.
     nix::sys::signal::kill(nix::unistd::Pid::from_raw(guest.pid1()), nix::sys::signal::Signal::SIGTERM).unwrap();
-    assert!(guest.wait_for_console("Stopped PostgreSQL database."), "{}", guest.console());
+    assert!(guest.wait_for_console("Stopped postgres.service - PostgreSQL database."), "{}", guest.console());
     let log = stdout(&guest.sh("cat /var/log/postgresql/pod.log"));
     assert!(log.trim_end().ends_with("database system is shut down"), "{log}");
     assert_eq!(guest.exit_status(), Some(0), "{}", guest.console());

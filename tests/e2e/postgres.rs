@@ -29,7 +29,7 @@ fn debian_postgresql_unit_runs_unchanged_and_stops_on_sigterm() {
         guest.console()
     );
     assert!(
-        guest.wait_for_console("Started PostgreSQL Cluster 15-main."),
+        guest.wait_for_console("Started postgresql@15-main.service - PostgreSQL Cluster 15-main."),
         "{}",
         guest.console()
     );
@@ -40,7 +40,7 @@ fn debian_postgresql_unit_runs_unchanged_and_stops_on_sigterm() {
     )
     .unwrap();
     assert!(
-        guest.wait_for_console("Stopped PostgreSQL Cluster 15-main."),
+        guest.wait_for_console("Stopped postgresql@15-main.service - PostgreSQL Cluster 15-main."),
         "{}",
         guest.console()
     );

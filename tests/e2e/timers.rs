@@ -93,7 +93,7 @@ fn a_timer_every_second_runs_sixty_times_a_minute_without_drift() {
     let text = String::from_utf8_lossy(&starts.stdout);
     let times: Vec<f64> = text
         .lines()
-        .filter(|l| l.contains("Starting "))
+        .filter(|l| l.contains("Starting tick.service..."))
         .filter_map(|l| l.split_whitespace().next()?.parse::<f64>().ok())
         .filter(|t| (first..first + 60.0).contains(t))
         .collect();

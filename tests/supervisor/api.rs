@@ -23,7 +23,7 @@ fn start_stop_restart_and_wait_for_the_jobs() {
         ),
     ]);
     let mut sup = pod.start();
-    sup.wait_for("Reached target Multi-User System.");
+    sup.wait_for("Reached target multi-user.target - Multi-User System.");
     let client = Client::unix(pod.socket());
 
     assert_eq!(
@@ -88,7 +88,7 @@ fn start_stop_restart_and_wait_for_the_jobs() {
         ActiveState::Inactive
     );
     let out = sup.stop();
-    assert!(out.contains("Stopped Agent."), "{out}");
+    assert!(out.contains("Stopped agent.service - Agent."), "{out}");
 }
 
 #[test]
@@ -98,7 +98,7 @@ fn a_failing_start_is_reported_as_failed_and_unknown_units_as_404() {
         "[Service]\nType=oneshot\nExecStart=/bin/false\n",
     )]);
     let mut sup = pod.start();
-    sup.wait_for("Reached target Multi-User System.");
+    sup.wait_for("Reached target multi-user.target - Multi-User System.");
     let client = Client::unix(pod.socket());
     let accepted = client
         .start_service("bad", &StartOptions::default())

@@ -13,7 +13,7 @@ use super::harness::{Pod, Supervisor, alive};
 fn started_pod() -> (Pod, Supervisor, Client) {
     let pod = Pod::new(&[]);
     let mut sup = pod.start();
-    sup.wait_for("Reached target Multi-User System.");
+    sup.wait_for("Reached target multi-user.target - Multi-User System.");
     let client = Client::unix(pod.socket());
     (pod, sup, client)
 }
@@ -188,7 +188,7 @@ fn an_ambiguous_prefix_is_a_400_that_names_the_candidates() {
         .unwrap();
     }
     let mut sup = pod.start();
-    sup.wait_for("Reached target Multi-User System.");
+    sup.wait_for("Reached target multi-user.target - Multi-User System.");
     let client = Client::unix(pod.socket());
     match client.background_status("abc").unwrap_err() {
         ClientError::Api {
@@ -211,7 +211,7 @@ fn an_ambiguous_prefix_is_a_400_that_names_the_candidates() {
 fn a_task_outlives_a_supervisor_crash_and_is_found_again() {
     let pod = Pod::new(&[]);
     let mut first = pod.start();
-    first.wait_for("Reached target Multi-User System.");
+    first.wait_for("Reached target multi-user.target - Multi-User System.");
     let client = Client::unix(pod.socket());
     let survivor = client
         .background_run(&request(&["/bin/sleep", "2"]))
@@ -232,7 +232,7 @@ fn a_task_outlives_a_supervisor_crash_and_is_found_again() {
     }
 
     let mut second = pod.start();
-    second.wait_for("Reached target Multi-User System.");
+    second.wait_for("Reached target multi-user.target - Multi-User System.");
     let found = client.background_status(&survivor.id).unwrap();
     assert_eq!(
         (found.state, found.pid),
@@ -253,7 +253,7 @@ fn a_task_outlives_a_supervisor_crash_and_is_found_again() {
 fn a_found_again_task_can_be_stopped() {
     let pod = Pod::new(&[]);
     let mut first = pod.start();
-    first.wait_for("Reached target Multi-User System.");
+    first.wait_for("Reached target multi-user.target - Multi-User System.");
     let client = Client::unix(pod.socket());
     let task = client
         .background_run(&request(&["/bin/sleep", "30"]))
@@ -261,7 +261,7 @@ fn a_found_again_task_can_be_stopped() {
     let pid = task.pid.unwrap() as i32;
     first.kill_hard();
     let mut second = pod.start();
-    second.wait_for("Reached target Multi-User System.");
+    second.wait_for("Reached target multi-user.target - Multi-User System.");
     client.background_stop(&task.id[..8]).unwrap();
     let stopped = wait_task(&client, &task.id, |t| !t.state.is_running());
     assert_eq!(stopped.state, TaskState::Stopped);

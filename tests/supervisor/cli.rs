@@ -84,8 +84,8 @@ fn pod() -> (Pod, Supervisor) {
         "[Unit]\nDescription=Idle\n[Service]\nExecStart=/bin/sleep 600\n",
     );
     let mut sup = pod.start();
-    sup.wait_for("Started Database.");
-    sup.wait_for("Reached target Multi-User System.");
+    sup.wait_for("Started db.service - Database.");
+    sup.wait_for("Reached target multi-user.target - Multi-User System.");
     (pod, sup)
 }
 

@@ -21,13 +21,15 @@ fn an_unmet_condition_skips_the_unit_and_its_dependents_start() {
     ]);
     let mut sup = pod.start();
     sup.wait_for(
-        "Cond Demo was skipped because of an unmet condition check (ConditionPathExists=/nonexistent).",
+        "cond.service - Cond Demo was skipped because of an unmet condition check (ConditionPathExists=/nonexistent).",
     );
-    sup.wait_for("Trig Demo was skipped because no trigger condition checks were met.");
-    sup.wait_for("Started Dependent.");
+    sup.wait_for("trig.service - Trig Demo was skipped because no trigger condition checks were met.");
+    sup.wait_for("Started dep.service - Dependent.");
     let out = sup.stop();
-    assert!(!out.contains("Starting Cond Demo"), "{out}");
-    assert!(!out.contains("Starting Trig Demo"), "{out}");
+    for name in ["cond.service", "trig.service"] {
+        assert!(!out.contains(&format!("Starting {name}")), "{out}");
+        assert!(!out.contains(&format!("Started {name}")), "{out}");
+    }
 }
 
 #[test]
@@ -41,7 +43,7 @@ fn conditions_that_hold_let_the_unit_start() {
         ),
     );
     let mut sup = pod.start();
-    sup.wait_for("Started Holds.");
+    sup.wait_for("Started ok.service - Holds.");
     sup.stop();
 }
 
@@ -59,9 +61,9 @@ fn a_failed_assert_fails_the_job_and_its_dependents() {
     ]);
     let mut sup = pod.start();
     sup.wait_for("asrt.service: Starting requested but asserts failed.");
-    sup.wait_for("Assertion failed for Assert Demo.");
-    sup.wait_for("Dependency failed for Needs.");
+    sup.wait_for("Assertion failed for asrt.service - Assert Demo.");
+    sup.wait_for("Dependency failed for needs.service - Needs.");
     let out = sup.stop();
-    assert!(!out.contains("Started Needs."), "{out}");
+    assert!(!out.contains("Started needs.service - Needs."), "{out}");
     assert!(!out.contains("asrt.service: Failed with result"), "{out}");
 }

@@ -51,7 +51,7 @@ fn binds_to_stops_the_bound_unit_when_its_peer_dies() {
         ),
     ]);
     let mut sup = pod.start();
-    sup.wait_for("Started Agent.");
+    sup.wait_for("Started agent.service - Agent.");
     let client = Client::unix(pod.socket());
     let db_pid = client
         .service_statuses()
@@ -66,7 +66,7 @@ fn binds_to_stops_the_bound_unit_when_its_peer_dies() {
         nix::sys::signal::Signal::SIGKILL,
     )
     .unwrap();
-    sup.wait_for("Stopped Agent.");
+    sup.wait_for("Stopped agent.service - Agent.");
     assert_eq!(
         settles_in(&client, "db", ActiveState::Failed),
         ActiveState::Failed
@@ -88,7 +88,7 @@ fn part_of_follows_stops_and_restarts() {
         ),
     ]);
     let mut sup = pod.start();
-    sup.wait_for("Started Helper.");
+    sup.wait_for("Started helper.service - Helper.");
     let client = Client::unix(pod.socket());
     let pid_of = |name: &str| {
         client
@@ -139,7 +139,7 @@ fn conflicts_stops_the_other_unit() {
         ),
     ]);
     let mut sup = pod.start();
-    sup.wait_for("Started Blue.");
+    sup.wait_for("Started blue.service - Blue.");
     let client = Client::unix(pod.socket());
     assert_eq!(start(&client, "green"), "done");
     assert_eq!(
@@ -163,7 +163,7 @@ fn requisite_fails_when_the_unit_is_not_already_active() {
         ),
     ]);
     let mut sup = pod.start();
-    sup.wait_for("Reached target Multi-User System.");
+    sup.wait_for("Reached target multi-user.target - Multi-User System.");
     let client = Client::unix(pod.socket());
     assert_eq!(start(&client, "top"), "dependency");
     assert_eq!(

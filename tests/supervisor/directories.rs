@@ -23,7 +23,7 @@ fn directories_are_created_named_and_the_runtime_ones_removed() {
     let root = pod.root();
     let r = root.display().to_string();
     let mut sup = pod.start();
-    sup.wait_for("Started Dirs.");
+    sup.wait_for("Started dirs.service - Dirs.");
     sup.wait_for("Finished keep.service.");
     let mode = |p: &str| {
         std::fs::metadata(root.join(p))

@@ -51,20 +51,24 @@ fn after_orders_starts_and_reverses_stops() {
         ),
     ]);
     let mut sup = pod.start();
-    sup.wait_for("Started Second.");
+    sup.wait_for("Started b.service - Second.");
     let out = sup.stop();
     let position = |needle: &str| {
         out.find(needle)
             .unwrap_or_else(|| panic!("no {needle:?} in {out}"))
     };
+    // b is up as soon as it is forked: systemd says "Started" alone.
     assert!(
-        position("Finished First.") < position("Starting Second..."),
+        position("Finished a.service - First.") < position("Started b.service - Second."),
         "{out}"
     );
+    // a has nothing left to stop: its stop begins and ends at once, with
+    // no "Stopping" (as systemd); the first trace of it is its deactivation.
     assert!(
-        position("Stopped Second.") < position("Stopping First..."),
+        position("Stopped b.service - Second.") < position("a.service: Deactivated successfully."),
         "{out}"
     );
+    assert!(!out.contains("Stopping a.service"), "{out}");
 }
 
 #[test]
@@ -117,7 +121,7 @@ fn sigterm_to_the_supervisor_stops_services_and_runs_their_stop_commands() {
         .unwrap()
         .to_string();
     let out = sup.stop();
-    assert!(out.contains("Stopped Database."), "{out}");
+    assert!(out.contains("Stopped db.service - Database."), "{out}");
     let read = |f: &str| {
         std::fs::read_to_string(pod.dir().join(f))
             .unwrap_or_default()
@@ -159,7 +163,7 @@ fn forking_service_is_tracked_through_its_pid_file() {
         ),
     );
     let mut sup = pod.start();
-    sup.wait_for("Started Forking daemon.");
+    sup.wait_for("Started daemon.service - Forking daemon.");
     let pid: i32 = std::fs::read_to_string(pod.dir().join("daemon.pid"))
         .unwrap()
         .trim()
@@ -167,7 +171,7 @@ fn forking_service_is_tracked_through_its_pid_file() {
         .unwrap();
     assert!(harness::alive(pid));
     let out = sup.stop();
-    assert!(out.contains("Stopped Forking daemon."), "{out}");
+    assert!(out.contains("Stopped daemon.service - Forking daemon."), "{out}");
     assert!(!harness::alive(pid), "the daemon outlived its stop");
 }
 
@@ -188,7 +192,7 @@ fn a_missing_program_fails_with_exec_status_and_neighbours_run_on() {
         ),
     ]);
     let mut sup = pod.start();
-    sup.wait_for("Started Good neighbour.");
+    sup.wait_for("Started good.service - Good neighbour.");
     sup.wait_for("broken.service: Main process exited, code=exited, status=203/EXEC");
     let out = sup.stop();
     assert!(
@@ -199,7 +203,7 @@ fn a_missing_program_fails_with_exec_status_and_neighbours_run_on() {
         out.contains("bad.service:3: Failed to parse service type, ignoring: sometimes"),
         "{out}"
     );
-    assert!(out.contains("Stopped Good neighbour."), "{out}");
+    assert!(out.contains("Stopped good.service - Good neighbour."), "{out}");
 }
 
 #[test]
@@ -232,8 +236,8 @@ fn an_enabled_template_instance_starts_with_its_specifiers_resolved() {
     std::os::unix::fs::symlink("../cluster@.service", wants.join("cluster@15-main.service"))
         .unwrap();
     let mut sup = pod.start();
-    sup.wait_for("Started Cluster 15-main.");
+    sup.wait_for("Started cluster@15-main.service - Cluster 15-main.");
     assert!(pod.dir().join("15-main.pid").exists());
     let out = sup.stop();
-    assert!(out.contains("Stopped Cluster 15-main."), "{out}");
+    assert!(out.contains("Stopped cluster@15-main.service - Cluster 15-main."), "{out}");
 }

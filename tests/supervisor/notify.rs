@@ -42,8 +42,8 @@ fn systemd_notify_ready_completes_the_start() {
         ),
     );
     let mut sup = pod.start();
-    sup.wait_for("Starting Ready demo...");
-    sup.wait_for("Started Ready demo.");
+    sup.wait_for("Starting ready.service - Ready demo...");
+    sup.wait_for("Started ready.service - Ready demo.");
     let out = sup.stop();
     let read = |f: &str| std::fs::read_to_string(pod.dir().join(f)).unwrap_or_default();
     assert_eq!(
@@ -79,13 +79,13 @@ fn a_helper_process_is_refused_with_notify_access_main_and_heard_with_all() {
         ),
     );
     let mut sup = pod.start();
-    sup.wait_for("Started Open.");
+    sup.wait_for("Started open.service - Open.");
     sup.wait_for("but reception only permitted for main PID ");
     sup.wait_for("strict.service: start operation timed out. Terminating.");
     sup.wait_for("strict.service: Failed with result 'timeout'.");
     let out = sup.stop();
-    assert!(out.contains("Failed to start Strict."), "{out}");
-    assert!(!out.contains("Started Strict."), "{out}");
+    assert!(out.contains("Failed to start strict.service - Strict."), "{out}");
+    assert!(!out.contains("Started strict.service - Strict."), "{out}");
 }
 
 #[test]
@@ -142,7 +142,7 @@ fn pings_keep_the_watchdog_quiet_and_stopping_stops() {
         ),
     );
     let mut sup = pod.start();
-    sup.wait_for("Started Pinger.");
+    sup.wait_for("Started pinger.service - Pinger.");
     sup.wait_for("leaving");
     sup.wait_for("pinger.service: Deactivated successfully.");
     let out = sup.stop();

@@ -23,7 +23,7 @@ fn restart_halt_stops_the_pod_with_the_service_exit_code() {
         out.contains("main.service: Restart=halt, stopping the pod."),
         "{out}"
     );
-    assert!(out.contains("Stopped Sidecar."), "{out}");
+    assert!(out.contains("Stopped side.service - Sidecar."), "{out}");
 }
 
 #[test]
@@ -33,17 +33,17 @@ fn sighup_reloads_and_starts_new_units_sigusr2_dumps_state() {
         "[Unit]\nDescription=One\n[Service]\nAutostart=yes\nExecStart=/bin/sleep 60\n",
     )]);
     let mut sup = pod.start();
-    sup.wait_for("Started One.");
+    sup.wait_for("Started one.service - One.");
     pod.add(
         "two.service",
         "[Unit]\nDescription=Two\n[Service]\nAutostart=yes\nExecStart=/bin/sleep 60\n",
     );
     sup.signal(Signal::SIGHUP);
-    sup.wait_for("Started Two.");
+    sup.wait_for("Started two.service - Two.");
     sup.signal(Signal::SIGUSR2);
     sup.wait_for("two.service: active (running), main PID ");
     let out = sup.stop();
-    assert!(out.contains("Stopped Two."), "{out}");
+    assert!(out.contains("Stopped two.service - Two."), "{out}");
 }
 
 #[test]
@@ -59,12 +59,12 @@ fn after_a_reload_a_removed_unit_stops_and_sigterm_still_ends_the_pod() {
         ),
     ]);
     let mut sup = pod.start();
-    sup.wait_for("Started Gone.");
-    sup.wait_for("Started Keep.");
+    sup.wait_for("Started gone.service - Gone.");
+    sup.wait_for("Started keep.service - Keep.");
     std::fs::remove_file(pod.dir().join("gone.service")).unwrap();
     sup.signal(Signal::SIGHUP);
-    sup.wait_for("Stopped Gone.");
+    sup.wait_for("Stopped gone.service - Gone.");
     let out = sup.stop();
-    assert!(out.contains("Stopped Keep."), "{out}");
-    assert!(out.contains("Stopped target Multi-User System."), "{out}");
+    assert!(out.contains("Stopped keep.service - Keep."), "{out}");
+    assert!(out.contains("Stopped target multi-user.target - Multi-User System."), "{out}");
 }

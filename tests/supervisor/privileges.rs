@@ -24,7 +24,7 @@ fn an_unknown_user_fails_at_step_user() {
     sup.wait_for("user.service: Failed with result 'exit-code'.");
     let out = sup.stop();
     let expected = [
-        "Started User Demo.",
+        "Started user.service - User Demo.",
         "user.service: Failed to determine user credentials: No such process",
         "user.service: Failed at step USER spawning /bin/sleep: No such process",
         "user.service: Main process exited, code=exited, status=217/USER",

@@ -151,7 +151,7 @@ fn golden_systemd_run_cases_replay_byte_for_byte() {
     let helper = std::fs::read_to_string(golden_dir().join("runhelper.service")).unwrap();
     let pod = Pod::new(&[("runhelper.service", &helper)]);
     let mut sup = pod.start();
-    sup.wait_for("Reached target Multi-User System.");
+    sup.wait_for("Reached target multi-user.target - Multi-User System.");
     let cases = golden_cases();
     assert!(cases.len() >= 30, "only {} golden cases", cases.len());
     let mut failures = Vec::new();
@@ -180,7 +180,7 @@ fn golden_systemd_run_cases_replay_byte_for_byte() {
 fn the_final_status_of_a_collected_unit_is_kept_until_read() {
     let pod = Pod::new(&[]);
     let mut sup = pod.start();
-    sup.wait_for("Reached target Multi-User System.");
+    sup.wait_for("Reached target multi-user.target - Multi-User System.");
     let client = Client::unix(pod.socket());
     let started: TransientStarted = client
         .transient_start(&TransientRequest {
@@ -237,7 +237,7 @@ fn the_final_status_of_a_collected_unit_is_kept_until_read() {
 fn the_transient_unit_file_is_shown_as_systemd_shows_it() {
     let pod = Pod::new(&[]);
     let mut sup = pod.start();
-    sup.wait_for("Reached target Multi-User System.");
+    sup.wait_for("Reached target multi-user.target - Multi-User System.");
     let (_, stderr, rc) = run_face(
         &pod,
         "systemd-run --unit=t-remain --description='My transient task' --remain-after-exit true",
@@ -260,7 +260,7 @@ fn the_transient_unit_file_is_shown_as_systemd_shows_it() {
 fn a_transient_timer_starts_its_service_when_it_elapses() {
     let pod = Pod::new(&[]);
     let mut sup = pod.start();
-    sup.wait_for("Reached target Multi-User System.");
+    sup.wait_for("Reached target multi-user.target - Multi-User System.");
     let marker = pod.dir().join("fired");
     let (_, stderr, rc) = run_face(
         &pod,

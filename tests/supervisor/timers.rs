@@ -311,10 +311,10 @@ fn persistent_timer_catches_up_a_run_missed_while_the_supervisor_was_down() {
 
     // First start: no stamp, so no catch-up; the stamp is made.
     let mut sup = pod.start();
-    sup.wait_for("Started Nightly.");
+    sup.wait_for("Started nightly.timer - Nightly.");
     std::thread::sleep(Duration::from_millis(300));
     let out = sup.stop();
-    assert!(!out.contains("Starting Nightly job..."), "{out}");
+    assert!(!out.contains("Starting nightly.service - Nightly job..."), "{out}");
     assert!(stamp.exists(), "no stamp at {}", stamp.display());
 
     // Two days later by the supervisor's clock: the missed night runs at once.
@@ -324,7 +324,7 @@ fn persistent_timer_catches_up_a_run_missed_while_the_supervisor_was_down() {
         ("FAKETIME", "+2d"),
         ("FAKETIME_DONT_FAKE_MONOTONIC", "1"),
     ]);
-    sup.wait_for("Finished Nightly job.");
+    sup.wait_for("Finished nightly.service - Nightly job.");
     sup.stop();
     let stamped = std::fs::metadata(&stamp).unwrap().modified().unwrap();
     let ahead = stamped
@@ -335,10 +335,10 @@ fn persistent_timer_catches_up_a_run_missed_while_the_supervisor_was_down() {
     // Back to the real clock: the stamp is in the future and not believed.
     let mut sup = pod.start();
     sup.wait_for("nightly.timer: Not using persistent file timestamp");
-    sup.wait_for("Started Nightly.");
+    sup.wait_for("Started nightly.timer - Nightly.");
     std::thread::sleep(Duration::from_millis(300));
     let out = sup.stop();
-    assert!(!out.contains("Starting Nightly job..."), "{out}");
+    assert!(!out.contains("Starting nightly.service - Nightly job..."), "{out}");
 }
 
 #[test]
@@ -352,7 +352,7 @@ fn timers_are_listed_started_and_stopped_through_the_api() {
         "[Service]\nType=oneshot\nExecStart=/bin/true\n",
     );
     let mut sup = pod.start();
-    sup.wait_for("Reached target Multi-User System.");
+    sup.wait_for("Reached target multi-user.target - Multi-User System.");
     let client = Client::unix(pod.socket());
     let listed = client.timer_statuses().unwrap();
     assert_eq!(listed.len(), 1);
@@ -380,6 +380,6 @@ fn timers_are_listed_started_and_stopped_through_the_api() {
     assert_eq!(status.sub_state, "dead");
     assert!(status.next_elapse.is_none());
     let out = sup.stop();
-    assert!(out.contains("Started Reports."), "{out}");
-    assert!(out.contains("Stopped Reports."), "{out}");
+    assert!(out.contains("Started report.timer - Reports."), "{out}");
+    assert!(out.contains("Stopped report.timer - Reports."), "{out}");
 }

@@ -56,6 +56,11 @@ pub enum IoCommand {
         unit: String,
         options: UnitLogOptions,
     },
+    /// A new run of the unit: its messages carry this invocation ID.
+    Invocation {
+        unit: String,
+        invocation_id: Id128,
+    },
     Close(SyncSender<()>),
 }
 
@@ -323,6 +328,14 @@ async fn run(setup: IoSetup, mut commands: UnboundedReceiver<IoCommand>) {
             }
             IoCommand::Options { unit, options } => {
                 ctx.set_options(&unit, options);
+            }
+            IoCommand::Invocation {
+                unit,
+                invocation_id,
+            } => {
+                if let Some(state) = ctx.unit(&unit) {
+                    state.invocation_id.set(invocation_id);
+                }
             }
             IoCommand::Close(done) => {
                 wait_for_pipes(&ctx).await;

@@ -179,6 +179,13 @@ impl LogSink for LogPipeline {
         });
     }
 
+    fn begin_invocation(&self, unit: &str, invocation_id: &str) {
+        let _ = self.commands.send(IoCommand::Invocation {
+            unit: unit.to_string(),
+            invocation_id: Id128::parse(invocation_id).unwrap_or(Id128::NULL),
+        });
+    }
+
     fn attach_output(&self, source: &OutputSource<'_>, fd: OwnedFd) {
         let stream = match source.stream {
             OutputStream::Stdout => Stream::Stdout,
