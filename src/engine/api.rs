@@ -373,6 +373,19 @@ impl ApiBackend for EngineBackend {
         )))
     }
 
+    async fn reset_failed(&self, name: &str) -> ApiResult<ActionAccepted> {
+        let accepted = {
+            let mut core = self.core.borrow_mut();
+            let name = self.resolve(&mut core, name)?;
+            if let Some(UnitRuntime::Service(service)) = core.manager.runtimes.get_mut(&name) {
+                service.reset_failed();
+            }
+            core.actions.add(&name, "reset-failed", None)
+        };
+        self.after_change();
+        Ok(accepted)
+    }
+
     async fn service_statuses(&self) -> ApiResult<Vec<ServiceStatus>> {
         let core = self.core.borrow();
         let mut statuses = Vec::new();
