@@ -584,16 +584,22 @@ impl Installer {
 
     /// The names in a directory, newest first: the order in which tmpfs (a
     /// container's /etc, a booted system's /run) lists them, which decides
-    /// the order of systemctl's "Removed" lines. Where the file system keeps
-    /// no creation time, its own listing order.
+    /// the order of systemctl's "Removed" lines. Creation times that tie
+    /// (coarse clocks) are told apart by inode number, which grows with
+    /// each file made; where the file system keeps no creation time, its
+    /// own listing order stands.
     fn listing(&self, dir: &Path) -> Vec<String> {
+        use std::os::unix::fs::MetadataExt;
         let Ok(read) = fs::read_dir(self.paths.host(dir)) else {
             return Vec::new();
         };
-        let mut entries: Vec<(Option<std::time::SystemTime>, String)> = read
+        let mut entries: Vec<(Option<(std::time::SystemTime, u64)>, String)> = read
             .flatten()
             .map(|e| {
-                let born = e.metadata().ok().and_then(|m| m.created().ok());
+                let born = e
+                    .metadata()
+                    .ok()
+                    .and_then(|m| m.created().ok().map(|t| (t, m.ino())));
                 (born, e.file_name().to_string_lossy().into_owned())
             })
             .collect();
