@@ -5,6 +5,8 @@ mod guest;
 
 mod postgres;
 
+mod systemctl_golden;
+
 use guest::Guest;
 
 #[test]

@@ -6,6 +6,7 @@ mod api;
 mod dependencies;
 mod harness;
 mod pid1;
+mod systemctl;
 
 use harness::Pod;
 

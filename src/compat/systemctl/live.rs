@@ -129,6 +129,13 @@ fn is_state(inv: &Invocation, client: &Client, failed_check: bool) -> Result<u8,
     let mut hit = false;
     let mut out = String::new();
     for name in &names {
+        if is_template(name) {
+            inv.print(&out);
+            inv.error(&format!(
+                "Failed to retrieve unit state: Unit name {name} is neither a valid invocation ID nor unit name."
+            ));
+            return Ok(1);
+        }
         let state = match client.unit(name) {
             Ok(summary) => summary.active_state.as_str().to_string(),
             Err(e) if not_found(&e) => "inactive".to_string(),
@@ -517,6 +524,8 @@ fn list_units(inv: &Invocation, client: &Client) -> Result<u8, ClientError> {
     let units = client.units()?;
     let mut rows: Vec<lists::UnitRow> = units
         .into_iter()
+        // A template is a file, never a loaded unit.
+        .filter(|u| !is_template(&u.name))
         .filter(|u| matches_patterns(&inv.args, &u.name))
         .filter(|u| {
             o.types.is_empty() || o.types.iter().any(|t| u.name.ends_with(&format!(".{t}")))
@@ -906,7 +915,11 @@ fn act(inv: &Invocation, client: &Client, verb: &str, args: &[String]) -> Result
                     s.active_state.as_str(),
                     "active" | "reloading" | "activating"
                 ),
-                Err(e) if not_found(&e) => false,
+                Err(e) if not_found(&e) => {
+                    inv.error(&format!("Failed to {verb} {name}: Unit {name} not found."));
+                    rc = rc.max(5);
+                    continue;
+                }
                 Err(e) => return Err(e),
             }
         } else {
@@ -1009,6 +1022,14 @@ fn job_failure(inv: &Invocation, client: &Client, name: &str, result: &str) {
                 .ok()
                 .and_then(|p| p.into_iter().find(|p| p.name == "Result"))
                 .map(|p| p.value)
+                .or_else(|| {
+                    client
+                        .service_statuses()
+                        .ok()?
+                        .into_iter()
+                        .find(|s| s.name == name)
+                        .map(|s| s.result)
+                })
                 .unwrap_or_default();
             match explanation(&service_result) {
                 Some(why) => format!("Job for {name} failed because {why}.\n{see}"),

@@ -148,21 +148,27 @@ pub struct Invocation {
 }
 
 impl Invocation {
-    /// One line on stderr as systemd logs an error.
+    /// One line on stderr as systemd logs an error: red on a terminal.
     pub fn error(&self, text: &str) {
         let text = if self.stderr_tty && self.term.colors {
             self.term.paint(terminal::RED, text)
         } else {
             text.to_string()
         };
-        let mut err = std::io::stderr().lock();
-        let _ = writeln!(err, "{text}");
+        self.log_line(&text);
     }
 
     /// A notice on stderr (not painted).
     pub fn notice(&self, text: &str) {
+        self.log_line(text);
+    }
+
+    /// systemd's log lines end in CR LF on a terminal, so that they start
+    /// at the left margin even in raw mode.
+    fn log_line(&self, text: &str) {
+        let end = if self.stderr_tty { "\r\n" } else { "\n" };
         let mut err = std::io::stderr().lock();
-        let _ = writeln!(err, "{text}");
+        let _ = write!(err, "{text}{end}");
     }
 
     pub fn print(&self, text: &str) {
