@@ -11,7 +11,7 @@ build:
 	@ls -l $(RELEASE)
 
 test:
-	cargo test --all-targets
+	cargo test
 
 demo: build
 	./units/demo.sh $(RELEASE)

@@ -1,5 +1,6 @@
 //! `runr supervisor`: load the units and supervise them until asked to stop.
 
+use std::path::PathBuf;
 use std::rc::Rc;
 
 use anyhow::Result;
@@ -7,10 +8,14 @@ use anyhow::Result;
 use super::SupervisorArgs;
 use crate::config::loader::Loader;
 use crate::config::search_path::SearchPath;
+use crate::config::syslog_conf::{SyslogConfig, parse_syslog_conf};
 use crate::control::server::ServerConfig;
 use crate::engine::manager::Manager;
 use crate::engine::supervisor;
-use crate::logs::console::ConsoleSink;
+use crate::logs::journal::{JournalConfig, default_directory};
+use crate::logs::pipeline::{LogPipeline, LogPipelineConfig};
+use crate::logs::syslog_server::SyslogServerConfig;
+use crate::logs::unit_options::UnitLogOptions;
 
 pub fn run(args: &SupervisorArgs) -> Result<u8> {
     let search_path = match &args.unit_dir {
@@ -54,7 +59,10 @@ pub fn run(args: &SupervisorArgs) -> Result<u8> {
     if std::process::id() == 1 {
         present_as_systemd();
     }
-    Ok(supervisor::run(manager, Rc::new(ConsoleSink), api)?)
+    let pipeline = Rc::new(start_log_pipeline(args, &manager)?);
+    let result = supervisor::run(manager, pipeline.clone(), api);
+    pipeline.close();
+    result
 }
 
 /// As PID 1, look like systemd to the tools that check for it: Ansible's
@@ -72,4 +80,73 @@ fn present_as_systemd() {
         );
     }
     let _ = std::fs::create_dir_all("/run/systemd/system");
+}
+
+/// The journal, the services' log files, stdout and the syslog server.
+fn start_log_pipeline(args: &SupervisorArgs, manager: &Manager) -> Result<LogPipeline> {
+    let journal_dir = args.journal_dir.clone().unwrap_or_else(default_directory);
+    let mut config = LogPipelineConfig::new(JournalConfig::new(journal_dir));
+    config.log_dir = args.log_dir.clone();
+    config.units = manager
+        .units
+        .by_name
+        .iter()
+        .filter_map(|(name, unit)| {
+            let service = unit.service()?;
+            Some((name.clone(), UnitLogOptions::from_service(service)))
+        })
+        .collect();
+    config.syslog = syslog_server_config(args);
+    LogPipeline::start(config).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot start the log pipeline: {}",
+            crate::engine::errno_text(&e)
+        )
+    })
+}
+
+const DEFAULT_SYSLOG_CONF: &str = "/etc/runr/syslog.conf";
+const DEFAULT_SYSLOG_SOCKET: &str = "/dev/log";
+
+/// /dev/log is served by default only as PID 1: on a host, it belongs to
+/// the host's own syslog daemon.
+fn syslog_server_config(args: &SupervisorArgs) -> Option<SyslogServerConfig> {
+    let none = |p: &PathBuf| p.as_os_str() == "none";
+    let datagram_socket = match &args.syslog_socket {
+        Some(path) if none(path) => None,
+        Some(path) => Some(path.clone()),
+        None if std::process::id() == 1 => Some(DEFAULT_SYSLOG_SOCKET.into()),
+        None => None,
+    };
+    let stream_socket = args.syslog_stream_socket.clone().filter(|p| !none(p));
+    if datagram_socket.is_none() && stream_socket.is_none() {
+        return None;
+    }
+    let conf_path = args
+        .syslog_conf
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_SYSLOG_CONF));
+    let routes = match std::fs::read_to_string(&conf_path) {
+        Ok(text) => {
+            let (routes, diagnostics) = parse_syslog_conf(&conf_path, &text);
+            for d in diagnostics {
+                eprintln!("runr: {d}");
+            }
+            routes
+        }
+        Err(e) if args.syslog_conf.is_some() => {
+            eprintln!(
+                "runr: {}: {}",
+                conf_path.display(),
+                crate::engine::errno_text(&e)
+            );
+            SyslogConfig::default()
+        }
+        Err(_) => SyslogConfig::default(),
+    };
+    Some(SyslogServerConfig {
+        datagram_socket,
+        stream_socket,
+        routes,
+    })
 }

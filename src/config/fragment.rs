@@ -150,6 +150,8 @@ fn errno_text(errno: Errno) -> &'static str {
 /// load time ([Install] is resolved when a unit is enabled).
 fn expands_own_specifiers(s: &Setting) -> bool {
     s.section == "Install"
+        // runr's log prefix has specifiers of its own, expanded per line.
+        || (s.section == "Log" && s.key == "Prefix")
         || s.key.starts_with("Exec")
         || matches!(
             s.key,

@@ -202,6 +202,25 @@ impl ExecLines {
     }
 }
 
+named_enum!(
+    /// `RuntimeDirectoryPreserve=` (booleans stand for yes and no).
+    RuntimeDirectoryPreserve {
+        No => "no",
+        Yes => "yes",
+        Restart => "restart",
+    }
+);
+
+impl RuntimeDirectoryPreserve {
+    pub fn parse(value: &str) -> Option<Self> {
+        match values::parse_boolean(value) {
+            Some(true) => Some(RuntimeDirectoryPreserve::Yes),
+            Some(false) => Some(RuntimeDirectoryPreserve::No),
+            None => Self::from_name(value),
+        }
+    }
+}
+
 /// `RuntimeDirectory=` and its siblings, with their modes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ExecDirectories {
@@ -215,6 +234,7 @@ pub struct ExecDirectories {
     pub cache_mode: Option<u32>,
     pub logs_mode: Option<u32>,
     pub configuration_mode: Option<u32>,
+    pub runtime_preserve: Option<RuntimeDirectoryPreserve>,
 }
 
 /// runr's [Log] section.
@@ -556,6 +576,13 @@ pub fn apply_service_key(
         "ConfigurationDirectoryMode" => {
             settings::set_mode(&mut svc.directories.configuration_mode, s, sink)
         }
+        "RuntimeDirectoryPreserve" => settings::set_named(
+            &mut svc.directories.runtime_preserve,
+            RuntimeDirectoryPreserve::parse,
+            "Failed to parse runtime directory preserve mode",
+            s,
+            sink,
+        ),
         "Cgroup" => settings::set_string(&mut svc.cgroup, s),
         "Autostart" => settings::set_optional_boolean(&mut svc.autostart, s, sink),
         "MaxMemoryRSS" => set_max_memory_rss(svc, s, sink),

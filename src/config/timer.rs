@@ -60,6 +60,9 @@ pub struct Timer {
     /// `Unit=`: what to start; by default the unit of the same name with
     /// `.service`.
     pub unit: Option<String>,
+    /// runr's `Autostart=`: start the timer with the supervisor even when
+    /// no target wants it.
+    pub autostart: Option<bool>,
 }
 
 impl Timer {
@@ -89,6 +92,16 @@ pub fn apply_timer_key(t: &mut Timer, timer_name: &str, s: &Setting, sink: &mut 
             // An empty assignment of any trigger key drops every trigger.
             t.triggers.clear();
         } else if base == TimerBase::Calendar {
+            if crate::syntax::calendar::parse_calendar(s.value).is_err() {
+                sink.warn(
+                    s.line,
+                    format!(
+                        "Failed to parse calendar specification, ignoring: {}",
+                        s.value
+                    ),
+                );
+                return Applied::Done;
+            }
             t.triggers.push(TimerTrigger {
                 base,
                 text: s.value.to_string(),
@@ -119,6 +132,7 @@ pub fn apply_timer_key(t: &mut Timer, timer_name: &str, s: &Setting, sink: &mut 
         "OnClockChange" => settings::set_boolean(&mut t.on_clock_change, s, sink),
         "OnTimezoneChange" => settings::set_boolean(&mut t.on_timezone_change, s, sink),
         "Unit" => set_trigger_unit(t, timer_name, s, sink),
+        "Autostart" => settings::set_optional_boolean(&mut t.autostart, s, sink),
         _ => match known_keys::lookup(TIMER_KEYS, s.key) {
             Some(kind) => settings::check_generic(kind, s, sink),
             None => return Applied::UnknownKey,
@@ -251,6 +265,28 @@ mod tests {
             msgs,
             vec!["/t.timer:1: Units cannot trigger themselves, ignoring: t.timer"]
         );
+    }
+
+    #[test]
+    fn calendar_values_are_checked_when_read() {
+        let (t, msgs) = apply_all(&[
+            ("OnCalendar", "daily"),
+            ("OnCalendar", "Fri..Mon"),
+            ("OnCalendar", "*:0/15"),
+        ]);
+        assert_eq!(t.triggers.len(), 2);
+        assert_eq!(t.triggers[1].text, "*:0/15");
+        assert_eq!(
+            msgs,
+            vec!["/t.timer:2: Failed to parse calendar specification, ignoring: Fri..Mon"]
+        );
+    }
+
+    #[test]
+    fn autostart_is_runrs_own_key() {
+        let (t, msgs) = apply_all(&[("Autostart", "yes")]);
+        assert_eq!(t.autostart, Some(true));
+        assert!(msgs.is_empty());
     }
 
     #[test]

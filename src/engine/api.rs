@@ -189,6 +189,7 @@ impl EngineBackend {
 fn sub_state_of(runtime: Option<&UnitRuntime>) -> String {
     match runtime {
         Some(UnitRuntime::Service(s)) => s.state.as_str().to_string(),
+        Some(UnitRuntime::Timer(t)) => t.state.as_str().to_string(),
         Some(UnitRuntime::Passive { active: true }) => "active".into(),
         _ => "dead".into(),
     }
@@ -228,6 +229,49 @@ fn service_status(name: &str, description: &str, service: &ServiceRuntime) -> Se
         }),
         since: (since != 0).then_some(Timestamp(since)),
         unit_file_state: None,
+    }
+}
+
+fn timer_status(unit: &Unit, runtime: Option<&UnitRuntime>) -> TimerStatus {
+    let timer = match runtime {
+        Some(UnitRuntime::Timer(t)) => Some(t.as_ref()),
+        _ => None,
+    };
+    let target = unit
+        .timer()
+        .and_then(|t| crate::config::timer::triggered_unit(t, &unit.name))
+        .unwrap_or_default();
+    let last_trigger = timer.map(|t| t.last_trigger.realtime).filter(|t| *t != 0);
+    TimerStatus {
+        name: unit.name.clone(),
+        description: unit
+            .unit
+            .description
+            .clone()
+            .unwrap_or_else(|| unit.name.clone()),
+        state: runtime
+            .map(|r| r.active_state())
+            .unwrap_or(ActiveState::Inactive),
+        sub_state: sub_state_of(runtime),
+        unit: timer.map(|t| t.plan.unit.clone()).unwrap_or(target),
+        next_elapse: timer.and_then(next_elapse_realtime).map(Timestamp),
+        last_trigger: last_trigger.map(Timestamp),
+        unit_file_state: None,
+    }
+}
+
+/// The next elapse on the wall clock, as `list-timers` shows it: a
+/// monotonic elapse is mapped through the timer's last clock reading, and
+/// the earlier of the two wins.
+fn next_elapse_realtime(timer: &super::timer::TimerRuntime) -> Option<Usec> {
+    let realtime = timer.next_elapse_usec_realtime();
+    let monotonic = timer.next_elapse_usec_monotonic().map(|t| {
+        let clock = timer.clock;
+        (clock.realtime + t).saturating_sub(clock.monotonic)
+    });
+    match (realtime, monotonic) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
     }
 }
 
@@ -512,13 +556,57 @@ impl ApiBackend for EngineBackend {
     }
 
     async fn timer_statuses(&self) -> ApiResult<Vec<TimerStatus>> {
-        Ok(Vec::new())
+        let core = self.core.borrow();
+        Ok(core
+            .manager
+            .units
+            .by_name
+            .values()
+            .filter(|u| u.timer().is_some() && u.load_state == LoadState::Loaded)
+            .map(|unit| timer_status(unit, core.manager.runtimes.get(&unit.name)))
+            .collect())
     }
 
-    async fn timer_action(&self, name: &str, _action: TimerAction) -> ApiResult<ActionAccepted> {
-        Err(ApiError::unavailable(format!(
-            "{name}: timers are not run yet"
-        )))
+    async fn timer_action(&self, name: &str, action: TimerAction) -> ApiResult<ActionAccepted> {
+        let accepted = {
+            let mut core = self.core.borrow_mut();
+            let full = if name.contains('.') {
+                name.to_string()
+            } else {
+                format!("{name}.timer")
+            };
+            let name = self.resolve(&mut core, &full)?;
+            let unit = core.manager.units.get(&name);
+            if unit.is_some_and(|u| u.load_state == LoadState::Masked) {
+                return Err(ApiError::conflict(format!("Unit {name} is masked.")));
+            }
+            if unit.is_none_or(|u| u.timer().is_none()) {
+                return Err(ApiError::bad_request(format!("{name} is not a timer")));
+            }
+            let accepted = match action {
+                TimerAction::Start => {
+                    let queued = core.manager.enqueue_start(&name);
+                    let awaits = queued
+                        .contains(&name)
+                        .then(|| (name.clone(), JobKind::Start));
+                    core.actions.add(&name, "start", awaits)
+                }
+                TimerAction::Stop => {
+                    core.manager.enqueue_stop(&name);
+                    core.actions
+                        .add(&name, "stop", Some((name.clone(), JobKind::Stop)))
+                }
+                TimerAction::Enable { .. } | TimerAction::Disable { .. } => {
+                    return Err(ApiError::unavailable(format!(
+                        "{name}: enabling and disabling units is done on the unit files (systemctl enable/disable)"
+                    )));
+                }
+            };
+            core.settle();
+            accepted
+        };
+        self.after_change();
+        Ok(accepted)
     }
 
     async fn action_status(&self, id: ActionId) -> ApiResult<ActionStatus> {
@@ -609,7 +697,7 @@ impl ApiBackend for EngineBackend {
                             now.saturating_sub(s.timestamps.active_enter.monotonic) as f64 / 1e6
                         }),
                     ),
-                    UnitRuntime::Passive { .. } => (0, None, None),
+                    UnitRuntime::Timer(_) | UnitRuntime::Passive { .. } => (0, None, None),
                 };
                 UnitMetrics {
                     name: name.clone(),

@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use nix::sys::resource::Resource;
 use nix::sys::signal::Signal;
 
-use super::plan::{ExecContext, ServicePlan, ServiceType, WorkingDirectory};
+use super::capabilities;
+use super::plan::{ExecContext, NotifyAccess, ServicePlan, ServiceType, WorkingDirectory};
 use super::spawn::StdioTarget;
 use crate::config::model::Unit;
 use crate::config::service::{Service, StdInput, StdOutput};
@@ -43,6 +44,19 @@ pub fn service_plan(unit: &Unit) -> Option<ServicePlan> {
     plan.timeout_stop_usec = timespan("TimeoutStopSec", plan.timeout_stop_usec);
     plan.runtime_max_usec = timespan("RuntimeMaxSec", plan.runtime_max_usec);
     plan.watchdog_usec = timespan("WatchdogSec", 0);
+    plan.timeout_abort_usec = timespan("TimeoutAbortSec", plan.timeout_stop_usec);
+    // systemd's service_add_extras(): a notify service, or one with a
+    // watchdog, listens to its main process unless told otherwise (an
+    // explicit `none` cannot be told from unset there either).
+    plan.notify_access = match service.notify_access {
+        Some(access) if access != NotifyAccess::None => access,
+        _ if plan.service_type == ServiceType::Notify || plan.watchdog_usec > 0 => {
+            NotifyAccess::Main
+        }
+        _ => NotifyAccess::None,
+    };
+    plan.conditions = unit.unit.conditions.clone();
+    plan.asserts = unit.unit.asserts.clone();
     if plan.service_type == ServiceType::Oneshot && service.timespan("TimeoutStartSec").is_none() {
         // Oneshot services wait for their commands without a start timeout.
         plan.timeout_start_usec = crate::syntax::USEC_INFINITY;
@@ -55,6 +69,7 @@ pub fn service_plan(unit: &Unit) -> Option<ServicePlan> {
     };
     plan.kill_signal = signal(service.kill_signal, Signal::SIGTERM);
     plan.final_kill_signal = signal(service.final_kill_signal, Signal::SIGKILL);
+    plan.watchdog_signal = signal(service.watchdog_signal, Signal::SIGABRT);
     plan.send_sigkill = service.send_sigkill.unwrap_or(true);
     plan.send_sighup = service.send_sighup.unwrap_or(false);
     plan.success_exit_status = service.success_exit_status.clone();
@@ -85,6 +100,10 @@ fn exec_context(service: &Service) -> ExecContext {
         nice: service.nice,
         no_new_privileges: service.no_new_privileges.unwrap_or(false),
         syslog_identifier: service.syslog_identifier.clone(),
+        log: crate::logs::unit_options::UnitLogOptions::from_service(service),
+        bounding_set: capabilities::parse_set(&service.capability_bounding_set),
+        ambient_capabilities: capabilities::parse_set(&service.ambient_capabilities).unwrap_or(0),
+        directories: service.directories.clone(),
         ..ExecContext::default()
     };
     if let Some(umask) = service.umask {

@@ -13,9 +13,11 @@ use std::time::Instant;
 use nix::sys::signal::{Signal, kill, killpg};
 use nix::unistd::{Group, Pid, User};
 
-use super::plan::{ExecContext, ServicePlan};
-use super::service::{Executor, ProcessRole};
-use super::spawn::{ProcessPlan, spawn};
+use super::conditions;
+use super::directories::{self, Roots};
+use super::plan::{Condition, ExecContext, ServicePlan};
+use super::service::{Executor, ProcessInfo, ProcessRole};
+use super::spawn::{ProcessPlan, SetupStep, SpawnFailure, spawn};
 use crate::syntax::Usec;
 use crate::syntax::environment::{self, EnvironmentLayers};
 use crate::syntax::exec::ExecCommand;
@@ -27,14 +29,21 @@ pub const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bi
 /// writes on stdout or stderr.
 pub trait LogSink {
     fn supervisor_message(&self, unit: &str, message: &str);
-    fn attach_output(
-        &self,
-        unit: &str,
-        identifier: &str,
-        pid: Pid,
-        stream: OutputStream,
-        fd: OwnedFd,
-    );
+    /// Takes the read end of a service's stdout or stderr pipe.
+    fn attach_output(&self, source: &OutputSource<'_>, fd: OwnedFd);
+}
+
+/// Whose output a pipe carries.
+#[derive(Debug, Clone, Copy)]
+pub struct OutputSource<'a> {
+    pub unit: &'a str,
+    /// `SyslogIdentifier=`, or the program's file name.
+    pub identifier: &'a str,
+    pub pid: Pid,
+    pub stream: OutputStream,
+    /// `$INVOCATION_ID` of the run (32 hex digits, or empty).
+    pub invocation_id: &'a str,
+    pub options: &'a crate::logs::unit_options::UnitLogOptions,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,8 +54,13 @@ pub enum OutputStream {
 
 pub struct ProcessExecutor {
     sink: Rc<dyn LogSink>,
-    /// Environment the supervisor itself was given, for PassEnvironment=.
+    /// Environment the supervisor itself was given, for PassEnvironment=
+    /// and ConditionEnvironment=.
     own_environment: HashMap<String, String>,
+    /// Where RuntimeDirectory= and its siblings go.
+    roots: Roots,
+    /// `$NOTIFY_SOCKET` for the services that get it.
+    notify_socket: Option<String>,
 }
 
 impl ProcessExecutor {
@@ -54,7 +68,14 @@ impl ProcessExecutor {
         ProcessExecutor {
             sink,
             own_environment: std::env::vars().collect(),
+            roots: Roots::from_env(),
+            notify_socket: None,
         }
+    }
+
+    /// The path services get as `$NOTIFY_SOCKET`.
+    pub fn set_notify_socket(&mut self, path: &Path) {
+        self.notify_socket = Some(path.to_string_lossy().into_owned());
     }
 
     /// The instant of CLOCK_MONOTONIC's zero, which `now()` counts from
@@ -102,13 +123,8 @@ fn resolve_credentials(exec: &ExecContext) -> io::Result<Option<Credentials>> {
         Ok(uid) => User::from_uid(uid.into()),
         Err(_) => User::from_name(name),
     }
-    .map_err(io::Error::from)?
-    .ok_or_else(|| {
-        io::Error::new(
-            io::ErrorKind::NotFound,
-            format!("Failed to determine user credentials: No such process ({name})"),
-        )
-    })?;
+    .map_err(|e| credentials_failure(SetupStep::ResolveUser, e as i32))?
+    .ok_or_else(|| credentials_failure(SetupStep::ResolveUser, nix::libc::ESRCH))?;
     let gid = match &exec.group {
         Some(group) => lookup_group(group)?,
         None => user.gid.as_raw(),
@@ -118,12 +134,12 @@ fn resolve_credentials(exec: &ExecContext) -> io::Result<Option<Credentials>> {
     if let Ok(text) = std::fs::read_to_string("/etc/group") {
         for line in text.lines() {
             let fields: Vec<&str> = line.split(':').collect();
-            if fields.len() == 4 && fields[3].split(',').any(|m| m == user.name) {
-                if let Ok(g) = fields[2].parse::<u32>() {
-                    if !groups.contains(&g) {
-                        groups.push(g);
-                    }
-                }
+            if fields.len() == 4
+                && fields[3].split(',').any(|m| m == user.name)
+                && let Ok(g) = fields[2].parse::<u32>()
+                && !groups.contains(&g)
+            {
+                groups.push(g);
             }
         }
     }
@@ -154,14 +170,72 @@ fn lookup_group(name: &str) -> io::Result<u32> {
         return Ok(gid);
     }
     Group::from_name(name)
-        .map_err(io::Error::from)?
+        .map_err(|e| credentials_failure(SetupStep::ResolveGroup, e as i32))?
         .map(|g| g.gid.as_raw())
-        .ok_or_else(|| {
-            io::Error::new(
-                io::ErrorKind::NotFound,
-                format!("Failed to determine group credentials: No such process ({name})"),
+        .ok_or_else(|| credentials_failure(SetupStep::ResolveGroup, nix::libc::ESRCH))
+}
+
+/// An unknown user or group: systemd's child fails at step USER or GROUP
+/// with "No such process".
+fn credentials_failure(step: SetupStep, errno: i32) -> io::Error {
+    let what = if step == SetupStep::ResolveUser {
+        "user"
+    } else {
+        "group"
+    };
+    let reason = nix::errno::Errno::from_raw(errno).desc();
+    SpawnFailure::new(
+        step,
+        errno,
+        format!("Failed to determine {what} credentials: {reason}"),
+    )
+    .into_io()
+}
+
+/// systemd's check before the fork that the executable is there: a `-`
+/// command without one is skipped as a success.
+fn locate(program: &Path, ignore_failure: bool) -> io::Result<()> {
+    if let Err(e) = std::fs::metadata(program) {
+        let errno = e.raw_os_error().unwrap_or(nix::libc::ENOENT);
+        let reason = nix::errno::Errno::from_raw(errno).desc();
+        let mut failure = if ignore_failure {
+            SpawnFailure::new(
+                SetupStep::Locate,
+                errno,
+                format!(
+                    "Executable {} missing, skipping: {reason}",
+                    program.display()
+                ),
             )
-        })
+        } else {
+            SpawnFailure::new(
+                SetupStep::Locate,
+                errno,
+                format!(
+                    "Failed to locate executable {}: {reason}",
+                    program.display()
+                ),
+            )
+        };
+        failure.skipped = ignore_failure;
+        return Err(failure.into_io());
+    }
+    Ok(())
+}
+
+/// /proc/PID/stat: "PID (comm) STATE PPID PGRP SESSION ...".
+fn read_process_info(pid: Pid) -> Option<ProcessInfo> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let open = stat.find('(')?;
+    let close = stat.rfind(')')?;
+    let name = stat.get(open + 1..close)?.to_string();
+    let fields: Vec<&str> = stat.get(close + 2..)?.split(' ').collect();
+    Some(ProcessInfo {
+        zombie: fields.first() == Some(&"Z"),
+        parent: Pid::from_raw(fields.get(1)?.parse().ok()?),
+        session: Pid::from_raw(fields.get(3)?.parse().ok()?),
+        name,
+    })
 }
 
 /// Finds a plain command name on systemd's fixed PATH.
@@ -191,6 +265,10 @@ impl ProcessExecutor {
         if let Some(c) = credentials {
             service.extend(c.env.iter().cloned());
         }
+        service.extend(directories::environment(
+            &plan.exec.directories,
+            &self.roots,
+        ));
         service.extend(phase.iter().cloned());
         let passed = environment::resolve_pass_environment(&plan.exec.pass_environment, &|name| {
             self.own_environment.get(name).cloned()
@@ -244,7 +322,21 @@ impl Executor for ProcessExecutor {
                 .map(OsString::from)
                 .collect()
         };
-        let mut process = ProcessPlan::new(resolve_program(&command.path), argv);
+        let program = resolve_program(&command.path);
+        locate(&program, command.ignore_failure)?;
+        // The directories are the service's user's, whatever the prefix
+        // of this one command.
+        let owner = credentials
+            .as_ref()
+            .filter(|_| exec.user.is_some() || exec.group.is_some())
+            .map(|c| (c.uid, c.gid));
+        let warnings = directories::prepare(&exec.directories, &self.roots, owner)
+            .map_err(SpawnFailure::into_io)?;
+        for warning in warnings {
+            self.sink
+                .supervisor_message(&plan.name, &format!("{}: {warning}", plan.name));
+        }
+        let mut process = ProcessPlan::new(program, argv);
         process.env = env;
         if let Some(dir) = &exec.working_directory {
             let path = if dir.home {
@@ -255,27 +347,33 @@ impl Executor for ProcessExecutor {
             } else {
                 dir.path.clone()
             };
-            if let Some(path) = path {
-                if !(dir.optional && !path.is_dir()) {
-                    process.working_directory = Some(path);
-                }
+            if let Some(path) = path
+                && (!dir.optional || path.is_dir())
+            {
+                process.working_directory = Some(path);
             }
         } else {
             process.working_directory = Some("/".into());
         }
-        if let Some(c) = &credentials {
-            if exec.user.is_some() && !command.privileged {
+        // `+` runs with full privileges; `!` keeps the sandbox but not the
+        // user change; `!!` is `!` only where the kernel lacks ambient
+        // capabilities, which every kernel runr supports has.
+        let change_user = !command.privileged && !command.no_setuid;
+        if let Some(c) = credentials.as_ref().filter(|_| change_user) {
+            if exec.user.is_some() {
                 process.uid = Some(c.uid);
                 process.supplementary_groups = c.groups.clone();
             }
-            if !command.privileged {
-                process.gid = Some(c.gid);
-            }
+            process.gid = Some(c.gid);
         }
         process.umask = Some(exec.umask);
         process.nice = exec.nice;
         process.limits = exec.limits.clone();
-        process.no_new_privileges = exec.no_new_privileges;
+        if !command.privileged {
+            process.no_new_privileges = exec.no_new_privileges;
+            process.bounding_set = exec.bounding_set;
+            process.ambient = exec.ambient_capabilities;
+        }
         process.stdin = exec.stdin.clone();
         process.stdout = exec.stdout.clone();
         process.stderr = exec.stderr.clone();
@@ -286,23 +384,24 @@ impl Executor for ProcessExecutor {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default()
         });
-        if let Some(fd) = spawned.stdout {
-            self.sink.attach_output(
-                &plan.name,
-                &identifier,
-                spawned.pid,
-                OutputStream::Stdout,
-                fd,
-            );
-        }
-        if let Some(fd) = spawned.stderr {
-            self.sink.attach_output(
-                &plan.name,
-                &identifier,
-                spawned.pid,
-                OutputStream::Stderr,
-                fd,
-            );
+        let invocation_id = phase_env
+            .iter()
+            .find(|(name, _)| name == "INVOCATION_ID")
+            .map_or("", |(_, value)| value.as_str());
+        for (stream, fd) in [
+            (OutputStream::Stdout, spawned.stdout),
+            (OutputStream::Stderr, spawned.stderr),
+        ] {
+            let Some(fd) = fd else { continue };
+            let source = OutputSource {
+                unit: &plan.name,
+                identifier: &identifier,
+                pid: spawned.pid,
+                stream,
+                invocation_id,
+                options: &exec.log,
+            };
+            self.sink.attach_output(&source, fd);
         }
         Ok(spawned.pid)
     }
@@ -336,6 +435,27 @@ impl Executor for ProcessExecutor {
 
     fn realtime(&self) -> Usec {
         crate::syntax::timestamp::now_realtime()
+    }
+
+    fn notify_socket(&self) -> Option<String> {
+        self.notify_socket.clone()
+    }
+
+    fn process_info(&mut self, pid: Pid) -> Option<ProcessInfo> {
+        read_process_info(pid)
+    }
+
+    fn test_condition(&mut self, condition: &Condition) -> io::Result<bool> {
+        let env: Vec<(String, String)> = self
+            .own_environment
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        conditions::test_on_host(condition, &env)
+    }
+
+    fn remove_runtime_directories(&mut self, plan: &ServicePlan) {
+        directories::remove_runtime(&plan.exec.directories, &self.roots);
     }
 
     fn new_invocation_id(&mut self) -> String {

@@ -12,6 +12,7 @@ use super::exit_status::ExitStatus;
 use super::plan::RestartPolicy;
 use super::service::{Executor, JobKind, JobOutcome, RequestOutcome, ServiceRuntime};
 use super::state::ActiveState;
+use super::timer::{TimerHost, TimerRuntime, timer_plan};
 use crate::config::loader::{Loader, Units};
 use crate::config::model::{DependencyKind, LoadState, Unit, UnitBody, UnitType};
 use crate::syntax::Usec;
@@ -50,6 +51,7 @@ fn is_well_known_target(name: &str) -> bool {
 /// A unit's life in the supervisor.
 pub enum UnitRuntime {
     Service(Box<ServiceRuntime>),
+    Timer(Box<TimerRuntime>),
     /// Targets (and unit types runr does not run) are active or not.
     Passive {
         active: bool,
@@ -60,6 +62,7 @@ impl UnitRuntime {
     pub fn active_state(&self) -> ActiveState {
         match self {
             UnitRuntime::Service(s) => s.active_state(),
+            UnitRuntime::Timer(t) => t.active_state(),
             UnitRuntime::Passive { active: true } => ActiveState::Active,
             UnitRuntime::Passive { active: false } => ActiveState::Inactive,
         }
@@ -91,6 +94,8 @@ pub struct Manager {
     restart_after_stop: BTreeSet<String>,
     /// Jobs that ended since the caller last drained this.
     pub job_results: Vec<JobResult>,
+    /// Randomness, stamps and machine identity for the timers.
+    pub timer_host: Box<dyn TimerHost>,
     /// Units created at run time (systemd-run, background tasks), with
     /// whether a failed run is forgotten too (CollectMode=inactive-or-failed).
     pub transient: BTreeMap<String, bool>,
@@ -110,6 +115,7 @@ impl Manager {
             failed_starts: BTreeSet::new(),
             restart_after_stop: BTreeSet::new(),
             job_results: Vec::new(),
+            timer_host: Box::new(super::manager_timers::SystemTimerHost::new()),
             halt: None,
             transient: BTreeMap::new(),
         }
@@ -291,11 +297,10 @@ impl Manager {
             _ => "multi-user.target".to_string(),
         };
         let mut names = vec![default];
-        let autostart = self
-            .units
-            .by_name
-            .values()
-            .filter(|u| u.service().is_some_and(|s| s.autostart == Some(true)));
+        let autostart = self.units.by_name.values().filter(|u| {
+            u.service().is_some_and(|s| s.autostart == Some(true))
+                || u.timer().is_some_and(|t| t.autostart == Some(true))
+        });
         names.extend(autostart.map(|u| u.name.clone()));
         names
     }
@@ -438,7 +443,7 @@ impl Manager {
             .map(|(n, r)| {
                 let kind = match r {
                     UnitRuntime::Service(s) => s.job.unwrap_or(JobKind::Start),
-                    UnitRuntime::Passive { .. } => JobKind::Start,
+                    UnitRuntime::Timer(_) | UnitRuntime::Passive { .. } => JobKind::Start,
                 };
                 (n.as_str(), kind)
             });
@@ -475,6 +480,7 @@ impl Manager {
     pub fn dispatch(&mut self, ex: &mut dyn Executor) {
         loop {
             self.collect_finished_jobs();
+            self.sync_timers(ex);
             let runnable = self
                 .queued
                 .iter()
@@ -573,13 +579,18 @@ impl Manager {
         let Some(unit) = self.units.get(name).cloned() else {
             return;
         };
-        let runtime =
-            self.runtimes
-                .entry(name.to_string())
-                .or_insert_with(|| match service_plan(&unit) {
-                    Some(plan) => UnitRuntime::Service(Box::new(ServiceRuntime::new(plan))),
-                    None => UnitRuntime::Passive { active: false },
-                });
+        let runtime = self.runtimes.entry(name.to_string()).or_insert_with(|| {
+            match (service_plan(&unit), timer_plan(&unit)) {
+                (Some(plan), _) => UnitRuntime::Service(Box::new(ServiceRuntime::new(plan))),
+                (None, Some(plan)) => UnitRuntime::Timer(Box::new(TimerRuntime::new(plan))),
+                (None, None) => UnitRuntime::Passive { active: false },
+            }
+        });
+        if matches!(runtime, UnitRuntime::Timer(_)) {
+            self.run_timer_job(ex, name, kind);
+            self.collect_finished_jobs();
+            return;
+        }
         match (runtime, kind) {
             (UnitRuntime::Service(service), JobKind::Start) => {
                 // A changed unit file takes effect at the next start.
@@ -631,6 +642,7 @@ impl Manager {
                     result: "done",
                 });
             }
+            (UnitRuntime::Timer(_), _) => {}
             (UnitRuntime::Passive { .. }, JobKind::Reload) => {
                 self.job_results.push(JobResult {
                     unit: name.to_string(),
@@ -653,7 +665,9 @@ impl Manager {
                 continue;
             };
             for (kind, outcome) in service.finished_jobs.drain(..) {
-                if kind == JobKind::Start && outcome == JobOutcome::Failed {
+                if kind == JobKind::Start
+                    && matches!(outcome, JobOutcome::Failed | JobOutcome::Assert)
+                {
                     self.failed_starts.insert(name.clone());
                 }
                 if kind == JobKind::Stop && self.restart_after_stop.remove(name) {
@@ -663,6 +677,8 @@ impl Manager {
                     JobOutcome::Done => "done",
                     JobOutcome::Failed => "failed",
                     JobOutcome::Canceled => "canceled",
+                    JobOutcome::Skipped => "skipped",
+                    JobOutcome::Assert => "assert",
                 };
                 self.job_results.push(JobResult {
                     unit: name.clone(),
@@ -751,7 +767,7 @@ impl Manager {
     pub fn services_mut(&mut self) -> impl Iterator<Item = &mut ServiceRuntime> {
         self.runtimes.values_mut().filter_map(|r| match r {
             UnitRuntime::Service(s) => Some(s.as_mut()),
-            UnitRuntime::Passive { .. } => None,
+            UnitRuntime::Timer(_) | UnitRuntime::Passive { .. } => None,
         })
     }
 
@@ -773,21 +789,30 @@ impl Manager {
     }
 
     pub fn next_deadline(&self) -> Option<Usec> {
-        self.runtimes
+        let services = self
+            .runtimes
             .values()
             .filter_map(|r| match r {
-                UnitRuntime::Service(s) => s.deadline,
-                UnitRuntime::Passive { .. } => None,
+                UnitRuntime::Service(s) => s.next_wakeup(),
+                UnitRuntime::Timer(_) | UnitRuntime::Passive { .. } => None,
             })
-            .min()
+            .min();
+        [services, self.timer_wakeup()].into_iter().flatten().min()
     }
 
     pub fn on_deadlines(&mut self, ex: &mut dyn Executor, now: Usec) {
         for service in self.services_mut() {
-            if service.deadline.is_some_and(|d| d <= now) {
+            if service.next_wakeup().is_some_and(|d| d <= now) {
                 service.on_timeout(ex);
             }
         }
+        self.on_timer_deadlines(ex);
+    }
+
+    /// A job for `name` is queued, or one is under way.
+    pub(super) fn job_pending(&self, name: &str) -> bool {
+        self.queued.iter().any(|(n, _)| n == name)
+            || self.runtimes.get(name).is_some_and(|r| r.has_running_job())
     }
 
     /// Nothing runs and no job waits.
@@ -850,6 +875,11 @@ fn pulled_in(unit: &Unit) -> Vec<String> {
     names.extend(unit.requires_from_symlinks.iter().cloned());
     if matches!(unit.body, UnitBody::Target) && unit.name == "multi-user.target" {
         names.push("basic.target".into());
+    }
+    if unit.name == "basic.target" {
+        // systemd's basic.target wants timers.target, which the enabled
+        // timers' [Install] WantedBy= links hang off.
+        names.push("timers.target".into());
     }
     names
 }

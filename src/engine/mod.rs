@@ -3,9 +3,15 @@
 
 pub mod api;
 pub mod boot;
+pub mod capabilities;
+pub mod clock_watch;
+pub mod conditions;
+pub mod directories;
 pub mod executor;
 pub mod exit_status;
 pub mod manager;
+pub mod manager_timers;
+pub mod notify;
 pub mod reaper;
 pub mod spawn;
 pub mod state;
@@ -15,6 +21,7 @@ pub mod plan;
 pub mod properties;
 mod property_table;
 pub mod service;
+pub mod timer;
 
 /// The strerror() text of an I/O error, as systemd prints it after a colon.
 pub fn errno_text(e: &std::io::Error) -> String {

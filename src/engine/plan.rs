@@ -12,7 +12,11 @@ use super::spawn::StdioTarget;
 use crate::syntax::Usec;
 use crate::syntax::exec::ExecCommand;
 
-pub use crate::config::service::{ExitStatusSet, KillMode, Restart as RestartPolicy, ServiceType};
+pub use crate::config::model::Condition;
+pub use crate::config::service::{
+    ExecDirectories, ExitStatusSet, KillMode, NotifyAccess, Restart as RestartPolicy,
+    RuntimeDirectoryPreserve, ServiceType,
+};
 
 /// The commands of one service, per phase.
 #[derive(Debug, Clone, Default)]
@@ -50,10 +54,19 @@ pub struct ExecContext {
     pub nice: Option<i32>,
     pub limits: Vec<(Resource, u64, u64)>,
     pub no_new_privileges: bool,
+    /// CapabilityBoundingSet= as a mask (None: unrestricted).
+    pub bounding_set: Option<u64>,
+    /// AmbientCapabilities= as a mask.
+    pub ambient_capabilities: u64,
+    /// RuntimeDirectory= and its siblings.
+    pub directories: ExecDirectories,
     pub stdin: StdioTarget,
     pub stdout: StdioTarget,
     pub stderr: StdioTarget,
     pub syslog_identifier: Option<String>,
+    /// SyslogLevelPrefix=, LogLevelMax= and the [Log] section, for the
+    /// log pipeline.
+    pub log: crate::logs::unit_options::UnitLogOptions,
 }
 
 impl Default for ExecContext {
@@ -71,10 +84,14 @@ impl Default for ExecContext {
             nice: None,
             limits: Vec::new(),
             no_new_privileges: false,
+            bounding_set: None,
+            ambient_capabilities: 0,
+            directories: ExecDirectories::default(),
             stdin: StdioTarget::Null,
             stdout: StdioTarget::Pipe,
             stderr: StdioTarget::Pipe,
             syslog_identifier: None,
+            log: Default::default(),
         }
     }
 }
@@ -94,6 +111,14 @@ pub struct ServicePlan {
     pub timeout_stop_usec: Usec,
     pub runtime_max_usec: Usec,
     pub watchdog_usec: Usec,
+    /// NotifyAccess= as in effect (main for Type=notify when unset).
+    pub notify_access: NotifyAccess,
+    pub watchdog_signal: Signal,
+    /// TimeoutAbortSec=: how long a watchdog's signal may take.
+    pub timeout_abort_usec: Usec,
+    /// Condition*= and Assert*= of the unit, checked when a start job runs.
+    pub conditions: Vec<Condition>,
+    pub asserts: Vec<Condition>,
     pub kill_mode: KillMode,
     pub kill_signal: Signal,
     pub final_kill_signal: Signal,
@@ -125,6 +150,11 @@ impl ServicePlan {
             timeout_stop_usec: 90_000_000,
             runtime_max_usec: crate::syntax::USEC_INFINITY,
             watchdog_usec: 0,
+            notify_access: NotifyAccess::None,
+            watchdog_signal: Signal::SIGABRT,
+            timeout_abort_usec: 90_000_000,
+            conditions: Vec::new(),
+            asserts: Vec::new(),
             kill_mode: KillMode::ControlGroup,
             kill_signal: Signal::SIGTERM,
             final_kill_signal: Signal::SIGKILL,

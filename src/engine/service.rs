@@ -11,11 +11,29 @@ use std::io;
 use nix::sys::signal::Signal;
 use nix::unistd::Pid;
 
+use super::conditions::{self, ConditionRecord};
 use super::exit_status::ExitStatus;
-use super::plan::{ExitStatusSet, KillMode, RestartPolicy, ServicePlan, ServiceType};
+use super::notify::{NotifyMessage, NotifyState, WatchdogRequest};
+use super::plan::{
+    Condition, ExitStatusSet, KillMode, NotifyAccess, RestartPolicy, RuntimeDirectoryPreserve,
+    ServicePlan, ServiceType,
+};
+use super::spawn::SpawnFailure;
 use super::state::{ActiveState, ServiceResult, ServiceState};
 use crate::syntax::exec::ExecCommand;
 use crate::syntax::{USEC_INFINITY, Usec};
+
+/// What the supervisor can tell about a running process (from /proc).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProcessInfo {
+    pub parent: Pid,
+    /// The session it belongs to: the command runr started that it
+    /// descends from, unless it made a session of its own.
+    pub session: Pid,
+    pub zombie: bool,
+    /// Its command name (comm).
+    pub name: String,
+}
 
 /// Which of a service's processes a command becomes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +68,28 @@ pub trait Executor {
     fn realtime(&self) -> Usec;
     /// A fresh `$INVOCATION_ID`: 128 random bits in 32 hex digits.
     fn new_invocation_id(&mut self) -> String;
+    /// The path of `$NOTIFY_SOCKET`, when the supervisor has one.
+    fn notify_socket(&self) -> Option<String> {
+        None
+    }
+    /// What /proc says of a process; None when it does not exist.
+    fn process_info(&mut self, pid: Pid) -> Option<ProcessInfo> {
+        let _ = pid;
+        None
+    }
+    /// The supervisor's own PID.
+    fn supervisor_pid(&self) -> Pid {
+        Pid::this()
+    }
+    /// Answers one Condition*=/Assert*= (before negation) on this host.
+    fn test_condition(&mut self, condition: &Condition) -> io::Result<bool> {
+        let _ = condition;
+        Ok(true)
+    }
+    /// Removes the service's RuntimeDirectory= directories.
+    fn remove_runtime_directories(&mut self, plan: &ServicePlan) {
+        let _ = plan;
+    }
 }
 
 /// A moment on both clocks, as systemd keeps its unit timestamps.
@@ -99,6 +139,10 @@ pub enum JobOutcome {
     Done,
     Failed,
     Canceled,
+    /// A start whose Condition*= failed: nothing ran, nothing failed.
+    Skipped,
+    /// A start whose Assert*= failed.
+    Assert,
 }
 
 #[derive(Debug, Clone)]
@@ -137,6 +181,26 @@ pub struct ServiceRuntime {
     pub invocation_id: String,
     /// The clocks as read at the start of the event being handled.
     clock: DualTimestamp,
+    /// The last check of Condition*= and of Assert*=.
+    pub condition: ConditionRecord,
+    pub assert: ConditionRecord,
+    /// `STATUS=` and `ERRNO=` of the last notification that had them.
+    pub status_text: Option<String>,
+    pub status_errno: i32,
+    /// When the watchdog fires unless pinged (monotonic usec).
+    pub watchdog_deadline: Option<Usec>,
+    /// The last `WATCHDOG=1` (or the watchdog's start).
+    pub watchdog_timestamp: DualTimestamp,
+    /// `WATCHDOG_USEC=` sent by the service, replacing WatchdogSec=.
+    pub watchdog_override_usec: Option<Usec>,
+    /// The process group ExecStart='s process leads (`$PGID`).
+    start_group: Option<Pid>,
+    /// The last process started for this run (`$LAST_PID`).
+    last_pid: Option<Pid>,
+    /// Why a command could not be started, to be logged.
+    spawn_failure_log: Vec<String>,
+    /// A start requested while stopping, begun once the stop is done.
+    start_queued_behind_stop: bool,
     /// Restart=halt: the service went down on its own; the manager stops
     /// the pod.
     pub halt_requested: Option<()>,
@@ -168,8 +232,34 @@ impl ServiceRuntime {
             main_exit_time: DualTimestamp::default(),
             invocation_id: String::new(),
             clock: DualTimestamp::default(),
+            condition: ConditionRecord::default(),
+            assert: ConditionRecord::default(),
+            status_text: None,
+            status_errno: 0,
+            watchdog_deadline: None,
+            watchdog_timestamp: DualTimestamp::default(),
+            watchdog_override_usec: None,
+            start_group: None,
+            last_pid: None,
+            spawn_failure_log: Vec::new(),
+            start_queued_behind_stop: false,
             halt_requested: None,
         }
+    }
+
+    /// The earliest moment the service needs `on_timeout`: its phase's
+    /// deadline or its watchdog's.
+    pub fn next_wakeup(&self) -> Option<Usec> {
+        match (self.deadline, self.watchdog_deadline) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Whether the process group (or session) `pgid` is one this run
+    /// started.
+    pub fn owns_process_group(&self, pgid: Pid) -> bool {
+        self.groups.contains(&pgid)
     }
 
     /// Reads the clocks once per event, so that every change the event
@@ -199,15 +289,23 @@ impl ServiceRuntime {
                 | ServiceState::StartPost
                 | ServiceState::Reload
                 | ServiceState::Stop
+                | ServiceState::StopWatchdog
                 | ServiceState::StopSigterm
                 | ServiceState::StopSigkill
                 | ServiceState::StopPost
+                | ServiceState::FinalWatchdog
                 | ServiceState::FinalSigterm
                 | ServiceState::FinalSigkill
                 | ServiceState::AutoRestart
                 | ServiceState::Running
         ) {
             self.deadline = None;
+        }
+        if !matches!(
+            state,
+            ServiceState::StartPost | ServiceState::Running | ServiceState::Reload
+        ) {
+            self.watchdog_deadline = None;
         }
     }
 
@@ -268,7 +366,9 @@ impl ServiceRuntime {
             (JobKind::Stop, JobOutcome::Failed) => format!("Stopped (with error) {description}."),
             (JobKind::Reload, JobOutcome::Done) => format!("Reloaded {description}."),
             (JobKind::Reload, JobOutcome::Failed) => format!("Reload failed for {description}."),
-            (_, JobOutcome::Canceled) => String::new(),
+            (_, JobOutcome::Assert) => format!("Assertion failed for {description}."),
+            // The skip was told when the conditions were checked.
+            (_, JobOutcome::Canceled | JobOutcome::Skipped) => String::new(),
         };
         if !message.is_empty() {
             self.job_log(ex, &message);
@@ -324,17 +424,99 @@ impl ServiceRuntime {
             }
             _ => {}
         }
-        if let Some(old) = self.job.replace(JobKind::Start) {
-            if old != JobKind::Start {
-                self.finished_jobs.push((old, JobOutcome::Canceled));
-            }
+        if let Some(old) = self.job.replace(JobKind::Start)
+            && old != JobKind::Start
+        {
+            self.finished_jobs.push((old, JobOutcome::Canceled));
         }
         if self.state.active_state() == ActiveState::Deactivating {
             // systemd queues the start behind the stop; the stop's end
             // (enter_dead) picks the job up.
+            self.start_queued_behind_stop = true;
+            return RequestOutcome::Accepted;
+        }
+        if self.state == ServiceState::AutoRestart {
+            // Still activating: systemd does not check conditions again.
+            return self.begin_start(ex);
+        }
+        self.begin_start_job(ex)
+    }
+
+    /// A start job runs (systemd's unit_start): conditions first, then
+    /// asserts, then the start itself.
+    fn begin_start_job(&mut self, ex: &mut dyn Executor) -> RequestOutcome {
+        if !self.check_conditions(ex) {
+            self.finish_job(ex, JobOutcome::Skipped);
+            return RequestOutcome::Accepted;
+        }
+        if !self.check_asserts(ex) {
+            self.unit_log(ex, "Starting requested but asserts failed.");
+            self.finish_job(ex, JobOutcome::Assert);
             return RequestOutcome::Accepted;
         }
         self.begin_start(ex)
+    }
+
+    /// Checks a Condition*= or Assert*= list, logging the checks that could
+    /// not be made as systemd does.
+    fn check_list(
+        &mut self,
+        ex: &mut dyn Executor,
+        prefix: &str,
+        asserts: bool,
+    ) -> ConditionRecord {
+        let list = if asserts {
+            self.plan.asserts.clone()
+        } else {
+            self.plan.conditions.clone()
+        };
+        let mut errors = Vec::new();
+        let (result, checks) = conditions::check_list(&list, |c| {
+            let answer = ex.test_condition(c);
+            if let Err(e) = &answer {
+                errors.push(format!(
+                    "Couldn't determine result for {}, assuming failed: {}",
+                    conditions::describe(prefix, c),
+                    crate::engine::errno_text(e)
+                ));
+            }
+            answer
+        });
+        for message in errors {
+            self.unit_log(ex, &message);
+        }
+        ConditionRecord {
+            result,
+            timestamp: self.clock,
+            checks,
+        }
+    }
+
+    /// Condition*=: false (and the skip logged) when the start is skipped.
+    fn check_conditions(&mut self, ex: &mut dyn Executor) -> bool {
+        self.condition = self.check_list(ex, "Condition", false);
+        if self.condition.result {
+            return true;
+        }
+        let description = self.plan.description.clone();
+        let message = match self.condition.failed_regular() {
+            Some(c) => format!(
+                "{description} was skipped because of an unmet condition check (Condition{}={}{}).",
+                c.kind,
+                if c.negate { "!" } else { "" },
+                c.value
+            ),
+            None => {
+                format!("{description} was skipped because no trigger condition checks were met.")
+            }
+        };
+        self.job_log(ex, &message);
+        false
+    }
+
+    fn check_asserts(&mut self, ex: &mut dyn Executor) -> bool {
+        self.assert = self.check_list(ex, "Assert", true);
+        self.assert.result
     }
 
     fn begin_start(&mut self, ex: &mut dyn Executor) -> RequestOutcome {
@@ -350,6 +532,12 @@ impl ServiceRuntime {
         let description = self.plan.description.clone();
         self.job_log(ex, &format!("Starting {description}..."));
         self.invocation_id = ex.new_invocation_id();
+        self.start_queued_behind_stop = false;
+        self.status_text = None;
+        self.status_errno = 0;
+        self.watchdog_override_usec = None;
+        self.start_group = None;
+        self.last_pid = None;
         self.result = ServiceResult::Success;
         self.reload_result = ServiceResult::Success;
         self.forbid_restart = false;
@@ -397,6 +585,7 @@ impl ServiceRuntime {
     pub fn stop(&mut self, ex: &mut dyn Executor) -> RequestOutcome {
         self.tick(ex);
         self.forbid_restart = true;
+        self.start_queued_behind_stop = false;
         if self.job == Some(JobKind::Stop) {
             // A stop is already under way; this request joins it.
             return RequestOutcome::Accepted;
@@ -407,10 +596,10 @@ impl ServiceRuntime {
             let description = self.plan.description.clone();
             self.job_log(ex, &format!("Stopping {description}..."));
         }
-        if let Some(old) = self.job.replace(JobKind::Stop) {
-            if old != JobKind::Stop {
-                self.finished_jobs.push((old, JobOutcome::Canceled));
-            }
+        if let Some(old) = self.job.replace(JobKind::Stop)
+            && old != JobKind::Stop
+        {
+            self.finished_jobs.push((old, JobOutcome::Canceled));
         }
         match self.state {
             ServiceState::Dead | ServiceState::Failed => {
@@ -463,10 +652,48 @@ impl ServiceRuntime {
 
     // ---- phases -----------------------------------------------------------
 
-    fn phase_env(&self) -> Vec<(String, String)> {
+    /// What the phase adds to a command's environment. Besides systemd's
+    /// variables, runr sets two of its own:
+    /// - `$PGID`: the process group that ExecStart='s process leads (every
+    ///   command runr starts leads its own group and session). A daemon
+    ///   forked by ExecStart= stays in it, so `kill -- -$PGID` reaches the
+    ///   service even when its main PID is not known (Type=forking without
+    ///   PIDFile=). Set for the commands that run after ExecStart= started
+    ///   (ExecStartPost=, ExecReload=, ExecStop=, ExecStopPost=).
+    /// - `$LAST_PID`: the PID of the process runr started for this run of
+    ///   the service just before this command (the previous ExecStartPre=,
+    ///   the ExecStart= process for an ExecStartPost=, ...). Not set for the
+    ///   first command of a run.
+    fn phase_env(&self, ex: &dyn Executor) -> Vec<(String, String)> {
         let mut env = vec![("INVOCATION_ID".to_string(), self.invocation_id.clone())];
         if let Some(pid) = self.main_pid {
             env.push(("MAINPID".to_string(), pid.to_string()));
+        }
+        // ExecStart= runs in `start`; everything else is a control command.
+        let exec_start = self.state == ServiceState::Start;
+        let notify = if exec_start {
+            self.plan.notify_access != NotifyAccess::None
+        } else {
+            matches!(
+                self.plan.notify_access,
+                NotifyAccess::Exec | NotifyAccess::All
+            )
+        };
+        if let Some(socket) = ex.notify_socket().filter(|_| notify) {
+            env.push(("NOTIFY_SOCKET".to_string(), socket));
+        }
+        // `$WATCHDOG_USEC` for ExecStart=. systemd also sets `$WATCHDOG_PID`
+        // to the child's own PID, which is only known after the fork; it is
+        // left out (sd_watchdog_enabled() accepts its absence).
+        let watchdog = self.watchdog_usec();
+        if exec_start && watchdog > 0 && watchdog != USEC_INFINITY {
+            env.push(("WATCHDOG_USEC".to_string(), watchdog.to_string()));
+        }
+        if let Some(group) = self.start_group.filter(|_| !exec_start) {
+            env.push(("PGID".to_string(), group.to_string()));
+        }
+        if let Some(pid) = self.last_pid {
+            env.push(("LAST_PID".to_string(), pid.to_string()));
         }
         if matches!(self.state, ServiceState::StopPost | ServiceState::Stop) {
             env.push((
@@ -498,12 +725,16 @@ impl ServiceRuntime {
         role: ProcessRole,
         command: ExecCommand,
     ) -> Result<Pid, ExitStatus> {
-        let env = self.phase_env();
+        let env = self.phase_env(ex);
         let result = ex.spawn(&self.plan, role, &command, &env);
         self.current = Some((role, command.clone()));
         match result {
             Ok(pid) => {
                 self.groups.push(pid);
+                self.last_pid = Some(pid);
+                if self.state == ServiceState::Start && self.start_group.is_none() {
+                    self.start_group = Some(pid);
+                }
                 match role {
                     ProcessRole::Main => {
                         self.main_pid = Some(pid);
@@ -514,14 +745,40 @@ impl ServiceRuntime {
                 Ok(pid)
             }
             Err(e) => {
-                let reason = crate::engine::errno_text(&e);
-                self.unit_log(ex, &format!("Failed to execute {}: {reason}", command.path));
-                self.unit_log(
-                    ex,
-                    &format!("Failed at step EXEC spawning {}: {reason}", command.path),
-                );
-                Err(ExitStatus::Exited(203))
+                // systemd's child logs why it could not become the command
+                // and exits with the step's status; this is that exit.
+                let failure = SpawnFailure::from_io(&e).cloned().unwrap_or_else(|| {
+                    SpawnFailure::new(
+                        super::spawn::SetupStep::Execute,
+                        e.raw_os_error().unwrap_or(nix::libc::EIO),
+                        format!(
+                            "Failed to execute {}: {}",
+                            command.path,
+                            crate::engine::errno_text(&e)
+                        ),
+                    )
+                });
+                // Logged by the caller once the job has said what it says
+                // first (systemd's child writes them after the fork).
+                self.spawn_failure_log.push(failure.message.clone());
+                if failure.skipped {
+                    return Err(ExitStatus::Exited(0));
+                }
+                self.spawn_failure_log.push(format!(
+                    "Failed at step {} spawning {}: {}",
+                    failure.step_name(),
+                    command.path,
+                    failure.reason()
+                ));
+                Err(ExitStatus::Exited(failure.step.exit_status()))
             }
+        }
+    }
+
+    /// Logs why the last command could not be started.
+    fn flush_spawn_failure_log(&mut self, ex: &mut dyn Executor) {
+        for line in std::mem::take(&mut self.spawn_failure_log) {
+            self.unit_log(ex, &line);
         }
     }
 
@@ -532,6 +789,7 @@ impl ServiceRuntime {
             return false;
         };
         if let Err(status) = self.spawn(ex, ProcessRole::Control, command) {
+            self.flush_spawn_failure_log(ex);
             self.on_control_exit(ex, None, status);
         }
         true
@@ -567,6 +825,17 @@ impl ServiceRuntime {
         self.set_state(ServiceState::Start);
         self.arm(ex, self.plan.timeout_start_usec);
         let spawned = self.spawn(ex, role, first);
+        if spawned.is_err()
+            && matches!(
+                self.plan.service_type,
+                ServiceType::Simple | ServiceType::Idle
+            )
+            && role == ProcessRole::Main
+        {
+            // "Started" comes first: for systemd the fork has succeeded.
+        } else {
+            self.flush_spawn_failure_log(ex);
+        }
         match (spawned, self.plan.service_type) {
             (Err(status), _) if role == ProcessRole::Control => {
                 self.on_control_exit(ex, None, status)
@@ -579,6 +848,7 @@ impl ServiceRuntime {
                 // The start itself succeeds; the main process "exits" at once.
                 self.set_state(ServiceState::Running);
                 self.settle_job(ex);
+                self.flush_spawn_failure_log(ex);
                 self.on_main_exit(ex, None, status);
             }
             (Err(status), _) => self.on_main_exit(ex, None, status),
@@ -592,6 +862,7 @@ impl ServiceRuntime {
     }
 
     fn enter_start_post(&mut self, ex: &mut dyn Executor) {
+        self.reset_watchdog();
         self.queue = self.plan.commands.start_post.iter().cloned().collect();
         if self.queue.is_empty() {
             self.enter_running(ex, ServiceResult::Success);
@@ -650,6 +921,7 @@ impl ServiceRuntime {
     fn enter_signal(&mut self, ex: &mut dyn Executor, state: ServiceState, f: ServiceResult) {
         self.set_result(f);
         let signal = match state {
+            ServiceState::StopWatchdog | ServiceState::FinalWatchdog => self.plan.watchdog_signal,
             ServiceState::StopSigterm | ServiceState::FinalSigterm => self.plan.kill_signal,
             ServiceState::StopSigkill => Signal::SIGKILL,
             _ => self.plan.final_kill_signal,
@@ -657,17 +929,28 @@ impl ServiceRuntime {
         let waiting = self.kill_processes(ex, signal, state);
         if waiting {
             self.set_state(state);
-            self.arm(ex, self.plan.timeout_stop_usec);
+            let watchdog = matches!(
+                state,
+                ServiceState::StopWatchdog | ServiceState::FinalWatchdog
+            );
+            self.arm(
+                ex,
+                if watchdog {
+                    self.plan.timeout_abort_usec
+                } else {
+                    self.plan.timeout_stop_usec
+                },
+            );
             return;
         }
         match state {
-            ServiceState::StopSigterm if self.plan.send_sigkill => {
+            ServiceState::StopWatchdog | ServiceState::StopSigterm if self.plan.send_sigkill => {
                 self.enter_signal(ex, ServiceState::StopSigkill, ServiceResult::Success)
             }
-            ServiceState::StopSigterm | ServiceState::StopSigkill => {
+            ServiceState::StopWatchdog | ServiceState::StopSigterm | ServiceState::StopSigkill => {
                 self.enter_stop_post(ex, ServiceResult::Success)
             }
-            ServiceState::FinalSigterm if self.plan.send_sigkill => {
+            ServiceState::FinalWatchdog | ServiceState::FinalSigterm if self.plan.send_sigkill => {
                 self.enter_signal(ex, ServiceState::FinalSigkill, ServiceResult::Success)
             }
             _ => self.enter_dead(ex, ServiceResult::Success, true),
@@ -687,7 +970,25 @@ impl ServiceRuntime {
         }
         let mut waiting = false;
         let sigkill = signal == Signal::SIGKILL;
+        // systemd names the processes it kills unless it is a plain
+        // SIGTERM-style request (unit_kill_context's log_kill).
+        let noteworthy = !matches!(
+            state,
+            ServiceState::StopSigterm | ServiceState::FinalSigterm
+        ) || matches!(signal, Signal::SIGKILL | Signal::SIGABRT);
         for pid in [self.main_pid, self.control_pid].into_iter().flatten() {
+            if noteworthy {
+                let name = ex
+                    .process_info(pid)
+                    .map_or_else(|| "n/a".to_string(), |p| p.name);
+                self.unit_log(
+                    ex,
+                    &format!(
+                        "Killing process {pid} ({name}) with signal {}.",
+                        signal.as_str()
+                    ),
+                );
+            }
             if ex.kill(pid, signal, false) {
                 waiting = true;
                 if !sigkill && signal != Signal::SIGCONT {
@@ -752,7 +1053,22 @@ impl ServiceRuntime {
         } else {
             ServiceState::Failed
         };
-        if allow_restart && self.shall_restart() {
+        let will_restart = allow_restart && self.shall_restart();
+        let preserve = self
+            .plan
+            .exec
+            .directories
+            .runtime_preserve
+            .unwrap_or(RuntimeDirectoryPreserve::No);
+        let remove = match preserve {
+            RuntimeDirectoryPreserve::No => true,
+            RuntimeDirectoryPreserve::Restart => !will_restart,
+            RuntimeDirectoryPreserve::Yes => false,
+        };
+        if remove && !self.plan.exec.directories.runtime.is_empty() {
+            ex.remove_runtime_directories(&self.plan);
+        }
+        if will_restart {
             self.set_state(end);
             self.set_state(ServiceState::AutoRestart);
             self.arm(ex, self.plan.restart_usec.max(1));
@@ -770,22 +1086,13 @@ impl ServiceRuntime {
             && self.plan.remain_after_exit
         {
             self.settle_job(ex);
-        } else if self.job == Some(JobKind::Start) && self.finished_start_queued_behind_stop() {
+        } else if self.job == Some(JobKind::Start) && self.start_queued_behind_stop {
             // `start` arrived while stopping: begin it now.
-            self.begin_start(ex);
+            self.start_queued_behind_stop = false;
+            self.begin_start_job(ex);
         } else {
             self.settle_job(ex);
         }
-    }
-
-    fn finished_start_queued_behind_stop(&self) -> bool {
-        self.transitions
-            .iter()
-            .any(|(from, _)| from.active_state() == ActiveState::Deactivating)
-            && !self
-                .transitions
-                .iter()
-                .any(|(_, to)| matches!(to, ServiceState::StartPre | ServiceState::Start))
     }
 
     fn shall_restart(&self) -> bool {
@@ -843,8 +1150,10 @@ impl ServiceRuntime {
         self.tick(ex);
         let waiting_for_groups = matches!(
             self.state,
-            ServiceState::StopSigterm
+            ServiceState::StopWatchdog
+                | ServiceState::StopSigterm
                 | ServiceState::StopSigkill
+                | ServiceState::FinalWatchdog
                 | ServiceState::FinalSigterm
                 | ServiceState::FinalSigkill
         ) || (self.state == ServiceState::Running
@@ -856,12 +1165,12 @@ impl ServiceRuntime {
             return;
         }
         match self.state {
-            ServiceState::StopSigterm | ServiceState::StopSigkill => {
+            ServiceState::StopWatchdog | ServiceState::StopSigterm | ServiceState::StopSigkill => {
                 self.enter_stop_post(ex, ServiceResult::Success)
             }
-            ServiceState::FinalSigterm | ServiceState::FinalSigkill => {
-                self.enter_dead(ex, ServiceResult::Success, true)
-            }
+            ServiceState::FinalWatchdog
+            | ServiceState::FinalSigterm
+            | ServiceState::FinalSigkill => self.enter_dead(ex, ServiceResult::Success, true),
             _ => self.enter_stop(ex, ServiceResult::Success),
         }
     }
@@ -921,16 +1230,20 @@ impl ServiceRuntime {
                 f = ServiceResult::Success;
             }
         }
-        if oneshot && f == ServiceResult::Success && self.state == ServiceState::Start {
-            if let Some(next) = self.queue.pop_front() {
-                if let Err(status) = self.spawn(ex, ProcessRole::Main, next) {
-                    self.on_main_exit(ex, None, status);
-                }
-                return;
+        if oneshot
+            && f == ServiceResult::Success
+            && self.state == ServiceState::Start
+            && let Some(next) = self.queue.pop_front()
+        {
+            if let Err(status) = self.spawn(ex, ProcessRole::Main, next) {
+                self.flush_spawn_failure_log(ex);
+                self.on_main_exit(ex, None, status);
             }
+            return;
         }
         self.current = None;
-        match self.state {
+        let state = self.state;
+        match state {
             ServiceState::StartPost | ServiceState::Reload | ServiceState::Stop => {
                 // The running control process decides what comes next.
                 self.set_result(f);
@@ -952,16 +1265,18 @@ impl ServiceRuntime {
                 self.enter_signal(ex, ServiceState::StopSigterm, f);
             }
             ServiceState::Start | ServiceState::Running => self.enter_running(ex, f),
-            ServiceState::StopSigterm | ServiceState::StopSigkill => {
+            ServiceState::StopWatchdog | ServiceState::StopSigterm | ServiceState::StopSigkill => {
                 self.set_result(f);
                 if self.control_pid.is_none() && !self.groups_alive(ex) {
                     self.enter_stop_post(ex, ServiceResult::Success);
                 }
             }
-            ServiceState::FinalSigterm | ServiceState::FinalSigkill => {
-                if self.control_pid.is_none() && !self.groups_alive(ex) {
-                    self.enter_dead(ex, f, true);
-                }
+            ServiceState::FinalWatchdog
+            | ServiceState::FinalSigterm
+            | ServiceState::FinalSigkill
+                if self.control_pid.is_none() && !self.groups_alive(ex) =>
+            {
+                self.enter_dead(ex, f, true);
             }
             _ => {}
         }
@@ -995,7 +1310,8 @@ impl ServiceRuntime {
         }
         self.current = None;
         self.queue.clear();
-        match self.state {
+        let state = self.state;
+        match state {
             ServiceState::StartPre => {
                 if f == ServiceResult::Success {
                     self.enter_start(ex);
@@ -1037,43 +1353,41 @@ impl ServiceRuntime {
                 self.enter_running(ex, ServiceResult::Success);
             }
             ServiceState::Stop => self.enter_signal(ex, ServiceState::StopSigterm, f),
-            ServiceState::StopSigterm | ServiceState::StopSigkill => {
+            ServiceState::StopWatchdog | ServiceState::StopSigterm | ServiceState::StopSigkill => {
                 self.set_result(f);
                 if self.main_pid.is_none() && !self.groups_alive(ex) {
                     self.enter_stop_post(ex, ServiceResult::Success);
                 }
             }
             ServiceState::StopPost => self.enter_signal(ex, ServiceState::FinalSigterm, f),
-            ServiceState::FinalSigterm | ServiceState::FinalSigkill => {
-                if self.main_pid.is_none() && !self.groups_alive(ex) {
-                    self.enter_dead(ex, f, true);
-                }
+            ServiceState::FinalWatchdog
+            | ServiceState::FinalSigterm
+            | ServiceState::FinalSigkill
+                if self.main_pid.is_none() && !self.groups_alive(ex) =>
+            {
+                self.enter_dead(ex, f, true);
             }
             _ => {}
         }
     }
 
-    /// The phase's deadline has passed.
+    /// The phase's deadline (or the watchdog's) has passed.
     pub fn on_timeout(&mut self, ex: &mut dyn Executor) {
         self.tick(ex);
+        if self
+            .watchdog_deadline
+            .is_some_and(|d| d <= self.clock.monotonic)
+        {
+            self.watchdog_deadline = None;
+            self.on_watchdog_timeout(ex);
+            return;
+        }
         self.deadline = None;
         match self.state {
-            ServiceState::StartPre | ServiceState::Start => {
-                self.unit_log(
-                    ex,
-                    &format!(
-                        "{} operation timed out. Terminating.",
-                        if self.state == ServiceState::Start {
-                            "Start"
-                        } else {
-                            "start-pre"
-                        }
-                    ),
-                );
-                self.enter_signal(ex, ServiceState::StopSigterm, ServiceResult::Timeout);
-            }
-            ServiceState::StartPost => {
-                self.unit_log(ex, "Start-post operation timed out. Stopping.");
+            ServiceState::StartPre | ServiceState::Start | ServiceState::StartPost => {
+                // systemd 252 names the state: "start operation timed out".
+                let message = format!("{} operation timed out. Terminating.", self.state);
+                self.unit_log(ex, &message);
                 self.enter_signal(ex, ServiceState::StopSigterm, ServiceResult::Timeout);
             }
             ServiceState::Running => {
@@ -1091,6 +1405,14 @@ impl ServiceRuntime {
             ServiceState::Stop => {
                 self.unit_log(ex, "Stopping timed out. Terminating.");
                 self.enter_signal(ex, ServiceState::StopSigterm, ServiceResult::Timeout);
+            }
+            ServiceState::StopWatchdog if self.plan.send_sigkill => {
+                self.unit_log(ex, "State 'stop-watchdog' timed out. Killing.");
+                self.enter_signal(ex, ServiceState::StopSigkill, ServiceResult::Timeout);
+            }
+            ServiceState::StopWatchdog => {
+                self.unit_log(ex, "State 'stop-watchdog' timed out. Skipping SIGKILL.");
+                self.enter_stop_post(ex, ServiceResult::Timeout);
             }
             ServiceState::StopSigterm if self.plan.send_sigkill => {
                 self.unit_log(ex, "State 'stop-sigterm' timed out. Killing.");
@@ -1144,6 +1466,229 @@ impl ServiceRuntime {
     }
 }
 
+// ---- sd_notify and the watchdog ------------------------------------------
+
+/// The longest `STATUS=` systemd keeps.
+const STATUS_TEXT_MAX: usize = 16 * 1024;
+
+impl ServiceRuntime {
+    fn watchdog_usec(&self) -> Usec {
+        self.watchdog_override_usec
+            .unwrap_or(self.plan.watchdog_usec)
+    }
+
+    /// Restarts the watchdog's countdown from now (systemd's
+    /// service_reset_watchdog).
+    fn reset_watchdog(&mut self) {
+        self.watchdog_timestamp = self.clock;
+        let usec = self.watchdog_usec();
+        self.watchdog_deadline = (usec > 0 && usec != USEC_INFINITY)
+            .then(|| self.watchdog_timestamp.monotonic.saturating_add(usec));
+    }
+
+    fn on_watchdog_timeout(&mut self, ex: &mut dyn Executor) {
+        let limit = crate::syntax::timespan::format_timespan(self.watchdog_usec(), 1_000_000);
+        self.unit_log(ex, &format!("Watchdog timeout (limit {limit})!"));
+        self.enter_signal(ex, ServiceState::StopWatchdog, ServiceResult::Watchdog);
+    }
+
+    /// NotifyAccess=: may `pid` send? Logs systemd's warning when not.
+    fn notify_allowed(&mut self, ex: &mut dyn Executor, pid: Pid) -> bool {
+        let (main, control) = (self.main_pid, self.control_pid);
+        let prefix = format!("Got notification message from PID {pid}, but reception");
+        let refusal = match self.plan.notify_access {
+            NotifyAccess::All => None,
+            NotifyAccess::None => Some(format!("{prefix} is disabled.")),
+            NotifyAccess::Main if main == Some(pid) => None,
+            NotifyAccess::Main => Some(match main {
+                Some(m) => format!("{prefix} only permitted for main PID {m}"),
+                None => {
+                    format!("{prefix} only permitted for main PID which is currently not known")
+                }
+            }),
+            NotifyAccess::Exec if main == Some(pid) || control == Some(pid) => None,
+            NotifyAccess::Exec => Some(match (main, control) {
+                (Some(m), Some(c)) => {
+                    format!("{prefix} only permitted for main PID {m} and control PID {c}")
+                }
+                (Some(m), None) => format!("{prefix} only permitted for main PID {m}"),
+                (None, Some(c)) => format!("{prefix} only permitted for control PID {c}"),
+                (None, None) => format!(
+                    "{prefix} only permitted for main PID and control PID which are currently not known"
+                ),
+            }),
+        };
+        match refusal {
+            Some(message) => {
+                self.unit_log(ex, &message);
+                false
+            }
+            None => true,
+        }
+    }
+
+    /// A notification from `pid` (credentials `uid`), already routed to this
+    /// service (systemd's service_notify_message).
+    pub fn on_notify(
+        &mut self,
+        ex: &mut dyn Executor,
+        pid: Pid,
+        uid: u32,
+        message: &NotifyMessage,
+    ) {
+        self.tick(ex);
+        if !self.notify_allowed(ex, pid) {
+            return;
+        }
+        if let Some(value) = &message.main_pid
+            && matches!(
+                self.state,
+                ServiceState::Start | ServiceState::StartPost | ServiceState::Running
+            )
+        {
+            self.notify_main_pid(ex, value, uid);
+        }
+        match message.state {
+            Some(NotifyState::Ready) => {
+                if self.plan.service_type == ServiceType::Notify
+                    && self.state == ServiceState::Start
+                {
+                    self.enter_start_post(ex);
+                } else if self.state == ServiceState::Reload && self.control_pid.is_none() {
+                    self.enter_running(ex, ServiceResult::Success);
+                }
+            }
+            Some(NotifyState::Reloading) if self.state == ServiceState::Running => {
+                self.set_state(ServiceState::Reload);
+                self.arm(ex, self.plan.timeout_start_usec);
+            }
+            Some(NotifyState::Stopping) if self.state == ServiceState::Running => {
+                // As if it had been sent SIGTERM: wait for it to go.
+                self.set_state(ServiceState::StopSigterm);
+                self.arm(ex, self.plan.timeout_stop_usec);
+            }
+            _ => {}
+        }
+        if let Some(status) = &message.status {
+            if status.len() > STATUS_TEXT_MAX {
+                self.unit_log(
+                    ex,
+                    &format!(
+                        "Status message overly long ({} > {STATUS_TEXT_MAX}), ignoring.",
+                        status.len()
+                    ),
+                );
+            } else {
+                self.status_text = (!status.is_empty()).then(|| status.clone());
+            }
+        }
+        if let Some(value) = &message.errno {
+            match value.parse::<i32>() {
+                Ok(n) if (0..4096).contains(&n) => self.status_errno = n,
+                Ok(_) => self.unit_log(
+                    ex,
+                    &format!("Failed to parse ERRNO= field value '{value}' in notification message: Numerical result out of range"),
+                ),
+                Err(_) => self.unit_log(
+                    ex,
+                    &format!("Failed to parse ERRNO= field value '{value}' in notification message: Invalid argument"),
+                ),
+            }
+        }
+        if let Some(value) = &message.extend_timeout_usec {
+            match value.parse::<Usec>() {
+                Ok(usec) => {
+                    let expire = self.clock.monotonic.saturating_add(usec);
+                    if self.deadline.is_some_and(|d| d < expire) {
+                        self.deadline = Some(expire);
+                    }
+                }
+                Err(_) => {
+                    self.unit_log(ex, &format!("Failed to parse EXTEND_TIMEOUT_USEC={value}"))
+                }
+            }
+        }
+        match message.watchdog {
+            Some(WatchdogRequest::Ping) => self.reset_watchdog(),
+            Some(WatchdogRequest::Trigger) => {
+                let last = self.status_text.clone().unwrap_or_else(|| "<unset>".into());
+                self.unit_log(ex, &format!("Watchdog request (last status: {last})!"));
+                self.enter_signal(ex, ServiceState::StopWatchdog, ServiceResult::Watchdog);
+                return;
+            }
+            Some(WatchdogRequest::Invalid) => {
+                self.unit_log(ex, "Passed WATCHDOG= field is invalid, ignoring.")
+            }
+            None => {}
+        }
+        if let Some(value) = &message.watchdog_usec {
+            match value.parse::<Usec>() {
+                Ok(usec) => {
+                    self.watchdog_override_usec = Some(usec);
+                    self.reset_watchdog();
+                }
+                Err(_) => self.unit_log(ex, &format!("Failed to parse WATCHDOG_USEC={value}")),
+            }
+        }
+    }
+
+    /// `MAINPID=`: a new main process, if it is a suitable one (systemd's
+    /// service_is_suitable_main_pid; a process outside the service is taken
+    /// only from a privileged sender).
+    fn notify_main_pid(&mut self, ex: &mut dyn Executor, value: &str, uid: u32) {
+        let Some(new) = value
+            .parse::<i32>()
+            .ok()
+            .filter(|n| *n > 0)
+            .map(Pid::from_raw)
+        else {
+            self.unit_log(
+                ex,
+                &format!(
+                    "Failed to parse MAINPID= field in notification message, ignoring: {value}"
+                ),
+            );
+            return;
+        };
+        if self.main_pid == Some(new) {
+            return;
+        }
+        if new == ex.supervisor_pid() {
+            self.unit_log(ex, &format!("New main PID {new} is the manager, refusing."));
+            return;
+        }
+        if self.control_pid == Some(new) {
+            self.unit_log(
+                ex,
+                &format!("New main PID {new} is the control process, refusing."),
+            );
+            return;
+        }
+        let Some(info) = ex.process_info(new).filter(|i| !i.zombie) else {
+            self.unit_log(
+                ex,
+                &format!("New main PID {new} does not exist or is a zombie."),
+            );
+            return;
+        };
+        let ours = self.groups.contains(&info.session);
+        if !ours && uid != 0 {
+            return;
+        }
+        if !self.groups.contains(&info.session) {
+            self.groups.push(info.session);
+        }
+        if info.parent != ex.supervisor_pid() {
+            self.unit_log(
+                ex,
+                &format!("Supervising process {new} which is not our child. We'll most likely not notice when it exits."),
+            );
+        }
+        self.main_pid = Some(new);
+        self.main_start = self.clock;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeSet;
@@ -1151,18 +1696,28 @@ mod tests {
     use super::*;
     use crate::engine::plan::ServiceCommands;
 
+    /// A started command: its role, its command line, its phase variables.
+    type Started = (ProcessRole, String, Vec<(String, String)>);
+
     /// Hands out PIDs from 100 on, remembers what was asked, and treats a
     /// PID as alive until the test reports its exit.
     #[derive(Default)]
     struct Recorder {
         next_pid: i32,
         now: Usec,
-        spawned: Vec<(ProcessRole, String, Vec<(String, String)>)>,
+        spawned: Vec<Started>,
         signals: Vec<(i32, Signal, bool)>,
         alive: BTreeSet<i32>,
         log: Vec<String>,
         missing_programs: Vec<String>,
         pid_file: Option<i32>,
+        /// Conditions (by value) that do not hold on this pretend host.
+        false_conditions: Vec<String>,
+        /// Commands whose setup fails, with the failure.
+        failing_setup: Vec<(String, SpawnFailure)>,
+        /// Processes outside the service, by PID: their session.
+        foreign: Vec<(i32, i32)>,
+        runtime_directories_removed: usize,
     }
 
     impl Executor for Recorder {
@@ -1175,6 +1730,9 @@ mod tests {
         ) -> io::Result<Pid> {
             if self.missing_programs.contains(&c.path) {
                 return Err(io::Error::from_raw_os_error(nix::libc::ENOENT));
+            }
+            if let Some((_, f)) = self.failing_setup.iter().find(|(p, _)| *p == c.path) {
+                return Err(f.clone().into_io());
             }
             self.next_pid = self.next_pid.max(99) + 1;
             self.spawned.push((role, c.argv.join(" "), env.to_vec()));
@@ -1204,6 +1762,55 @@ mod tests {
         fn new_invocation_id(&mut self) -> String {
             format!("{:032x}", self.spawned.len())
         }
+        fn notify_socket(&self) -> Option<String> {
+            Some("/run/runr/notify".into())
+        }
+        fn process_info(&mut self, pid: Pid) -> Option<ProcessInfo> {
+            let raw = pid.as_raw();
+            let session = match self.foreign.iter().find(|(p, _)| *p == raw) {
+                Some((_, session)) => *session,
+                None if self.alive.contains(&raw) => raw,
+                None => return None,
+            };
+            Some(ProcessInfo {
+                parent: Pid::from_raw(1),
+                session: Pid::from_raw(session),
+                zombie: false,
+                name: "server".into(),
+            })
+        }
+        fn supervisor_pid(&self) -> Pid {
+            Pid::from_raw(1)
+        }
+        fn test_condition(&mut self, c: &Condition) -> io::Result<bool> {
+            if c.value == "error" {
+                return Err(io::Error::from_raw_os_error(nix::libc::EINVAL));
+            }
+            Ok(!self.false_conditions.contains(&c.value))
+        }
+        fn remove_runtime_directories(&mut self, _: &ServicePlan) {
+            self.runtime_directories_removed += 1;
+        }
+    }
+
+    fn condition(kind: &str, value: &str, trigger: bool, negate: bool) -> Condition {
+        Condition {
+            kind: kind.into(),
+            trigger,
+            negate,
+            value: value.into(),
+        }
+    }
+
+    fn env_of<'a>(env: &'a [(String, String)], name: &str) -> Option<&'a str> {
+        env.iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn notify(s: &mut ServiceRuntime, ex: &mut Recorder, pid: i32, text: &str) {
+        s.on_notify(ex, Pid::from_raw(pid), 0, &NotifyMessage::parse(text));
     }
 
     fn cmd(line: &str) -> ExecCommand {
@@ -1480,5 +2087,499 @@ mod tests {
         s.start(&mut ex);
         exit(&mut s, &mut ex, 100, ExitStatus::Exited(42));
         assert_eq!(s.state, ServiceState::Failed);
+    }
+
+    #[test]
+    fn a_failed_condition_skips_the_start_and_the_job_is_done() {
+        let mut ex = Recorder {
+            false_conditions: vec!["/nonexistent".into()],
+            ..Default::default()
+        };
+        let mut p = plan(ServiceType::Simple, &["/bin/server"]);
+        p.conditions = vec![
+            condition("PathExists", "/etc", false, false),
+            condition("PathExists", "/nonexistent", false, false),
+            condition("PathIsDirectory", "/etc", false, false),
+        ];
+        let mut s = ServiceRuntime::new(p);
+        ex.now = 5;
+        assert_eq!(s.start(&mut ex), RequestOutcome::Accepted);
+        assert_eq!(s.state, ServiceState::Dead);
+        assert!(ex.spawned.is_empty());
+        assert_eq!(s.finished_jobs, vec![(JobKind::Start, JobOutcome::Skipped)]);
+        assert_eq!(
+            ex.log,
+            vec![
+                "Demo was skipped because of an unmet condition check (ConditionPathExists=/nonexistent)."
+            ]
+        );
+        assert!(!s.condition.result);
+        assert_eq!(s.condition.timestamp.monotonic, 5);
+        let states: Vec<_> = s.condition.checks.iter().map(|(_, st)| *st).collect();
+        use crate::engine::conditions::ConditionState::*;
+        assert_eq!(states, [Succeeded, Failed, Untested]);
+    }
+
+    #[test]
+    fn only_triggering_conditions_failing_has_its_own_message() {
+        let mut ex = Recorder {
+            false_conditions: vec!["/a".into(), "/b".into()],
+            ..Default::default()
+        };
+        let mut p = plan(ServiceType::Simple, &["/bin/server"]);
+        p.conditions = vec![
+            condition("PathExists", "/a", true, false),
+            condition("PathExists", "/b", true, false),
+        ];
+        let mut s = ServiceRuntime::new(p.clone());
+        s.start(&mut ex);
+        assert_eq!(
+            ex.log,
+            vec!["Demo was skipped because no trigger condition checks were met."]
+        );
+        // One trigger holding is enough; negation turns a false one true.
+        p.conditions[1].negate = true;
+        let mut s = ServiceRuntime::new(p);
+        s.start(&mut ex);
+        assert_eq!(s.state, ServiceState::Running);
+        assert!(s.condition.result);
+    }
+
+    #[test]
+    fn a_condition_that_cannot_be_checked_fails_with_a_note() {
+        let mut ex = Recorder::default();
+        let mut p = plan(ServiceType::Simple, &["/bin/server"]);
+        p.conditions = vec![condition("Memory", "error", false, true)];
+        let mut s = ServiceRuntime::new(p);
+        s.start(&mut ex);
+        assert_eq!(s.state, ServiceState::Dead);
+        assert_eq!(
+            ex.log[0],
+            "demo.service: Couldn't determine result for ConditionMemory=!error, assuming failed: Invalid argument"
+        );
+    }
+
+    #[test]
+    fn a_failed_assert_fails_the_job_but_not_the_unit() {
+        let mut ex = Recorder {
+            false_conditions: vec!["/etc".into()],
+            ..Default::default()
+        };
+        let mut p = plan(ServiceType::Simple, &["/bin/server"]);
+        p.asserts = vec![condition("PathExists", "/etc", false, false)];
+        let mut s = ServiceRuntime::new(p);
+        s.start(&mut ex);
+        assert_eq!(s.state, ServiceState::Dead);
+        assert_eq!(s.result, ServiceResult::Success);
+        assert_eq!(s.finished_jobs, vec![(JobKind::Start, JobOutcome::Assert)]);
+        assert!(s.condition.result, "conditions held");
+        assert!(!s.assert.result);
+        assert_eq!(
+            ex.log,
+            vec![
+                "demo.service: Starting requested but asserts failed.",
+                "Assertion failed for Demo.",
+            ]
+        );
+    }
+
+    #[test]
+    fn conditions_are_not_checked_again_for_an_automatic_restart() {
+        let mut ex = Recorder::default();
+        let mut p = plan(ServiceType::Simple, &["/bin/server"]);
+        p.restart = RestartPolicy::Always;
+        p.conditions = vec![condition("PathExists", "/flag", false, false)];
+        let mut s = ServiceRuntime::new(p);
+        s.start(&mut ex);
+        ex.false_conditions.push("/flag".into());
+        exit(&mut s, &mut ex, 100, ExitStatus::Exited(1));
+        assert_eq!(s.state, ServiceState::AutoRestart);
+        ex.now = 1_000_000;
+        s.on_timeout(&mut ex);
+        assert_eq!(s.state, ServiceState::Running, "{:?}", ex.log);
+    }
+
+    #[test]
+    fn setup_step_failures_exit_with_systemds_status() {
+        let mut ex = Recorder {
+            failing_setup: vec![(
+                "/bin/server".into(),
+                SpawnFailure::new(
+                    super::super::spawn::SetupStep::ResolveUser,
+                    nix::libc::ESRCH,
+                    "Failed to determine user credentials: No such process",
+                ),
+            )],
+            ..Default::default()
+        };
+        let mut s = ServiceRuntime::new(plan(ServiceType::Simple, &["/bin/server"]));
+        s.start(&mut ex);
+        assert_eq!(s.state, ServiceState::Failed);
+        assert_eq!(s.main_exit.map(|(_, st)| st), Some(ExitStatus::Exited(217)));
+        assert_eq!(
+            ex.log,
+            vec![
+                "Starting Demo...",
+                "Started Demo.",
+                "demo.service: Failed to determine user credentials: No such process",
+                "demo.service: Failed at step USER spawning /bin/server: No such process",
+                "demo.service: Main process exited, code=exited, status=217/USER",
+                "demo.service: Failed with result 'exit-code'.",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_missing_dash_command_is_skipped_as_a_success() {
+        let mut failure = SpawnFailure::new(
+            super::super::spawn::SetupStep::Locate,
+            nix::libc::ENOENT,
+            "Executable /opt/x missing, skipping: No such file or directory",
+        );
+        failure.skipped = true;
+        let mut ex = Recorder {
+            failing_setup: vec![("/opt/x".into(), failure)],
+            ..Default::default()
+        };
+        let mut s = ServiceRuntime::new(plan(ServiceType::Oneshot, &["-/opt/x"]));
+        s.start(&mut ex);
+        assert_eq!(s.state, ServiceState::Dead);
+        assert_eq!(s.finished_jobs, vec![(JobKind::Start, JobOutcome::Done)]);
+        assert!(
+            !ex.log.iter().any(|l| l.contains("Failed at step")),
+            "{:?}",
+            ex.log
+        );
+    }
+
+    #[test]
+    fn exec_fails_the_start_where_simple_has_started() {
+        for (kind, outcome) in [
+            (ServiceType::Exec, JobOutcome::Failed),
+            (ServiceType::Simple, JobOutcome::Done),
+        ] {
+            let mut ex = Recorder {
+                missing_programs: vec!["/nonexistent".into()],
+                ..Default::default()
+            };
+            let mut s = ServiceRuntime::new(plan(kind, &["/nonexistent"]));
+            s.start(&mut ex);
+            assert_eq!(s.finished_jobs, vec![(JobKind::Start, outcome)], "{kind:?}");
+            assert_eq!(s.state, ServiceState::Failed);
+        }
+    }
+
+    #[test]
+    fn notify_socket_goes_to_the_main_process_only_by_default() {
+        let mut ex = Recorder::default();
+        let mut p = plan(ServiceType::Notify, &["/bin/server"]);
+        p.notify_access = NotifyAccess::Main;
+        p.commands.start_pre = vec![cmd("/bin/prepare")];
+        let mut s = ServiceRuntime::new(p.clone());
+        s.start(&mut ex);
+        exit(&mut s, &mut ex, 100, ExitStatus::Exited(0));
+        assert_eq!(env_of(&ex.spawned[0].2, "NOTIFY_SOCKET"), None);
+        assert_eq!(
+            env_of(&ex.spawned[1].2, "NOTIFY_SOCKET"),
+            Some("/run/runr/notify")
+        );
+        p.notify_access = NotifyAccess::All;
+        let mut ex = Recorder::default();
+        let mut s = ServiceRuntime::new(p);
+        s.start(&mut ex);
+        assert_eq!(
+            env_of(&ex.spawned[0].2, "NOTIFY_SOCKET"),
+            Some("/run/runr/notify")
+        );
+    }
+
+    #[test]
+    fn ready_completes_the_start_and_status_is_kept() {
+        let mut ex = Recorder::default();
+        let mut p = plan(ServiceType::Notify, &["/bin/server"]);
+        p.notify_access = NotifyAccess::Main;
+        let mut s = ServiceRuntime::new(p);
+        s.start(&mut ex);
+        assert_eq!(s.state, ServiceState::Start);
+        assert!(s.finished_jobs.is_empty());
+        notify(&mut s, &mut ex, 100, "READY=1\nSTATUS=Serving\nERRNO=5");
+        assert_eq!(s.state, ServiceState::Running);
+        assert_eq!(s.finished_jobs, vec![(JobKind::Start, JobOutcome::Done)]);
+        assert_eq!(s.status_text.as_deref(), Some("Serving"));
+        assert_eq!(s.status_errno, 5);
+        notify(&mut s, &mut ex, 100, "STATUS=");
+        assert_eq!(s.status_text, None);
+    }
+
+    #[test]
+    fn notifications_from_others_are_refused_with_systemds_warning() {
+        let mut ex = Recorder::default();
+        let mut p = plan(ServiceType::Notify, &["/bin/server"]);
+        p.notify_access = NotifyAccess::Main;
+        let mut s = ServiceRuntime::new(p.clone());
+        s.start(&mut ex);
+        notify(&mut s, &mut ex, 4242, "READY=1");
+        assert_eq!(s.state, ServiceState::Start);
+        assert_eq!(
+            ex.log.last().unwrap(),
+            "demo.service: Got notification message from PID 4242, but reception only permitted for main PID 100"
+        );
+        p.notify_access = NotifyAccess::None;
+        let mut s = ServiceRuntime::new(p.clone());
+        s.start(&mut ex);
+        notify(&mut s, &mut ex, 101, "READY=1");
+        assert_eq!(
+            ex.log.last().unwrap(),
+            "demo.service: Got notification message from PID 101, but reception is disabled."
+        );
+        p.notify_access = NotifyAccess::Exec;
+        let mut s = ServiceRuntime::new(p);
+        s.start(&mut ex);
+        notify(&mut s, &mut ex, 7, "READY=1");
+        assert_eq!(
+            ex.log.last().unwrap(),
+            "demo.service: Got notification message from PID 7, but reception only permitted for main PID 102"
+        );
+    }
+
+    #[test]
+    fn a_notify_service_leaving_before_ready_is_a_protocol_failure() {
+        let mut ex = Recorder::default();
+        let mut s = ServiceRuntime::new(plan(ServiceType::Notify, &["/bin/server"]));
+        s.start(&mut ex);
+        exit(&mut s, &mut ex, 100, ExitStatus::Exited(0));
+        assert_eq!(s.state, ServiceState::Failed);
+        assert_eq!(s.result, ServiceResult::Protocol);
+    }
+
+    #[test]
+    fn reloading_and_stopping_come_from_the_service() {
+        let mut ex = Recorder::default();
+        let mut p = plan(ServiceType::Notify, &["/bin/server"]);
+        p.notify_access = NotifyAccess::Main;
+        p.timeout_stop_usec = 3_000_000;
+        let mut s = ServiceRuntime::new(p);
+        s.start(&mut ex);
+        notify(&mut s, &mut ex, 100, "READY=1");
+        notify(&mut s, &mut ex, 100, "RELOADING=1");
+        assert_eq!(s.state, ServiceState::Reload);
+        notify(&mut s, &mut ex, 100, "READY=1");
+        assert_eq!(s.state, ServiceState::Running);
+        notify(&mut s, &mut ex, 100, "STOPPING=1");
+        assert_eq!(s.state, ServiceState::StopSigterm);
+        assert_eq!(s.deadline, Some(3_000_000));
+        exit(&mut s, &mut ex, 100, ExitStatus::Exited(0));
+        assert_eq!(s.state, ServiceState::Dead);
+        assert_eq!(s.result, ServiceResult::Success);
+    }
+
+    #[test]
+    fn mainpid_moves_the_main_process_within_the_service() {
+        let mut ex = Recorder {
+            foreign: vec![(555, 100), (777, 777)],
+            ..Default::default()
+        };
+        let mut p = plan(ServiceType::Notify, &["/bin/server"]);
+        p.notify_access = NotifyAccess::All;
+        let mut s = ServiceRuntime::new(p);
+        s.start(&mut ex);
+        notify(&mut s, &mut ex, 100, "MAINPID=abc");
+        assert_eq!(
+            ex.log.last().unwrap(),
+            "demo.service: Failed to parse MAINPID= field in notification message, ignoring: abc"
+        );
+        notify(&mut s, &mut ex, 100, "MAINPID=1");
+        assert_eq!(
+            ex.log.last().unwrap(),
+            "demo.service: New main PID 1 is the manager, refusing."
+        );
+        notify(&mut s, &mut ex, 100, "MAINPID=999");
+        assert_eq!(
+            ex.log.last().unwrap(),
+            "demo.service: New main PID 999 does not exist or is a zombie."
+        );
+        // Outside the service: only a privileged sender may move it there.
+        s.on_notify(
+            &mut ex,
+            Pid::from_raw(100),
+            1000,
+            &NotifyMessage::parse("MAINPID=777"),
+        );
+        assert_eq!(s.main_pid, Some(Pid::from_raw(100)));
+        notify(&mut s, &mut ex, 100, "MAINPID=555\nREADY=1");
+        assert_eq!(s.main_pid, Some(Pid::from_raw(555)));
+        assert_eq!(s.state, ServiceState::Running);
+    }
+
+    #[test]
+    fn extend_timeout_pushes_the_start_deadline_out() {
+        let mut ex = Recorder::default();
+        let mut p = plan(ServiceType::Notify, &["/bin/server"]);
+        p.notify_access = NotifyAccess::Main;
+        p.timeout_start_usec = 1_000_000;
+        let mut s = ServiceRuntime::new(p);
+        s.start(&mut ex);
+        assert_eq!(s.deadline, Some(1_000_000));
+        ex.now = 500_000;
+        notify(&mut s, &mut ex, 100, "EXTEND_TIMEOUT_USEC=2000000");
+        assert_eq!(s.deadline, Some(2_500_000));
+        notify(&mut s, &mut ex, 100, "EXTEND_TIMEOUT_USEC=10");
+        assert_eq!(s.deadline, Some(2_500_000), "never shortened");
+        notify(&mut s, &mut ex, 100, "EXTEND_TIMEOUT_USEC=x");
+        assert_eq!(
+            ex.log.last().unwrap(),
+            "demo.service: Failed to parse EXTEND_TIMEOUT_USEC=x"
+        );
+    }
+
+    #[test]
+    fn a_silent_watchdog_aborts_the_service_and_restarts_it_on_watchdog() {
+        let mut ex = Recorder::default();
+        let mut p = plan(ServiceType::Notify, &["/bin/server"]);
+        p.notify_access = NotifyAccess::Main;
+        p.watchdog_usec = 2_000_000;
+        p.restart = RestartPolicy::OnWatchdog;
+        let mut s = ServiceRuntime::new(p);
+        s.start(&mut ex);
+        assert_eq!(env_of(&ex.spawned[0].2, "WATCHDOG_USEC"), Some("2000000"));
+        ex.now = 1_000_000;
+        notify(&mut s, &mut ex, 100, "READY=1");
+        assert_eq!(s.watchdog_deadline, Some(3_000_000));
+        ex.now = 2_500_000;
+        notify(&mut s, &mut ex, 100, "WATCHDOG=1");
+        assert_eq!(s.watchdog_deadline, Some(4_500_000));
+        assert_eq!(s.next_wakeup(), Some(4_500_000));
+        ex.now = 4_500_000;
+        s.on_timeout(&mut ex);
+        assert_eq!(s.state, ServiceState::StopWatchdog);
+        assert!(ex.signals.contains(&(100, Signal::SIGABRT, false)));
+        assert!(
+            ex.log
+                .contains(&"demo.service: Watchdog timeout (limit 2s)!".to_string())
+        );
+        assert!(ex.log.contains(
+            &"demo.service: Killing process 100 (server) with signal SIGABRT.".to_string()
+        ));
+        exit(&mut s, &mut ex, 100, ExitStatus::Dumped(6));
+        assert_eq!(s.state, ServiceState::AutoRestart);
+        assert_eq!(s.result, ServiceResult::Watchdog);
+        assert!(
+            ex.log
+                .contains(&"demo.service: Failed with result 'watchdog'.".to_string())
+        );
+    }
+
+    #[test]
+    fn watchdog_trigger_and_override() {
+        let mut ex = Recorder::default();
+        let mut p = plan(ServiceType::Notify, &["/bin/server"]);
+        p.notify_access = NotifyAccess::Main;
+        let mut s = ServiceRuntime::new(p);
+        s.start(&mut ex);
+        notify(&mut s, &mut ex, 100, "READY=1\nSTATUS=Busy");
+        assert_eq!(s.watchdog_deadline, None, "no WatchdogSec=");
+        notify(&mut s, &mut ex, 100, "WATCHDOG_USEC=1000000");
+        assert_eq!(s.watchdog_deadline, Some(1_000_000));
+        notify(&mut s, &mut ex, 100, "WATCHDOG=yes");
+        assert_eq!(
+            ex.log.last().unwrap(),
+            "demo.service: Passed WATCHDOG= field is invalid, ignoring."
+        );
+        notify(&mut s, &mut ex, 100, "WATCHDOG=trigger");
+        assert!(
+            ex.log
+                .contains(&"demo.service: Watchdog request (last status: Busy)!".to_string())
+        );
+        assert_eq!(s.state, ServiceState::StopWatchdog);
+        assert_eq!(s.result, ServiceResult::Watchdog);
+    }
+
+    #[test]
+    fn pgid_and_last_pid_reach_the_later_commands() {
+        let mut ex = Recorder::default();
+        let mut p = plan(ServiceType::Forking, &["/usr/sbin/daemon"]);
+        p.commands.start_pre = vec![cmd("/bin/prepare")];
+        p.commands.start_post = vec![cmd("/bin/check")];
+        p.commands.stop = vec![cmd("/bin/ctl stop")];
+        let mut s = ServiceRuntime::new(p);
+        s.start(&mut ex);
+        exit(&mut s, &mut ex, 100, ExitStatus::Exited(0));
+        ex.alive.insert(101);
+        exit(&mut s, &mut ex, 101, ExitStatus::Exited(0));
+        ex.alive.insert(101);
+        let env = |i: usize| ex.spawned[i].2.clone();
+        assert_eq!(env_of(&env(0), "LAST_PID"), None);
+        assert_eq!(env_of(&env(0), "PGID"), None);
+        assert_eq!(env_of(&env(1), "LAST_PID"), Some("100"));
+        assert_eq!(env_of(&env(1), "PGID"), None, "not for ExecStart= itself");
+        assert_eq!(env_of(&env(2), "LAST_PID"), Some("101"));
+        assert_eq!(env_of(&env(2), "PGID"), Some("101"));
+        exit(&mut s, &mut ex, 102, ExitStatus::Exited(0));
+        assert_eq!(s.state, ServiceState::Running);
+        s.stop(&mut ex);
+        assert_eq!(env_of(&ex.spawned[3].2, "PGID"), Some("101"));
+        assert_eq!(env_of(&ex.spawned[3].2, "LAST_PID"), Some("102"));
+    }
+
+    #[test]
+    fn runtime_directories_go_unless_preserved() {
+        for (preserve, restart, removed) in [
+            (None, RestartPolicy::No, 1),
+            (Some(RuntimeDirectoryPreserve::Yes), RestartPolicy::No, 0),
+            (
+                Some(RuntimeDirectoryPreserve::Restart),
+                RestartPolicy::Always,
+                0,
+            ),
+            (
+                Some(RuntimeDirectoryPreserve::Restart),
+                RestartPolicy::No,
+                1,
+            ),
+        ] {
+            let mut ex = Recorder::default();
+            let mut p = plan(ServiceType::Simple, &["/bin/server"]);
+            p.exec.directories.runtime = vec!["demo".into()];
+            p.exec.directories.runtime_preserve = preserve;
+            p.restart = restart;
+            let mut s = ServiceRuntime::new(p);
+            s.start(&mut ex);
+            exit(&mut s, &mut ex, 100, ExitStatus::Exited(1));
+            assert_eq!(
+                ex.runtime_directories_removed, removed,
+                "{preserve:?} {restart:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_start_during_a_stop_runs_once_the_stop_is_done() {
+        let mut ex = Recorder::default();
+        let mut s = ServiceRuntime::new(plan(ServiceType::Simple, &["/bin/server"]));
+        s.start(&mut ex);
+        s.stop(&mut ex);
+        assert_eq!(s.state, ServiceState::StopSigterm);
+        s.start(&mut ex);
+        s.transitions.clear();
+        exit(&mut s, &mut ex, 100, ExitStatus::Killed(15));
+        assert_eq!(s.state, ServiceState::Running);
+        assert_eq!(s.main_pid, Some(Pid::from_raw(101)));
+    }
+
+    #[test]
+    fn a_start_that_times_out_is_not_begun_again() {
+        let mut ex = Recorder::default();
+        let mut p = plan(ServiceType::Notify, &["/bin/server"]);
+        p.timeout_start_usec = 1_000_000;
+        let mut s = ServiceRuntime::new(p);
+        s.start(&mut ex);
+        // What the manager does between events.
+        s.transitions.clear();
+        ex.now = 1_000_000;
+        s.on_timeout(&mut ex);
+        exit(&mut s, &mut ex, 100, ExitStatus::Killed(15));
+        assert_eq!(s.state, ServiceState::Failed);
+        assert_eq!(s.finished_jobs, vec![(JobKind::Start, JobOutcome::Failed)]);
+        assert_eq!(ex.spawned.len(), 1);
     }
 }

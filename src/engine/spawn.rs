@@ -1,13 +1,26 @@
 //! Starting one process the way systemd starts a service's command: its own
 //! session and process group, a clean fd table, no blocked or ignored
-//! signals, the credentials, limits, umask and priority asked for, and its
-//! stdio wired to /dev/null, the supervisor's own, a file, or a pipe into
-//! the log pipeline.
+//! signals, the credentials, capabilities, limits, umask and priority asked
+//! for, and its stdio wired to /dev/null, the supervisor's own, a file, or a
+//! pipe into the log pipeline.
+//!
+//! When a setup step fails, systemd's child exits with that step's status
+//! (217/USER, 218/CAPABILITIES, 200/CHDIR ...). Here the child is forked by
+//! std's `Command`, whose `pre_exec` failure makes `spawn()` fail in the
+//! parent with the child's errno (std reaps that child itself). The step
+//! travels with the errno: the closure returns `(step << 16) | errno`, and
+//! the parent turns it back into a [`SpawnFailure`]. The state machine then
+//! logs systemd's two lines ("Failed to change UID to 65534: ...", "Failed
+//! at step USER spawning /bin/x: ...") and treats the command as a process
+//! that exited with the step's status, so `status`, `Result=` and restarts
+//! see what systemd shows.
 
-use std::ffi::OsString;
+use std::ffi::{CString, OsString};
+use std::fmt;
 use std::fs::OpenOptions;
 use std::io;
 use std::os::fd::OwnedFd;
+use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::OpenOptionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
@@ -17,6 +30,163 @@ use nix::libc;
 use nix::sys::resource::{Resource, setrlimit};
 use nix::sys::signal::{SigSet, SigmaskHow, sigprocmask};
 use nix::unistd::Pid;
+
+use super::capabilities;
+
+/// A step of setting up a process that can fail, with the exit status
+/// systemd gives it (exit-status.h) and the line it logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SetupStep {
+    /// The executable is missing (checked before forking).
+    Locate,
+    /// execve() failed.
+    Execute,
+    ResolveUser,
+    ResolveGroup,
+    ChangeGroups,
+    ChangeUid,
+    DropBoundingSet,
+    AmbientCapabilities,
+    Chdir,
+    /// A resource limit; the index is its position in [`ProcessPlan::limits`].
+    Limit(u8),
+    Nice,
+    NoNewPrivileges,
+    Setsid,
+    SignalMask,
+    Stdin,
+    Stdout,
+    Stderr,
+    /// RuntimeDirectory= (0) ... ConfigurationDirectory= (4).
+    Directory(u8),
+}
+
+impl SetupStep {
+    /// The exit status systemd's child exits with.
+    pub fn exit_status(self) -> i32 {
+        match self {
+            SetupStep::Locate | SetupStep::Execute => 203,
+            SetupStep::ResolveUser | SetupStep::ChangeUid => 217,
+            SetupStep::ResolveGroup | SetupStep::ChangeGroups => 216,
+            SetupStep::DropBoundingSet | SetupStep::AmbientCapabilities => 218,
+            SetupStep::Chdir => 200,
+            SetupStep::Limit(_) => 205,
+            SetupStep::Nice => 201,
+            SetupStep::NoNewPrivileges => 227,
+            SetupStep::Setsid => 220,
+            SetupStep::SignalMask => 207,
+            SetupStep::Stdin => 208,
+            SetupStep::Stdout => 209,
+            SetupStep::Stderr => 222,
+            SetupStep::Directory(0) => 233,
+            SetupStep::Directory(n) => 237 + n as i32,
+        }
+    }
+
+    /// A small number for carrying the step through the child's errno.
+    fn code(self) -> i32 {
+        match self {
+            SetupStep::Locate => 1,
+            SetupStep::Execute => 2,
+            SetupStep::ResolveUser => 3,
+            SetupStep::ResolveGroup => 4,
+            SetupStep::ChangeGroups => 5,
+            SetupStep::ChangeUid => 6,
+            SetupStep::DropBoundingSet => 7,
+            SetupStep::AmbientCapabilities => 8,
+            SetupStep::Chdir => 9,
+            SetupStep::Nice => 10,
+            SetupStep::NoNewPrivileges => 11,
+            SetupStep::Setsid => 12,
+            SetupStep::SignalMask => 13,
+            SetupStep::Stdin => 14,
+            SetupStep::Stdout => 15,
+            SetupStep::Stderr => 16,
+            SetupStep::Limit(n) => 32 + (n as i32 & 0x1f),
+            SetupStep::Directory(n) => 64 + (n as i32 & 0x7),
+        }
+    }
+
+    fn from_code(code: i32) -> Option<SetupStep> {
+        Some(match code {
+            1 => SetupStep::Locate,
+            2 => SetupStep::Execute,
+            3 => SetupStep::ResolveUser,
+            4 => SetupStep::ResolveGroup,
+            5 => SetupStep::ChangeGroups,
+            6 => SetupStep::ChangeUid,
+            7 => SetupStep::DropBoundingSet,
+            8 => SetupStep::AmbientCapabilities,
+            9 => SetupStep::Chdir,
+            10 => SetupStep::Nice,
+            11 => SetupStep::NoNewPrivileges,
+            12 => SetupStep::Setsid,
+            13 => SetupStep::SignalMask,
+            14 => SetupStep::Stdin,
+            15 => SetupStep::Stdout,
+            16 => SetupStep::Stderr,
+            32..=63 => SetupStep::Limit((code - 32) as u8),
+            64..=71 => SetupStep::Directory((code - 64) as u8),
+            _ => return None,
+        })
+    }
+
+    /// The child's error in one i32, as std carries it to the parent.
+    fn encode(self, errno: i32) -> io::Error {
+        io::Error::from_raw_os_error((self.code() << 16) | (errno & 0xffff))
+    }
+}
+
+/// A command that could not be started, and why, in systemd's words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpawnFailure {
+    pub step: SetupStep,
+    pub errno: i32,
+    /// The line systemd logs before "Failed at step ...".
+    pub message: String,
+    /// A missing executable of a `-` command: systemd logs "Executable ...
+    /// missing, skipping" and the command counts as a success.
+    pub skipped: bool,
+}
+
+impl SpawnFailure {
+    pub fn new(step: SetupStep, errno: i32, message: impl Into<String>) -> Self {
+        SpawnFailure {
+            step,
+            errno,
+            message: message.into(),
+            skipped: false,
+        }
+    }
+
+    pub fn reason(&self) -> String {
+        nix::errno::Errno::from_raw(self.errno).desc().to_string()
+    }
+
+    /// systemd's exit-status name of the step (USER, EXEC, ...).
+    pub fn step_name(&self) -> &'static str {
+        super::exit_status::exit_status_name(self.step.exit_status()).unwrap_or("EXEC")
+    }
+
+    /// An io::Error carrying this failure, for `Executor::spawn`.
+    pub fn into_io(self) -> io::Error {
+        io::Error::other(self)
+    }
+
+    /// The failure inside an error from `Executor::spawn`, if it has one.
+    pub fn from_io(e: &io::Error) -> Option<&SpawnFailure> {
+        e.get_ref()
+            .and_then(|inner| inner.downcast_ref::<SpawnFailure>())
+    }
+}
+
+impl fmt::Display for SpawnFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for SpawnFailure {}
 
 /// Where one of a process's standard streams goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,6 +218,10 @@ pub struct ProcessPlan {
     pub nice: Option<i32>,
     pub limits: Vec<(Resource, u64, u64)>,
     pub no_new_privileges: bool,
+    /// CapabilityBoundingSet=: the capabilities kept (None: all).
+    pub bounding_set: Option<u64>,
+    /// AmbientCapabilities=: raised across the change of user.
+    pub ambient: u64,
     pub stdin: StdioTarget,
     pub stdout: StdioTarget,
     pub stderr: StdioTarget,
@@ -67,6 +241,8 @@ impl ProcessPlan {
             nice: None,
             limits: Vec::new(),
             no_new_privileges: false,
+            bounding_set: None,
+            ambient: 0,
             stdin: StdioTarget::Null,
             stdout: StdioTarget::Inherit,
             stderr: StdioTarget::Inherit,
@@ -138,9 +314,80 @@ fn reset_signal_dispositions() {
     }
 }
 
+/// The line systemd logs for a failed step, before "Failed at step ...".
+fn step_message(plan: &ProcessPlan, step: SetupStep, errno: i32) -> String {
+    let reason = nix::errno::Errno::from_raw(errno).desc();
+    match step {
+        SetupStep::Locate => format!(
+            "Failed to locate executable {}: {reason}",
+            plan.program.display()
+        ),
+        SetupStep::Execute => format!("Failed to execute {}: {reason}", plan.program.display()),
+        SetupStep::ResolveUser => format!("Failed to determine user credentials: {reason}"),
+        SetupStep::ResolveGroup => format!("Failed to determine group credentials: {reason}"),
+        SetupStep::ChangeGroups => format!("Changing group credentials failed: {reason}"),
+        SetupStep::ChangeUid => format!(
+            "Failed to change UID to {}: {reason}",
+            plan.uid.unwrap_or(0)
+        ),
+        SetupStep::DropBoundingSet => format!("Failed to drop capabilities: {reason}"),
+        SetupStep::AmbientCapabilities => {
+            format!("Failed to apply ambient capabilities (after UID change): {reason}")
+        }
+        SetupStep::Chdir => {
+            format!("Changing to the requested working directory failed: {reason}")
+        }
+        SetupStep::Limit(i) => {
+            let name = plan
+                .limits
+                .get(i as usize)
+                .map(|(r, _, _)| format!("{r:?}"))
+                .unwrap_or_default();
+            format!("Failed to adjust resource limit {name}: {reason}")
+        }
+        SetupStep::Nice => {
+            format!("Failed to set up process scheduling priority (nice level): {reason}")
+        }
+        SetupStep::NoNewPrivileges => format!("Failed to disable new privileges: {reason}"),
+        SetupStep::Setsid => format!("Failed to create new process session: {reason}"),
+        SetupStep::SignalMask => format!("Failed to set process signal mask: {reason}"),
+        SetupStep::Stdin => format!("Failed to set up standard input: {reason}"),
+        SetupStep::Stdout => format!("Failed to set up standard output: {reason}"),
+        SetupStep::Stderr => format!("Failed to set up standard error output: {reason}"),
+        SetupStep::Directory(_) => {
+            format!("Failed to set up special execution directory: {reason}")
+        }
+    }
+}
+
+/// The failure behind an error of `Command::spawn`: a tagged errno from
+/// our pre_exec steps, else execve()'s own.
+fn failure_of(plan: &ProcessPlan, e: &io::Error) -> SpawnFailure {
+    let raw = e.raw_os_error().unwrap_or(libc::EINVAL);
+    let (step, errno) = match SetupStep::from_code(raw >> 16) {
+        Some(step) => (step, raw & 0xffff),
+        None => (SetupStep::Execute, raw),
+    };
+    SpawnFailure::new(step, errno, step_message(plan, step, errno))
+}
+
+fn os_errno(e: &io::Error) -> i32 {
+    e.raw_os_error().unwrap_or(libc::EIO)
+}
+
+fn errno_now() -> i32 {
+    io::Error::last_os_error()
+        .raw_os_error()
+        .unwrap_or(libc::EIO)
+}
+
 /// Starts the process. The caller reaps it (the supervisor's SIGCHLD
-/// handler owns every wait).
+/// handler owns every wait). A failure carries a [`SpawnFailure`].
 pub fn spawn(plan: &ProcessPlan) -> io::Result<Spawned> {
+    let stdio_failure = |step: SetupStep, e: io::Error| {
+        let errno = os_errno(&e);
+        SpawnFailure::new(step, errno, step_message(plan, step, errno)).into_io()
+    };
     let mut command = Command::new(&plan.program);
     if let Some((first, rest)) = plan.argv.split_first() {
         command.arg0(first).args(rest);
@@ -148,58 +395,100 @@ pub fn spawn(plan: &ProcessPlan) -> io::Result<Spawned> {
     command
         .env_clear()
         .envs(plan.env.iter().map(|(k, v)| (k, v)));
-    if let Some(dir) = &plan.working_directory {
-        command.current_dir(dir);
-    }
-    command.stdin(stdio_for(&plan.stdin, true)?);
-    command.stdout(stdio_for(&plan.stdout, false)?);
-    command.stderr(stdio_for(&plan.stderr, false)?);
+    command.stdin(stdio_for(&plan.stdin, true).map_err(|e| stdio_failure(SetupStep::Stdin, e))?);
+    command
+        .stdout(stdio_for(&plan.stdout, false).map_err(|e| stdio_failure(SetupStep::Stdout, e))?);
+    command
+        .stderr(stdio_for(&plan.stderr, false).map_err(|e| stdio_failure(SetupStep::Stderr, e))?);
 
     let umask = plan.umask;
     let nice = plan.nice;
     let limits = plan.limits.clone();
     let no_new_privileges = plan.no_new_privileges;
     let (uid, gid) = (plan.uid, plan.gid);
+    let bounding_set = plan.bounding_set;
+    let ambient = plan.ambient;
+    let last_cap = if bounding_set.is_some() || ambient != 0 {
+        capabilities::last_capability()
+    } else {
+        0
+    };
     let groups: Vec<nix::unistd::Gid> = plan
         .supplementary_groups
         .iter()
         .map(|g| nix::unistd::Gid::from_raw(*g))
         .collect();
+    // Allocated before the fork: the child only passes the pointer on.
+    let working_directory = match &plan.working_directory {
+        Some(dir) => Some(CString::new(dir.as_os_str().as_bytes()).map_err(|_| {
+            stdio_failure(SetupStep::Chdir, io::Error::from_raw_os_error(libc::EINVAL))
+        })?),
+        None => None,
+    };
     // SAFETY: between fork and exec only async-signal-safe calls are made:
-    // setsid, sigprocmask, signal, umask, setpriority, setrlimit, setgroups,
-    // setgid, setuid, prctl and close_range are all plain system calls; the
-    // group list was allocated before the fork.
+    // setsid, sigprocmask, rt_sigaction, umask, setpriority, setrlimit,
+    // setgroups, setgid, setuid, prctl, capget/capset, chdir and
+    // close_range are all plain system calls; everything they read was
+    // allocated before the fork. Each failure names its step (see the
+    // module's comment).
     unsafe {
         command.pre_exec(move || {
+            let fail = |step: SetupStep| step.encode(errno_now());
             // Its own session, hence its own process group: signals for the
             // service reach the whole group and never the supervisor.
-            nix::unistd::setsid().map_err(io::Error::from)?;
+            if libc::setsid() < 0 {
+                return Err(fail(SetupStep::Setsid));
+            }
             sigprocmask(SigmaskHow::SIG_SETMASK, Some(&SigSet::empty()), None)
-                .map_err(io::Error::from)?;
+                .map_err(|e| SetupStep::SignalMask.encode(e as i32))?;
             reset_signal_dispositions();
             if let Some(mask) = umask {
                 libc::umask(mask as libc::mode_t);
             }
-            if let Some(n) = nice {
-                if libc::setpriority(libc::PRIO_PROCESS, 0, n) != 0 {
-                    return Err(io::Error::last_os_error());
-                }
+            if let Some(n) = nice
+                && libc::setpriority(libc::PRIO_PROCESS, 0, n) != 0
+            {
+                return Err(fail(SetupStep::Nice));
             }
-            for (resource, soft, hard) in &limits {
-                setrlimit(*resource, *soft, *hard).map_err(io::Error::from)?;
+            for (i, (resource, soft, hard)) in limits.iter().enumerate() {
+                setrlimit(*resource, *soft, *hard)
+                    .map_err(|e| SetupStep::Limit(i as u8).encode(e as i32))?;
+            }
+            // The bounding set can only shrink while still privileged.
+            if let Some(keep) = bounding_set {
+                capabilities::drop_bounding_set(keep, last_cap)
+                    .map_err(|e| SetupStep::DropBoundingSet.encode(e))?;
             }
             // Groups first: after setuid() they can no longer be changed.
             if uid.is_some() {
-                nix::unistd::setgroups(&groups).map_err(io::Error::from)?;
+                nix::unistd::setgroups(&groups)
+                    .map_err(|e| SetupStep::ChangeGroups.encode(e as i32))?;
             }
-            if let Some(gid) = gid {
-                nix::unistd::setgid(nix::unistd::Gid::from_raw(gid)).map_err(io::Error::from)?;
+            if let Some(gid) = gid
+                && libc::setgid(gid) != 0
+            {
+                return Err(fail(SetupStep::ChangeGroups));
             }
             if let Some(uid) = uid {
-                nix::unistd::setuid(nix::unistd::Uid::from_raw(uid)).map_err(io::Error::from)?;
+                if ambient != 0 && uid != 0 {
+                    capabilities::keep_capabilities_across_setuid()
+                        .map_err(|e| SetupStep::AmbientCapabilities.encode(e))?;
+                }
+                if libc::setuid(uid) != 0 {
+                    return Err(fail(SetupStep::ChangeUid));
+                }
+            }
+            capabilities::raise_ambient(ambient, last_cap)
+                .map_err(|e| SetupStep::AmbientCapabilities.encode(e))?;
+            // As the service's user, as systemd does: a directory only
+            // root may enter fails here.
+            if let Some(dir) = &working_directory
+                && libc::chdir(dir.as_ptr()) != 0
+            {
+                return Err(fail(SetupStep::Chdir));
             }
             if no_new_privileges && libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 {
-                return Err(io::Error::last_os_error());
+                return Err(fail(SetupStep::NoNewPrivileges));
             }
             // Descriptors the supervisor inherited without CLOEXEC must not
             // reach the service.
@@ -213,7 +502,9 @@ pub fn spawn(plan: &ProcessPlan) -> io::Result<Spawned> {
         });
     }
 
-    let mut child = command.spawn()?;
+    let mut child = command
+        .spawn()
+        .map_err(|e| failure_of(plan, &e).into_io())?;
     let pid = Pid::from_raw(child.id() as i32);
     let stdout = child.stdout.take().map(OwnedFd::from);
     let stderr = child.stderr.take().map(OwnedFd::from);
@@ -297,5 +588,107 @@ mod tests {
         let spawned = spawn(&plan).unwrap();
         waitpid(spawned.pid, None).unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "before\nafter\n");
+    }
+
+    fn failure(plan: &ProcessPlan) -> SpawnFailure {
+        let e = spawn(plan).expect_err("spawn should fail");
+        SpawnFailure::from_io(&e).cloned().expect("a SpawnFailure")
+    }
+
+    #[test]
+    fn a_missing_working_directory_fails_at_step_chdir() {
+        let mut plan = sh("exit 0");
+        plan.working_directory = Some("/nonexistent/dir".into());
+        let f = failure(&plan);
+        assert_eq!(f.step, SetupStep::Chdir);
+        assert_eq!(f.step.exit_status(), 200);
+        assert_eq!(f.step_name(), "CHDIR");
+        assert_eq!(
+            f.message,
+            "Changing to the requested working directory failed: No such file or directory"
+        );
+    }
+
+    #[test]
+    fn a_failing_execve_is_step_exec() {
+        let dir = tempfile::tempdir().unwrap();
+        let script = dir.path().join("noexec");
+        std::fs::write(&script, "#!/bin/sh\n").unwrap();
+        let plan = ProcessPlan::new(&script, vec!["noexec".into()]);
+        let f = failure(&plan);
+        assert_eq!(f.step, SetupStep::Execute);
+        assert_eq!(f.step_name(), "EXEC");
+        assert!(f.message.starts_with("Failed to execute "), "{}", f.message);
+        assert_eq!(f.reason(), "Permission denied");
+    }
+
+    #[test]
+    fn a_bad_limit_is_step_limits() {
+        let mut plan = sh("exit 0");
+        // soft above hard: EINVAL
+        plan.limits = vec![(Resource::RLIMIT_NOFILE, 10, 5)];
+        let f = failure(&plan);
+        assert_eq!(f.step, SetupStep::Limit(0));
+        assert_eq!(f.step_name(), "LIMITS");
+        assert_eq!(
+            f.message,
+            "Failed to adjust resource limit RLIMIT_NOFILE: Invalid argument"
+        );
+    }
+
+    #[test]
+    fn steps_survive_the_trip_through_errno() {
+        for step in [
+            SetupStep::ChangeUid,
+            SetupStep::DropBoundingSet,
+            SetupStep::Limit(7),
+            SetupStep::Directory(3),
+        ] {
+            let e = step.encode(libc::EPERM);
+            let raw = e.raw_os_error().unwrap();
+            assert_eq!(SetupStep::from_code(raw >> 16), Some(step));
+            assert_eq!(raw & 0xffff, libc::EPERM);
+        }
+        assert_eq!(SetupStep::Directory(0).exit_status(), 233);
+        assert_eq!(SetupStep::Directory(1).exit_status(), 238);
+        assert_eq!(SetupStep::Directory(4).exit_status(), 241);
+    }
+
+    fn is_root() -> bool {
+        nix::unistd::geteuid().is_root()
+    }
+
+    fn status_of(plan: &mut ProcessPlan) -> String {
+        plan.stdout = StdioTarget::Pipe;
+        let spawned = spawn(plan).unwrap();
+        let mut out = String::new();
+        std::fs::File::from(spawned.stdout.unwrap())
+            .read_to_string(&mut out)
+            .unwrap();
+        waitpid(spawned.pid, None).unwrap();
+        out
+    }
+
+    #[test]
+    fn bounding_set_and_ambient_capabilities_reach_the_user() {
+        if !is_root() {
+            eprintln!("skipped: needs root");
+            return;
+        }
+        let Ok(Some(nobody)) = nix::unistd::User::from_name("nobody") else {
+            eprintln!("skipped: no user nobody");
+            return;
+        };
+        let mut plan = sh("id -u; grep -E '^Cap(Bnd|Amb|Eff)' /proc/self/status");
+        let net_bind = 1u64 << 10;
+        plan.bounding_set = Some(net_bind);
+        plan.ambient = net_bind;
+        plan.uid = Some(nobody.uid.as_raw());
+        plan.gid = Some(nobody.gid.as_raw());
+        let out = status_of(&mut plan);
+        assert!(out.starts_with(&format!("{}\n", nobody.uid)), "{out}");
+        assert!(out.contains("CapBnd:\t0000000000000400"), "{out}");
+        assert!(out.contains("CapAmb:\t0000000000000400"), "{out}");
+        assert!(out.contains("CapEff:\t0000000000000400"), "{out}");
     }
 }

@@ -11,8 +11,11 @@ use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::Notify;
 
 use super::api::{Core, EngineBackend};
+use super::clock_watch::{RealtimeClockWatch, TimezoneWatch};
+use super::directories::Roots;
 use super::executor::{LogSink, ProcessExecutor};
 use super::manager::Manager;
+use super::notify::{self, NotifySocket};
 use super::reaper::{become_subreaper, reap_exited};
 use crate::control::server::{ControlServer, ServerConfig};
 
@@ -51,7 +54,8 @@ async fn supervise(
     for diagnostic in &manager.units.diagnostics {
         sink.supervisor_message("", &diagnostic.to_string());
     }
-    let ex = ProcessExecutor::new(sink.clone());
+    let mut ex = ProcessExecutor::new(sink.clone());
+    let notify_socket = bind_notify_socket(&sink, &mut ex);
     let epoch = tokio::time::Instant::from_std(ex.epoch());
     let core = Rc::new(RefCell::new(Core::new(manager, ex)));
     let wake_loop = Rc::new(Notify::new());
@@ -73,12 +77,22 @@ async fn supervise(
         }
         core.boot_units = boot;
     }
+    // Calendar timers follow the wall clock when it is set or the zone changes.
+    let mut clock_watch = RealtimeClockWatch::new()
+        .inspect_err(|e| sink.supervisor_message("", &format!("Failed to watch the realtime clock, calendar timers will not follow clock changes: {e}")))
+        .ok();
+    let mut zone_watch = TimezoneWatch::new().ok();
     let mut shutting_down = false;
     let mut exit_status = 0u8;
     loop {
         let deadline = {
             let mut core = core.borrow_mut();
             let core = &mut *core;
+            // Notifications first, as systemd ranks them above SIGCHLD: a
+            // READY=1 sent just before exiting counts.
+            while let Some(d) = notify_socket.as_ref().and_then(|s| s.try_recv()) {
+                notify::dispatch(&mut core.manager, &mut core.ex, &d);
+            }
             for (pid, status) in reap_exited() {
                 core.manager.on_process_exit(&mut core.ex, pid, status);
             }
@@ -102,14 +116,41 @@ async fn supervise(
                 None => std::future::pending().await,
             }
         };
+        let notification = async {
+            match &notify_socket {
+                Some(socket) => socket.recv().await,
+                None => std::future::pending().await,
+            }
+        };
         tokio::select! {
             _ = sigchld.recv() => {}
+            Ok(d) = notification => {
+                let mut core = core.borrow_mut();
+                let core = &mut *core;
+                notify::dispatch(&mut core.manager, &mut core.ex, &d);
+            }
             _ = wake_loop.notified() => {}
             _ = sleep => {
                 let mut core = core.borrow_mut();
                 let core = &mut *core;
                 let now = super::executor::monotonic_now();
                 core.manager.on_deadlines(&mut core.ex, now);
+            }
+            changed = watch_clock(&mut clock_watch) => {
+                let mut core = core.borrow_mut();
+                let core = &mut *core;
+                match changed {
+                    Ok(()) => core.manager.on_clock_change(&mut core.ex),
+                    Err(_) => clock_watch = None,
+                }
+            }
+            changed = watch_zone(&mut zone_watch) => {
+                let mut core = core.borrow_mut();
+                let core = &mut *core;
+                match changed {
+                    Ok(()) => core.manager.on_timezone_change(&mut core.ex),
+                    Err(_) => zone_watch = None,
+                }
             }
             _ = sigterm.recv(), if !shutting_down => {
                 shutting_down = true;
@@ -165,9 +206,40 @@ fn state_dump(manager: &Manager) -> Vec<String> {
         .collect()
 }
 
+async fn watch_clock(watch: &mut Option<RealtimeClockWatch>) -> std::io::Result<()> {
+    match watch {
+        Some(w) => w.changed().await,
+        None => std::future::pending().await,
+    }
+}
+
+async fn watch_zone(watch: &mut Option<TimezoneWatch>) -> std::io::Result<()> {
+    match watch {
+        Some(w) => w.changed().await,
+        None => std::future::pending().await,
+    }
+}
+
 /// Where the control API listens unless told otherwise.
 pub fn default_socket_path() -> std::path::PathBuf {
     std::env::var_os(crate::control::client::SOCKET_ENV)
         .map(Into::into)
         .unwrap_or_else(|| crate::control::server::DEFAULT_SOCKET_PATH.into())
+}
+
+/// The `$NOTIFY_SOCKET` of the services; without one (the runtime
+/// directory is not writable) the supervisor runs on, and Type=notify
+/// services time out as they would with no listener.
+fn bind_notify_socket(sink: &Rc<dyn LogSink>, ex: &mut ProcessExecutor) -> Option<NotifySocket> {
+    let dir = Roots::from_env().runtime_directory();
+    match NotifySocket::bind(&dir) {
+        Ok(socket) => {
+            ex.set_notify_socket(socket.path());
+            Some(socket)
+        }
+        Err(e) => {
+            sink.supervisor_message("", &format!("Failed to allocate notification socket: {e}"));
+            None
+        }
+    }
 }

@@ -39,7 +39,7 @@ use crate::logs::journal::{DropCounter, Report};
 const BATCH_BYTES: usize = 64 * 1024;
 const ROTATING_MARK: &str = ".rotating-";
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RotateConfig {
     /// `Directory=`.
     pub directory: PathBuf,
@@ -130,16 +130,25 @@ impl RotatingFile {
         self.drops.dropped()
     }
 
-    /// Queues one line (a newline is added).
+    /// Queues one line (a newline is added). A line that would take the
+    /// live file past `FileSize=` first sends what is queued, so that the
+    /// rotation falls between lines at the size asked for.
     pub fn write_line(&mut self, line: &[u8]) -> Option<Report> {
+        let mut report = None;
+        if let Some(max) = self.config.file_size {
+            let live = self.live.as_ref().map_or(0, |l| l.len);
+            let queued = (self.batch.len() + line.len() + 1) as u64;
+            if self.batch_lines > 0 && live + queued > max {
+                report = self.flush();
+            }
+        }
         self.batch.extend_from_slice(line);
         self.batch.push(b'\n');
         self.batch_lines += 1;
         if self.batch.len() >= BATCH_BYTES {
-            self.flush()
-        } else {
-            None
+            report = self.flush().or(report);
         }
+        report
     }
 
     /// Writes the queued lines, rotating first when the live file is due.

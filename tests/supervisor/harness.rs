@@ -41,12 +41,34 @@ impl Pod {
         std::fs::write(self.dir.path().join(name), text).unwrap();
     }
 
+    /// Where the supervisor's /run, /var/lib, ... are ($RUNR_ROOT): inside
+    /// the pod, so that tests running as root leave the host alone.
+    pub fn root(&self) -> PathBuf {
+        self.dir.path().join("root")
+    }
+
+    /// Where this pod's supervisor keeps state across restarts (timer stamps).
+    pub fn state_dir(&self) -> PathBuf {
+        self.dir.path().join("state")
+    }
+
     pub fn start(&self) -> Supervisor {
+        self.start_with_env(&[])
+    }
+
+    /// Starts the supervisor with extra environment variables.
+    pub fn start_with_env(&self, env: &[(&str, &str)]) -> Supervisor {
         let mut child = Command::new(env!("CARGO_BIN_EXE_runr"))
+            .env("RUNR_STATE_DIRECTORY", self.state_dir())
+            .envs(env.iter().copied())
             .arg("supervisor")
             .arg(self.dir.path())
+            .env("RUNR_ROOT", self.root())
             .arg("--api-socket")
             .arg(self.socket())
+            // The journal stays in the pod, never in the host's /var/log.
+            .arg("--journal-dir")
+            .arg(self.dir.path().join(".journal"))
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()

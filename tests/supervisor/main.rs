@@ -3,10 +3,16 @@
 //! files its services write.
 
 mod api;
+mod cli;
+mod conditions;
 mod dependencies;
+mod directories;
 mod harness;
+mod notify;
 mod pid1;
+mod privileges;
 mod systemctl;
+mod timers;
 
 use harness::Pod;
 

@@ -69,3 +69,15 @@ pub use reader::{BootInfo, Cursor, Filter, JournalReader};
 pub use vacuum::{Vacuumed, disk_usage, vacuum_size, vacuum_time};
 pub use watch::DirectoryWatch;
 pub use writer::{DEFAULT_DIRECTORY, JournalConfig, JournalWriter};
+
+/// The environment variable that points the supervisor, `journalctl` and
+/// `runr log` at another journal directory (tests, unprivileged runs).
+pub const DIRECTORY_ENV: &str = "RUNR_JOURNAL_DIR";
+
+/// `$RUNR_JOURNAL_DIR`, else [`DEFAULT_DIRECTORY`].
+pub fn default_directory() -> std::path::PathBuf {
+    std::env::var_os(DIRECTORY_ENV)
+        .filter(|v| !v.is_empty())
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from(DEFAULT_DIRECTORY))
+}

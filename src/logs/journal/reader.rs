@@ -102,12 +102,16 @@ fn collect_backward(
     window: &mut Window,
     (from, to): (u64, u64),
     wanted: &mut dyn FnMut(&FrameView<'_>) -> bool,
+    keep: &dyn Fn(&Record) -> bool,
     n: usize,
     out: &mut Vec<Record>,
 ) -> io::Result<bool> {
     segment.scan_backward(window, from, to, &mut |_, frame| {
         if wanted(frame) {
-            out.push(frame.to_record(segment.header.boot_id));
+            let record = frame.to_record(segment.header.boot_id);
+            if keep(&record) {
+                out.push(record);
+            }
         }
         if out.len() >= n {
             ControlFlow::Break(())
@@ -173,7 +177,23 @@ impl JournalReader {
     /// The last `n` wanted records whose sequence number is at most
     /// `upto` (to start following exactly where the tail ended).
     pub fn tail_upto(&self, filter: &Filter, n: usize, upto: u64) -> io::Result<Vec<Record>> {
+        self.tail_where(filter, n, upto, &|_| true)
+    }
+
+    /// The last `n` records the filter wants and `keep` accepts, whose
+    /// sequence number is at most `upto`, oldest first (for queries the
+    /// index cannot answer alone: priorities, identifiers, patterns).
+    pub fn tail_where(
+        &self,
+        filter: &Filter,
+        n: usize,
+        upto: u64,
+        keep: &dyn Fn(&Record) -> bool,
+    ) -> io::Result<Vec<Record>> {
         let mut out = Vec::new();
+        if n == 0 {
+            return Ok(out);
+        }
         for segment in self.segments.iter().rev() {
             if out.len() >= n {
                 break;
@@ -191,7 +211,7 @@ impl JournalReader {
                 let wanted = &mut |frame: &FrameView<'_>| {
                     frame.seqnum <= upto && filter.wants_unit(frame.unit)
                 };
-                if !collect_backward(segment, &mut window, (from, to), wanted, n, &mut out)? {
+                if !collect_backward(segment, &mut window, (from, to), wanted, keep, n, &mut out)? {
                     // A torn or half-written tail: walk back from the last
                     // frame that checks out instead.
                     out.truncate(mark);
@@ -206,6 +226,7 @@ impl JournalReader {
                         &mut Window::default(),
                         (from, end),
                         wanted,
+                        keep,
                         n,
                         &mut out,
                     )?;

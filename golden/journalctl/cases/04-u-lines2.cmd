@@ -1,0 +1,1 @@
+journalctl --unit=chatty.service --lines=2 --no-pager

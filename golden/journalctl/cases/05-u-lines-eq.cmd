@@ -1,0 +1,1 @@
+journalctl --unit=chatty.service --lines=3 --output=cat --no-pager

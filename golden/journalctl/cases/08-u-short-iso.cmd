@@ -1,0 +1,1 @@
+journalctl -u chatty.service -o short-iso --no-pager

@@ -1,0 +1,1 @@
+journalctl -t myapp -o short-precise --no-pager

@@ -1,0 +1,1 @@
+journalctl -u oneshot.service -n 1 -o verbose --no-pager

@@ -1,0 +1,1 @@
+journalctl -u chatty.service -o json-pretty --output-fields=MESSAGE,PRIORITY --no-pager

@@ -1,0 +1,1 @@
+journalctl -u chatty.service -o json-sse --output-fields=MESSAGE --no-pager

@@ -1,0 +1,1 @@
+journalctl -u chatty.service -o verbose --output-fields=MESSAGE,PRIORITY --no-pager

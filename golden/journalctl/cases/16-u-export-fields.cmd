@@ -1,0 +1,1 @@
+journalctl -u chatty.service -o export --output-fields=MESSAGE,PRIORITY --no-pager

@@ -1,0 +1,1 @@
+journalctl -u chatty.service -o cat --output-fields=PRIORITY,MESSAGE --no-pager

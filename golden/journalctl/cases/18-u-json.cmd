@@ -1,0 +1,1 @@
+journalctl -u chatty.service -n 3 -o json --no-pager

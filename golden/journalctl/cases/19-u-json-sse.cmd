@@ -1,0 +1,1 @@
+journalctl -u chatty.service -n 2 -o json-sse --no-pager

@@ -1,0 +1,1 @@
+journalctl -u chatty.service --reverse -o cat --no-pager

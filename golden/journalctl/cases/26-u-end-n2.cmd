@@ -1,0 +1,1 @@
+journalctl -u chatty.service -e -n 2 --no-pager

@@ -1,0 +1,1 @@
+journalctl -u chatty.service -p warning..err --no-pager

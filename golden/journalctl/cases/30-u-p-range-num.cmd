@@ -1,0 +1,1 @@
+journalctl -u chatty.service -p 0..3 -o cat --no-pager

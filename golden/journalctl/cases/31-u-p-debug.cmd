@@ -1,0 +1,1 @@
+journalctl -u chatty.service -p debug -o cat --no-pager

@@ -1,0 +1,1 @@
+journalctl -u chatty.service -p emerg -o cat --no-pager

@@ -1,0 +1,1 @@
+journalctl -u chatty.service --priority=notice -o cat --no-pager

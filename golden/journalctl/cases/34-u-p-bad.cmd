@@ -1,0 +1,1 @@
+journalctl -u chatty.service -p loud --no-pager

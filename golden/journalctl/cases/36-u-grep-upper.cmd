@@ -1,0 +1,1 @@
+journalctl -u chatty.service -g ERROR -o cat --no-pager

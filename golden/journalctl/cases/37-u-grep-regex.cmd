@@ -1,0 +1,1 @@
+journalctl -u chatty.service --grep 'line$' -o cat --no-pager

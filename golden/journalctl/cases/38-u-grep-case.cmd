@@ -1,0 +1,1 @@
+journalctl -u chatty.service -g error --case-sensitive=yes -o cat --no-pager

@@ -1,0 +1,1 @@
+journalctl -u chatty.service -g nothing-matches-this --no-pager

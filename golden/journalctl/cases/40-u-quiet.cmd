@@ -1,0 +1,1 @@
+journalctl -u chatty.service -q -n 2 --no-pager

@@ -1,0 +1,1 @@
+journalctl -u chatty.service --no-hostname -n 4 --no-pager

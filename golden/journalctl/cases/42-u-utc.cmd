@@ -1,0 +1,1 @@
+journalctl -u chatty.service --utc -n 4 --no-pager

@@ -1,0 +1,1 @@
+journalctl -u chatty.service -b -n 4 --no-pager

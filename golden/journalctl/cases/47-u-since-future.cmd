@@ -1,0 +1,1 @@
+journalctl -u chatty.service --since '+1h' --no-pager

@@ -1,0 +1,1 @@
+journalctl -u chatty.service --since 'not a time' --no-pager

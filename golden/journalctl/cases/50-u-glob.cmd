@@ -1,0 +1,1 @@
+journalctl -u 'chat*' -o cat --no-pager

@@ -1,0 +1,1 @@
+journalctl -u chatty.service -u oneshot.service -o cat --no-pager

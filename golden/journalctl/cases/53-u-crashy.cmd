@@ -1,0 +1,1 @@
+journalctl -u crashy.service --no-pager

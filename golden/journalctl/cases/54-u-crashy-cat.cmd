@@ -1,0 +1,1 @@
+journalctl -u crashy.service -o cat --no-pager

@@ -1,0 +1,1 @@
+journalctl -u crashy.service -p warning -o cat --no-pager

@@ -1,0 +1,1 @@
+journalctl -u oneshot.service --no-pager

@@ -1,0 +1,1 @@
+journalctl -u failing.service --no-pager

@@ -1,0 +1,1 @@
+journalctl -u filtered.service --no-pager

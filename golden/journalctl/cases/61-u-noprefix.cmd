@@ -1,0 +1,1 @@
+journalctl -u noprefix.service --no-pager

@@ -1,0 +1,1 @@
+journalctl -u noprefix.service -o json --output-fields=MESSAGE,PRIORITY --no-pager

@@ -1,0 +1,1 @@
+journalctl -u nosuch.service -q --no-pager

@@ -1,0 +1,1 @@
+journalctl -t chatty -n 3 --no-pager

@@ -1,0 +1,1 @@
+journalctl -t myapp --no-pager

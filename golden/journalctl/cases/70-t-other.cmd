@@ -1,0 +1,1 @@
+journalctl -t other -o cat --no-pager

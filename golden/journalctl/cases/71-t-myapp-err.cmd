@@ -1,0 +1,1 @@
+journalctl -t myapp -p err -o cat --no-pager

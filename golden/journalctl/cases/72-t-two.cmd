@@ -1,0 +1,1 @@
+journalctl -t chatty -t oneshot -o cat --no-pager

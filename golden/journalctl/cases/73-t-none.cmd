@@ -1,0 +1,1 @@
+journalctl -t nosuchident --no-pager

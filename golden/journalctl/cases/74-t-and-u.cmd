@@ -1,0 +1,1 @@
+journalctl -t chatty -u oneshot.service -o cat --no-pager

@@ -1,0 +1,1 @@
+timeout 2 journalctl -u chatty.service -f --no-pager

@@ -1,0 +1,1 @@
+journalctl --list-boots --no-pager

@@ -1,0 +1,1 @@
+SYSTEMD_PAGER=cat journalctl -u chatty.service -n 2

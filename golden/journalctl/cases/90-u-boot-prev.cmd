@@ -1,0 +1,1 @@
+journalctl -u chatty.service -b -1 --no-pager

@@ -1,0 +1,1 @@
+journalctl -u chatty -n 2 --no-pager

@@ -1,0 +1,1 @@
+journalctl -u chatty.service -p 3..4 -o cat --no-pager

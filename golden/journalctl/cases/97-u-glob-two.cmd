@@ -1,0 +1,1 @@
+journalctl -u 'c*y.service' -o cat --no-pager

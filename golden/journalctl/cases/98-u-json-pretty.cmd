@@ -1,0 +1,1 @@
+journalctl -u chatty.service -n 1 -o json-pretty --no-pager

@@ -1,0 +1,1 @@
+journalctl -u crashy.service -r -o short-precise --no-pager

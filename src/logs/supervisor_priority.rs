@@ -1,0 +1,89 @@
+//! The priority systemd 252 gives each of its messages about a unit, so
+//! that `journalctl -p` and `LogLevelMax=` treat the supervisor's messages
+//! as they treat systemd's. The engine says what happened; the level
+//! follows from the message's shape (a `unit: ` in front, then the text).
+
+use crate::logs::record::{LOG_ERR, LOG_INFO, LOG_NOTICE, LOG_WARNING};
+
+/// Messages about a unit's processes and states (log_unit_*()).
+const UNIT_MESSAGES: &[(&str, u8)] = &[
+    ("Main process exited, ", LOG_NOTICE),
+    ("Control process exited, ", LOG_NOTICE),
+    ("Failed with result ", LOG_WARNING),
+    ("Start request repeated too quickly.", LOG_WARNING),
+    ("Failed to execute ", LOG_ERR),
+    ("Failed at step ", LOG_ERR),
+    ("Failure ignored.", LOG_INFO),
+    ("State '", LOG_WARNING),
+    ("Processes still around after ", LOG_WARNING),
+    ("Stopping timed out. ", LOG_WARNING),
+    ("Start-post operation timed out. ", LOG_WARNING),
+    ("Reload operation timed out. ", LOG_WARNING),
+    ("Service reached runtime time limit. ", LOG_WARNING),
+    ("Killing process ", LOG_NOTICE),
+    ("PID file ", LOG_ERR),
+    ("Job ", LOG_NOTICE),
+];
+
+/// Job results (job_done_messages in systemd's job.c).
+const JOB_MESSAGES: &[(&str, u8)] = &[
+    ("Failed to start ", LOG_ERR),
+    ("Dependency failed for ", LOG_WARNING),
+    ("Timed out starting ", LOG_ERR),
+    ("Stopped (with error) ", LOG_ERR),
+    ("Reload failed for ", LOG_ERR),
+    ("Timed out stopping ", LOG_ERR),
+    ("Timed out reloading ", LOG_ERR),
+];
+
+/// The priority of a supervisor message about `unit` ("" for messages
+/// about no unit, such as unit file diagnostics, which systemd logs as
+/// warnings).
+pub fn supervisor_message_priority(unit: &str, message: &str) -> u8 {
+    if unit.is_empty() {
+        return LOG_WARNING;
+    }
+    let about_unit = message
+        .strip_prefix(unit)
+        .and_then(|rest| rest.strip_prefix(": "));
+    let (text, table) = match about_unit {
+        Some(rest) => (rest, UNIT_MESSAGES),
+        None => (message, JOB_MESSAGES),
+    };
+    table
+        .iter()
+        .find(|(start, _)| text.starts_with(start))
+        .map_or(LOG_INFO, |(_, priority)| *priority)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels_follow_systemd() {
+        let p = |m: &str| supervisor_message_priority("a.service", m);
+        assert_eq!(p("Started a.service - A."), LOG_INFO);
+        assert_eq!(p("Failed to start a.service - A."), LOG_ERR);
+        assert_eq!(
+            p("a.service: Main process exited, code=exited, status=1/FAILURE"),
+            LOG_NOTICE
+        );
+        assert_eq!(p("a.service: Failed with result 'exit-code'."), LOG_WARNING);
+        assert_eq!(
+            p("a.service: Scheduled restart job, restart counter is at 1."),
+            LOG_INFO
+        );
+        assert_eq!(p("a.service: Deactivated successfully."), LOG_INFO);
+        assert_eq!(p("Dependency failed for A."), LOG_WARNING);
+        // A job message is not mistaken for a unit message of another unit.
+        assert_eq!(
+            supervisor_message_priority("b.service", "a.service: Failed with result 'x'."),
+            LOG_INFO
+        );
+        assert_eq!(
+            supervisor_message_priority("", "x:1: Unknown key"),
+            LOG_WARNING
+        );
+    }
+}
