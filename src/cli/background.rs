@@ -103,6 +103,7 @@ pub fn state_word(state: TaskState) -> &'static str {
         TaskState::Failed => "failed",
         TaskState::Stopped => "stopped",
         TaskState::Lost => "lost",
+        TaskState::Exited => "exited (status unknown)",
     }
 }
 

@@ -162,6 +162,22 @@ pub trait ApiBackend {
     /// `DELETE /api/v1/background/{id}`: forget an ended task (409 while it runs).
     async fn background_remove(&self, id: &str) -> ApiResult<BackgroundTask>;
 
+    /// `POST /api/v1/transient`: create and start a transient service (and
+    /// timer), as `systemd-run` does.
+    async fn transient_start(&self, request: TransientRequest) -> ApiResult<TransientStarted> {
+        let _ = request;
+        Err(ApiError::unavailable("transient units are not supported"))
+    }
+    /// `GET /api/v1/transient/{name}/end`: how a transient service ended,
+    /// or `ended: false` while it runs. A kept end is forgotten once read.
+    async fn transient_end(&self, name: &str) -> ApiResult<TransientEnd> {
+        Err(ApiError::not_found(format!("Unit {name} not found.")))
+    }
+    /// Resolves once the transient service has ended (see `transient_end`).
+    async fn transient_ended(&self, name: &str) -> ApiResult<TransientEnd> {
+        self.transient_end(name).await
+    }
+
     /// `GET /readyz`: the named units, or every autostarted unit when `units` is empty.
     async fn readiness(&self, units: &[String]) -> ApiResult<Readiness>;
     /// `GET /metrics`: the numbers; the server writes the Prometheus text.

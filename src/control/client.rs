@@ -370,6 +370,37 @@ impl Client {
         self.call(Endpoint::BackgroundRemove, &[id], &[], None::<&()>)
     }
 
+    // Transient units (systemd-run).
+
+    pub fn transient_start(
+        &self,
+        request: &TransientRequest,
+    ) -> Result<TransientStarted, ClientError> {
+        self.call(Endpoint::TransientStart, &[], &[], Some(request))
+    }
+
+    /// How the transient service ended; with `wait`, the daemon first
+    /// waits up to that long for the end.
+    pub fn transient_end(
+        &self,
+        name: &str,
+        wait: Option<Duration>,
+    ) -> Result<TransientEnd, ClientError> {
+        let client = match (wait, self.timeout) {
+            (Some(w), Some(t)) => Client {
+                target: self.target.clone(),
+                timeout: Some(t + w),
+            },
+            _ => self.clone(),
+        };
+        client.call(
+            Endpoint::TransientEnd,
+            &[name],
+            &wait_query_pairs(wait),
+            None::<&()>,
+        )
+    }
+
     // The plumbing.
 
     /// One request by route: the method and path come from the route table.

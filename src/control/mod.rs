@@ -9,6 +9,8 @@
 //! - `server`: the listeners (unix socket, TCP API, probe port).
 //! - `client`: the small blocking client the faces use.
 //! - `auth`: the TCP API's bearer token.
+//! - `stdio_pass`: handing a client's stdin/stdout/stderr to the daemon
+//!   (`systemd-run --pipe`).
 //!
 //! docs/api.md shows every route with a curl example.
 
@@ -18,6 +20,7 @@ pub mod client;
 pub mod metrics;
 pub mod routes;
 pub mod server;
+pub mod stdio_pass;
 pub mod types;
 pub mod uri;
 

@@ -76,6 +76,8 @@ pub enum Endpoint {
     BackgroundLog,
     BackgroundStop,
     BackgroundRemove,
+    TransientStart,
+    TransientEnd,
 }
 
 /// One route: `{name}`-style segments of the pattern capture one path
@@ -162,6 +164,8 @@ use Method::{Delete, Get, Post};
 /// | GET | `/api/v1/background/{id}/log?lines=N&follow=true` | as `/api/v1/logs` |
 /// | POST | `/api/v1/background/{id}/stop` | → `BackgroundTask` (SIGTERM, then SIGKILL) |
 /// | DELETE | `/api/v1/background/{id}` | → `BackgroundTask` removed (409 while running) |
+/// | POST | `/api/v1/transient` | `TransientRequest` → `TransientStarted` (systemd-run) |
+/// | GET | `/api/v1/transient/{name}/end?wait=SECS` | → `TransientEnd`, after it ended or SECS passed |
 pub static ROUTES: &[Route] = &[
     Route {
         method: Get,
@@ -226,6 +230,13 @@ pub static ROUTES: &[Route] = &[
     ),
     route(Post, "/api/v1/background/{id}/stop", E::BackgroundStop),
     route(Delete, "/api/v1/background/{id}", E::BackgroundRemove),
+    route(Post, "/api/v1/transient", E::TransientStart),
+    with_query(
+        Get,
+        "/api/v1/transient/{name}/end",
+        E::TransientEnd,
+        &["wait"],
+    ),
 ];
 
 impl Endpoint {
@@ -506,6 +517,18 @@ pub async fn handle<B: ApiBackend>(
         E::BackgroundStatus => json(&backend.background_status(name).await?),
         E::BackgroundStop => json(&backend.background_stop(name).await?),
         E::BackgroundRemove => json(&backend.background_remove(name).await?),
+        E::TransientStart => {
+            let request: TransientRequest = call.body_required(route)?;
+            if request.service_text.trim().is_empty() {
+                return Err(ApiError::bad_request(
+                    "a transient unit needs its unit-file text: \"service_text\" is empty",
+                ));
+            }
+            json(&backend.transient_start(request).await?)
+        }
+        E::TransientEnd => {
+            json(&wait_for_transient_end(backend, name, decode_wait(&call.query)?).await?)
+        }
     }
 }
 
@@ -523,6 +546,22 @@ async fn wait_for_action<B: ApiBackend>(
     match tokio::time::timeout(wait, backend.action_finished(id)).await {
         Ok(outcome) => outcome,
         Err(_elapsed) => backend.action_status(id).await,
+    }
+}
+
+/// Waits at most `wait` for the transient service to end, then says how
+/// it stands.
+async fn wait_for_transient_end<B: ApiBackend>(
+    backend: &B,
+    name: &str,
+    wait: Option<Duration>,
+) -> Result<TransientEnd, ApiError> {
+    let Some(wait) = wait.filter(|w| !w.is_zero()) else {
+        return backend.transient_end(name).await;
+    };
+    match tokio::time::timeout(wait, backend.transient_ended(name)).await {
+        Ok(outcome) => outcome,
+        Err(_elapsed) => backend.transient_end(name).await,
     }
 }
 
@@ -647,7 +686,7 @@ pub fn wrong_method(method: &str, path: &str, allowed: &[Method]) -> ApiError {
 mod tests {
     use super::*;
 
-    const ALL_ENDPOINTS: [Endpoint; 32] = [
+    const ALL_ENDPOINTS: [Endpoint; 34] = [
         E::Healthz,
         E::Readyz,
         E::Metrics,
@@ -680,6 +719,8 @@ mod tests {
         E::BackgroundLog,
         E::BackgroundStop,
         E::BackgroundRemove,
+        E::TransientStart,
+        E::TransientEnd,
     ];
 
     #[test]

@@ -431,6 +431,17 @@ pub enum TaskState {
     Stopped,
     /// Ended while the supervisor was down: how is not known.
     Lost,
+    /// Ended under a supervisor that found it again after a restart and so
+    /// is not its parent: it is known to have exited, not with what status
+    /// (shown as "exited (status unknown)").
+    Exited,
+}
+
+impl TaskState {
+    /// Still has a process.
+    pub fn is_running(self) -> bool {
+        matches!(self, TaskState::Running | TaskState::Stopping)
+    }
 }
 
 /// A background task (`runr background status`).
@@ -451,6 +462,84 @@ pub struct BackgroundTask {
     /// The signal name that ended it (`SIGKILL`), where one did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signal: Option<String>,
+}
+
+impl BackgroundTask {
+    /// The transient service unit the task runs as:
+    /// `runr-task-<first 8 hex digits of the UUID>.service`.
+    pub fn unit_name(&self) -> String {
+        task_unit_name(&self.id)
+    }
+}
+
+/// The unit name of the task with this UUID.
+pub fn task_unit_name(id: &str) -> String {
+    let short: String = id.chars().filter(|c| *c != '-').take(8).collect();
+    format!("runr-task-{short}.service")
+}
+
+/// Body of `POST /api/v1/transient` (`systemd-run`): unit-file text for a
+/// transient service and, with `--on-*=`, the timer that triggers it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransientRequest {
+    /// The service's full name (`x.service`); the daemon picks
+    /// `run-uN.service` when absent (and `run-uN.timer` for the timer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The service's unit-file text.
+    pub service_text: String,
+    /// The timer's unit-file text: the timer is started, the service only loaded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timer_text: Option<String>,
+    /// Forget a failed run too (`--collect`, CollectMode=inactive-or-failed).
+    #[serde(default)]
+    pub collect: bool,
+    /// Keep the service's final status after it is collected, until read
+    /// once from `GET /api/v1/transient/{name}/end` (`--wait`).
+    #[serde(default)]
+    pub keep_end: bool,
+    /// `--pipe`: a unix socket of the client's on which the daemon receives
+    /// the client's stdin, stdout and stderr (SCM_RIGHTS) for the service.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stdio_socket: Option<String>,
+}
+
+/// The answer to `POST /api/v1/transient`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TransientStarted {
+    /// The service unit.
+    pub unit: String,
+    /// The timer unit, when one was asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timer: Option<String>,
+    /// The start job of the service (or of the timer).
+    pub action_id: ActionId,
+    pub accepted_at: Timestamp,
+}
+
+/// `GET /api/v1/transient/{name}/end?wait=SECS`: how a transient service
+/// ended, what `systemd-run --wait` prints.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TransientEnd {
+    pub unit: String,
+    /// False while the service has not ended yet.
+    pub ended: bool,
+    /// systemd's `Result=` word (`success`, `exit-code`, `signal`, ...).
+    #[serde(default)]
+    pub result: String,
+    /// How the main process ended: `exited`, `killed`, `dumped`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exit_code: Option<String>,
+    /// The exit status or the signal number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exit_status: Option<i32>,
+    /// From leaving the inactive state to entering it again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runtime_usec: Option<u64>,
+    /// CPU time of the main process, where known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu_usec: Option<u64>,
 }
 
 /// `GET /readyz`: 200 when ready, 503 otherwise, the same body either way.

@@ -4,22 +4,25 @@
 //! borrow is held across an `.await`.
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 use tokio::sync::Notify;
 
+use super::background::{BackgroundTasks, new_record, new_uuid, state_dir_from_env};
 use super::executor::{ProcessExecutor, monotonic_now};
 use super::manager::{JobResult, Manager, UnitRuntime};
+use super::service::Executor;
 use super::service::{JobKind, ServiceRuntime};
 use super::state::ActiveState;
 use crate::config::model::{LoadState, Unit};
 use crate::control::backend::{ApiBackend, ApiError, ApiResult};
 use crate::control::types::{
     ActionAccepted, ActionId, ActionState, ActionStatus, BackgroundRunRequest, BackgroundTask,
-    DaemonInfo, KillWhom, LogQuery, LogReply, MetricsSnapshot, Property, PropertyQuery, Readiness,
-    ServiceAction, ServiceStatus, TimerAction, TimerStatus, Timestamp, UnitFileAction,
-    UnitFileText, UnitFiles, UnitMetrics, UnitReadiness, UnitSummary,
+    DaemonInfo, KillWhom, LogQuery, LogReply, LogSource, MetricsSnapshot, Property, PropertyQuery,
+    Readiness, ServiceAction, ServiceStatus, TaskState, TimerAction, TimerStatus, Timestamp,
+    TransientEnd, TransientRequest, TransientStarted, UnitFileAction, UnitFileText, UnitFiles,
+    UnitMetrics, UnitReadiness, UnitSummary,
 };
 use crate::syntax::Usec;
 use crate::syntax::timestamp::now_realtime;
@@ -33,7 +36,18 @@ pub struct Core {
     pub boot_units: Vec<String>,
     pub started_realtime: Usec,
     pub started_monotonic: Usec,
+    /// Background tasks and their records on disk.
+    pub background: BackgroundTasks,
+    /// Transient services whose end a client waits for (`systemd-run
+    /// --wait`), and the ends kept until that client has read them.
+    pub transient_end_wanted: BTreeSet<String>,
+    pub transient_ends_kept: BTreeMap<String, TransientEnd>,
+    /// Where the log pipeline keeps the journal (the log routes read it).
+    pub journal_directory: Option<std::path::PathBuf>,
 }
+
+/// How many transient ends are kept for clients that never came back.
+const TRANSIENT_ENDS_KEPT: usize = 1024;
 
 impl Core {
     pub fn new(manager: Manager, ex: ProcessExecutor) -> Self {
@@ -44,6 +58,10 @@ impl Core {
             boot_units: Vec::new(),
             started_realtime: now_realtime(),
             started_monotonic: monotonic_now(),
+            background: BackgroundTasks::new(state_dir_from_env()),
+            transient_end_wanted: BTreeSet::new(),
+            transient_ends_kept: BTreeMap::new(),
+            journal_directory: None,
         }
     }
 
@@ -53,7 +71,83 @@ impl Core {
         for result in self.manager.job_results.drain(..) {
             self.actions.job_ended(&result);
         }
+        let ends: Vec<_> = self.manager.transient_ends.drain(..).collect();
+        for end in ends {
+            if let Some(id) = self.background.unit_ended(&end)
+                && let Err(message) = self.background.persist(&id)
+            {
+                self.ex.log(&end.unit, &message);
+            }
+            if self.transient_end_wanted.remove(&end.unit) {
+                if self.transient_ends_kept.len() >= TRANSIENT_ENDS_KEPT {
+                    self.transient_ends_kept.pop_first();
+                }
+                self.transient_ends_kept
+                    .insert(end.unit.clone(), transient_end_reply(&end));
+            }
+        }
     }
+}
+
+/// The API's view of a transient service's end.
+fn transient_end_reply(end: &super::manager::TransientEnd) -> TransientEnd {
+    let runtime = (end.inactive_exit_monotonic != 0
+        && end.inactive_enter_monotonic > end.inactive_exit_monotonic)
+        .then(|| end.inactive_enter_monotonic - end.inactive_exit_monotonic);
+    TransientEnd {
+        unit: end.unit.clone(),
+        ended: true,
+        result: end.result.to_string(),
+        exit_code: end
+            .main_exit
+            .map(|(_, status)| status.code_word().to_string()),
+        exit_status: end.main_exit.map(|(_, status)| status.status()),
+        runtime_usec: runtime,
+        cpu_usec: end.cpu_usec,
+    }
+}
+
+/// Reads the background tasks' records at startup and watches the tasks
+/// that still run (see [`super::background`]).
+pub fn resume_background_tasks(core: &Rc<RefCell<Core>>, changed: &Rc<Notify>) {
+    let (adopted, messages) = core.borrow_mut().background.resume();
+    {
+        let mut core = core.borrow_mut();
+        for message in messages {
+            core.ex.log("", &message);
+        }
+    }
+    for task in adopted {
+        watch_adopted_task(core.clone(), changed.clone(), task.id, task.handle);
+    }
+}
+
+/// Waits for a task found again after a restart to exit (its pidfd turns
+/// readable), then records that it did.
+fn watch_adopted_task(
+    core: Rc<RefCell<Core>>,
+    changed: Rc<Notify>,
+    id: String,
+    handle: super::pidfd::ProcessHandle,
+) {
+    tokio::task::spawn_local(async move {
+        let outcome = handle.exited().await;
+        let mut core = core.borrow_mut();
+        if let Err(e) = outcome {
+            let message = format!(
+                "Cannot watch background task {id}: {}",
+                super::errno_text(&e)
+            );
+            core.ex.log("", &message);
+            return;
+        }
+        core.background.adopted_exited(&id);
+        if let Err(message) = core.background.persist(&id) {
+            core.ex.log("", &message);
+        }
+        drop(core);
+        changed.notify_waiters();
+    });
 }
 
 /// The writes clients asked for, and how they ended.
@@ -147,6 +241,17 @@ fn job_failure_message(unit: &str, kind: JobKind, result: &str) -> String {
     };
     format!("Job for {unit} failed ({verb}: {result})")
 }
+
+/// The first line of a transient unit's file, as systemd writes it.
+const TRANSIENT_FILE_HEADER: &str =
+    "# This is a transient unit file, created programmatically via the systemd API. Do not edit.\n";
+
+/// Lines a slow follower of the logs may be behind by before it loses some.
+const LOG_FOLLOW_QUEUE: usize = 1024;
+
+/// The kill timeout of a task that does not give one, as systemd's
+/// DefaultTimeoutStopSec=.
+const DEFAULT_KILL_TIMEOUT_SECS: u64 = 90;
 
 /// The API, backed by the engine.
 pub struct EngineBackend {
@@ -297,6 +402,135 @@ fn own_usage() -> (u64, u64) {
     (rss, cpu)
 }
 
+impl EngineBackend {
+    /// `systemd-run --pipe`: once the client has sent its stdin, stdout and
+    /// stderr (after it read the answer and said "Running as unit"), the
+    /// service starts with them. Without them it never starts, and a
+    /// waiting client learns that it ended with result 'resources'.
+    fn start_with_callers_stdio(&self, unit: String, path: String) {
+        let core = self.core.clone();
+        let wake_loop = self.wake_loop.clone();
+        let changed = self.changed.clone();
+        tokio::task::spawn_local(async move {
+            let received = receive_stdio(&path).await;
+            {
+                let mut core = core.borrow_mut();
+                let core = &mut *core;
+                match received {
+                    Ok(fds) => {
+                        core.manager.set_transient_stdio(&unit, fds);
+                        core.manager.enqueue_start(&unit);
+                    }
+                    Err(e) => {
+                        core.ex.log(&unit, &format!("{unit}: {}", e.message));
+                        core.manager.abandon_transient(&unit);
+                    }
+                }
+                core.settle();
+            }
+            wake_loop.notify_one();
+            changed.notify_waiters();
+        });
+    }
+
+    /// SIGKILL for a task found again after a restart, if it has not
+    /// exited `seconds` after its SIGTERM.
+    fn kill_adopted_later(&self, id: String, seconds: u64) {
+        let core = self.core.clone();
+        tokio::task::spawn_local(async move {
+            tokio::time::sleep(std::time::Duration::from_secs(seconds)).await;
+            let core = core.borrow();
+            let still_running = core
+                .background
+                .get(&id)
+                .is_some_and(|t| t.state.is_running());
+            if let (true, Some(handle)) = (still_running, core.background.adopted_handle(&id)) {
+                let _ = handle.signal(nix::sys::signal::Signal::SIGKILL);
+                if let Some(pid) = core.background.get(&id).and_then(|t| t.pid) {
+                    kill_group(pid, nix::sys::signal::Signal::SIGKILL);
+                }
+            }
+        });
+    }
+}
+
+/// The service's and the timer's names: as asked, or `run-uN`.
+fn transient_names(core: &mut Core, request: &TransientRequest) -> (String, String) {
+    let stem = match &request.name {
+        Some(name) => name.strip_suffix(".service").unwrap_or(name).to_string(),
+        None => {
+            let suffixes: &[&str] = if request.timer_text.is_some() {
+                &["service", "timer"]
+            } else {
+                &["service"]
+            };
+            core.manager.next_run_name(suffixes)
+        }
+    };
+    (format!("{stem}.service"), format!("{stem}.timer"))
+}
+
+fn task_unit(core: &Core, id: &str) -> String {
+    core.background
+        .get(id)
+        .map(|t| t.unit.clone())
+        .unwrap_or_default()
+}
+
+fn record_pid(core: &Core, id: &str) -> Option<u32> {
+    core.background.get(id).and_then(|t| t.pid)
+}
+
+/// SIGTERM to a task found again after a restart: to the process through
+/// its pidfd, then to its process group (it led one, as every command the
+/// supervisor starts does), as KillMode=control-group would.
+fn terminate_adopted(handle: &super::pidfd::ProcessHandle, pid: Option<u32>) {
+    if handle.signal(nix::sys::signal::Signal::SIGTERM).is_ok()
+        && let Some(pid) = pid
+    {
+        kill_group(pid, nix::sys::signal::Signal::SIGTERM);
+    }
+}
+
+fn kill_group(pid: u32, signal: nix::sys::signal::Signal) {
+    if let Ok(raw) = i32::try_from(pid) {
+        let _ = nix::sys::signal::killpg(nix::unistd::Pid::from_raw(raw), signal);
+    }
+}
+
+/// `systemd-run --pipe`: connects to the client's socket and takes the
+/// three descriptors it sends (SCM_RIGHTS) as the service's stdin, stdout
+/// and stderr.
+async fn receive_stdio(path: &str) -> ApiResult<[super::spawn::SharedFd; 3]> {
+    let failed = |what: &str, e: &dyn std::fmt::Display| {
+        ApiError::bad_request(format!(
+            "cannot take the caller's stdio from {path}: {what}: {e}"
+        ))
+    };
+    let stream = tokio::net::UnixStream::connect(path)
+        .await
+        .map_err(|e| failed("connect", &super::errno_text(&e)))?;
+    let wait = std::time::Duration::from_secs(10);
+    let fds = tokio::time::timeout(wait, async {
+        loop {
+            stream.readable().await?;
+            match stream.try_io(tokio::io::Interest::READABLE, || {
+                crate::control::stdio_pass::receive_fds(&stream)
+            }) {
+                Ok(fds) => return Ok(fds),
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+                Err(e) => return Err(e),
+            }
+        }
+    })
+    .await
+    .map_err(|_| failed("receive", &"no descriptors within 10 s"))?
+    .map_err(|e| failed("receive", &super::errno_text(&e)))?;
+    let [stdin, stdout, stderr] = fds;
+    let shared = |fd| super::spawn::SharedFd(std::sync::Arc::new(fd));
+    Ok([shared(stdin), shared(stdout), shared(stderr)])
+}
+
 impl ApiBackend for EngineBackend {
     async fn daemon_info(&self) -> ApiResult<DaemonInfo> {
         let core = self.core.borrow();
@@ -391,6 +625,12 @@ impl ApiBackend for EngineBackend {
             .cloned()
             .ok_or_else(|| ApiError::no_such_unit(&name))?;
         let mut files = Vec::new();
+        if let Some(text) = core.manager.transient_texts.get(&name) {
+            files.push(UnitFileText {
+                path: format!("/run/systemd/transient/{name}"),
+                text: format!("{TRANSIENT_FILE_HEADER}{text}"),
+            });
+        }
         for path in unit.fragment_path.iter().chain(unit.dropin_paths.iter()) {
             let text = std::fs::read_to_string(path).map_err(|e| {
                 ApiError::internal(format!(
@@ -630,28 +870,247 @@ impl ApiBackend for EngineBackend {
         }
     }
 
-    async fn logs(&self, _query: &LogQuery) -> ApiResult<LogReply> {
-        Err(ApiError::unavailable("the journal is not kept yet"))
+    async fn logs(&self, query: &LogQuery) -> ApiResult<LogReply> {
+        let (directory, units) = {
+            let mut core = self.core.borrow_mut();
+            let units = match &query.source {
+                LogSource::Units(units) => {
+                    let mut names = Vec::new();
+                    for unit in units {
+                        // A unit that is gone (a collected transient) still has its lines.
+                        names.push(self.resolve(&mut core, unit).unwrap_or_else(|_| {
+                            if unit.contains('.') {
+                                unit.clone()
+                            } else {
+                                format!("{unit}.service")
+                            }
+                        }));
+                    }
+                    names
+                }
+                // A task's lines are its unit's lines.
+                LogSource::Task(id) => {
+                    let id = core.background.resolve(id)?;
+                    vec![task_unit(&core, &id)]
+                }
+            };
+            let directory = core
+                .journal_directory
+                .clone()
+                .ok_or_else(|| ApiError::unavailable("the journal is not kept"))?;
+            (directory, units)
+        };
+        let backlog_query = (
+            directory.clone(),
+            units.clone(),
+            query.lines,
+            query.since.map(|t| t.as_usec()),
+            query.until.map(|t| t.as_usec()),
+        );
+        let (records, cursor) = tokio::task::spawn_blocking(move || {
+            let (dir, units, lines, since, until) = backlog_query;
+            crate::logs::query::read_backlog(&dir, &units, lines, since, until)
+        })
+        .await
+        .map_err(|e| ApiError::internal(format!("cannot read the journal: {e}")))?
+        .map_err(|e| {
+            ApiError::internal(format!(
+                "cannot read the journal in {}: {}",
+                directory.display(),
+                super::errno_text(&e)
+            ))
+        })?;
+        let backlog = records.iter().map(crate::logs::query::log_entry).collect();
+        let live = query.follow.then(|| {
+            let (sender, receiver) = tokio::sync::mpsc::channel(LOG_FOLLOW_QUEUE);
+            tokio::task::spawn_local(async move {
+                let _ = crate::logs::query::follow_store(&directory, &units, cursor, sender).await;
+            });
+            receiver
+        });
+        Ok(LogReply { backlog, live })
     }
 
-    async fn background_run(&self, _request: BackgroundRunRequest) -> ApiResult<BackgroundTask> {
-        Err(ApiError::unavailable("background tasks are not run yet"))
+    async fn background_run(&self, request: BackgroundRunRequest) -> ApiResult<BackgroundTask> {
+        let task = {
+            let mut core = self.core.borrow_mut();
+            let core = &mut *core;
+            let id = new_uuid().map_err(|e| {
+                ApiError::internal(format!("cannot make a task id: {}", super::errno_text(&e)))
+            })?;
+            let record = new_record(id.clone(), &request);
+            core.manager
+                .start_transient(&record.unit, &record.unit_text(), true)
+                .map_err(ApiError::bad_request)?;
+            core.background.insert(record);
+            core.settle();
+            let pid = match core.manager.runtimes.get(&task_unit(core, &id)) {
+                Some(UnitRuntime::Service(s)) => s.main_pid,
+                _ => None,
+            };
+            if let Some(record) = core.background.get_mut(&id)
+                && let Some(pid) = pid.filter(|_| record.state.is_running())
+            {
+                let pid = pid.as_raw().unsigned_abs();
+                record.pid = Some(pid);
+                record.start_time = super::pidfd::process_start_time(pid);
+            }
+            if let Err(message) = core.background.persist(&id) {
+                core.ex.log(&task_unit(core, &id), &message);
+            }
+            core.background
+                .get(&id)
+                .map(|r| r.to_api())
+                .ok_or_else(|| ApiError::internal("the task vanished"))?
+        };
+        self.after_change();
+        Ok(task)
     }
 
     async fn background_list(&self) -> ApiResult<Vec<BackgroundTask>> {
-        Ok(Vec::new())
+        let core = self.core.borrow();
+        Ok(core.background.list().iter().map(|r| r.to_api()).collect())
     }
 
     async fn background_status(&self, id: &str) -> ApiResult<BackgroundTask> {
-        Err(ApiError::not_found(format!("no background task {id}")))
+        let core = self.core.borrow();
+        let id = core.background.resolve(id)?;
+        core.background
+            .get(&id)
+            .map(|r| r.to_api())
+            .ok_or_else(|| ApiError::not_found(format!("no background task {id}")))
     }
 
     async fn background_stop(&self, id: &str) -> ApiResult<BackgroundTask> {
-        Err(ApiError::not_found(format!("no background task {id}")))
+        let task = {
+            let mut core = self.core.borrow_mut();
+            let core = &mut *core;
+            let id = core.background.resolve(id)?;
+            let Some(record) = core.background.get_mut(&id) else {
+                return Err(ApiError::not_found(format!("no background task {id}")));
+            };
+            if record.state.is_running() {
+                record.stop_requested = true;
+                record.state = TaskState::Stopping;
+                let unit = record.unit.clone();
+                let kill_timeout = record.kill_timeout.unwrap_or(DEFAULT_KILL_TIMEOUT_SECS);
+                if core.manager.transient.contains_key(&unit) {
+                    // Ours: the unit's stop sends SIGTERM, and SIGKILL
+                    // after its TimeoutStopSec=.
+                    core.manager.enqueue_stop(&unit);
+                    core.settle();
+                } else if let Some(handle) = core.background.adopted_handle(&id) {
+                    terminate_adopted(handle, record_pid(core, &id));
+                    self.kill_adopted_later(id.clone(), kill_timeout);
+                }
+                if let Err(message) = core.background.persist(&id) {
+                    core.ex.log(&unit, &message);
+                }
+            }
+            core.background
+                .get(&id)
+                .map(|r| r.to_api())
+                .ok_or_else(|| ApiError::not_found(format!("no background task {id}")))?
+        };
+        self.after_change();
+        Ok(task)
     }
 
     async fn background_remove(&self, id: &str) -> ApiResult<BackgroundTask> {
-        Err(ApiError::not_found(format!("no background task {id}")))
+        let mut core = self.core.borrow_mut();
+        let id = core.background.resolve(id)?;
+        core.background.remove(&id).map(|r| r.to_api())
+    }
+
+    async fn transient_start(&self, request: TransientRequest) -> ApiResult<TransientStarted> {
+        let started = {
+            let mut core = self.core.borrow_mut();
+            let core = &mut *core;
+            let timer_wanted = request.timer_text.is_some();
+            let (service, timer) = transient_names(core, &request);
+            let accepted = match &request.timer_text {
+                Some(timer_text) => {
+                    if core.manager.unit(&service).is_some() {
+                        return Err(ApiError::conflict(format!(
+                            "Unit {service} was already loaded or has a fragment file."
+                        )));
+                    }
+                    core.manager
+                        .start_transient(&timer, timer_text, request.collect)
+                        .map_err(ApiError::conflict)?;
+                    if let Err(e) =
+                        core.manager
+                            .add_transient(&service, &request.service_text, request.collect)
+                    {
+                        return Err(ApiError::conflict(e));
+                    }
+                    core.actions
+                        .add(&timer, "start", Some((timer.clone(), JobKind::Start)))
+                }
+                None => {
+                    core.manager
+                        .add_transient(&service, &request.service_text, request.collect)
+                        .map_err(ApiError::conflict)?;
+                    // With the caller's stdio, the start waits for the
+                    // descriptors (see `start_with_callers_stdio`).
+                    if request.stdio_socket.is_none() {
+                        core.manager.enqueue_start(&service);
+                    }
+                    core.actions
+                        .add(&service, "start", Some((service.clone(), JobKind::Start)))
+                }
+            };
+            if request.keep_end {
+                core.transient_end_wanted.insert(service.clone());
+            }
+            core.settle();
+            TransientStarted {
+                unit: service,
+                timer: timer_wanted.then_some(timer),
+                action_id: accepted.action_id,
+                accepted_at: accepted.accepted_at,
+            }
+        };
+        if let Some(path) = request.stdio_socket {
+            self.start_with_callers_stdio(started.unit.clone(), path);
+        }
+        self.after_change();
+        Ok(started)
+    }
+
+    async fn transient_end(&self, name: &str) -> ApiResult<TransientEnd> {
+        let mut core = self.core.borrow_mut();
+        if let Some(end) = core.transient_ends_kept.remove(name) {
+            return Ok(end);
+        }
+        let running = core.manager.transient.contains_key(name)
+            && core
+                .manager
+                .runtimes
+                .get(name)
+                .is_some_and(|r| !r.active_state().is_inactive_or_failed());
+        let pending = core.transient_end_wanted.contains(name);
+        if running || pending {
+            return Ok(TransientEnd {
+                unit: name.to_string(),
+                ended: false,
+                ..TransientEnd::default()
+            });
+        }
+        Err(ApiError::no_such_unit(name))
+    }
+
+    async fn transient_ended(&self, name: &str) -> ApiResult<TransientEnd> {
+        loop {
+            let changed = self.changed.notified();
+            tokio::pin!(changed);
+            changed.as_mut().enable();
+            let end = self.transient_end(name).await?;
+            if end.ended {
+                return Ok(end);
+            }
+            changed.await;
+        }
     }
 
     async fn readiness(&self, units: &[String]) -> ApiResult<Readiness> {

@@ -31,6 +31,11 @@ pub trait LogSink {
     fn supervisor_message(&self, unit: &str, message: &str);
     /// Takes the read end of a service's stdout or stderr pipe.
     fn attach_output(&self, source: &OutputSource<'_>, fd: OwnedFd);
+    /// The journal directory the records go to, where there is one (the
+    /// control API's log routes read it).
+    fn journal_directory(&self) -> Option<std::path::PathBuf> {
+        None
+    }
 }
 
 /// Whose output a pipe carries.

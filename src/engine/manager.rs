@@ -11,6 +11,7 @@ use super::boot::service_plan;
 use super::exit_status::ExitStatus;
 use super::plan::RestartPolicy;
 use super::service::{Executor, JobKind, JobOutcome, RequestOutcome, ServiceRuntime};
+use super::spawn::{SharedFd, StdioTarget};
 use super::state::ActiveState;
 use super::timer::{TimerHost, TimerRuntime, timer_plan};
 use crate::config::loader::{Loader, Units};
@@ -46,6 +47,25 @@ pub const WELL_KNOWN_TARGETS: &[(&str, &str)] = &[
 
 fn is_well_known_target(name: &str) -> bool {
     WELL_KNOWN_TARGETS.iter().any(|(n, _)| *n == name)
+}
+
+/// How a transient service ended: what `systemd-run --wait` reports and
+/// what a background task records. Taken when the unit went down, before it
+/// is collected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransientEnd {
+    pub unit: String,
+    /// `Result=`: success, exit-code, signal, timeout, ...
+    pub result: &'static str,
+    /// The last main process and how it ended.
+    pub main_exit: Option<(Pid, ExitStatus)>,
+    /// Left the inactive state, entered it again (monotonic usec).
+    pub inactive_exit_monotonic: Usec,
+    pub inactive_enter_monotonic: Usec,
+    /// Entered the inactive state (realtime usec).
+    pub inactive_enter_realtime: Usec,
+    /// CPU time of the last main process, where it was reaped here.
+    pub cpu_usec: Option<Usec>,
 }
 
 /// A unit's life in the supervisor.
@@ -99,6 +119,18 @@ pub struct Manager {
     /// Units created at run time (systemd-run, background tasks), with
     /// whether a failed run is forgotten too (CollectMode=inactive-or-failed).
     pub transient: BTreeMap<String, bool>,
+    /// Transient services that went down since the caller last drained this.
+    pub transient_ends: Vec<TransientEnd>,
+    /// Descriptors a client handed over for a transient service's stdin,
+    /// stdout and stderr (`systemd-run --pipe`), used at each of its starts.
+    transient_stdio: BTreeMap<String, [SharedFd; 3]>,
+    /// The N of the last `run-uN` name given out.
+    last_run_number: u64,
+    /// The unit-file text of each transient unit (`systemctl cat`).
+    pub transient_texts: BTreeMap<String, String>,
+    /// CPU time of transient services' main processes that were reaped,
+    /// until their end is recorded.
+    transient_cpu: BTreeMap<i32, Usec>,
     /// A service with runr's Restart=halt went down: the pod stops. Holds
     /// the unit and how its main process ended.
     pub halt: Option<(String, Option<super::exit_status::ExitStatus>)>,
@@ -118,6 +150,11 @@ impl Manager {
             timer_host: Box::new(super::manager_timers::SystemTimerHost::new()),
             halt: None,
             transient: BTreeMap::new(),
+            transient_ends: Vec::new(),
+            transient_stdio: BTreeMap::new(),
+            last_run_number: 0,
+            transient_texts: BTreeMap::new(),
+            transient_cpu: BTreeMap::new(),
         }
     }
 
@@ -181,6 +218,19 @@ impl Manager {
         text: &str,
         collect_failed: bool,
     ) -> Result<(), String> {
+        self.add_transient(name, text, collect_failed)?;
+        self.enqueue_start(name);
+        Ok(())
+    }
+
+    /// Creates a transient unit without starting it (the service of a
+    /// transient timer).
+    pub fn add_transient(
+        &mut self,
+        name: &str,
+        text: &str,
+        collect_failed: bool,
+    ) -> Result<(), String> {
         if self.unit(name).is_some() {
             return Err(format!(
                 "Unit {name} was already loaded or has a fragment file."
@@ -198,8 +248,101 @@ impl Manager {
         }
         self.units.by_name.insert(name.to_string(), unit);
         self.transient.insert(name.to_string(), collect_failed);
-        self.enqueue_start(name);
+        self.transient_texts
+            .insert(name.to_string(), text.to_string());
         Ok(())
+    }
+
+    /// A reaped process used this much CPU; kept when it was the main
+    /// process of a transient service (for `systemd-run --wait`).
+    pub fn note_process_cpu(&mut self, pid: Pid, cpu_usec: Usec) {
+        let is_transient_main = self.transient.keys().any(|name| {
+            matches!(self.runtimes.get(name), Some(UnitRuntime::Service(s)) if s.main_pid == Some(pid))
+        });
+        if is_transient_main {
+            self.transient_cpu.insert(pid.as_raw(), cpu_usec);
+        }
+    }
+
+    /// Forgets a transient unit that was never started (its caller went
+    /// away); a client waiting for its end hears 'resources'.
+    pub fn abandon_transient(&mut self, name: &str) {
+        if self.transient.remove(name).is_none() {
+            return;
+        }
+        self.transient_stdio.remove(name);
+        self.transient_texts.remove(name);
+        self.runtimes.remove(name);
+        self.units.by_name.remove(name);
+        self.job_results.push(JobResult {
+            unit: name.to_string(),
+            kind: JobKind::Start,
+            result: "failed",
+        });
+        self.transient_ends.push(TransientEnd {
+            unit: name.to_string(),
+            result: "resources",
+            main_exit: None,
+            inactive_exit_monotonic: 0,
+            inactive_enter_monotonic: 0,
+            inactive_enter_realtime: 0,
+            cpu_usec: None,
+        });
+    }
+
+    /// Gives a transient service the caller's stdin, stdout and stderr.
+    pub fn set_transient_stdio(&mut self, name: &str, fds: [SharedFd; 3]) {
+        self.transient_stdio.insert(name.to_string(), fds);
+    }
+
+    /// A free `run-uN` name, as systemd-run makes one when not given
+    /// `--unit=`; `suffixes` are the unit types that must all be free.
+    pub fn next_run_name(&mut self, suffixes: &[&str]) -> String {
+        loop {
+            self.last_run_number += 1;
+            let stem = format!("run-u{}", self.last_run_number);
+            let taken = suffixes
+                .iter()
+                .any(|suffix| self.unit(&format!("{stem}.{suffix}")).is_some());
+            if !taken {
+                return stem;
+            }
+        }
+    }
+
+    /// A transient service that went down: keep how, before it is collected.
+    fn record_transient_end(&mut self, name: &str) {
+        if !self.transient.contains_key(name) {
+            return;
+        }
+        // The caller's descriptors are for one run: let them go, so the
+        // caller sees its streams close even if the unit stays loaded.
+        self.transient_stdio.remove(name);
+        let Some(UnitRuntime::Service(service)) = self.runtimes.get_mut(name) else {
+            return;
+        };
+        for target in [
+            &mut service.plan.exec.stdin,
+            &mut service.plan.exec.stdout,
+            &mut service.plan.exec.stderr,
+        ] {
+            if matches!(target, StdioTarget::Fd(_)) {
+                *target = StdioTarget::Null;
+            }
+        }
+        let service = &*service;
+        let cpu_usec = service
+            .main_exit
+            .and_then(|(pid, _)| self.transient_cpu.remove(&pid.as_raw()));
+        self.transient_ends.push(TransientEnd {
+            cpu_usec,
+            unit: name.to_string(),
+            result: service.result.as_str(),
+            main_exit: service.main_exit,
+            inactive_exit_monotonic: service.timestamps.inactive_exit.monotonic,
+            inactive_enter_monotonic: service.timestamps.inactive_enter.monotonic,
+            inactive_enter_realtime: service.timestamps.inactive_enter.realtime,
+        });
     }
 
     /// Forgets transient units that are done: inactive, or failed when
@@ -221,6 +364,8 @@ impl Manager {
             .collect();
         for name in done {
             self.transient.remove(&name);
+            self.transient_stdio.remove(&name);
+            self.transient_texts.remove(&name);
             self.runtimes.remove(&name);
             self.units.by_name.remove(&name);
         }
@@ -598,6 +743,11 @@ impl Manager {
                     if let Some(plan) = service_plan(&unit) {
                         service.plan = plan;
                     }
+                    if let Some([stdin, stdout, stderr]) = self.transient_stdio.get(name) {
+                        service.plan.exec.stdin = StdioTarget::Fd(stdin.clone());
+                        service.plan.exec.stdout = StdioTarget::Fd(stdout.clone());
+                        service.plan.exec.stderr = StdioTarget::Fd(stderr.clone());
+                    }
                 }
                 if service.start(ex) == RequestOutcome::AlreadyDone {
                     self.job_results.push(JobResult {
@@ -699,6 +849,9 @@ impl Manager {
         }
         for name in restarts {
             self.enqueue_start(&name);
+        }
+        for name in &went_down {
+            self.record_transient_end(name);
         }
         for name in went_down {
             // BindsTo=: a unit bound to one that stopped, for whatever

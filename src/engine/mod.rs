@@ -2,6 +2,7 @@
 //! exited, a timeout fired, a command arrived), never by polling.
 
 pub mod api;
+pub mod background;
 pub mod boot;
 pub mod capabilities;
 pub mod clock_watch;
@@ -12,10 +13,12 @@ pub mod exit_status;
 pub mod manager;
 pub mod manager_timers;
 pub mod notify;
+pub mod pidfd;
 pub mod reaper;
 pub mod spawn;
 pub mod state;
 pub mod supervisor;
+pub mod transient;
 
 pub mod plan;
 pub mod properties;

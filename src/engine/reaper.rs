@@ -37,3 +37,48 @@ pub fn reap_exited() -> Vec<(Pid, ExitStatus)> {
     }
     ended
 }
+
+/// A child that ended, with the CPU time it (and the children it waited
+/// for) used.
+#[derive(Debug, Clone, Copy)]
+pub struct Reaped {
+    pub pid: Pid,
+    pub status: ExitStatus,
+    pub cpu_usec: u64,
+}
+
+/// Like [`reap_exited`], with each child's CPU time (wait4(2)'s rusage).
+pub fn reap_exited_with_usage() -> Vec<Reaped> {
+    let mut ended = Vec::new();
+    loop {
+        let mut raw_status: nix::libc::c_int = 0;
+        // SAFETY: an all-zero rusage is a valid value for wait4 to fill in.
+        let mut usage: nix::libc::rusage = unsafe { std::mem::zeroed() };
+        // SAFETY: both pointers are to live locals of the right types.
+        let pid = unsafe { nix::libc::wait4(-1, &mut raw_status, nix::libc::WNOHANG, &mut usage) };
+        if pid == 0 {
+            break;
+        }
+        if pid < 0 {
+            if Errno::last() == Errno::EINTR {
+                continue;
+            }
+            break; // ECHILD: no children left
+        }
+        let Ok(wait) = nix::sys::wait::WaitStatus::from_raw(Pid::from_raw(pid), raw_status) else {
+            continue;
+        };
+        if let Some((pid, status)) = ExitStatus::from_wait(wait) {
+            let to_usec = |t: nix::libc::timeval| {
+                u64::try_from(t.tv_sec).unwrap_or(0) * 1_000_000
+                    + u64::try_from(t.tv_usec).unwrap_or(0)
+            };
+            ended.push(Reaped {
+                pid,
+                status,
+                cpu_usec: to_usec(usage.ru_utime) + to_usec(usage.ru_stime),
+            });
+        }
+    }
+    ended
+}

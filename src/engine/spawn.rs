@@ -201,7 +201,22 @@ pub enum StdioTarget {
         path: PathBuf,
         append: bool,
     },
+    /// A descriptor a client handed over (`systemd-run --pipe`): each
+    /// process gets a duplicate of it.
+    Fd(SharedFd),
 }
+
+/// A descriptor shared by the plans that use it; closed with the last.
+#[derive(Debug, Clone)]
+pub struct SharedFd(pub std::sync::Arc<OwnedFd>);
+
+impl PartialEq for SharedFd {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for SharedFd {}
 
 /// Everything needed to start one command, already resolved.
 #[derive(Debug, Clone)]
@@ -275,6 +290,7 @@ fn stdio_for(target: &StdioTarget, input: bool) -> io::Result<Stdio> {
             options.mode(0o644);
             Stdio::from(options.open(path)?)
         }
+        StdioTarget::Fd(shared) => Stdio::from(shared.0.try_clone()?),
     })
 }
 

@@ -16,7 +16,7 @@ use super::directories::Roots;
 use super::executor::{LogSink, ProcessExecutor};
 use super::manager::Manager;
 use super::notify::{self, NotifySocket};
-use super::reaper::{become_subreaper, reap_exited};
+use super::reaper::{become_subreaper, reap_exited_with_usage};
 use crate::control::server::{ControlServer, ServerConfig};
 
 /// Starts the boot units, serves the control API, supervises until SIGTERM
@@ -57,7 +57,9 @@ async fn supervise(
     let mut ex = ProcessExecutor::new(sink.clone());
     let notify_socket = bind_notify_socket(&sink, &mut ex);
     let epoch = tokio::time::Instant::from_std(ex.epoch());
-    let core = Rc::new(RefCell::new(Core::new(manager, ex)));
+    let mut core = Core::new(manager, ex);
+    core.journal_directory = sink.journal_directory();
+    let core = Rc::new(RefCell::new(core));
     let wake_loop = Rc::new(Notify::new());
     let changed = Rc::new(Notify::new());
 
@@ -68,6 +70,7 @@ async fn supervise(
         changed.clone(),
     ));
     let server_task = tokio::task::spawn_local(server.serve(backend));
+    super::api::resume_background_tasks(&core, &changed);
 
     {
         let mut core = core.borrow_mut();
@@ -93,8 +96,10 @@ async fn supervise(
             while let Some(d) = notify_socket.as_ref().and_then(|s| s.try_recv()) {
                 notify::dispatch(&mut core.manager, &mut core.ex, &d);
             }
-            for (pid, status) in reap_exited() {
-                core.manager.on_process_exit(&mut core.ex, pid, status);
+            for reaped in reap_exited_with_usage() {
+                core.manager.note_process_cpu(reaped.pid, reaped.cpu_usec);
+                core.manager
+                    .on_process_exit(&mut core.ex, reaped.pid, reaped.status);
             }
             core.settle();
             if let Some((unit, status)) = core.manager.halt.take().filter(|_| !shutting_down) {

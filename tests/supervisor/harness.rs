@@ -32,6 +32,13 @@ impl Pod {
         self.dir.path().to_path_buf()
     }
 
+    /// Where the supervisor keeps its background tasks' records
+    /// ($RUNR_BACKGROUND_DIR), inside the pod so that tests never touch
+    /// /var/lib/runr.
+    pub fn background_dir(&self) -> PathBuf {
+        self.dir.path().join("background")
+    }
+
     /// The control API socket of this pod's supervisor.
     pub fn socket(&self) -> PathBuf {
         self.dir.path().join("runr.sock")
@@ -69,6 +76,7 @@ impl Pod {
             // The journal stays in the pod, never in the host's /var/log.
             .arg("--journal-dir")
             .arg(self.dir.path().join(".journal"))
+            .env("RUNR_BACKGROUND_DIR", self.background_dir())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -181,6 +189,15 @@ impl Supervisor {
             );
             self.take_lines(Duration::from_millis(50));
         }
+    }
+
+    /// SIGKILL, and waits for it to be gone: a crash, which leaves its
+    /// services running (they are reparented, not killed).
+    pub fn kill_hard(mut self) -> String {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        while self.take_lines(Duration::from_millis(50)) {}
+        std::mem::take(&mut self.seen)
     }
 
     pub fn signal(&self, signal: Signal) {

@@ -3,6 +3,7 @@
 //! files its services write.
 
 mod api;
+mod background;
 mod cli;
 mod conditions;
 mod dependencies;
@@ -12,6 +13,7 @@ mod notify;
 mod pid1;
 mod privileges;
 mod systemctl;
+mod systemd_run;
 mod timers;
 
 use harness::Pod;

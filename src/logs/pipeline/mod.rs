@@ -87,6 +87,7 @@ pub struct LogPipeline {
     commands: UnboundedSender<IoCommand>,
     counters: Arc<LogCounters>,
     boot_id: Id128,
+    journal_directory: PathBuf,
     threads: Mutex<Vec<JoinHandle<()>>>,
 }
 
@@ -98,6 +99,7 @@ impl LogPipeline {
             .map(|h| h.to_string_lossy().into_owned())
             .unwrap_or_else(|_| "localhost".to_string());
         let boot_id = config.journal.boot_id;
+        let journal_directory = config.journal.directory.clone();
         let (console, console_thread) =
             ConsoleWriter::start(config.console_queue, counters.clone())?;
         let disk = start_disk_writer(
@@ -121,6 +123,7 @@ impl LogPipeline {
             commands: tx,
             counters,
             boot_id,
+            journal_directory,
             threads: Mutex::new(vec![io_thread, disk.thread, console_thread]),
         })
     }
@@ -163,6 +166,10 @@ impl LogPipeline {
 }
 
 impl LogSink for LogPipeline {
+    fn journal_directory(&self) -> Option<PathBuf> {
+        Some(self.journal_directory.clone())
+    }
+
     fn supervisor_message(&self, unit: &str, message: &str) {
         let _ = self.commands.send(IoCommand::Message {
             unit: unit.to_string(),

@@ -1,0 +1,1 @@
+systemd-run --unit=t-suffix.service /bin/true

@@ -1,0 +1,1 @@
+systemd-run --unit=t-false --wait false

@@ -1,0 +1,1 @@
+systemd-run --unit=t-sig --wait sh -c 'kill -TERM $$'

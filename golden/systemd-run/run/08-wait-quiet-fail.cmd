@@ -1,0 +1,1 @@
+systemd-run --unit=t-quietf --wait --quiet sh -c 'exit 7'

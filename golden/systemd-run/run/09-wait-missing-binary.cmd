@@ -1,0 +1,1 @@
+systemd-run --unit=t-nobin --wait /nonexistent/program

@@ -1,0 +1,1 @@
+systemd-run --unit=t-sleep --wait sleep 1

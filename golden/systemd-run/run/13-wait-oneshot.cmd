@@ -1,0 +1,1 @@
+systemd-run --unit=t-oneshot --service-type=oneshot --wait true

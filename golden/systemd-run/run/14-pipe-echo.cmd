@@ -1,0 +1,1 @@
+systemd-run --unit=t-pipe1 --pipe echo hello world </dev/null

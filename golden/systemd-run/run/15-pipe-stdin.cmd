@@ -1,0 +1,1 @@
+echo piped text | systemd-run --unit=t-pipe2 --pipe cat

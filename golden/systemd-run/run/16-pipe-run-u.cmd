@@ -1,0 +1,1 @@
+systemd-run --pipe echo hi </dev/null

@@ -1,0 +1,1 @@
+systemd-run --unit=t-P1 -P echo hello </dev/null

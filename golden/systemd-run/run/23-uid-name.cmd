@@ -1,0 +1,1 @@
+systemd-run --unit=t-uid --uid=nobody -P id -un </dev/null

@@ -1,0 +1,1 @@
+systemd-run --unit=t-wd --working-directory=/tmp -P pwd </dev/null

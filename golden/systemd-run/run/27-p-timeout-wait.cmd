@@ -1,0 +1,1 @@
+systemd-run --unit=t-prop -p TimeoutStopSec=3 -p KillSignal=SIGINT --wait true

@@ -1,0 +1,1 @@
+systemd-run --unit=t-remain --description='My transient task' --remain-after-exit true

@@ -1,0 +1,1 @@
+systemd-run --unit=t-noblock --no-block true

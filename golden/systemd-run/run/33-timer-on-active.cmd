@@ -1,0 +1,1 @@
+systemd-run --unit=t-timer --on-active=1h true

@@ -1,0 +1,1 @@
+systemd-run --on-active=2h true

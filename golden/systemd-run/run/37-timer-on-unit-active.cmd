@@ -1,0 +1,1 @@
+systemd-run --unit=t-ua --on-unit-active=1h true

@@ -1,0 +1,1 @@
+systemd-run --unit=t-fire --on-active=1 touch /tmp/fired

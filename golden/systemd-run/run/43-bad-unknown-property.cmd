@@ -1,0 +1,1 @@
+systemd-run --unit=t-badprop -p NoSuchProperty=1 true

@@ -1,0 +1,1 @@
+systemd-run --unit=t-badprop2 -p TimeoutStopSec true

@@ -1,0 +1,1 @@
+systemd-run --unit=t-badprop3 -p TimeoutStopSec=forever true

@@ -1,0 +1,1 @@
+systemd-run --unit=bad/name true

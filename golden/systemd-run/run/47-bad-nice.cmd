@@ -1,0 +1,1 @@
+systemd-run --nice=100 true

@@ -1,0 +1,1 @@
+systemd-run --timer-property=AccuracySec=1s true

@@ -1,0 +1,1 @@
+systemd-run --on-active=soon true

@@ -1,0 +1,1 @@
+systemd-run --setenv==x true

@@ -1,0 +1,1 @@
+systemd-run --pipe --on-active=10 true

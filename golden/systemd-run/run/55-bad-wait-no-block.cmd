@@ -1,0 +1,1 @@
+systemd-run --wait --no-block true

@@ -1,0 +1,1 @@
+systemd-run --unit=t-relcmd --wait no-such-program-anywhere

@@ -1,0 +1,1 @@
+sleep 2; cat /tmp/fired >/dev/null && echo fired

@@ -1,0 +1,1 @@
+journalctl -u t-remain --no-pager -o cat

@@ -1,0 +1,1 @@
+systemctl status t-failkeep --no-pager

@@ -1,0 +1,1 @@
+systemctl show -p Id,LoadState,ActiveState,SubState,Result,ExecMainStatus,ExecMainCode,Transient,CollectMode t-failkeep

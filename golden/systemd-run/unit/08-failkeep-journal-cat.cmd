@@ -1,0 +1,1 @@
+journalctl -u t-failkeep --no-pager -o cat

@@ -1,0 +1,1 @@
+systemctl status t-basic --no-pager

@@ -1,0 +1,1 @@
+journalctl -u t-basic --no-pager -o cat

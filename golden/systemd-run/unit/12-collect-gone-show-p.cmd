@@ -1,0 +1,1 @@
+systemctl show -p Id,LoadState,ActiveState t-collect

@@ -1,0 +1,1 @@
+systemctl status t-dup --no-pager

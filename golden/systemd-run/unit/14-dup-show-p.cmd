@@ -1,0 +1,1 @@
+systemctl show -p Id,Description,ActiveState,SubState,Transient,FragmentPath,ExecMainStatus t-dup

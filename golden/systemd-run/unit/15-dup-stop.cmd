@@ -1,0 +1,1 @@
+systemctl stop t-dup && systemctl is-active t-dup

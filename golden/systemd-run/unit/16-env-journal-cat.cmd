@@ -1,0 +1,1 @@
+journalctl -u t-env --no-pager -o cat

@@ -1,0 +1,1 @@
+systemctl status t-timer.timer --no-pager

@@ -1,0 +1,1 @@
+systemctl show -p Id,Description,LoadState,ActiveState,SubState,Transient,Unit t-timer.timer

@@ -1,0 +1,1 @@
+systemctl cat t-timer.timer t-timer.service

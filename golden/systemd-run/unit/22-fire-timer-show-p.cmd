@@ -1,0 +1,1 @@
+systemctl show -p Id,LoadState,ActiveState,SubState t-fire.timer
