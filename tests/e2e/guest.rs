@@ -41,12 +41,24 @@ impl Guest {
         files: &[(PathBuf, &str)],
         args: &[&str],
     ) -> Guest {
-        assert_can_boot_guests();
         let name = format!(
             "e2e-{}-{}",
             std::process::id(),
             NEXT.fetch_add(1, Ordering::SeqCst)
         );
+        Guest::boot_named(&name, units, files, args)
+    }
+
+    /// Boots a guest whose name (and host name) is `name`; each guest has
+    /// its own state directory, so names need not be unique.
+    pub fn boot_named(
+        name: &str,
+        units: Option<&Path>,
+        files: &[(PathBuf, &str)],
+        args: &[&str],
+    ) -> Guest {
+        assert_can_boot_guests();
+        let name = name.to_string();
         let state = tempfile::Builder::new()
             .prefix("runr-guests-")
             .tempdir()

@@ -248,6 +248,7 @@ fn status_verb(inv: &Invocation, client: &Client) -> Result<u8, ClientError> {
     }
     let mut rc = 0u8;
     let mut printed_any = false;
+    let mut ellipsized = false;
     let lines = inv.options.lines.unwrap_or(10);
     for name in &names {
         if is_template(name) {
@@ -288,9 +289,14 @@ fn status_verb(inv: &Invocation, client: &Client) -> Result<u8, ClientError> {
         if printed_any {
             text.push('\n');
         }
-        text.push_str(&status::render_unit(&input, &inv.term));
+        let (rendered, cut) = status::render_unit_noting_cuts(&input, &inv.term);
+        text.push_str(&rendered);
         inv.print(&text);
         printed_any = true;
+        ellipsized |= cut;
+    }
+    if ellipsized {
+        inv.print(render::ELLIPSIZED_HINT);
     }
     Ok(rc)
 }
@@ -340,23 +346,7 @@ fn status_input(
         Vec::new()
     } else {
         let id = props.get("Id").cloned().unwrap_or_default();
-        let ident = props
-            .get("ExecStart")
-            .and_then(|v| status::parse_exec_records(v).into_iter().next())
-            .and_then(|r| r.argv.split_whitespace().next().map(String::from))
-            .map(|p| p.rsplit('/').next().unwrap_or("").to_string())
-            .unwrap_or_default();
-        let mut query = LogQuery::units(vec![id]);
-        query.lines = Some(u64::from(lines));
-        client
-            .logs(&query)
-            .map(|entries| {
-                entries
-                    .iter()
-                    .map(|e| (e.priority, journal_line(e, &ident, inv)))
-                    .collect()
-            })
-            .unwrap_or_default()
+        journal_lines(client, &id, lines as usize, &inv.term.hostname)
     };
     status::StatusInput {
         props,
@@ -407,9 +397,65 @@ fn comm_of(pid: u32) -> Option<String> {
         .map(|c| c.trim_end().to_string())
 }
 
-/// A journal line as `status` shows it: `Nov 21 17:01:21 host ident[pid]: message`.
-fn journal_line(entry: &LogEntry, ident: &str, inv: &Invocation) -> String {
-    let micros = i64::try_from(entry.time.as_usec()).unwrap_or(i64::MAX);
+/// The unit's last journal lines: read from the journal store, as
+/// journalctl reads it, or asked of the daemon where the store is not here.
+fn journal_lines(
+    client: &Client,
+    unit: &str,
+    n: usize,
+    hostname: &str,
+) -> Vec<status::JournalLine> {
+    use crate::logs::journal::reader::{Filter, JournalReader};
+    let directory = crate::logs::journal::default_directory();
+    if let Ok(reader) = JournalReader::open(&directory) {
+        let filter = Filter {
+            units: vec![unit.to_string()],
+            boot: None,
+        };
+        if let Ok(records) = reader.tail(&filter, n) {
+            return records
+                .iter()
+                .map(|r| {
+                    let host = if r.hostname.is_empty() {
+                        hostname
+                    } else {
+                        &r.hostname
+                    };
+                    let ident = if r.identifier.is_empty() {
+                        "unknown"
+                    } else {
+                        &r.identifier
+                    };
+                    status::JournalLine {
+                        head: journal_head(
+                            r.realtime,
+                            host,
+                            ident,
+                            Some(r.pid).filter(|p| *p != 0),
+                        ),
+                        message: String::from_utf8_lossy(&r.message).into_owned(),
+                        priority: r.priority,
+                    }
+                })
+                .collect();
+        }
+    }
+    let mut query = LogQuery::units(vec![unit.to_string()]);
+    query.lines = Some(n as u64);
+    client
+        .logs(&query)
+        .map(|entries| {
+            entries
+                .iter()
+                .map(|e| api_journal_line(e, hostname))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `Nov 21 17:01:21 host ident[pid]`.
+fn journal_head(realtime: u64, host: &str, ident: &str, pid: Option<u32>) -> String {
+    let micros = i64::try_from(realtime).unwrap_or(i64::MAX);
     let when = jiff::Timestamp::from_microsecond(micros)
         .map(|t| {
             t.to_zoned(crate::syntax::timestamp::local_zone())
@@ -417,23 +463,25 @@ fn journal_line(entry: &LogEntry, ident: &str, inv: &Invocation) -> String {
                 .to_string()
         })
         .unwrap_or_default();
-    let (name, pid) = match entry.stream {
+    match pid {
+        Some(p) => format!("{when} {host} {ident}[{p}]"),
+        None => format!("{when} {host} {ident}"),
+    }
+}
+
+fn api_journal_line(entry: &LogEntry, hostname: &str) -> status::JournalLine {
+    let (ident, pid) = match entry.stream {
         LogStream::Supervisor => ("systemd".to_string(), Some(1)),
         _ => (
-            if ident.is_empty() {
-                entry.unit.split('.').next().unwrap_or("").to_string()
-            } else {
-                ident.to_string()
-            },
+            entry.unit.split('.').next().unwrap_or("").to_string(),
             entry.pid,
         ),
     };
-    let who = match pid {
-        Some(p) => format!("{name}[{p}]"),
-        None => name,
-    };
-    let message = status::color_journal_message(&entry.message, entry.priority, &inv.term);
-    format!("{when} {} {who}: {message}", inv.term.hostname)
+    status::JournalLine {
+        head: journal_head(entry.time.as_usec(), hostname, &ident, pid),
+        message: entry.message.clone(),
+        priority: entry.priority,
+    }
 }
 
 fn system_status(inv: &Invocation, client: &Client) -> Result<u8, ClientError> {

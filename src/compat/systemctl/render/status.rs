@@ -44,12 +44,20 @@ pub struct StatusInput {
     /// `comm` of the main and control processes, where they still run.
     pub main_comm: Option<String>,
     pub control_comm: Option<String>,
-    /// Journal lines, formatted (`Nov 21 17:01:21 host systemd[1]: ...`),
-    /// with their priority (for colour).
-    pub journal: Vec<(u8, String)>,
+    /// The unit's last journal lines.
+    pub journal: Vec<JournalLine>,
     /// The active state of each unit named in `TriggeredBy=`/`Triggers=`.
     pub peer_states: BTreeMap<String, String>,
     pub now: Usec,
+}
+
+/// One journal line: `Nov 21 17:01:21 host systemd[1]` and the message,
+/// coloured by its priority on a terminal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JournalLine {
+    pub head: String,
+    pub message: String,
+    pub priority: u8,
 }
 
 /// The glyph and colour systemctl gives an active state.
@@ -73,6 +81,8 @@ struct View<'a> {
     input: &'a StatusInput,
     term: &'a Terminal,
     out: String,
+    /// A line was cut to the terminal's width.
+    ellipsized: bool,
 }
 
 impl View<'_> {
@@ -99,9 +109,15 @@ impl View<'_> {
     }
 
     /// Cuts a line to the terminal's width (not on a pipe, not with --full).
-    fn fit(&self, text: &str, indent: usize) -> String {
+    fn fit(&mut self, text: &str, indent: usize, percent: usize) -> String {
         match self.term.columns {
-            Some(cols) if cols > indent => ellipsize(text, cols - indent, 100, self.term),
+            Some(cols) if cols > indent => {
+                let cut = ellipsize(text, cols - indent, percent, self.term);
+                if cut != text {
+                    self.ellipsized = true;
+                }
+                cut
+            }
             _ => text.to_string(),
         }
     }
@@ -109,10 +125,17 @@ impl View<'_> {
 
 /// The status of one unit.
 pub fn render_unit(input: &StatusInput, term: &Terminal) -> String {
+    render_unit_noting_cuts(input, term).0
+}
+
+/// The status of one unit, and whether a line was cut to the terminal's
+/// width (systemctl then ends with a hint to use `-l`).
+pub fn render_unit_noting_cuts(input: &StatusInput, term: &Terminal) -> (String, bool) {
     let mut v = View {
         input,
         term,
         out: String::new(),
+        ellipsized: false,
     };
     title(&mut v);
     loaded(&mut v);
@@ -128,7 +151,7 @@ pub fn render_unit(input: &StatusInput, term: &Terminal) -> String {
     resources(&mut v);
     cgroup(&mut v);
     journal(&mut v);
-    v.out
+    (v.out, v.ellipsized)
 }
 
 fn title(v: &mut View) {
@@ -538,7 +561,7 @@ fn cgroup(v: &mut View) {
         } else {
             v.term.glyph(Glyph::TreeBranch)
         };
-        let text = v.fit(&format!("{} {}", p.pid, p.command_line), 15);
+        let text = v.fit(&format!("{} {}", p.pid, p.command_line), 15, 100);
         let line = format!("             {branch}{}", v.term.paint(GREY, &text));
         v.line(&line);
     }
@@ -549,11 +572,13 @@ fn journal(v: &mut View) {
         return;
     }
     v.out.push('\n');
-    for (priority, text) in &v.input.journal {
-        let fitted = v.fit(text, 0);
-        v.out.push_str(&fitted);
+    for line in &v.input.journal {
+        let head = format!("{}: ", line.head);
+        let message = v.fit(&line.message, super::super::terminal::width(&head), 90);
+        let message = color_journal_message(&message, line.priority, v.term);
+        v.out.push_str(&head);
+        v.out.push_str(&message);
         v.out.push('\n');
-        let _ = priority;
     }
 }
 
@@ -657,6 +682,46 @@ mod tests {
             let (ours, theirs) = status_from_show(unit, "06-show", "01-status-no-pager", comm);
             assert_eq!(ours, theirs, "{unit}");
         }
+    }
+
+    #[test]
+    fn a_terminal_gets_colours_links_cut_journal_lines_and_the_hint() {
+        let unit = "demo-fail.service";
+        let mut props = props_from_show(&golden(&format!("{unit}/06-show.stdout")));
+        props.insert("Id".into(), unit.into());
+        let pipe = golden(&format!("{unit}/01-status-no-pager.stdout"));
+        let journal = pipe
+            .split("\n\n")
+            .nth(1)
+            .unwrap()
+            .lines()
+            .map(|l| {
+                let (head, message) = l.split_once(": ").unwrap();
+                let priority = if message.contains("Main process exited") {
+                    5
+                } else if message.contains("Failed with result") {
+                    4
+                } else {
+                    6
+                };
+                JournalLine {
+                    head: head.to_string(),
+                    message: message.to_string(),
+                    priority,
+                }
+            })
+            .collect();
+        let input = StatusInput {
+            props,
+            journal,
+            now: parse_timestamp("Sat 2026-11-21 17:01:30 UTC").unwrap(),
+            ..Default::default()
+        };
+        let (text, cut) = render_unit_noting_cuts(&input, &Terminal::tty(80, "oracle"));
+        assert!(cut);
+        let want = golden(&format!("{unit}/04-status-no-pager-tty.stdout"));
+        let hint = crate::compat::systemctl::render::ELLIPSIZED_HINT;
+        assert_eq!(mask(&format!("{text}{hint}")), mask(&want));
     }
 
     #[test]
