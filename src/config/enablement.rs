@@ -410,12 +410,9 @@ impl Installer {
         };
         let entry = match self.lookup(name) {
             Some(entry) => entry,
-            None => {
-                let template = unit_name::template_of(name)
-                    .and_then(|t| self.lookup(&t))
-                    .ok_or_else(|| InstallError::NotFound(name.to_string()))?;
-                template
-            }
+            None => unit_name::template_of(name)
+                .and_then(|t| self.lookup(&t))
+                .ok_or_else(|| InstallError::NotFound(name.to_string()))?,
         };
         let path = self.chase(&entry);
         if self.is_null_or_empty(&path) {
@@ -604,7 +601,7 @@ impl Installer {
             })
             .collect();
         if entries.iter().all(|(born, _)| born.is_some()) {
-            entries.sort_by(|a, b| b.0.cmp(&a.0));
+            entries.sort_by_key(|e| std::cmp::Reverse(e.0));
         }
         entries.into_iter().map(|(_, name)| name).collect()
     }

@@ -158,7 +158,7 @@ pub struct Options {
 pub enum Command {
     /// A verb (None: the default, list-units) and its arguments.
     Run {
-        options: Options,
+        options: Box<Options>,
         verb: Option<String>,
         args: Vec<String>,
     },
@@ -327,7 +327,7 @@ pub fn parse(args: &[String]) -> Command {
     let mut positional = positional.into_iter();
     let verb = positional.next();
     Command::Run {
-        options,
+        options: Box::new(options),
         verb,
         args: positional.collect(),
     }
@@ -492,12 +492,10 @@ fn apply(o: &mut Options, long: &str, value: Option<String>) -> Option<Command> 
             o.timestamp = Some(v);
         }
         "value" => o.value = true,
-        "check-inhibitors" => {
-            if !matches!(v.as_str(), "auto") && parse_boolean(&v).is_none() {
-                return Some(Command::Fail(format!(
-                    "Failed to parse --check-inhibitors= argument: {v}"
-                )));
-            }
+        "check-inhibitors" if v != "auto" && parse_boolean(&v).is_none() => {
+            return Some(Command::Fail(format!(
+                "Failed to parse --check-inhibitors= argument: {v}"
+            )));
         }
         // Accepted and without effect here: power-off and boot-loader
         // settings, --mkdir, --marked, --read-only.
@@ -729,7 +727,7 @@ mod tests {
                 options,
                 verb,
                 args,
-            } => (options, verb, args),
+            } => (*options, verb, args),
             other => panic!("{line}: {other:?}"),
         }
     }

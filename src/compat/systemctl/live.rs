@@ -578,7 +578,7 @@ fn list_units(inv: &Invocation, client: &Client) -> Result<u8, ClientError> {
         .filter(|u| {
             o.types.is_empty() || o.types.iter().any(|t| u.name.ends_with(&format!(".{t}")))
         })
-        .filter(|u| o.load_states.is_empty() || o.load_states.iter().any(|s| *s == u.load_state))
+        .filter(|u| o.load_states.is_empty() || o.load_states.contains(&u.load_state))
         .filter(|u| {
             o.states.is_empty()
                 || o.states.iter().any(|s| {

@@ -185,7 +185,7 @@ pub fn main(args: &[String]) -> u8 {
             options,
             verb,
             args,
-        } => (options, verb, args),
+        } => (*options, verb, args),
         Command::Print(text) => {
             print!("{text}");
             return 0;

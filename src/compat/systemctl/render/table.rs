@@ -182,10 +182,9 @@ fn fit(requested: &[usize], columns: usize) -> Vec<usize> {
             if widths[j].is_some() {
                 continue;
             }
-            let share = if weight_sum == 0 {
-                extra / (n - j)
-            } else {
-                extra * 100 / weight_sum
+            let share = match (extra * 100).checked_div(weight_sum) {
+                Some(share) => share,
+                None => extra / (n - j),
             };
             let mut w = 1 + share;
             if w >= requested[j].max(1) {
