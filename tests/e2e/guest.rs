@@ -41,6 +41,17 @@ impl Guest {
         files: &[(PathBuf, &str)],
         args: &[&str],
     ) -> Guest {
+        Guest::boot_with(units, files, &[], args)
+    }
+
+    /// Boots a guest with units, extra files, and host directories bound
+    /// into it (host path, guest path).
+    pub fn boot_with(
+        units: Option<&Path>,
+        files: &[(PathBuf, &str)],
+        binds: &[(PathBuf, &str)],
+        args: &[&str],
+    ) -> Guest {
         assert_can_boot_guests();
         let name = format!(
             "e2e-{}-{}",
@@ -63,6 +74,11 @@ impl Guest {
             .map(|(host, guest)| format!("{}:{guest}", host.display()))
             .collect();
         cmd.env("GUEST_FILES", pairs.join(" "));
+        let binds: Vec<String> = binds
+            .iter()
+            .map(|(host, guest)| format!("{}:{guest}", host.display()))
+            .collect();
+        cmd.env("GUEST_BIND", binds.join(" "));
         let out = cmd.output().expect("guest.sh runs");
         let guest = Guest { name, state };
         assert!(

@@ -2,6 +2,7 @@
 //! One test target, so the slow guests share one build.
 
 mod guest;
+mod pod;
 mod timers;
 
 mod postgres;
