@@ -174,17 +174,20 @@ impl Manager {
         for unit in transient {
             self.units.by_name.insert(unit.name.clone(), unit);
         }
-        let gone: Vec<String> = self
+        // Units loaded on demand (instances, the well-known targets) are
+        // loaded again; a running unit whose file is gone is stopped.
+        let not_indexed: Vec<String> = self
             .runtimes
-            .iter()
-            .filter(|(name, r)| {
-                !r.active_state().is_inactive_or_failed() && self.units.get(name).is_none()
-            })
-            .map(|(name, _)| name.clone())
+            .keys()
+            .filter(|name| self.units.get(name).is_none())
+            .cloned()
             .collect();
-        for name in gone {
-            let missing = self.loader.load_unit(&name);
-            if missing.load_state == LoadState::NotFound && !is_well_known_target(&name) {
+        for name in not_indexed {
+            let running = self
+                .runtimes
+                .get(&name)
+                .is_some_and(|r| !r.active_state().is_inactive_or_failed());
+            if self.unit(&name).is_none() && running {
                 self.queued.retain(|(n, _)| *n != name);
                 self.queued.push((name, JobKind::Stop));
             }
@@ -369,6 +372,75 @@ impl Manager {
             self.runtimes.remove(&name);
             self.units.by_name.remove(&name);
         }
+    }
+
+    /// The unit, or what the loader says of a name it cannot find (for
+    /// `show`, which answers LoadState=not-found).
+    pub fn unit_or_not_found(&mut self, name: &str) -> Unit {
+        match self.unit(name) {
+            Some(unit) => unit.clone(),
+            None => self.loader.load_unit(name),
+        }
+    }
+
+    /// What other units say of `name`: WantedBy=, RequiredBy=, PartOf's
+    /// ConsistsOf=, BindsTo's BoundBy=, Before=/After= seen from the other
+    /// side, keyed by the property that shows them.
+    pub fn reverse_dependencies(&self, name: &str) -> BTreeMap<String, Vec<String>> {
+        let mut reverse: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (other, unit) in &self.units.by_name {
+            let mut add = |property: &str| {
+                let list = reverse.entry(property.to_string()).or_default();
+                if !list.contains(other) {
+                    list.push(other.clone());
+                }
+            };
+            if unit.wants_from_symlinks.iter().any(|w| w == name)
+                || unit
+                    .unit
+                    .dependencies_of(DependencyKind::Wants)
+                    .any(|d| d == name)
+            {
+                add("WantedBy");
+            }
+            if unit.requires_from_symlinks.iter().any(|w| w == name)
+                || unit
+                    .unit
+                    .dependencies_of(DependencyKind::Requires)
+                    .any(|d| d == name)
+            {
+                add("RequiredBy");
+            }
+            if unit
+                .unit
+                .dependencies_of(DependencyKind::PartOf)
+                .any(|d| d == name)
+            {
+                add("ConsistsOf");
+            }
+            if unit
+                .unit
+                .dependencies_of(DependencyKind::BindsTo)
+                .any(|d| d == name)
+            {
+                add("BoundBy");
+            }
+            if unit
+                .unit
+                .dependencies_of(DependencyKind::Before)
+                .any(|d| d == name)
+            {
+                add("After");
+            }
+            if unit
+                .unit
+                .dependencies_of(DependencyKind::After)
+                .any(|d| d == name)
+            {
+                add("Before");
+            }
+        }
+        reverse
     }
 
     /// Where to read units from.
@@ -721,7 +793,22 @@ impl Manager {
             });
             return;
         }
-        let Some(unit) = self.units.get(name).cloned() else {
+        let Some(unit) = self.unit(name).cloned() else {
+            // The unit file is gone: the runtime still knows how to stop it.
+            match self.runtimes.get_mut(name) {
+                Some(UnitRuntime::Service(service)) if kind == JobKind::Stop => {
+                    service.stop(ex);
+                }
+                Some(UnitRuntime::Passive { active }) if kind == JobKind::Stop => {
+                    *active = false;
+                    self.job_results.push(JobResult {
+                        unit: name.to_string(),
+                        kind,
+                        result: "done",
+                    });
+                }
+                _ => {}
+            }
             return;
         };
         let runtime = self.runtimes.entry(name.to_string()).or_insert_with(|| {

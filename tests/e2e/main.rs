@@ -2,6 +2,8 @@
 //! One test target, so the slow guests share one build.
 
 mod guest;
+mod pid1;
+mod pod;
 mod timers;
 
 mod postgres;

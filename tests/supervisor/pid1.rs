@@ -45,3 +45,26 @@ fn sighup_reloads_and_starts_new_units_sigusr2_dumps_state() {
     let out = sup.stop();
     assert!(out.contains("Stopped Two."), "{out}");
 }
+
+#[test]
+fn after_a_reload_a_removed_unit_stops_and_sigterm_still_ends_the_pod() {
+    let pod = Pod::new(&[
+        (
+            "keep.service",
+            "[Unit]\nDescription=Keep\n[Service]\nAutostart=yes\nExecStart=/bin/sleep 60\n",
+        ),
+        (
+            "gone.service",
+            "[Unit]\nDescription=Gone\n[Service]\nAutostart=yes\nExecStart=/bin/sleep 60\n",
+        ),
+    ]);
+    let mut sup = pod.start();
+    sup.wait_for("Started Gone.");
+    sup.wait_for("Started Keep.");
+    std::fs::remove_file(pod.dir().join("gone.service")).unwrap();
+    sup.signal(Signal::SIGHUP);
+    sup.wait_for("Stopped Gone.");
+    let out = sup.stop();
+    assert!(out.contains("Stopped Keep."), "{out}");
+    assert!(out.contains("Stopped target Multi-User System."), "{out}");
+}
