@@ -288,3 +288,32 @@ fn a_systemctl_symlink_reaches_the_same_face() {
         (1, "Unknown command verb bogus-verb.\n")
     );
 }
+
+#[test]
+fn the_daemon_enables_with_the_same_library() {
+    let (pod, _sup) = pod_with_units();
+    let client = runr::control::client::Client::unix(pod.socket());
+    let accepted = client.enable_unit("web", true).unwrap();
+    let done = client
+        .action(accepted.action_id, Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    assert_eq!(done.result.as_deref(), Some("done"), "{done:?}");
+    assert!(
+        pod.dir()
+            .join("multi-user.target.wants/web.service")
+            .is_symlink()
+    );
+    let r = systemctl(&pod, &["is-active", "web"]);
+    assert_eq!(r.stdout, "active\n");
+    let e = client.enable_unit("nosuch", false).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "Failed to enable unit: Unit file nosuch.service does not exist."
+    );
+    client.disable_unit("web", true).unwrap();
+    assert!(
+        !pod.dir()
+            .join("multi-user.target.wants/web.service")
+            .exists()
+    );
+}
