@@ -270,7 +270,8 @@ fn status_verb(inv: &Invocation, client: &Client) -> Result<u8, ClientError> {
             }
             Err(e) => return Err(e),
         };
-        let props: status::Props = props.into_iter().map(|p| (p.name, p.value)).collect();
+        let mut props: status::Props = props.into_iter().map(|p| (p.name, p.value)).collect();
+        fill_unit_file_state(&mut props);
         if props.get("LoadState").map(String::as_str) == Some("not-found") {
             inv.error(&format!("Unit {name} could not be found."));
             rc = rc.max(4);
@@ -299,6 +300,53 @@ fn status_verb(inv: &Invocation, client: &Client) -> Result<u8, ClientError> {
         inv.print(render::ELLIPSIZED_HINT);
     }
     Ok(rc)
+}
+
+/// `UnitFileState=` and `UnitFilePreset=` from the unit files, where the
+/// daemon's answer leaves them out: the same files, the same library.
+fn fill_unit_file_state(props: &mut status::Props) {
+    use crate::config::enablement::{InstallPaths, Installer};
+    cpu_from_cgroup(props);
+    let known = props.get("UnitFileState").is_some_and(|s| !s.is_empty());
+    let loaded = props.get("LoadState").map(String::as_str) == Some("loaded");
+    let Some(id) = props.get("Id").cloned() else {
+        return;
+    };
+    if known || !loaded {
+        return;
+    }
+    let installer = Installer::new(InstallPaths::system());
+    if let Ok(state) = installer.state(&id) {
+        props.insert("UnitFileState".into(), state.as_str().into());
+        if state.shows_preset() {
+            props.insert(
+                "UnitFilePreset".into(),
+                installer.preset(&id).as_str().into(),
+            );
+        }
+    }
+}
+
+/// `CPUUsageNSec=` from the unit's cgroup (`cpu.stat`), where the daemon
+/// does not account it and the cgroup is there to read.
+fn cpu_from_cgroup(props: &mut status::Props) {
+    let accounted = props
+        .get("CPUUsageNSec")
+        .is_some_and(|v| v.parse::<u64>().is_ok());
+    let group = props.get("ControlGroup").cloned().unwrap_or_default();
+    if accounted || group.is_empty() {
+        return;
+    }
+    let Ok(stat) = std::fs::read_to_string(format!("/sys/fs/cgroup{group}/cpu.stat")) else {
+        return;
+    };
+    let usage = stat
+        .lines()
+        .find_map(|l| l.strip_prefix("usage_usec "))
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if let Some(usec) = usage {
+        props.insert("CPUUsageNSec".into(), (usec * 1000).to_string());
+    }
 }
 
 fn unit_of_pid(client: &Client, pid: u32) -> Result<Option<String>, ClientError> {
