@@ -586,33 +586,57 @@ impl ApiBackend for EngineBackend {
     }
 
     async fn unit_properties(&self, name: &str, query: &PropertyQuery) -> ApiResult<Vec<Property>> {
-        let summary = self.unit(name).await?;
-        let all = vec![
-            Property {
-                name: "Id".into(),
-                value: summary.name.clone(),
-            },
-            Property {
-                name: "Description".into(),
-                value: summary.description.clone(),
-            },
-            Property {
-                name: "LoadState".into(),
-                value: summary.load_state.clone(),
-            },
-            Property {
-                name: "ActiveState".into(),
-                value: summary.active_state.as_str().into(),
-            },
-            Property {
-                name: "SubState".into(),
-                value: summary.sub_state.clone(),
-            },
-        ];
-        Ok(all
-            .into_iter()
-            .filter(|p| query.names.is_empty() || query.names.contains(&p.name))
-            .collect())
+        let mut core = self.core.borrow_mut();
+        let full = if name.contains('.') {
+            name.to_string()
+        } else {
+            format!("{name}.service")
+        };
+        // `show` of a unit that does not exist is not an error: systemd
+        // answers with LoadState=not-found and the rest of its properties.
+        let unit = core.manager.unit_or_not_found(&full);
+        let lines = {
+            let manager = &core.manager;
+            let runtime = manager.runtimes.get(&unit.name);
+            let mut extra_dependencies = super::properties::implicit_dependencies(&unit);
+            for (kind, names) in manager.reverse_dependencies(&unit.name) {
+                extra_dependencies.entry(kind).or_default().extend(names);
+            }
+            let ctx = super::properties::PropertyContext {
+                aliases: unit.aliases.clone(),
+                extra_dependencies,
+                unit_file_state: String::new(),
+                unit_file_preset: String::new(),
+                service: match runtime {
+                    Some(UnitRuntime::Service(service)) => Some(service.as_ref()),
+                    _ => None,
+                },
+                passive: match runtime {
+                    Some(UnitRuntime::Passive { active }) => {
+                        Some(super::properties::PassiveRuntime {
+                            active: *active,
+                            ..Default::default()
+                        })
+                    }
+                    _ => None,
+                },
+                timer: match runtime {
+                    Some(UnitRuntime::Timer(timer)) => Some(super::properties::TimerRuntime {
+                        next_elapse: timer.next_elapse_usec_realtime(),
+                        last_trigger: timer.last_trigger,
+                        calendar_next: Vec::new(),
+                        sub_state: Some(timer.state.as_str().to_string()),
+                    }),
+                    _ => None,
+                },
+                loaded_at: Some(super::service::DualTimestamp {
+                    realtime: core.started_realtime,
+                    monotonic: core.started_monotonic,
+                }),
+            };
+            super::properties::unit_properties(&unit, &ctx)
+        };
+        Ok(super::properties::select(lines, query))
     }
 
     async fn unit_files(&self, name: &str) -> ApiResult<UnitFiles> {
@@ -650,11 +674,71 @@ impl ApiBackend for EngineBackend {
     async fn unit_file_action(
         &self,
         name: &str,
-        _action: UnitFileAction,
+        action: UnitFileAction,
     ) -> ApiResult<ActionAccepted> {
-        Err(ApiError::unavailable(format!(
-            "{name}: enabling and disabling units is done on the unit files (systemctl enable/disable)"
-        )))
+        use crate::config::enablement::{InstallPaths, Installer};
+        let full = if name.contains('.') {
+            name.to_string()
+        } else {
+            format!("{name}.service")
+        };
+        let accepted = {
+            let mut core = self.core.borrow_mut();
+            // The links go where systemctl puts them: the same files and the
+            // same library as `systemctl enable` without a daemon.
+            let paths = InstallPaths::from_search_path(core.manager.search_path().clone(), None);
+            let installer = Installer::new(paths);
+            let names = std::slice::from_ref(&full);
+            let (verb, outcome, now) = match action {
+                UnitFileAction::Enable { now } => {
+                    ("enable", installer.enable(names, false, false), now)
+                }
+                UnitFileAction::Disable { now } => {
+                    ("disable", installer.disable(names, false, false), now)
+                }
+            };
+            if outcome.failed {
+                let message = outcome
+                    .problems
+                    .first()
+                    .map(|p| p.online_text(verb))
+                    .unwrap_or_else(|| format!("Failed to {verb} unit {full}"));
+                return Err(ApiError::bad_request(message));
+            }
+            if !now {
+                core.actions.add(&full, verb, None)
+            } else {
+                let name = self.resolve(&mut core, &full)?;
+                let accepted = if verb == "enable" {
+                    let queued = core.manager.enqueue_start(&name);
+                    let awaits = queued
+                        .contains(&name)
+                        .then(|| (name.clone(), JobKind::Start));
+                    core.actions.add(&name, verb, awaits)
+                } else {
+                    core.manager.enqueue_stop(&name);
+                    core.actions
+                        .add(&name, verb, Some((name.clone(), JobKind::Stop)))
+                };
+                core.settle();
+                accepted
+            }
+        };
+        self.after_change();
+        Ok(accepted)
+    }
+
+    async fn reset_failed(&self, name: &str) -> ApiResult<ActionAccepted> {
+        let accepted = {
+            let mut core = self.core.borrow_mut();
+            let name = self.resolve(&mut core, name)?;
+            if let Some(UnitRuntime::Service(service)) = core.manager.runtimes.get_mut(&name) {
+                service.reset_failed();
+            }
+            core.actions.add(&name, "reset-failed", None)
+        };
+        self.after_change();
+        Ok(accepted)
     }
 
     async fn service_statuses(&self) -> ApiResult<Vec<ServiceStatus>> {

@@ -34,6 +34,9 @@ mod tests {
     #[test]
     fn a_unit_without_description_is_named_alone() {
         assert_eq!(unit_status("plain.service", ""), "plain.service");
-        assert_eq!(unit_status("plain.service", "plain.service"), "plain.service");
+        assert_eq!(
+            unit_status("plain.service", "plain.service"),
+            "plain.service"
+        );
     }
 }

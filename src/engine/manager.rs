@@ -375,6 +375,75 @@ impl Manager {
         }
     }
 
+    /// The unit, or what the loader says of a name it cannot find (for
+    /// `show`, which answers LoadState=not-found).
+    pub fn unit_or_not_found(&mut self, name: &str) -> Unit {
+        match self.unit(name) {
+            Some(unit) => unit.clone(),
+            None => self.loader.load_unit(name),
+        }
+    }
+
+    /// What other units say of `name`: WantedBy=, RequiredBy=, PartOf's
+    /// ConsistsOf=, BindsTo's BoundBy=, Before=/After= seen from the other
+    /// side, keyed by the property that shows them.
+    pub fn reverse_dependencies(&self, name: &str) -> BTreeMap<String, Vec<String>> {
+        let mut reverse: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (other, unit) in &self.units.by_name {
+            let mut add = |property: &str| {
+                let list = reverse.entry(property.to_string()).or_default();
+                if !list.contains(other) {
+                    list.push(other.clone());
+                }
+            };
+            if unit.wants_from_symlinks.iter().any(|w| w == name)
+                || unit
+                    .unit
+                    .dependencies_of(DependencyKind::Wants)
+                    .any(|d| d == name)
+            {
+                add("WantedBy");
+            }
+            if unit.requires_from_symlinks.iter().any(|w| w == name)
+                || unit
+                    .unit
+                    .dependencies_of(DependencyKind::Requires)
+                    .any(|d| d == name)
+            {
+                add("RequiredBy");
+            }
+            if unit
+                .unit
+                .dependencies_of(DependencyKind::PartOf)
+                .any(|d| d == name)
+            {
+                add("ConsistsOf");
+            }
+            if unit
+                .unit
+                .dependencies_of(DependencyKind::BindsTo)
+                .any(|d| d == name)
+            {
+                add("BoundBy");
+            }
+            if unit
+                .unit
+                .dependencies_of(DependencyKind::Before)
+                .any(|d| d == name)
+            {
+                add("After");
+            }
+            if unit
+                .unit
+                .dependencies_of(DependencyKind::After)
+                .any(|d| d == name)
+            {
+                add("Before");
+            }
+        }
+        reverse
+    }
+
     /// Where to read units from.
     pub fn search_path(&self) -> &crate::config::search_path::SearchPath {
         self.loader.search_path()

@@ -13,12 +13,12 @@ use nix::unistd::Pid;
 
 use super::conditions::{self, ConditionRecord};
 use super::exit_status::ExitStatus;
+use super::job_message::unit_status;
 use super::notify::{NotifyMessage, NotifyState, WatchdogRequest};
 use super::plan::{
     Condition, ExitStatusSet, KillMode, NotifyAccess, RestartPolicy, RuntimeDirectoryPreserve,
     ServicePlan, ServiceType,
 };
-use super::job_message::unit_status;
 use super::spawn::SpawnFailure;
 use super::state::{ActiveState, ServiceResult, ServiceState};
 use crate::syntax::exec::ExecCommand;
@@ -1985,7 +1985,10 @@ mod tests {
         exit(&mut s, &mut ex, 101, ExitStatus::Exited(0));
         assert_eq!(
             ex.log,
-            vec!["Starting demo.service - Demo...", "Started demo.service - Demo."]
+            vec![
+                "Starting demo.service - Demo...",
+                "Started demo.service - Demo."
+            ]
         );
     }
 

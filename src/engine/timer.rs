@@ -402,10 +402,7 @@ impl TimerRuntime {
         self.result = TimerResult::Success;
         self.target_seen = Some(*target);
         self.enter_waiting(ex, host, target, false);
-        ex.log(
-            &self.plan.name,
-            &format!("Started {}.", self.status_name()),
-        );
+        ex.log(&self.plan.name, &format!("Started {}.", self.status_name()));
         RequestOutcome::Accepted
     }
 
@@ -433,10 +430,7 @@ impl TimerRuntime {
             return RequestOutcome::AlreadyDone;
         }
         self.enter_dead(ex, TimerResult::Success);
-        ex.log(
-            &self.plan.name,
-            &format!("Stopped {}.", self.status_name()),
-        );
+        ex.log(&self.plan.name, &format!("Stopped {}.", self.status_name()));
         RequestOutcome::Accepted
     }
 

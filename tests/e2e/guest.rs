@@ -41,12 +41,45 @@ impl Guest {
         files: &[(PathBuf, &str)],
         args: &[&str],
     ) -> Guest {
-        assert_can_boot_guests();
+        Guest::boot_with(units, files, &[], args)
+    }
+
+    /// Boots a guest with units, extra files, and host directories bound
+    /// into it (host path, guest path).
+    pub fn boot_with(
+        units: Option<&Path>,
+        files: &[(PathBuf, &str)],
+        binds: &[(PathBuf, &str)],
+        args: &[&str],
+    ) -> Guest {
         let name = format!(
             "e2e-{}-{}",
             std::process::id(),
             NEXT.fetch_add(1, Ordering::SeqCst)
         );
+        Guest::boot_named_with(&name, units, files, binds, args)
+    }
+
+    /// Boots a guest whose name (and host name) is `name`; each guest has
+    /// its own state directory, so names need not be unique.
+    pub fn boot_named(
+        name: &str,
+        units: Option<&Path>,
+        files: &[(PathBuf, &str)],
+        args: &[&str],
+    ) -> Guest {
+        Guest::boot_named_with(name, units, files, &[], args)
+    }
+
+    fn boot_named_with(
+        name: &str,
+        units: Option<&Path>,
+        files: &[(PathBuf, &str)],
+        binds: &[(PathBuf, &str)],
+        args: &[&str],
+    ) -> Guest {
+        assert_can_boot_guests();
+        let name = name.to_string();
         let state = tempfile::Builder::new()
             .prefix("runr-guests-")
             .tempdir()
@@ -63,6 +96,11 @@ impl Guest {
             .map(|(host, guest)| format!("{}:{guest}", host.display()))
             .collect();
         cmd.env("GUEST_FILES", pairs.join(" "));
+        let binds: Vec<String> = binds
+            .iter()
+            .map(|(host, guest)| format!("{}:{guest}", host.display()))
+            .collect();
+        cmd.env("GUEST_BIND", binds.join(" "));
         let out = cmd.output().expect("guest.sh runs");
         let guest = Guest { name, state };
         assert!(

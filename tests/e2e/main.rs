@@ -2,9 +2,13 @@
 //! One test target, so the slow guests share one build.
 
 mod guest;
+mod pid1;
+mod pod;
 mod timers;
 
 mod postgres;
+
+mod systemctl_golden;
 
 use guest::Guest;
 

@@ -20,7 +20,11 @@ fn enabled_units() -> tempfile::TempDir {
     }
     std::fs::create_dir(dir.path().join("multi-user.target.wants")).unwrap();
     for unit in ["postgres.service", "pooler.service", "exporter.service"] {
-        std::os::unix::fs::symlink(format!("../{unit}"), dir.path().join("multi-user.target.wants").join(unit)).unwrap();
+        std::os::unix::fs::symlink(
+            format!("../{unit}"),
+            dir.path().join("multi-user.target.wants").join(unit),
+        )
+        .unwrap();
     }
     dir
 }
@@ -31,23 +35,54 @@ fn stdout(out: &std::process::Output) -> String {
 
 #[test]
 fn the_pod_starts_in_order_survives_a_crash_and_shuts_down_cleanly() {
-    for program in ["/usr/sbin/pgbouncer", "/usr/bin/prometheus-postgres-exporter", "/usr/lib/postgresql/15/bin/pg_ctl"] {
-        assert!(Path::new(program).exists(), "{program} is missing (apt-get install postgresql pgbouncer prometheus-postgres-exporter)");
+    for program in [
+        "/usr/sbin/pgbouncer",
+        "/usr/bin/prometheus-postgres-exporter",
+        "/usr/lib/postgresql/15/bin/pg_ctl",
+    ] {
+        assert!(
+            Path::new(program).exists(),
+            "{program} is missing (apt-get install postgresql pgbouncer prometheus-postgres-exporter)"
+        );
     }
     let units = enabled_units();
     let files = [
-        (pod_dir().join("pgbouncer.ini"), "/etc/runr/pod/pgbouncer.ini"),
+        (
+            pod_dir().join("pgbouncer.ini"),
+            "/etc/runr/pod/pgbouncer.ini",
+        ),
         (pod_dir().join("userlist.txt"), "/etc/runr/pod/userlist.txt"),
     ];
-    let guest = Guest::boot_with_files(Some(units.path()), &files, &["supervisor"]);
+    // PostgreSQL's log lives on the host, to be read after the guest is gone.
+    let logs = tempfile::tempdir().unwrap();
+    let postgres = nix::unistd::User::from_name("postgres")
+        .unwrap()
+        .expect("a postgres user");
+    nix::unistd::chown(logs.path(), Some(postgres.uid), Some(postgres.gid)).unwrap();
+    let binds = [(logs.path().to_path_buf(), "/var/log/postgresql")];
+    let guest = Guest::boot_with(Some(units.path()), &files, &binds, &["supervisor"]);
 
     // Through the pooler, into the database.
     let query = "psql -h 127.0.0.1 -p 6432 -U postgres -d postgres -Atc 'select 40 + 2'";
     let out = guest.wait_until_ok(query);
-    assert_eq!(stdout(&out), "42\n", "{}\n{}", String::from_utf8_lossy(&out.stderr), guest.console());
-    assert!(guest.wait_for_console("Started exporter.service - Prometheus PostgreSQL exporter."), "{}", guest.console());
+    assert_eq!(
+        stdout(&out),
+        "42\n",
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        guest.console()
+    );
+    assert!(
+        guest.wait_for_console("Started exporter.service - Prometheus PostgreSQL exporter."),
+        "{}",
+        guest.console()
+    );
     let console = guest.console();
-    let position = |text: &str| console.find(text).unwrap_or_else(|| panic!("no {text:?} in\n{console}"));
+    let position = |text: &str| {
+        console
+            .find(text)
+            .unwrap_or_else(|| panic!("no {text:?} in\n{console}"))
+    };
     // The pooler and the exporter are up once forked: "Started" alone.
     let database = position("Started postgres.service - PostgreSQL database.");
     assert!(database < position("Started pooler.service - PgBouncer connection pooler."));
@@ -61,16 +96,36 @@ fn the_pod_starts_in_order_survives_a_crash_and_shuts_down_cleanly() {
 
     // kill -9 of the postmaster: runr restarts the database after RestartSec.
     let pid_file = "/var/lib/postgresql/15/main/postmaster.pid";
-    let first = stdout(&guest.sh(&format!("head -n1 {pid_file}"))).trim().to_string();
+    let first = stdout(&guest.sh(&format!("head -n1 {pid_file}")))
+        .trim()
+        .to_string();
     assert!(guest.sh(&format!("kill -9 {first}")).status.success());
-    assert!(guest.wait_for_console("postgres.service: Scheduled restart job, restart counter is at 1."), "{}", guest.console());
-    let out = guest.wait_until_ok(&format!("test \"$(head -n1 {pid_file})\" != {first} && {query}"));
+    assert!(
+        guest.wait_for_console("postgres.service: Scheduled restart job, restart counter is at 1."),
+        "{}",
+        guest.console()
+    );
+    let out = guest.wait_until_ok(&format!(
+        "test \"$(head -n1 {pid_file})\" != {first} && {query}"
+    ));
     assert_eq!(stdout(&out), "42\n", "{}", guest.console());
 
     // SIGTERM to PID 1: pg_ctl stop -m fast, a clean shutdown, exit 0.
-    nix::sys::signal::kill(nix::unistd::Pid::from_raw(guest.pid1()), nix::sys::signal::Signal::SIGTERM).unwrap();
-    assert!(guest.wait_for_console("Stopped postgres.service - PostgreSQL database."), "{}", guest.console());
-    let log = stdout(&guest.sh("cat /var/log/postgresql/pod.log"));
-    assert!(log.trim_end().ends_with("database system is shut down"), "{log}");
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(guest.pid1()),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    assert!(
+        guest.wait_for_console("Stopped postgres.service - PostgreSQL database."),
+        "{}",
+        guest.console()
+    );
     assert_eq!(guest.exit_status(), Some(0), "{}", guest.console());
+    let log = std::fs::read_to_string(logs.path().join("pod.log")).unwrap_or_default();
+    assert!(log.contains("received fast shutdown request"), "{log}");
+    assert!(
+        log.trim_end().ends_with("database system is shut down"),
+        "{log}"
+    );
 }

@@ -14,7 +14,9 @@
 # $GUEST_STATE/NAME/console.log.
 # Env: GUEST_STATE (default /tmp/runr-guests), GUEST_UNITS (a host directory
 # whose files are copied to /etc/systemd/system before boot), GUEST_FILES
-# ("HOSTPATH:GUESTPATH ..." copied into the guest before boot).
+# ("HOSTPATH:GUESTPATH ..." copied into the guest before boot), GUEST_BIND
+# ("HOSTDIR:GUESTDIR ..." bind-mounted into the guest, so that what is
+# written there outlives it).
 # When PID 1 exits, its exit status is written to $GUEST_STATE/NAME/exit-status.
 set -euo pipefail
 
@@ -33,6 +35,11 @@ boot_inside() {
     mount -t tmpfs -o mode=755 tmpfs "$dir/layers"
     mkdir -p "$dir/layers/upper" "$dir/layers/work" "$root"
     mount -t overlay overlay -o "lowerdir=/,upperdir=$dir/layers/upper,workdir=$dir/layers/work" "$root"
+    local bind
+    for bind in ${GUEST_BIND:-}; do
+        mkdir -p "$root/${bind#*:}"
+        mount --bind "${bind%%:*}" "$root/${bind#*:}"
+    done
     mount -t proc proc "$root/proc"
     mount -t sysfs -o ro sysfs "$root/sys"
     mount -t cgroup2 -o nsdelegate cgroup2 "$root/sys/fs/cgroup" 2>/dev/null || true
@@ -102,7 +109,7 @@ start)
     if [ -n "${GUEST_UNITS:-}" ]; then cp -a "$GUEST_UNITS" "$dir/units"; fi
     GUEST_ARGS=("${@:-supervisor}")
     [ $# -gt 0 ] || GUEST_ARGS=(supervisor)
-    export dir name GUEST_FILES
+    export dir name GUEST_FILES GUEST_BIND
     export -f boot_inside
     # unshare --fork exits with the status of the guest's PID 1.
     (

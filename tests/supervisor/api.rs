@@ -137,3 +137,61 @@ fn readyz_weighs_the_boot_units() {
     assert!(client.healthz().is_ok());
     sup.stop();
 }
+
+#[test]
+fn show_lists_systemd_properties_of_running_and_missing_units() {
+    use runr::control::types::PropertyQuery;
+    let pod = Pod::new(&[(
+        "db.service",
+        "[Unit]\nDescription=Database\n[Service]\nAutostart=yes\nExecStart=/bin/sleep 60\n",
+    )]);
+    let sup = pod.start();
+    let client = Client::unix(pod.socket());
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while client.unit("db").map(|u| u.active_state).ok() != Some(ActiveState::Active)
+        && std::time::Instant::now() < deadline
+    {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let pid = client.service_statuses().unwrap()[0].pid.unwrap();
+    let all = client
+        .unit_properties("db.service", &PropertyQuery::default())
+        .unwrap();
+    let value = |name: &str| all.iter().find(|p| p.name == name).map(|p| p.value.clone());
+    assert_eq!(value("Id").as_deref(), Some("db.service"));
+    assert_eq!(value("Description").as_deref(), Some("Database"));
+    assert_eq!(value("Type").as_deref(), Some("simple"));
+    assert_eq!(value("ActiveState").as_deref(), Some("active"));
+    assert_eq!(value("SubState").as_deref(), Some("running"));
+    assert_eq!(value("MainPID"), Some(pid.to_string()));
+    assert!(
+        value("ExecStart")
+            .unwrap_or_default()
+            .contains("path=/bin/sleep"),
+        "{:?}",
+        value("ExecStart")
+    );
+    assert_eq!(value("LoadError"), None, "a loaded unit has no LoadError=");
+
+    let only = PropertyQuery {
+        names: vec!["SubState".into(), "Id".into()],
+        ..Default::default()
+    };
+    let picked = client.unit_properties("db.service", &only).unwrap();
+    let names: Vec<&str> = picked.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["Id", "SubState"],
+        "systemd's order, not the order asked"
+    );
+
+    let missing = client
+        .unit_properties("nope.service", &PropertyQuery::default())
+        .unwrap();
+    let load = missing
+        .iter()
+        .find(|p| p.name == "LoadState")
+        .map(|p| p.value.as_str());
+    assert_eq!(load, Some("not-found"));
+    sup.stop();
+}

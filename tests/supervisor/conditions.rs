@@ -23,7 +23,9 @@ fn an_unmet_condition_skips_the_unit_and_its_dependents_start() {
     sup.wait_for(
         "cond.service - Cond Demo was skipped because of an unmet condition check (ConditionPathExists=/nonexistent).",
     );
-    sup.wait_for("trig.service - Trig Demo was skipped because no trigger condition checks were met.");
+    sup.wait_for(
+        "trig.service - Trig Demo was skipped because no trigger condition checks were met.",
+    );
     sup.wait_for("Started dep.service - Dependent.");
     let out = sup.stop();
     for name in ["cond.service", "trig.service"] {

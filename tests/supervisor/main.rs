@@ -12,6 +12,7 @@ mod harness;
 mod notify;
 mod pid1;
 mod privileges;
+mod systemctl;
 mod systemd_run;
 mod timers;
 
@@ -171,7 +172,10 @@ fn forking_service_is_tracked_through_its_pid_file() {
         .unwrap();
     assert!(harness::alive(pid));
     let out = sup.stop();
-    assert!(out.contains("Stopped daemon.service - Forking daemon."), "{out}");
+    assert!(
+        out.contains("Stopped daemon.service - Forking daemon."),
+        "{out}"
+    );
     assert!(!harness::alive(pid), "the daemon outlived its stop");
 }
 
@@ -203,7 +207,10 @@ fn a_missing_program_fails_with_exec_status_and_neighbours_run_on() {
         out.contains("bad.service:3: Failed to parse service type, ignoring: sometimes"),
         "{out}"
     );
-    assert!(out.contains("Stopped good.service - Good neighbour."), "{out}");
+    assert!(
+        out.contains("Stopped good.service - Good neighbour."),
+        "{out}"
+    );
 }
 
 #[test]
@@ -239,5 +246,8 @@ fn an_enabled_template_instance_starts_with_its_specifiers_resolved() {
     sup.wait_for("Started cluster@15-main.service - Cluster 15-main.");
     assert!(pod.dir().join("15-main.pid").exists());
     let out = sup.stop();
-    assert!(out.contains("Stopped cluster@15-main.service - Cluster 15-main."), "{out}");
+    assert!(
+        out.contains("Stopped cluster@15-main.service - Cluster 15-main."),
+        "{out}"
+    );
 }

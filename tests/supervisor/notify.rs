@@ -84,7 +84,10 @@ fn a_helper_process_is_refused_with_notify_access_main_and_heard_with_all() {
     sup.wait_for("strict.service: start operation timed out. Terminating.");
     sup.wait_for("strict.service: Failed with result 'timeout'.");
     let out = sup.stop();
-    assert!(out.contains("Failed to start strict.service - Strict."), "{out}");
+    assert!(
+        out.contains("Failed to start strict.service - Strict."),
+        "{out}"
+    );
     assert!(!out.contains("Started strict.service - Strict."), "{out}");
 }
 

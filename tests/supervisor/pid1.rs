@@ -66,5 +66,8 @@ fn after_a_reload_a_removed_unit_stops_and_sigterm_still_ends_the_pod() {
     sup.wait_for("Stopped gone.service - Gone.");
     let out = sup.stop();
     assert!(out.contains("Stopped keep.service - Keep."), "{out}");
-    assert!(out.contains("Stopped target multi-user.target - Multi-User System."), "{out}");
+    assert!(
+        out.contains("Stopped target multi-user.target - Multi-User System."),
+        "{out}"
+    );
 }

@@ -314,7 +314,10 @@ fn persistent_timer_catches_up_a_run_missed_while_the_supervisor_was_down() {
     sup.wait_for("Started nightly.timer - Nightly.");
     std::thread::sleep(Duration::from_millis(300));
     let out = sup.stop();
-    assert!(!out.contains("Starting nightly.service - Nightly job..."), "{out}");
+    assert!(
+        !out.contains("Starting nightly.service - Nightly job..."),
+        "{out}"
+    );
     assert!(stamp.exists(), "no stamp at {}", stamp.display());
 
     // Two days later by the supervisor's clock: the missed night runs at once.
@@ -338,7 +341,10 @@ fn persistent_timer_catches_up_a_run_missed_while_the_supervisor_was_down() {
     sup.wait_for("Started nightly.timer - Nightly.");
     std::thread::sleep(Duration::from_millis(300));
     let out = sup.stop();
-    assert!(!out.contains("Starting nightly.service - Nightly job..."), "{out}");
+    assert!(
+        !out.contains("Starting nightly.service - Nightly job..."),
+        "{out}"
+    );
 }
 
 #[test]
