@@ -110,7 +110,8 @@ impl Pools {
         }
     }
 
-    fn note(&mut self, key: &str, message: String, log: &mut dyn FnMut(&str)) {
+    /// Logs `message` unless a note with the same key was logged before.
+    pub fn note(&mut self, key: &str, message: String, log: &mut dyn FnMut(&str)) {
         if self.noted.insert(key.to_string()) {
             log(&message);
         }
@@ -150,9 +151,10 @@ impl Pools {
     }
 
     /// Creates (or updates) the pool's group and writes its limits; returns
-    /// its `cgroup.procs` opened for the child to write itself into, or
-    /// None when the service runs outside (the reason logged once).
-    pub fn prepare(&mut self, pool: &Pool, log: &mut dyn FnMut(&str)) -> Option<OwnedFd> {
+    /// the group's path and its `cgroup.procs` opened for the child to
+    /// write itself into, or None when the service runs outside (the
+    /// reason logged once).
+    pub fn prepare(&mut self, pool: &Pool, log: &mut dyn FnMut(&str)) -> Option<(PathBuf, OwnedFd)> {
         self.set_up(log);
         let controllers = self.controllers.clone().flatten()?;
         let location = self.location.as_ref().ok()?.clone();
@@ -194,7 +196,7 @@ impl Pools {
             .custom_flags(nix::libc::O_CLOEXEC)
             .open(dir.join("cgroup.procs"))
         {
-            Ok(file) => Some(OwnedFd::from(file)),
+            Ok(file) => Some((dir, OwnedFd::from(file))),
             Err(e) => {
                 self.note(
                     &format!("procs {}", pool.name),
@@ -345,6 +347,30 @@ fn physical_memory() -> u64 {
     let pages = sysconf(SysconfVar::_PHYS_PAGES).ok().flatten().unwrap_or(0);
     let size = sysconf(SysconfVar::PAGE_SIZE).ok().flatten().unwrap_or(4096);
     u64::try_from(pages).unwrap_or(0).saturating_mul(u64::try_from(size).unwrap_or(4096))
+}
+
+/// Loads the pool `name` and prepares its group (see [`Pools::prepare`]);
+/// a missing or unreadable pool file is said once and the service runs
+/// outside any pool.
+pub fn join_pool(
+    pools: &mut Pools,
+    dirs: &[PathBuf],
+    name: &str,
+    log: &mut dyn FnMut(&str),
+) -> Option<(PathBuf, OwnedFd)> {
+    match load_pool(dirs, name) {
+        Ok((pool, diagnostics)) => {
+            for line in diagnostics {
+                pools.note(&line.clone(), line, log);
+            }
+            pools.prepare(&pool, log)
+        }
+        Err(why) => {
+            let message = format!("cgroup: {why}; its services run outside any pool.");
+            pools.note(&format!("missing {name}"), message, log);
+            None
+        }
+    }
 }
 
 /// The pool file `NAME.cgroup` from the first directory of the search path

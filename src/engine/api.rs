@@ -1182,7 +1182,7 @@ impl ApiBackend for EngineBackend {
             .collect();
         Ok(MetricsSnapshot {
             units,
-            pools: Vec::new(),
+            pools: core.ex.pools.metrics(),
         })
     }
 }
