@@ -92,7 +92,14 @@ pub fn io_max_lines(
         .iter()
         .map(|e| ("rbps", e))
         .chain(pool.io_write_bandwidth_max.iter().map(|e| ("wbps", e)));
-    for (key, DeviceBandwidth { path, bytes_per_second }) in entries {
+    for (
+        key,
+        DeviceBandwidth {
+            path,
+            bytes_per_second,
+        },
+    ) in entries
+    {
         match resolve(Path::new(path)) {
             Ok((major, minor)) => {
                 let value = bytes_per_second.map_or_else(|| "max".to_string(), |n| n.to_string());
@@ -115,7 +122,10 @@ pub fn resolve_block_device(path: &Path, sysfs: &Path) -> io::Result<(u32, u32)>
     } else {
         meta.dev()
     };
-    let (major, minor) = (nix::sys::stat::major(dev) as u32, nix::sys::stat::minor(dev) as u32);
+    let (major, minor) = (
+        nix::sys::stat::major(dev) as u32,
+        nix::sys::stat::minor(dev) as u32,
+    );
     if major == 0 {
         // Anonymous devices: overlayfs, tmpfs, proc ... no disk to limit.
         return Err(io::Error::other(format!(
@@ -210,9 +220,18 @@ mod tests {
     fn memory_values() {
         assert_eq!(memory_value(None, 1000), "max");
         assert_eq!(memory_value(Some(MemoryLimit::Infinity), 1000), "max");
-        assert_eq!(memory_value(Some(MemoryLimit::Bytes(4 << 30)), 0), "4294967296");
-        assert_eq!(memory_value(Some(MemoryLimit::Permille(500)), 8 << 30), "4294967296");
-        assert_eq!(memory_value(Some(MemoryLimit::Permille(1000)), u64::MAX), u64::MAX.to_string());
+        assert_eq!(
+            memory_value(Some(MemoryLimit::Bytes(4 << 30)), 0),
+            "4294967296"
+        );
+        assert_eq!(
+            memory_value(Some(MemoryLimit::Permille(500)), 8 << 30),
+            "4294967296"
+        );
+        assert_eq!(
+            memory_value(Some(MemoryLimit::Permille(1000)), u64::MAX),
+            u64::MAX.to_string()
+        );
     }
 
     #[test]
@@ -268,7 +287,10 @@ mod tests {
         let file = dir.path().join("f");
         std::fs::write(&file, "").unwrap();
         let dev = std::fs::metadata(&file).unwrap().dev();
-        let (major, minor) = (nix::sys::stat::major(dev) as u32, nix::sys::stat::minor(dev) as u32);
+        let (major, minor) = (
+            nix::sys::stat::major(dev) as u32,
+            nix::sys::stat::minor(dev) as u32,
+        );
         let sysfs = tempfile::tempdir().unwrap();
         let result = resolve_block_device(&file, sysfs.path());
         if major == 0 {
@@ -304,7 +326,10 @@ mod tests {
             Some(5321)
         );
         assert_eq!(parse_cpu_usage_usec("user_usec 1\n"), None);
-        assert_eq!(parse_statm_resident_pages("51234 1200 300 1 0 900 0\n"), Some(1200));
+        assert_eq!(
+            parse_statm_resident_pages("51234 1200 300 1 0 900 0\n"),
+            Some(1200)
+        );
         assert_eq!(parse_statm_resident_pages(""), None);
         assert_eq!(parse_device_number("8:16"), Some((8, 16)));
         assert_eq!(parse_device_number("8"), None);
@@ -319,6 +344,9 @@ mod tests {
             parse_cgroup2_mount(mountinfo).as_deref(),
             Some("/sys/fs/cgroup/unified")
         );
-        assert_eq!(parse_cgroup2_mount("31 23 0:28 / /x rw - tmpfs tmpfs rw\n"), None);
+        assert_eq!(
+            parse_cgroup2_mount("31 23 0:28 / /x rw - tmpfs tmpfs rw\n"),
+            None
+        );
     }
 }

@@ -126,7 +126,9 @@ impl Pools {
         let location = match &self.location {
             Ok(location) => location.clone(),
             Err(why) => {
-                let message = format!("cgroup: {why}; pools are not applied, services run without their limits.");
+                let message = format!(
+                    "cgroup: {why}; pools are not applied, services run without their limits."
+                );
                 self.note("unavailable", message, log);
                 self.controllers = Some(None);
                 return;
@@ -154,7 +156,11 @@ impl Pools {
     /// the group's path and its `cgroup.procs` opened for the child to
     /// write itself into, or None when the service runs outside (the
     /// reason logged once).
-    pub fn prepare(&mut self, pool: &Pool, log: &mut dyn FnMut(&str)) -> Option<(PathBuf, OwnedFd)> {
+    pub fn prepare(
+        &mut self,
+        pool: &Pool,
+        log: &mut dyn FnMut(&str),
+    ) -> Option<(PathBuf, OwnedFd)> {
         self.set_up(log);
         let controllers = self.controllers.clone().flatten()?;
         let location = self.location.as_ref().ok()?.clone();
@@ -180,13 +186,22 @@ impl Pools {
         {
             self.note(
                 &format!("mkdir {}", pool.name),
-                format!("cgroup: cannot create {}: {e}; its services run outside it.", dir.display()),
+                format!(
+                    "cgroup: cannot create {}: {e}; its services run outside it.",
+                    dir.display()
+                ),
                 log,
             );
             return None;
         }
         if self.created.get(&pool.name) != Some(pool) {
-            for problem in write_limits(&dir, pool, &controllers.enabled, &location.sysfs, self.physical_memory) {
+            for problem in write_limits(
+                &dir,
+                pool,
+                &controllers.enabled,
+                &location.sysfs,
+                self.physical_memory,
+            ) {
                 log(&format!("cgroup: pool {}: {problem}", pool.name));
             }
             self.created.insert(pool.name.clone(), pool.clone());
@@ -200,7 +215,10 @@ impl Pools {
             Err(e) => {
                 self.note(
                     &format!("procs {}", pool.name),
-                    format!("cgroup: cannot open {}/cgroup.procs: {e}; its services run outside it.", dir.display()),
+                    format!(
+                        "cgroup: cannot open {}/cgroup.procs: {e}; its services run outside it.",
+                        dir.display()
+                    ),
                     log,
                 );
                 None
@@ -264,8 +282,9 @@ fn set_up_subtree(location: &Location) -> io::Result<(Controllers, Vec<String>)>
         fs::create_dir(base)?;
     }
     let available = files::parse_controllers(&fs::read_to_string(base.join("cgroup.controllers"))?);
-    let mut enabled =
-        files::parse_controllers(&fs::read_to_string(base.join("cgroup.subtree_control")).unwrap_or_default());
+    let mut enabled = files::parse_controllers(
+        &fs::read_to_string(base.join("cgroup.subtree_control")).unwrap_or_default(),
+    );
     let mut problems = Vec::new();
     let wanted: Vec<&str> = CONTROLLERS
         .into_iter()
@@ -282,11 +301,17 @@ fn set_up_subtree(location: &Location) -> io::Result<(Controllers, Vec<String>)>
             problems.push(format!("cannot create {}: {e}", leaf.display()));
         }
         if let Err(e) = write_file(&leaf.join("cgroup.procs"), &std::process::id().to_string()) {
-            problems.push(format!("cannot move the supervisor into {}: {e}", leaf.display()));
+            problems.push(format!(
+                "cannot move the supervisor into {}: {e}",
+                leaf.display()
+            ));
         }
     }
     for controller in wanted {
-        match write_file(&base.join("cgroup.subtree_control"), &format!("+{controller}")) {
+        match write_file(
+            &base.join("cgroup.subtree_control"),
+            &format!("+{controller}"),
+        ) {
             Ok(()) => {
                 enabled.insert(controller.to_string());
             }
@@ -310,8 +335,14 @@ fn write_limits(
     let on = |c: &str| enabled.contains(c);
     let mut writes: Vec<(&str, String)> = Vec::new();
     if on("memory") {
-        writes.push(("memory.max", files::memory_value(pool.memory_max, physical_memory)));
-        writes.push(("memory.high", files::memory_value(pool.memory_high, physical_memory)));
+        writes.push((
+            "memory.max",
+            files::memory_value(pool.memory_max, physical_memory),
+        ));
+        writes.push((
+            "memory.high",
+            files::memory_value(pool.memory_high, physical_memory),
+        ));
     }
     if on("cpu") {
         writes.push(("cpu.max", files::cpu_max_value(pool)));
@@ -322,7 +353,10 @@ fn write_limits(
     }
     let mut problems = Vec::new();
     if on("io") {
-        writes.push(("io.weight", format!("default {}", pool.io_weight.unwrap_or(100))));
+        writes.push((
+            "io.weight",
+            format!("default {}", pool.io_weight.unwrap_or(100)),
+        ));
         let resolve = |path: &Path| files::resolve_block_device(path, sysfs);
         let (lines, errors) = files::io_max_lines(pool, &resolve);
         problems.extend(errors);
@@ -338,15 +372,24 @@ fn write_limits(
 
 /// One write(2) of the whole value, as cgroup files want.
 fn write_file(path: &Path, value: &str) -> io::Result<()> {
-    let mut file = OpenOptions::new().write(true).create(true).truncate(true).open(path)?;
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(path)?;
     file.write_all(value.as_bytes())
 }
 
 fn physical_memory() -> u64 {
     use nix::unistd::{SysconfVar, sysconf};
     let pages = sysconf(SysconfVar::_PHYS_PAGES).ok().flatten().unwrap_or(0);
-    let size = sysconf(SysconfVar::PAGE_SIZE).ok().flatten().unwrap_or(4096);
-    u64::try_from(pages).unwrap_or(0).saturating_mul(u64::try_from(size).unwrap_or(4096))
+    let size = sysconf(SysconfVar::PAGE_SIZE)
+        .ok()
+        .flatten()
+        .unwrap_or(4096);
+    u64::try_from(pages)
+        .unwrap_or(0)
+        .saturating_mul(u64::try_from(size).unwrap_or(4096))
 }
 
 /// Loads the pool `name` and prepares its group (see [`Pools::prepare`]);
@@ -451,7 +494,10 @@ mod tests {
             "+io"
         );
         assert_eq!(log.len(), 1, "{log:?}");
-        assert!(log[0].starts_with("cgroup: the pids controller is not available in "), "{log:?}");
+        assert!(
+            log[0].starts_with("cgroup: the pids controller is not available in "),
+            "{log:?}"
+        );
         pools.prepare(&db(), &mut |m| log.push(m.to_string()));
         assert_eq!(log.len(), 1, "said once: {log:?}");
     }
@@ -460,11 +506,21 @@ mod tests {
     fn missing_cgroup_v2_is_said_once_and_nothing_is_joined() {
         let mut pools = Pools::at(Err("cgroup v2 is not mounted".into()));
         let mut log = Vec::new();
-        assert!(pools.prepare(&db(), &mut |m| log.push(m.to_string())).is_none());
-        assert!(pools.prepare(&db(), &mut |m| log.push(m.to_string())).is_none());
+        assert!(
+            pools
+                .prepare(&db(), &mut |m| log.push(m.to_string()))
+                .is_none()
+        );
+        assert!(
+            pools
+                .prepare(&db(), &mut |m| log.push(m.to_string()))
+                .is_none()
+        );
         assert_eq!(
             log,
-            ["cgroup: cgroup v2 is not mounted; pools are not applied, services run without their limits."]
+            [
+                "cgroup: cgroup v2 is not mounted; pools are not applied, services run without their limits."
+            ]
         );
         assert!(pools.metrics().is_empty());
     }
@@ -492,11 +548,18 @@ mod tests {
     fn pool_files_come_from_the_search_path() {
         let a = tempfile::tempdir().unwrap();
         let b = tempfile::tempdir().unwrap();
-        fs::write(b.path().join("db.cgroup"), "[Cgroup]\nMemoryMax=1G\nBogus=1\n").unwrap();
+        fs::write(
+            b.path().join("db.cgroup"),
+            "[Cgroup]\nMemoryMax=1G\nBogus=1\n",
+        )
+        .unwrap();
         let dirs = vec![a.path().to_path_buf(), b.path().to_path_buf()];
         let (pool, diagnostics) = load_pool(&dirs, "db").unwrap();
         assert_eq!(pool.memory_max, Some(MemoryLimit::Bytes(1 << 30)));
         assert_eq!(diagnostics.len(), 1);
-        assert_eq!(load_pool(&dirs, "web").unwrap_err(), "Pool web.cgroup not found");
+        assert_eq!(
+            load_pool(&dirs, "web").unwrap_err(),
+            "Pool web.cgroup not found"
+        );
     }
 }

@@ -1384,7 +1384,10 @@ impl ServiceRuntime {
         };
         let running = matches!(
             self.state,
-            ServiceState::Start | ServiceState::StartPost | ServiceState::Running | ServiceState::Reload
+            ServiceState::Start
+                | ServiceState::StartPost
+                | ServiceState::Running
+                | ServiceState::Reload
         );
         if !running || rss <= limit {
             return;

@@ -384,7 +384,10 @@ fn step_message(plan: &ProcessPlan, step: SetupStep, errno: i32) -> String {
         }
         SetupStep::Cgroup => {
             let path = plan.cgroup.as_ref().map(|(p, _)| p.display().to_string());
-            format!("Failed to attach to cgroup {}: {reason}", path.unwrap_or_default())
+            format!(
+                "Failed to attach to cgroup {}: {reason}",
+                path.unwrap_or_default()
+            )
         }
     }
 }

@@ -29,7 +29,9 @@ impl Subtree {
     }
 
     fn has(&self, controller: &str) -> bool {
-        self.controllers().split_whitespace().any(|c| c == controller)
+        self.controllers()
+            .split_whitespace()
+            .any(|c| c == controller)
     }
 
     fn read(&self, file: &str) -> String {
@@ -39,15 +41,30 @@ impl Subtree {
 
 impl Drop for Subtree {
     fn drop(&mut self) {
-        // runr removes its pools at exit; anything left goes here.
-        if let Ok(entries) = std::fs::read_dir(&self.0) {
-            for entry in entries.flatten() {
-                if entry.path().is_dir() {
-                    let _ = std::fs::remove_dir(entry.path());
-                }
-            }
+        // runr removes its pools at exit; after a failed test, services
+        // of a killed supervisor may still be in them: kill those
+        // (cgroup.kill) and give the kernel a moment to empty the groups.
+        let pools: Vec<PathBuf> = std::fs::read_dir(&self.0)
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .map(|e| e.path())
+                    .filter(|p| p.is_dir())
+                    .collect()
+            })
+            .unwrap_or_default();
+        for pool in &pools {
+            let _ = std::fs::write(pool.join("cgroup.kill"), "1");
         }
-        let _ = std::fs::remove_dir(&self.0);
+        for _ in 0..50 {
+            for pool in &pools {
+                let _ = std::fs::remove_dir(pool);
+            }
+            if std::fs::remove_dir(&self.0).is_ok() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 }
 
@@ -73,7 +90,8 @@ fn max_memory_rss_kills_a_service_that_grows_over_it() {
     sup.wait_for("hog.service: Failed with result 'oom-kill'.");
     let out = sup.stop();
     assert!(
-        out.contains("hog.service: Main process ") && out.contains(" bytes of memory, over MaxMemoryRSS="),
+        out.contains("hog.service: Main process ")
+            && out.contains(" bytes of memory, over MaxMemoryRSS="),
         "{out}"
     );
 }
@@ -97,7 +115,10 @@ fn a_service_under_its_max_memory_rss_runs_on() {
 fn a_memory_pool_applies_where_the_controller_is_and_is_noted_once_where_not() {
     let subtree = Subtree::create("memory");
     let pod = Pod::new(&[
-        ("db.cgroup", "[Unit]\nDescription=Database pool\n[Cgroup]\nMemoryMax=256M\n"),
+        (
+            "db.cgroup",
+            "[Unit]\nDescription=Database pool\n[Cgroup]\nMemoryMax=256M\n",
+        ),
         (
             "db.service",
             "[Unit]\nDescription=Database\n[Service]\nAutostart=yes\nCgroup=db\nExecStart=/bin/sleep 60\n",
@@ -117,12 +138,18 @@ fn a_memory_pool_applies_where_the_controller_is_and_is_noted_once_where_not() {
         None => {
             println!("case: no writable cgroup v2; runr notes it and runs the services");
             assert_eq!(notes, 1, "{out}");
-            assert!(out.contains(&format!("cgroup: cannot use {root}: ")), "{out}");
+            assert!(
+                out.contains(&format!("cgroup: cannot use {root}: ")),
+                "{out}"
+            );
         }
         Some(s) if s.has("memory") => {
             println!("case: memory controller available; memory.max written and services joined");
             assert_eq!(notes, 0, "{out}");
-            assert_eq!(s.read("pool-db/memory.max").trim(), (256u64 << 20).to_string());
+            assert_eq!(
+                s.read("pool-db/memory.max").trim(),
+                (256u64 << 20).to_string()
+            );
             let procs = s.read("pool-db/cgroup.procs");
             assert_eq!(procs.lines().count(), 2, "{procs:?}\n{out}");
         }
@@ -144,7 +171,10 @@ fn a_memory_pool_applies_where_the_controller_is_and_is_noted_once_where_not() {
         // /metrics reports the pool; CPU time is accounted without any
         // controller, memory only with the memory controller.
         let metrics = Client::unix(pod.socket()).metrics().unwrap();
-        assert!(metrics.contains("runr_pool_cpu_seconds_total{pool=\"db\"} "), "{metrics}");
+        assert!(
+            metrics.contains("runr_pool_cpu_seconds_total{pool=\"db\"} "),
+            "{metrics}"
+        );
         assert_eq!(
             metrics.contains("runr_pool_memory_bytes{pool=\"db\"} "),
             s.has("memory"),
@@ -195,14 +225,18 @@ fn a_cpu_quota_throttles_where_the_cpu_controller_is_delegated() {
             );
             assert!(
                 out.contains("cgroup: the cpu controller is not available in ")
-                    && out.contains("the CPUQuota=/CPUMax=/CPUWeight= of pool batch are not applied"),
+                    && out
+                        .contains("the CPUQuota=/CPUMax=/CPUWeight= of pool batch are not applied"),
                 "{out}"
             );
             assert!(!s.0.join("pool-batch/cpu.max").exists());
         }
         None => {
             println!("case: no writable cgroup v2; runr notes it and runs the service");
-            assert!(out.contains(&format!("cgroup: cannot use {root}: ")), "{out}");
+            assert!(
+                out.contains(&format!("cgroup: cannot use {root}: ")),
+                "{out}"
+            );
         }
     }
     let out = sup.stop();
