@@ -158,9 +158,8 @@ fn peers() -> Vec<Peer> {
             launch: |dir| {
                 let mut c =
                     Command::new(which("systemctl.py").unwrap_or_else(|| "systemctl.py".into()));
-                c.arg(format!("--root={}", dir.display()))
-                    .arg("init")
-                    .arg("default");
+                // `init` without a unit starts what default.target wants.
+                c.arg(format!("--root={}", dir.display())).arg("init");
                 c
             },
             stop_signal: Signal::SIGTERM,

@@ -3,6 +3,7 @@
 //! bad files and values.
 
 pub mod diagnostics;
+pub mod enablement;
 pub mod fragment;
 pub mod host;
 pub mod known_keys;

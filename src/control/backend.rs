@@ -123,6 +123,14 @@ pub trait ApiBackend {
         action: UnitFileAction,
     ) -> ApiResult<ActionAccepted>;
 
+    /// `POST /api/v1/units/{name}/reset-failed`: forget a unit's failure
+    /// (`systemctl reset-failed`). Backends without the notion refuse.
+    async fn reset_failed(&self, name: &str) -> ApiResult<ActionAccepted> {
+        Err(ApiError::unavailable(format!(
+            "{name}: reset-failed is not supported here"
+        )))
+    }
+
     /// `GET /api/v1/services/statuses`.
     async fn service_statuses(&self) -> ApiResult<Vec<ServiceStatus>>;
     /// `POST /api/v1/services/{name}/start|stop|restart|reload|kill`.

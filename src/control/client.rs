@@ -221,6 +221,11 @@ impl Client {
         )
     }
 
+    /// `systemctl reset-failed NAME`.
+    pub fn reset_failed(&self, name: &str) -> Result<ActionAccepted, ClientError> {
+        self.call(Endpoint::UnitResetFailed, &[name], &[], None::<&()>)
+    }
+
     // Services.
 
     pub fn service_statuses(&self) -> Result<Vec<ServiceStatus>, ClientError> {

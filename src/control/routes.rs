@@ -56,6 +56,7 @@ pub enum Endpoint {
     UnitFiles,
     UnitEnable,
     UnitDisable,
+    UnitResetFailed,
     ServiceStatuses,
     ServiceStart,
     ServiceStop,
@@ -143,6 +144,7 @@ use Method::{Delete, Get, Post};
 /// | GET | `/api/v1/units/{name}/files` | → `UnitFiles` (`systemctl cat`) |
 /// | POST | `/api/v1/units/{name}/enable` | `NowOption` → `ActionAccepted` |
 /// | POST | `/api/v1/units/{name}/disable` | `NowOption` → `ActionAccepted` |
+/// | POST | `/api/v1/units/{name}/reset-failed` | → `ActionAccepted` (`systemctl reset-failed`) |
 /// | GET | `/api/v1/services/statuses` | → `[ServiceStatus]` |
 /// | POST | `/api/v1/services/{name}/start` | `StartOptions` → `ActionAccepted` |
 /// | POST | `/api/v1/services/{name}/stop` | `StopOptions` → `ActionAccepted` |
@@ -199,6 +201,11 @@ pub static ROUTES: &[Route] = &[
     route(Get, "/api/v1/units/{name}/files", E::UnitFiles),
     route(Post, "/api/v1/units/{name}/enable", E::UnitEnable),
     route(Post, "/api/v1/units/{name}/disable", E::UnitDisable),
+    route(
+        Post,
+        "/api/v1/units/{name}/reset-failed",
+        E::UnitResetFailed,
+    ),
     route(Get, "/api/v1/services/statuses", E::ServiceStatuses),
     route(Post, "/api/v1/services/{name}/start", E::ServiceStart),
     route(Post, "/api/v1/services/{name}/stop", E::ServiceStop),
@@ -433,6 +440,7 @@ pub async fn handle<B: ApiBackend>(
             };
             json(&backend.unit_file_action(name, action).await?)
         }
+        E::UnitResetFailed => json(&backend.reset_failed(name).await?),
         E::ServiceStatuses => json(&backend.service_statuses().await?),
         E::ServiceStart => json(
             &backend
@@ -678,7 +686,7 @@ pub fn wrong_method(method: &str, path: &str, allowed: &[Method]) -> ApiError {
 mod tests {
     use super::*;
 
-    const ALL_ENDPOINTS: [Endpoint; 33] = [
+    const ALL_ENDPOINTS: [Endpoint; 34] = [
         E::Healthz,
         E::Readyz,
         E::Metrics,
@@ -691,6 +699,7 @@ mod tests {
         E::UnitFiles,
         E::UnitEnable,
         E::UnitDisable,
+        E::UnitResetFailed,
         E::ServiceStatuses,
         E::ServiceStart,
         E::ServiceStop,

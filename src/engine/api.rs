@@ -674,11 +674,71 @@ impl ApiBackend for EngineBackend {
     async fn unit_file_action(
         &self,
         name: &str,
-        _action: UnitFileAction,
+        action: UnitFileAction,
     ) -> ApiResult<ActionAccepted> {
-        Err(ApiError::unavailable(format!(
-            "{name}: enabling and disabling units is done on the unit files (systemctl enable/disable)"
-        )))
+        use crate::config::enablement::{InstallPaths, Installer};
+        let full = if name.contains('.') {
+            name.to_string()
+        } else {
+            format!("{name}.service")
+        };
+        let accepted = {
+            let mut core = self.core.borrow_mut();
+            // The links go where systemctl puts them: the same files and the
+            // same library as `systemctl enable` without a daemon.
+            let paths = InstallPaths::from_search_path(core.manager.search_path().clone(), None);
+            let installer = Installer::new(paths);
+            let names = std::slice::from_ref(&full);
+            let (verb, outcome, now) = match action {
+                UnitFileAction::Enable { now } => {
+                    ("enable", installer.enable(names, false, false), now)
+                }
+                UnitFileAction::Disable { now } => {
+                    ("disable", installer.disable(names, false, false), now)
+                }
+            };
+            if outcome.failed {
+                let message = outcome
+                    .problems
+                    .first()
+                    .map(|p| p.online_text(verb))
+                    .unwrap_or_else(|| format!("Failed to {verb} unit {full}"));
+                return Err(ApiError::bad_request(message));
+            }
+            if !now {
+                core.actions.add(&full, verb, None)
+            } else {
+                let name = self.resolve(&mut core, &full)?;
+                let accepted = if verb == "enable" {
+                    let queued = core.manager.enqueue_start(&name);
+                    let awaits = queued
+                        .contains(&name)
+                        .then(|| (name.clone(), JobKind::Start));
+                    core.actions.add(&name, verb, awaits)
+                } else {
+                    core.manager.enqueue_stop(&name);
+                    core.actions
+                        .add(&name, verb, Some((name.clone(), JobKind::Stop)))
+                };
+                core.settle();
+                accepted
+            }
+        };
+        self.after_change();
+        Ok(accepted)
+    }
+
+    async fn reset_failed(&self, name: &str) -> ApiResult<ActionAccepted> {
+        let accepted = {
+            let mut core = self.core.borrow_mut();
+            let name = self.resolve(&mut core, name)?;
+            if let Some(UnitRuntime::Service(service)) = core.manager.runtimes.get_mut(&name) {
+                service.reset_failed();
+            }
+            core.actions.add(&name, "reset-failed", None)
+        };
+        self.after_change();
+        Ok(accepted)
     }
 
     async fn service_statuses(&self) -> ApiResult<Vec<ServiceStatus>> {

@@ -52,12 +52,34 @@ impl Guest {
         binds: &[(PathBuf, &str)],
         args: &[&str],
     ) -> Guest {
-        assert_can_boot_guests();
         let name = format!(
             "e2e-{}-{}",
             std::process::id(),
             NEXT.fetch_add(1, Ordering::SeqCst)
         );
+        Guest::boot_named_with(&name, units, files, binds, args)
+    }
+
+    /// Boots a guest whose name (and host name) is `name`; each guest has
+    /// its own state directory, so names need not be unique.
+    pub fn boot_named(
+        name: &str,
+        units: Option<&Path>,
+        files: &[(PathBuf, &str)],
+        args: &[&str],
+    ) -> Guest {
+        Guest::boot_named_with(name, units, files, &[], args)
+    }
+
+    fn boot_named_with(
+        name: &str,
+        units: Option<&Path>,
+        files: &[(PathBuf, &str)],
+        binds: &[(PathBuf, &str)],
+        args: &[&str],
+    ) -> Guest {
+        assert_can_boot_guests();
+        let name = name.to_string();
         let state = tempfile::Builder::new()
             .prefix("runr-guests-")
             .tempdir()

@@ -13,6 +13,7 @@ mod harness;
 mod notify;
 mod pid1;
 mod privileges;
+mod systemctl;
 mod systemd_run;
 mod timers;
 

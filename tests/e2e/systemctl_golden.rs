@@ -1,0 +1,185 @@
+//! The differential test of the systemctl face: every systemctl command of
+//! golden/systemctl/live (captured from systemd 252 booted in namespaces)
+//! run again, in the same order, in a guest whose PID 1 is runr, and its
+//! stdout, stderr and exit code compared with systemd's after the shared
+//! normaliser.
+//!
+//! The cases runr still answers otherwise are listed in `known_different.tsv`
+//! beside this file, each with its reason; the test fails when a case not
+//! listed differs, and when a listed case starts to match (then take it off
+//! the list). journalctl and systemd-run cases belong to their faces' tests.
+//!
+//! `SYSTEMCTL_GOLDEN_REPORT=FILE` writes every differing case with both
+//! sides to FILE, to study.
+
+#[path = "../common/normalise.rs"]
+mod normalise;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::guest::Guest;
+
+const GOLDEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/golden/systemctl");
+const KNOWN: &str = include_str!("known_different.tsv");
+
+struct Case {
+    id: String,
+    rc: i32,
+    command: String,
+}
+
+fn cases() -> Vec<Case> {
+    let index = std::fs::read_to_string(Path::new(GOLDEN).join("live/index.tsv")).unwrap();
+    index
+        .lines()
+        .filter_map(|l| {
+            let mut f = l.splitn(4, '\t');
+            let (group, case, rc, command) = (f.next()?, f.next()?, f.next()?, f.next()?);
+            Some(Case {
+                id: format!("{group}/{case}"),
+                rc: rc.parse().ok()?,
+                command: command.to_string(),
+            })
+        })
+        .collect()
+}
+
+/// Whether a command is systemctl's (and not journalctl's or systemd-run's).
+fn is_systemctl(command: &str) -> bool {
+    let words: Vec<&str> = command.split_whitespace().collect();
+    let inner = command.contains("systemctl\\ ");
+    words
+        .iter()
+        .find(|w| !w.contains('='))
+        .is_some_and(|w| *w == "systemctl" || (*w == "script" && inner))
+}
+
+fn read_golden(id: &str, ext: &str) -> String {
+    std::fs::read_to_string(Path::new(GOLDEN).join("live").join(format!("{id}.{ext}")))
+        .unwrap_or_default()
+}
+
+/// Both sides go through this before they are compared.
+fn comparable(text: &str, hostname: &str, command: &str) -> String {
+    let text = text.replace(hostname, "oracle");
+    let text = normalise::sort_unit_lists(&normalise::normalise(&text));
+    if command.contains("list-timers") {
+        normalise::collapse_spaces(&text)
+    } else {
+        text
+    }
+}
+
+fn known_different() -> BTreeMap<String, String> {
+    KNOWN
+        .lines()
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .filter_map(|l| l.split_once('\t'))
+        .map(|(id, why)| (id.to_string(), why.to_string()))
+        .collect()
+}
+
+fn boot() -> Guest {
+    let extra = Path::new(GOLDEN).join("extra");
+    let files: Vec<(PathBuf, &str)> = vec![
+        (
+            extra.join("demo-masked.service"),
+            "/usr/local/lib/systemd/system/demo-masked.service",
+        ),
+        (
+            extra.join("demo-linked.service"),
+            "/opt/units/demo-linked.service",
+        ),
+        (
+            extra.join("demo-reload-override.conf"),
+            "/etc/systemd/system/demo-reload.service.d/override.conf",
+        ),
+    ];
+    let guest = Guest::boot_with_files(
+        Some(&Path::new(GOLDEN).join("units")),
+        &files,
+        &["supervisor"],
+    );
+    let ready =
+        guest.wait_until_ok("test -S /run/runr/runr.sock && systemctl list-units >/dev/null");
+    assert!(
+        ready.status.success(),
+        "runr did not answer: {}",
+        guest.console()
+    );
+    guest
+}
+
+#[test]
+fn systemctl_live_goldens_against_runr_as_pid_1() {
+    let guest = boot();
+    let known = known_different();
+    let hostname = guest.name.clone();
+    let mut report = String::new();
+    let mut unexpected = Vec::new();
+    let mut now_matching = Vec::new();
+    let (mut same, mut compared) = (0, 0);
+    for case in cases() {
+        if !is_systemctl(&case.command) {
+            continue;
+        }
+        compared += 1;
+        let out = guest.sh(&format!("timeout -k 2 30 sh -c {}", quote(&case.command)));
+        let got_out = comparable(
+            &String::from_utf8_lossy(&out.stdout),
+            &hostname,
+            &case.command,
+        );
+        let got_err = comparable(
+            &String::from_utf8_lossy(&out.stderr),
+            &hostname,
+            &case.command,
+        );
+        let want_out = comparable(&read_golden(&case.id, "stdout"), "oracle", &case.command);
+        let want_err = comparable(&read_golden(&case.id, "stderr"), "oracle", &case.command);
+        let rc = out.status.code().unwrap_or(-1);
+        let matches = got_out == want_out && got_err == want_err && rc == case.rc;
+        if matches {
+            same += 1;
+        } else {
+            report.push_str(&format!(
+                "=== {} (rc {rc}, want {}): {}\n--- stdout\n{got_out}--- want\n{want_out}--- stderr\n{got_err}--- want\n{want_err}\n",
+                case.id, case.rc, case.command
+            ));
+        }
+        match (matches, known.contains_key(&case.id)) {
+            (false, false) => unexpected.push(case.id.clone()),
+            (true, true) => now_matching.push(case.id.clone()),
+            _ => {}
+        }
+    }
+    if let Ok(path) = std::env::var("SYSTEMCTL_GOLDEN_REPORT") {
+        let _ = std::fs::write(path, &report);
+    }
+    eprintln!("systemctl goldens: {same} of {compared} match runr");
+    assert!(compared >= 400, "only {compared} systemctl cases found");
+    assert!(
+        now_matching.is_empty(),
+        "these cases match now; take them off tests/e2e/known_different.tsv: {now_matching:?}"
+    );
+    assert!(
+        unexpected.is_empty(),
+        "these cases differ and are not listed in tests/e2e/known_different.tsv: {unexpected:?}\n(SYSTEMCTL_GOLDEN_REPORT=FILE shows both sides)"
+    );
+}
+
+fn quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "'\\''"))
+}
+
+#[test]
+fn the_case_filter_keeps_systemctl_commands_only() {
+    assert!(is_systemctl("systemctl status x"));
+    assert!(is_systemctl("LANG=C systemctl status x"));
+    assert!(is_systemctl(
+        "TERM=xterm-256color script -qec stty\\ cols\\ 80\\ rows\\ 24\\ -onlcr\\;\\ systemctl\\ status\\ x /dev/null"
+    ));
+    assert!(!is_systemctl("journalctl -u x -n 20"));
+    assert!(!is_systemctl("systemd-run --unit=x --wait -- /bin/true"));
+}
