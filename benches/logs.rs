@@ -148,9 +148,9 @@ fn runr_throughput(n: u64) -> Result<Duration, String> {
     let client = Client::unix(&socket).with_timeout(Duration::from_secs(5));
     // The unit is inactive before it starts too: the line count decides.
     let finished = || {
-        client.unit("chatty.service").is_ok_and(|u| {
-            matches!(u.active_state, ActiveState::Inactive | ActiveState::Failed)
-        })
+        client
+            .unit("chatty.service")
+            .is_ok_and(|u| matches!(u.active_state, ActiveState::Inactive | ActiveState::Failed))
     };
     let took = until_on_disk(start, n, finished, || {
         count_lines(&logs, |name| name.starts_with("chatty.log"))
@@ -192,9 +192,7 @@ fn piped_throughput(
 
 fn throughput_table() {
     let n = env_number("BENCH_LOG_LINES", 2_000_000);
-    println!(
-        "{n} lines of 100 bytes from one writer into files rotated at {FILE_SIZE} bytes\n"
-    );
+    println!("{n} lines of 100 bytes from one writer into files rotated at {FILE_SIZE} bytes\n");
     println!(
         "| {:<34} | {:>10} | {:>12} | {:>8} |",
         "writer", "time", "lines/s", "vs s6-log"
@@ -202,9 +200,11 @@ fn throughput_table() {
     println!("|{:-<36}|{:->12}|{:->14}|{:->10}|", "", "", "", "");
     let runr = runr_throughput(n);
     let s6 = if installed("/usr/bin/s6-log") {
-        piped_throughput(n, &format!("/usr/bin/s6-log -b n{FILE_COUNT} s{FILE_SIZE}"), |_| {
-            Ok(())
-        })
+        piped_throughput(
+            n,
+            &format!("/usr/bin/s6-log -b n{FILE_COUNT} s{FILE_SIZE}"),
+            |_| Ok(()),
+        )
     } else {
         Err("not installed (/usr/bin/s6-log)".into())
     };
@@ -212,7 +212,10 @@ fn throughput_table() {
     // 27 more bytes a line than the other two write.
     let svlogd = if installed("/usr/bin/svlogd") {
         piped_throughput(n, "/usr/bin/svlogd -tt", |logs| {
-            std::fs::write(logs.join("config"), format!("s{FILE_SIZE}\nn{FILE_COUNT}\n"))
+            std::fs::write(
+                logs.join("config"),
+                format!("s{FILE_SIZE}\nn{FILE_COUNT}\n"),
+            )
         })
     } else {
         Err("not installed (/usr/bin/svlogd)".into())
@@ -270,7 +273,10 @@ fn fill_stores(dir: &Path, plain: &Path, bytes: u64) -> std::io::Result<()> {
     while written < bytes {
         let unit = (i % UNITS.len() as u64) as usize;
         message.clear();
-        write!(message, "request {i} handled in 12ms status=200 path=/api/v1/items/{i} user=bench")?;
+        write!(
+            message,
+            "request {i} handled in 12ms status=200 path=/api/v1/items/{i} user=bench"
+        )?;
         let entry = Entry {
             realtime: start_realtime + i * 10,
             monotonic: 1_000_000 + i * 10,
@@ -293,7 +299,7 @@ fn fill_stores(dir: &Path, plain: &Path, bytes: u64) -> std::io::Result<()> {
         text.write_all(&message)?;
         text.write_all(b"\n")?;
         i += 1;
-        if i % 100_000 == 0 {
+        if i.is_multiple_of(100_000) {
             written = directory_size(dir);
         }
     }
@@ -313,7 +319,10 @@ fn directory_size(dir: &Path) -> u64 {
         .unwrap_or(0)
 }
 
-fn median_of(runs: usize, mut call: impl FnMut() -> Result<Duration, String>) -> Result<Duration, String> {
+fn median_of(
+    runs: usize,
+    mut call: impl FnMut() -> Result<Duration, String>,
+) -> Result<Duration, String> {
     let mut times = Vec::with_capacity(runs);
     for _ in 0..runs {
         times.push(call()?);
@@ -366,13 +375,27 @@ fn journal_table() {
     let ours = median_of(20, || {
         time_command(
             &runr_binary(),
-            &["journalctl", "-D", &journal_arg, "-u", UNITS[0], "-n", "50", "--no-pager"],
+            &[
+                "journalctl",
+                "-D",
+                &journal_arg,
+                "-u",
+                UNITS[0],
+                "-n",
+                "50",
+                "--no-pager",
+            ],
         )
     });
     let plain_arg = plain.display().to_string();
-    let tail = median_of(20, || time_command(Path::new("/usr/bin/tail"), &["-n", "50", &plain_arg]));
+    let tail = median_of(20, || {
+        time_command(Path::new("/usr/bin/tail"), &["-n", "50", &plain_arg])
+    });
     for (label, result) in [
-        (format!("runr journalctl -D DIR -u {} -n 50 --no-pager", UNITS[0]), &ours),
+        (
+            format!("runr journalctl -D DIR -u {} -n 50 --no-pager", UNITS[0]),
+            &ours,
+        ),
         ("tail -n 50 FILE".to_string(), &tail),
     ] {
         match result {

@@ -183,18 +183,21 @@ fn main() {
         "{n} timers (half OnCalendar= over the day, half OnActiveSec=/OnUnitActiveSec=1h), none due in a {} s window\n",
         idle.as_secs()
     );
-    println!("| {:<44} | {:>14} |", "measure", "runr");
-    println!("|{:-<46}|{:->16}|", "", "");
+    println!("| {:<48} | {:>14} |", "measure", "runr");
+    println!("|{:-<50}|{:->16}|", "", "");
     println!(
-        "| {:<44} | {:>11.1} ms |",
+        "| {:<48} | {:>11.1} ms |",
         "arming: launch to every timer with a next elapse",
         armed.as_secs_f64() * 1e3
     );
     println!(
-        "| {:<44} | {:>8.2} ms/s |",
+        "| {:<48} | {:>8.2} ms/s |",
         "supervisor CPU time while idle", cpu_ms_per_second
     );
-    println!("| {:<44} | {:>14.2} |", "supervisor wakeups/s while idle", wakeups);
-    println!("| {:<44} | {:>14} |", "supervisor threads", threads(pid));
+    println!(
+        "| {:<48} | {:>14.2} |",
+        "supervisor wakeups/s while idle", wakeups
+    );
+    println!("| {:<48} | {:>14} |", "supervisor threads", threads(pid));
     drop(supervisor);
 }
