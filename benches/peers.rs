@@ -5,7 +5,9 @@
 //! - stop: from SIGTERM to the last service gone;
 //! - footprint: resident memory of the supervisor's own processes, and
 //!   their wakeups per second (context switches) while the N services idle;
-//! - reaping: how long a service's exited process stays a zombie.
+//! - reaping (a second table): how long a service's exited process stays a
+//!   zombie, from the moment /proc shows it `Z` to the moment its /proc
+//!   entry is gone, for a `sleep 0.2` restarted forever; median of 20.
 //!
 //! Run with `cargo bench --bench peers` (root; the peers from
 //! `apt-get install runit s6 supervisor tini` and
@@ -27,8 +29,9 @@ struct Peer {
     name: &'static str,
     /// The program that must be installed.
     needs: &'static str,
-    /// Writes the configuration for `n` services into `dir`.
-    setup: fn(dir: &Path, n: usize),
+    /// Writes the configuration for `n` services running `command` (a
+    /// program and its arguments) into `dir`.
+    setup: fn(dir: &Path, n: usize, command: &str),
     /// Starts the supervisor on `dir`.
     launch: fn(dir: &Path) -> Command,
     /// The signal that stops it and its services.
@@ -51,12 +54,12 @@ fn peers() -> Vec<Peer> {
         Peer {
             name: "runr",
             needs: "",
-            setup: |dir, n| {
+            setup: |dir, n, command| {
                 for i in 0..n {
                     write(
                         &dir.join(format!("s{i}.service")),
                         &format!(
-                            "[Service]\nAutostart=yes\nExecStart=/bin/sleep {MARKER}\nRestart=always\nRestartSec=0\n"
+                            "[Unit]\nStartLimitIntervalSec=0\n[Service]\nAutostart=yes\nExecStart={command}\nRestart=always\nRestartSec=0\n"
                         ),
                         0o644,
                     );
@@ -75,11 +78,11 @@ fn peers() -> Vec<Peer> {
         Peer {
             name: "runit",
             needs: "/usr/bin/runsvdir",
-            setup: |dir, n| {
+            setup: |dir, n, command| {
                 for i in 0..n {
                     write(
                         &dir.join(format!("s{i}/run")),
-                        &format!("#!/bin/sh\nexec /bin/sleep {MARKER}\n"),
+                        &format!("#!/bin/sh\nexec {command}\n"),
                         0o755,
                     );
                 }
@@ -96,11 +99,11 @@ fn peers() -> Vec<Peer> {
         Peer {
             name: "s6",
             needs: "/usr/bin/s6-svscan",
-            setup: |dir, n| {
+            setup: |dir, n, command| {
                 for i in 0..n {
                     write(
                         &dir.join(format!("s{i}/run")),
-                        &format!("#!/bin/sh\nexec /bin/sleep {MARKER}\n"),
+                        &format!("#!/bin/sh\nexec {command}\n"),
                         0o755,
                     );
                 }
@@ -115,14 +118,14 @@ fn peers() -> Vec<Peer> {
         Peer {
             name: "supervisor",
             needs: "/usr/bin/supervisord",
-            setup: |dir, n| {
+            setup: |dir, n, command| {
                 let mut conf = format!(
                     "[supervisord]\nnodaemon=true\nlogfile={0}/supervisord.log\npidfile={0}/supervisord.pid\n\n",
                     dir.display()
                 );
                 for i in 0..n {
                     conf.push_str(&format!(
-                        "[program:s{i}]\ncommand=/bin/sleep {MARKER}\nautorestart=true\nstartsecs=0\nstdout_logfile=NONE\nstderr_logfile=NONE\n\n"
+                        "[program:s{i}]\ncommand={command}\nautorestart=true\nstartsecs=0\nstdout_logfile=NONE\nstderr_logfile=NONE\n\n"
                     ));
                 }
                 write(&dir.join("supervisord.conf"), &conf, 0o644);
@@ -137,13 +140,13 @@ fn peers() -> Vec<Peer> {
         Peer {
             name: "docker-systemctl-replacement",
             needs: "systemctl.py",
-            setup: |dir, n| {
+            setup: |dir, n, command| {
                 let system = dir.join("etc/systemd/system");
                 for i in 0..n {
                     write(
                         &system.join(format!("s{i}.service")),
                         &format!(
-                            "[Service]\nExecStart=/bin/sleep {MARKER}\nRestart=always\n[Install]\nWantedBy=multi-user.target\n"
+                            "[Service]\nExecStart={command}\nRestart=always\n[Install]\nWantedBy=multi-user.target\n"
                         ),
                         0o644,
                     );
@@ -283,7 +286,7 @@ fn measure(peer: &Peer, n: usize) -> Figures {
         .prefix("runr-bench-")
         .tempdir()
         .unwrap();
-    (peer.setup)(dir.path(), n);
+    (peer.setup)(dir.path(), n, &format!("/bin/sleep {MARKER}"));
     assert!(
         service_pids().is_empty(),
         "services of an earlier run are still there"
@@ -339,6 +342,181 @@ fn show(d: Option<Duration>) -> String {
     }
 }
 
+/// What each reaping cycle runs: a short sleep, found by its argument.
+const REAP_SLEEP: &str = "0.2";
+const REAP_CYCLES: usize = 20;
+
+/// tini runs one child and reaps what is orphaned to it; it restarts
+/// nothing. So its child is a shell loop that orphans a `sleep 0.2` each
+/// round (the subshell forks it and exits), and with `-s` tini is a child
+/// subreaper: the orphaned sleep becomes tini's child, and it is tini, not
+/// the shell, that reaps it. Measuring the loop's own `sleep`s would time
+/// sh's wait, not tini's.
+fn tini_peer() -> Peer {
+    Peer {
+        name: "tini (orphans, -s)",
+        needs: "/usr/bin/tini",
+        setup: |_, _, _| {},
+        launch: |_| {
+            let mut c = Command::new("/usr/bin/tini");
+            c.args([
+                "-s",
+                "--",
+                "/bin/sh",
+                "-c",
+                "while :; do (/bin/sleep 0.2 &); /bin/sleep 0.3; done",
+            ]);
+            c
+        },
+        stop_signal: Signal::SIGTERM,
+    }
+}
+
+/// PIDs of `/bin/sleep 0.2` processes not yet exited.
+fn live_sleeps() -> Vec<i32> {
+    let mut pids = Vec::new();
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return pids;
+    };
+    let wanted = format!("/bin/sleep\0{REAP_SLEEP}\0");
+    for entry in entries.flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<i32>() else {
+            continue;
+        };
+        let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else {
+            continue;
+        };
+        if cmdline == wanted.as_bytes() {
+            pids.push(pid);
+        }
+    }
+    pids
+}
+
+/// Follows one process by reading its /proc stat in a busy loop: from the
+/// first read showing it a zombie to the first read finding it gone. None
+/// when it outlives the limit. A process reaped between two reads, never
+/// seen as a zombie, counts as zero: it was reaped within one read.
+fn zombie_time(pid: i32) -> Option<Duration> {
+    let path = format!("/proc/{pid}/stat");
+    let start = Instant::now();
+    let mut zombie_since: Option<Instant> = None;
+    while start.elapsed() < Duration::from_secs(10) {
+        match std::fs::read_to_string(&path) {
+            Ok(stat) => {
+                if zombie_since.is_none() && stat.contains(") Z ") {
+                    zombie_since = Some(Instant::now());
+                }
+            }
+            Err(_) => {
+                let gone = Instant::now();
+                return Some(zombie_since.map_or(Duration::ZERO, |z| gone - z));
+            }
+        }
+    }
+    None
+}
+
+/// Median zombie time over REAP_CYCLES exits of a restarted `sleep 0.2`.
+fn reaping(peer: &Peer) -> Result<Vec<Duration>, String> {
+    if !live_sleeps().is_empty() {
+        return Err(format!(
+            "a `sleep {REAP_SLEEP}` of an earlier run is still there"
+        ));
+    }
+    let dir = tempfile::Builder::new()
+        .prefix("runr-reap-")
+        .tempdir()
+        .map_err(|e| e.to_string())?;
+    (peer.setup)(dir.path(), 1, &format!("/bin/sleep {REAP_SLEEP}"));
+    let mut child = (peer.launch)(dir.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("{}: {e}", peer.name))?;
+    let root = child.id() as i32;
+    let mut times = Vec::new();
+    let mut failure = None;
+    let mut seen = BTreeSet::new();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while times.len() < REAP_CYCLES {
+        if Instant::now() > deadline {
+            failure = Some(format!("{} cycles in 120 s", times.len()));
+            break;
+        }
+        // A sleep not followed yet; each is measured once.
+        let Some(pid) = live_sleeps().into_iter().find(|p| !seen.contains(p)) else {
+            std::thread::sleep(Duration::from_millis(1));
+            continue;
+        };
+        seen.insert(pid);
+        match zombie_time(pid) {
+            Some(t) => times.push(t),
+            None => {
+                failure = Some(format!("pid {pid} never went away"));
+                break;
+            }
+        }
+    }
+    let _ = kill(Pid::from_raw(root), peer.stop_signal);
+    if wait_until(Duration::from_secs(10), || {
+        matches!(child.try_wait(), Ok(Some(_)))
+    })
+    .is_none()
+    {
+        for pid in process_tree(root).into_iter().rev() {
+            let _ = kill(Pid::from_raw(pid), Signal::SIGKILL);
+        }
+        let _ = child.wait();
+    }
+    // The last sleep may outlive its supervisor: killed by PID.
+    let _ = wait_until(Duration::from_secs(1), || live_sleeps().is_empty());
+    for pid in live_sleeps() {
+        let _ = kill(Pid::from_raw(pid), Signal::SIGKILL);
+    }
+    if let Some(failure) = failure {
+        return Err(failure);
+    }
+    times.sort();
+    Ok(times)
+}
+
+fn reaping_table(filter: &[String]) {
+    println!(
+        "\nreaping: a `sleep {REAP_SLEEP}` restarted forever, time from its exit (seen as a zombie in /proc) to its reaping (its /proc entry gone), median of {REAP_CYCLES}\n"
+    );
+    // Most exits are reaped between two reads of /proc (a few µs apart):
+    // they count as zero, and the column of zombies seen says how many.
+    println!(
+        "| {:<28} | {:>12} | {:>12} | {:>12} |",
+        "supervisor", "median", "max", "seen as Z"
+    );
+    println!("|{:-<30}|{:->14}|{:->14}|{:->14}|", "", "", "", "");
+    let mut all = peers();
+    all.push(tini_peer());
+    for peer in all {
+        if !filter.is_empty() && !filter.iter().any(|f| peer.name.contains(f.as_str())) {
+            continue;
+        }
+        if !peer.needs.is_empty() && which(peer.needs).is_none() {
+            println!("| {:<28} | not installed ({})", peer.name, peer.needs);
+            continue;
+        }
+        match reaping(&peer) {
+            Ok(times) => println!(
+                "| {:<28} | {:>9.3} ms | {:>9.3} ms | {:>9}/{} |",
+                peer.name,
+                times[times.len() / 2].as_secs_f64() * 1e3,
+                times[times.len() - 1].as_secs_f64() * 1e3,
+                times.iter().filter(|t| !t.is_zero()).count(),
+                times.len()
+            ),
+            Err(why) => println!("| {:<28} | {why}", peer.name),
+        }
+    }
+}
+
 fn main() {
     // `cargo bench` passes --bench; anything else (`cargo test
     // --all-targets`) only checks that the benchmark builds.
@@ -382,4 +560,5 @@ fn main() {
             f.wakeups_per_second
         );
     }
+    reaping_table(&filter);
 }

@@ -303,9 +303,14 @@ pub fn show(
 ) -> CommandResult {
     let query = PropertyQuery { names, all };
     let properties = match unit {
-        Some(unit) => client
-            .unit_properties(unit, &query)
-            .map_err(|e| Failure::for_unit(unit, e))?,
+        Some(unit) => {
+            // The API answers `show` of a missing unit as systemctl does
+            // (LoadState=not-found); runr's CLI says there is no such unit.
+            client.unit(unit).map_err(|e| Failure::for_unit(unit, e))?;
+            client
+                .unit_properties(unit, &query)
+                .map_err(|e| Failure::for_unit(unit, e))?
+        }
         None => client.manager_properties(&query)?,
     };
     if out.json {

@@ -1242,7 +1242,7 @@ impl ApiBackend for EngineBackend {
             .collect();
         Ok(MetricsSnapshot {
             units,
-            pools: Vec::new(),
+            pools: core.ex.pools.metrics(),
         })
     }
 }

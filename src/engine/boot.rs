@@ -81,6 +81,8 @@ pub fn service_plan(unit: &Unit) -> Option<ServicePlan> {
     if let Some(burst) = unit.unit.start_limit_burst {
         plan.start_limit_burst = burst;
     }
+    plan.cgroup = service.cgroup.clone().filter(|name| !name.is_empty());
+    plan.max_memory_rss = service.max_memory_rss.filter(|bytes| *bytes > 0);
     Some(plan)
 }
 

@@ -70,6 +70,10 @@ pub struct ProcessExecutor {
     roots: Roots,
     /// `$NOTIFY_SOCKET` for the services that get it.
     notify_socket: Option<String>,
+    /// The cgroup pools services join with Cgroup=.
+    pub pools: crate::cgroup::Pools,
+    /// Where `NAME.cgroup` pool files are looked for (the unit search path).
+    pub pool_dirs: Vec<PathBuf>,
 }
 
 impl ProcessExecutor {
@@ -79,6 +83,8 @@ impl ProcessExecutor {
             own_environment: std::env::vars().collect(),
             roots: Roots::from_env(),
             notify_socket: None,
+            pools: crate::cgroup::Pools::detect(),
+            pool_dirs: Vec::new(),
         }
     }
 
@@ -386,6 +392,13 @@ impl Executor for ProcessExecutor {
         process.stdin = exec.stdin.clone();
         process.stdout = exec.stdout.clone();
         process.stderr = exec.stderr.clone();
+        if let Some(pool) = &plan.cgroup {
+            let sink = self.sink.clone();
+            let mut log = |message: &str| sink.supervisor_message("", message);
+            process.cgroup =
+                crate::cgroup::join_pool(&mut self.pools, &self.pool_dirs, pool, &mut log)
+                    .map(|(dir, fd)| (dir, super::spawn::SharedFd(std::sync::Arc::new(fd))));
+        }
         let spawned = spawn(&process)?;
         let identifier = exec.syslog_identifier.clone().unwrap_or_else(|| {
             Path::new(&command.path)

@@ -1031,6 +1031,31 @@ impl Manager {
         }
     }
 
+    /// Services with MaxMemoryRSS= and a main process: (name, PID, limit).
+    /// The limit is the loaded unit file's, so a daemon-reload changes it
+    /// at once (transient units keep their plan's).
+    pub fn memory_limited(&self) -> Vec<(String, Pid, u64)> {
+        let services = self.runtimes.iter().filter_map(|(name, r)| match r {
+            UnitRuntime::Service(s) => Some((name, s)),
+            _ => None,
+        });
+        services
+            .filter_map(|(name, s)| {
+                let limit = match self.units.get(name).and_then(|u| u.service()) {
+                    Some(service) => service.max_memory_rss.filter(|n| *n > 0),
+                    None => s.plan.max_memory_rss,
+                };
+                Some((name.clone(), s.main_pid?, limit?))
+            })
+            .collect()
+    }
+
+    pub fn on_memory_exceeded(&mut self, ex: &mut dyn Executor, name: &str, rss: u64, limit: u64) {
+        if let Some(UnitRuntime::Service(s)) = self.runtimes.get_mut(name) {
+            s.on_memory_exceeded(ex, rss, limit);
+        }
+    }
+
     pub fn next_deadline(&self) -> Option<Usec> {
         let services = self
             .runtimes

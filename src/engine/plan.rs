@@ -129,6 +129,10 @@ pub struct ServicePlan {
     pub restart_force_exit_status: ExitStatusSet,
     pub start_limit_interval_usec: Usec,
     pub start_limit_burst: u32,
+    /// Cgroup=: the pool (`NAME.cgroup`) the service's processes join.
+    pub cgroup: Option<String>,
+    /// MaxMemoryRSS=: the main process is killed above this many bytes.
+    pub max_memory_rss: Option<u64>,
 }
 
 impl ServicePlan {
@@ -165,6 +169,8 @@ impl ServicePlan {
             restart_force_exit_status: ExitStatusSet::default(),
             start_limit_interval_usec: 10_000_000,
             start_limit_burst: 5,
+            cgroup: None,
+            max_memory_rss: None,
         }
     }
 }

@@ -1430,6 +1430,35 @@ impl ServiceRuntime {
         }
     }
 
+    /// runr's MaxMemoryRSS=: the main process's resident set is `rss`
+    /// bytes, over `limit` (the unit file's value now: a daemon-reload
+    /// applies it at once). Handled as systemd handles a kernel OOM kill
+    /// under OOMPolicy=stop: the process gets SIGKILL, the rest of the
+    /// service is stopped, and the result is `oom-kill` (which
+    /// Restart=on-failure, on-abnormal and always restart).
+    pub fn on_memory_exceeded(&mut self, ex: &mut dyn Executor, rss: u64, limit: u64) {
+        self.tick(ex);
+        let Some(pid) = self.main_pid else {
+            return;
+        };
+        let running = matches!(
+            self.state,
+            ServiceState::Start
+                | ServiceState::StartPost
+                | ServiceState::Running
+                | ServiceState::Reload
+        );
+        if !running || rss <= limit {
+            return;
+        }
+        self.unit_log(
+            ex,
+            &format!("Main process {pid} uses {rss} bytes of memory, over MaxMemoryRSS={limit}; killing it."),
+        );
+        ex.kill(pid, Signal::SIGKILL, false);
+        self.enter_signal(ex, ServiceState::StopSigterm, ServiceResult::OomKill);
+    }
+
     /// The phase's deadline (or the watchdog's) has passed.
     pub fn on_timeout(&mut self, ex: &mut dyn Executor) {
         self.tick(ex);

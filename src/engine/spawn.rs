@@ -59,6 +59,8 @@ pub enum SetupStep {
     Stderr,
     /// RuntimeDirectory= (0) ... ConfigurationDirectory= (4).
     Directory(u8),
+    /// Joining the service's cgroup pool.
+    Cgroup,
 }
 
 impl SetupStep {
@@ -78,6 +80,7 @@ impl SetupStep {
             SetupStep::Stdin => 208,
             SetupStep::Stdout => 209,
             SetupStep::Stderr => 222,
+            SetupStep::Cgroup => 219,
             SetupStep::Directory(0) => 233,
             SetupStep::Directory(n) => 237 + n as i32,
         }
@@ -102,6 +105,7 @@ impl SetupStep {
             SetupStep::Stdin => 14,
             SetupStep::Stdout => 15,
             SetupStep::Stderr => 16,
+            SetupStep::Cgroup => 17,
             SetupStep::Limit(n) => 32 + (n as i32 & 0x1f),
             SetupStep::Directory(n) => 64 + (n as i32 & 0x7),
         }
@@ -125,6 +129,7 @@ impl SetupStep {
             14 => SetupStep::Stdin,
             15 => SetupStep::Stdout,
             16 => SetupStep::Stderr,
+            17 => SetupStep::Cgroup,
             32..=63 => SetupStep::Limit((code - 32) as u8),
             64..=71 => SetupStep::Directory((code - 64) as u8),
             _ => return None,
@@ -240,6 +245,9 @@ pub struct ProcessPlan {
     pub stdin: StdioTarget,
     pub stdout: StdioTarget,
     pub stderr: StdioTarget,
+    /// The pool's group and its `cgroup.procs`, opened before the fork;
+    /// the child writes itself into it first thing.
+    pub cgroup: Option<(PathBuf, SharedFd)>,
 }
 
 impl ProcessPlan {
@@ -261,6 +269,7 @@ impl ProcessPlan {
             stdin: StdioTarget::Null,
             stdout: StdioTarget::Inherit,
             stderr: StdioTarget::Inherit,
+            cgroup: None,
         }
     }
 }
@@ -373,6 +382,13 @@ fn step_message(plan: &ProcessPlan, step: SetupStep, errno: i32) -> String {
         SetupStep::Directory(_) => {
             format!("Failed to set up special execution directory: {reason}")
         }
+        SetupStep::Cgroup => {
+            let path = plan.cgroup.as_ref().map(|(p, _)| p.display().to_string());
+            format!(
+                "Failed to attach to cgroup {}: {reason}",
+                path.unwrap_or_default()
+            )
+        }
     }
 }
 
@@ -441,8 +457,9 @@ pub fn spawn(plan: &ProcessPlan) -> io::Result<Spawned> {
         })?),
         None => None,
     };
+    let cgroup_procs = plan.cgroup.as_ref().map(|(_, fd)| fd.0.clone());
     // SAFETY: between fork and exec only async-signal-safe calls are made:
-    // setsid, sigprocmask, rt_sigaction, umask, setpriority, setrlimit,
+    // write, setsid, sigprocmask, rt_sigaction, umask, setpriority, setrlimit,
     // setgroups, setgid, setuid, prctl, capget/capset, chdir and
     // close_range are all plain system calls; everything they read was
     // allocated before the fork. Each failure names its step (see the
@@ -454,6 +471,17 @@ pub fn spawn(plan: &ProcessPlan) -> io::Result<Spawned> {
             // service reach the whole group and never the supervisor.
             if libc::setsid() < 0 {
                 return Err(fail(SetupStep::Setsid));
+            }
+            // Into the pool before anything of the service runs, and while
+            // still privileged. "0" is the writing process itself.
+            if let Some(fd) = &cgroup_procs
+                && libc::write(
+                    std::os::fd::AsRawFd::as_raw_fd(fd.as_ref()),
+                    b"0".as_ptr().cast(),
+                    1,
+                ) != 1
+            {
+                return Err(fail(SetupStep::Cgroup));
             }
             sigprocmask(SigmaskHow::SIG_SETMASK, Some(&SigSet::empty()), None)
                 .map_err(|e| SetupStep::SignalMask.encode(e as i32))?;

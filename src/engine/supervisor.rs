@@ -55,6 +55,18 @@ async fn supervise(
         sink.supervisor_message("", &diagnostic.to_string());
     }
     let mut ex = ProcessExecutor::new(sink.clone());
+    ex.pool_dirs = manager.search_path().dirs.clone();
+    let uses_pools = manager
+        .units
+        .by_name
+        .values()
+        .any(|u| u.service().is_some_and(|s| s.cgroup.is_some()));
+    if uses_pools {
+        // Before any service starts: runr moves into its leaf while it is
+        // still alone in its group.
+        ex.pools
+            .set_up(&mut |message| sink.supervisor_message("", message));
+    }
     let notify_socket = bind_notify_socket(&sink, &mut ex);
     let epoch = tokio::time::Instant::from_std(ex.epoch());
     let mut core = Core::new(manager, ex);
@@ -87,6 +99,7 @@ async fn supervise(
     let mut zone_watch = TimezoneWatch::new().ok();
     let mut shutting_down = false;
     let mut exit_status = 0u8;
+    let mut memory_check: Option<tokio::time::Interval> = None;
     loop {
         let deadline = {
             let mut core = core.borrow_mut();
@@ -112,6 +125,7 @@ async fn supervise(
             if shutting_down && core.manager.is_idle_and_down() {
                 break;
             }
+            arm_memory_check(&mut memory_check, !core.manager.memory_limited().is_empty());
             core.manager.next_deadline()
         };
         changed.notify_waiters();
@@ -135,6 +149,11 @@ async fn supervise(
                 notify::dispatch(&mut core.manager, &mut core.ex, &d);
             }
             _ = wake_loop.notified() => {}
+            _ = memory_tick(&mut memory_check) => {
+                let mut core = core.borrow_mut();
+                let core = &mut *core;
+                check_memory(&mut core.manager, &mut core.ex);
+            }
             _ = sleep => {
                 let mut core = core.borrow_mut();
                 let core = &mut *core;
@@ -177,6 +196,7 @@ async fn supervise(
         }
     }
     changed.notify_waiters();
+    core.borrow().ex.pools.remove_created();
     server_task.abort();
     let _ = std::fs::remove_file(&api.socket_path);
     Ok(exit_status)
@@ -209,6 +229,49 @@ fn state_dump(manager: &Manager) -> Vec<String> {
             other => format!("{name}: {}", other.active_state()),
         })
         .collect()
+}
+
+/// How often the resident set of services with MaxMemoryRSS= is read.
+const MEMORY_CHECK_PERIOD: Duration = Duration::from_secs(2);
+
+/// MaxMemoryRSS= is the one place runr samples instead of waiting for the
+/// kernel: a process's resident set has no notification of its own (a
+/// memory cgroup's memory.events has, but that needs the memory controller
+/// and a group per service, which containers often lack). The interval
+/// exists only while a service with MaxMemoryRSS= runs, so an idle pod
+/// without one still has no wakeups at all.
+fn arm_memory_check(check: &mut Option<tokio::time::Interval>, wanted: bool) {
+    match (wanted, check.is_some()) {
+        (true, false) => {
+            let start = tokio::time::Instant::now() + MEMORY_CHECK_PERIOD;
+            let mut interval = tokio::time::interval_at(start, MEMORY_CHECK_PERIOD);
+            interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            *check = Some(interval);
+        }
+        (false, true) => *check = None,
+        _ => {}
+    }
+}
+
+async fn memory_tick(check: &mut Option<tokio::time::Interval>) {
+    match check {
+        Some(interval) => {
+            interval.tick().await;
+        }
+        None => std::future::pending().await,
+    }
+}
+
+/// Reads the resident set of each main process with a MaxMemoryRSS= limit
+/// and stops the services over it.
+fn check_memory(manager: &mut Manager, ex: &mut ProcessExecutor) {
+    for (name, pid, limit) in manager.memory_limited() {
+        if let Some(rss) = crate::cgroup::resident_bytes(pid.as_raw())
+            && rss > limit
+        {
+            manager.on_memory_exceeded(ex, &name, rss, limit);
+        }
+    }
 }
 
 async fn watch_clock(watch: &mut Option<RealtimeClockWatch>) -> std::io::Result<()> {

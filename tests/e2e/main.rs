@@ -1,6 +1,7 @@
 //! End-to-end tests: runr as PID 1 of a guest, driven as users drive it.
 //! One test target, so the slow guests share one build.
 
+mod ansible;
 mod guest;
 mod pid1;
 mod pod;

@@ -124,6 +124,17 @@ start)
     for _ in $(seq 1 100); do [ -s "$dir/unshare.pid" ] && break; sleep 0.02; done
     unshare_pid=$(cat "$dir/unshare.pid")
     pid=$(host_pid_of_guest_init "$unshare_pid") || { echo "guest $name did not boot; see $dir/console.log" >&2; exit 1; }
+    # PID 1 is a shell setting up the root until it execs runr: entering it
+    # before then would land in the host's root.
+    for _ in $(seq 1 200); do
+        [ "$(readlink "/proc/$pid/exe" 2>/dev/null)" = /usr/local/bin/runr ] && break
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.02
+    done
+    if kill -0 "$pid" 2>/dev/null && [ "$(readlink "/proc/$pid/exe" 2>/dev/null)" != /usr/local/bin/runr ]; then
+        echo "guest $name: PID 1 did not start runr; see $dir/console.log" >&2
+        exit 1
+    fi
     echo "$pid" > "$dir/pid"
     echo "$pid"
     ;;

@@ -4,6 +4,7 @@
 
 mod api;
 mod background;
+mod cgroup;
 mod cli;
 mod conditions;
 mod dependencies;
