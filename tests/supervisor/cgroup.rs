@@ -103,12 +103,12 @@ fn a_service_under_its_max_memory_rss_runs_on() {
         "[Unit]\nDescription=Small\n[Service]\nAutostart=yes\nMaxMemoryRSS=500M\nExecStart=/bin/sleep 60\n",
     )]);
     let mut sup = pod.start();
-    sup.wait_for("Started Small.");
+    sup.wait_for("Started small.service - Small.");
     // Two checks pass (one every 2 s).
     std::thread::sleep(Duration::from_millis(4500));
     let out = sup.stop();
     assert!(!out.contains("MaxMemoryRSS"), "{out}");
-    assert!(out.contains("Stopped Small."), "{out}");
+    assert!(out.contains("Stopped small.service - Small."), "{out}");
 }
 
 #[test]
@@ -130,8 +130,8 @@ fn a_memory_pool_applies_where_the_controller_is_and_is_noted_once_where_not() {
     ]);
     let root = cgroup_root(&pod, &subtree);
     let mut sup = pod.start_with_env(&[("RUNR_CGROUP_ROOT", &root)]);
-    sup.wait_for("Started Database.");
-    sup.wait_for("Started Pooler.");
+    sup.wait_for("Started db.service - Database.");
+    sup.wait_for("Started pooler.service - Pooler.");
     let out = sup.output().to_string();
     let notes = out.lines().filter(|l| l.contains("cgroup: ")).count();
     match &subtree {
@@ -182,7 +182,7 @@ fn a_memory_pool_applies_where_the_controller_is_and_is_noted_once_where_not() {
         );
     }
     let out = sup.stop();
-    assert!(out.contains("Stopped Database."), "{out}");
+    assert!(out.contains("Stopped db.service - Database."), "{out}");
     if let Some(s) = &subtree {
         assert!(!s.0.join("pool-db").exists(), "runr left its pool behind");
     }
@@ -200,7 +200,7 @@ fn a_cpu_quota_throttles_where_the_cpu_controller_is_delegated() {
     ]);
     let root = cgroup_root(&pod, &subtree);
     let mut sup = pod.start_with_env(&[("RUNR_CGROUP_ROOT", &root)]);
-    sup.wait_for("Started Spinner.");
+    sup.wait_for("Started spin.service - Spinner.");
     std::thread::sleep(Duration::from_millis(1500));
     let out = sup.output().to_string();
     match &subtree {
@@ -240,5 +240,5 @@ fn a_cpu_quota_throttles_where_the_cpu_controller_is_delegated() {
         }
     }
     let out = sup.stop();
-    assert!(out.contains("Stopped Spinner."), "{out}");
+    assert!(out.contains("Stopped spin.service - Spinner."), "{out}");
 }

@@ -351,7 +351,8 @@ async fn run(setup: IoSetup, mut commands: UnboundedReceiver<IoCommand>) {
     ctx.writer.close();
 }
 
-/// "Starting X..." and "Started X.": said as a process begins.
+/// "Starting x.service - X..." and "Started x.service - X.": said as a
+/// process begins.
 fn reports_a_start(message: &str) -> bool {
     message.starts_with("Starting ") || message.starts_with("Started ")
 }
