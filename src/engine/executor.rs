@@ -33,6 +33,9 @@ pub trait LogSink {
     /// now on belong to this `$INVOCATION_ID`, even before its first
     /// process's output is attached.
     fn begin_invocation(&self, _unit: &str, _invocation_id: &str) {}
+    /// While `hold` is true, pipes given to `attach_output` wait; false
+    /// attaches them, after every message sent meanwhile.
+    fn hold_output(&self, _hold: bool) {}
     /// Takes the read end of a service's stdout or stderr pipe.
     fn attach_output(&self, source: &OutputSource<'_>, fd: OwnedFd);
     /// The journal directory the records go to, where there is one (the
@@ -453,6 +456,10 @@ impl Executor for ProcessExecutor {
 
     fn begin_invocation(&mut self, unit: &str, invocation_id: &str) {
         self.sink.begin_invocation(unit, invocation_id);
+    }
+
+    fn hold_output(&mut self, hold: bool) {
+        self.sink.hold_output(hold);
     }
 
     fn now(&self) -> Usec {

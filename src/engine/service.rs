@@ -72,6 +72,9 @@ pub trait Executor {
     /// A run of `unit` with this `$INVOCATION_ID` begins (the journal tags
     /// the supervisor's messages about it with the ID).
     fn begin_invocation(&mut self, _unit: &str, _invocation_id: &str) {}
+    /// While `hold` is true, what new processes write waits to be read;
+    /// false lets it be read, after the messages logged meanwhile.
+    fn hold_output(&mut self, _hold: bool) {}
     /// The path of `$NOTIFY_SOCKET`, when the supervisor has one.
     fn notify_socket(&self) -> Option<String> {
         None
@@ -203,9 +206,6 @@ pub struct ServiceRuntime {
     last_pid: Option<Pid>,
     /// Why a command could not be started, to be logged.
     spawn_failure_log: Vec<String>,
-    /// "Started" was said as the start began (a start that completes at
-    /// once); the job's end says nothing more.
-    start_reported: bool,
     /// A start requested while stopping, begun once the stop is done.
     start_queued_behind_stop: bool,
     /// Restart=halt: the service went down on its own; the manager stops
@@ -249,7 +249,6 @@ impl ServiceRuntime {
             start_group: None,
             last_pid: None,
             spawn_failure_log: Vec::new(),
-            start_reported: false,
             start_queued_behind_stop: false,
             halt_requested: None,
         }
@@ -384,7 +383,6 @@ impl ServiceRuntime {
 
     fn finish_job(&mut self, ex: &mut dyn Executor, outcome: JobOutcome) {
         let Some(kind) = self.job.take() else { return };
-        let reported = std::mem::take(&mut self.start_reported);
         let unit = self.status_name();
         let message = match (kind, outcome) {
             // systemd says "Finished" for every oneshot (service_finished_job).
@@ -393,7 +391,6 @@ impl ServiceRuntime {
             {
                 format!("Finished {unit}.")
             }
-            (JobKind::Start, JobOutcome::Done) if reported => String::new(),
             (JobKind::Start, JobOutcome::Done) => format!("Started {unit}."),
             (JobKind::Start, JobOutcome::Failed) => format!("Failed to start {unit}."),
             (JobKind::Stop, JobOutcome::Done) => format!("Stopped {unit}."),
@@ -565,7 +562,11 @@ impl ServiceRuntime {
         }
         self.invocation_id = ex.new_invocation_id();
         ex.begin_invocation(&self.plan.name, &self.invocation_id);
-        self.report_start(ex);
+        let at_once = self.start_completes_at_once();
+        if !at_once && self.job == Some(JobKind::Start) {
+            let unit = self.status_name();
+            self.job_log(ex, &format!("Starting {unit}..."));
+        }
         self.start_queued_behind_stop = false;
         self.status_text = None;
         self.status_errno = 0;
@@ -580,26 +581,14 @@ impl ServiceRuntime {
         self.main_pid = None;
         self.control_pid = None;
         self.groups.clear();
+        // A start that completes at once says "Started" after the fork, as
+        // systemd does; what the new process writes is held back until
+        // then, so that the journal shows the report first, as systemd's
+        // does (it reports before the child gets to run).
+        ex.hold_output(at_once);
         self.enter_start_pre(ex);
+        ex.hold_output(false);
         RequestOutcome::Accepted
-    }
-
-    /// The start job's first word: "Starting ..." for a start that stays
-    /// pending; for one that completes at once, its "Started ...", said
-    /// before the fork so that nothing the new process writes comes first
-    /// in the journal (systemd reports it before the child gets to run).
-    fn report_start(&mut self, ex: &mut dyn Executor) {
-        if self.job != Some(JobKind::Start) {
-            return;
-        }
-        let unit = self.status_name();
-        if !self.start_completes_at_once() {
-            self.job_log(ex, &format!("Starting {unit}..."));
-        } else if !self.plan.commands.start.is_empty() {
-            self.job_log(ex, &format!("Started {unit}."));
-            self.start_reported = true;
-        }
-        // A oneshot with nothing to run says "Finished" as it settles.
     }
 
     /// StartLimitIntervalSec=/StartLimitBurst=: true if this start may go on.

@@ -89,6 +89,8 @@ pub struct LogPipeline {
     boot_id: Id128,
     journal_directory: PathBuf,
     threads: Mutex<Vec<JoinHandle<()>>>,
+    /// Pipes attached while output is held back (see `hold_output`).
+    held: Mutex<Option<Vec<IoCommand>>>,
 }
 
 impl LogPipeline {
@@ -125,6 +127,7 @@ impl LogPipeline {
             boot_id,
             journal_directory,
             threads: Mutex::new(vec![io_thread, disk.thread, console_thread]),
+            held: Mutex::new(None),
         })
     }
 
@@ -186,12 +189,25 @@ impl LogSink for LogPipeline {
         });
     }
 
+    fn hold_output(&self, hold: bool) {
+        let Ok(mut held) = self.held.lock() else {
+            return;
+        };
+        if hold {
+            held.get_or_insert_with(Vec::new);
+        } else {
+            for command in held.take().unwrap_or_default() {
+                let _ = self.commands.send(command);
+            }
+        }
+    }
+
     fn attach_output(&self, source: &OutputSource<'_>, fd: OwnedFd) {
         let stream = match source.stream {
             OutputStream::Stdout => Stream::Stdout,
             OutputStream::Stderr => Stream::Stderr,
         };
-        let _ = self.commands.send(IoCommand::Attach {
+        let command = IoCommand::Attach {
             source: PipeSource {
                 unit: source.unit.into(),
                 identifier: source.identifier.into(),
@@ -201,6 +217,13 @@ impl LogSink for LogPipeline {
             },
             options: source.options.clone(),
             fd,
-        });
+        };
+        if let Ok(mut held) = self.held.lock()
+            && let Some(held) = held.as_mut()
+        {
+            held.push(command);
+            return;
+        }
+        let _ = self.commands.send(command);
     }
 }
