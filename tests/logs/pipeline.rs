@@ -206,3 +206,32 @@ fn follow_prints_new_entries_as_they_are_written() {
         "{seen:?}"
     );
 }
+
+#[test]
+fn a_service_writing_faster_than_the_disk_loses_no_line() {
+    // Far more lines than the writer's queue holds, as fast as `yes` can:
+    // the log thread waits for the writer, the service for its pipe.
+    const LINES: usize = 200_000;
+    let pod = LogPod::new(&[(
+        "flood.service",
+        &format!(
+            "[Service]\nAutostart=yes\nType=oneshot\n\
+             ExecStart=/bin/sh -c 'yes \"a line of the flood, as fast as the shell can write them\" | head -n {LINES}'\n\
+             [Log]\nSink=file\nPrefix=\nFileSize=1M\nFileCount=100\n"
+        ),
+    )]);
+    let mut sup = pod.start(&[]);
+    sup.wait_for("flood.service");
+    sup.wait_for("Finished");
+    sup.stop();
+    let mut lines = 0;
+    for entry in std::fs::read_dir(pod.logs()).unwrap().flatten() {
+        if entry.file_name().to_string_lossy().starts_with("flood.log") {
+            lines += std::fs::read_to_string(entry.path())
+                .unwrap()
+                .lines()
+                .count();
+        }
+    }
+    assert_eq!(lines, LINES);
+}

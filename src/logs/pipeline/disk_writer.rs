@@ -1,13 +1,16 @@
 //! The disk writer: one thread that owns the journal and every log file,
-//! fed through a bounded queue. Producers never wait for it: when the
-//! queue is full (the disk is slow), a line is dropped and counted. A
-//! write that fails (a full disk, a read-only mount) drops its batch,
-//! counts it, and is reported once; writing resumes by itself.
+//! fed through a bounded queue. The log thread waits when the queue is
+//! full, so a service writing faster than the disk takes its lines waits
+//! on its pipe, as it would with journald, and no line is lost. The queue
+//! always moves: a write that fails (a full disk, a read-only mount) drops
+//! its batch, counts it, and is reported once; writing resumes by itself.
+//! The supervisor itself never waits: its messages reach the log thread
+//! through an unbounded channel.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread::JoinHandle;
 
 use crate::logs::counters::LogCounters;
@@ -50,7 +53,7 @@ enum Command {
     Close(SyncSender<()>),
 }
 
-/// The producers' end: cloneable, never blocks.
+/// The producers' end: cloneable; waits while the writer is behind.
 #[derive(Clone)]
 pub struct DiskWriterHandle {
     queue: SyncSender<Command>,
@@ -58,13 +61,11 @@ pub struct DiskWriterHandle {
 }
 
 impl DiskWriterHandle {
-    /// Queues a line; drops and counts it when the writer is behind.
+    /// Queues a line, waiting while the writer is behind; a line that
+    /// finds the writer gone is counted as dropped.
     pub fn send(&self, line: JournalLine) {
-        match self.queue.try_send(Command::Line(line)) {
-            Ok(()) => {}
-            Err(TrySendError::Full(_)) | Err(TrySendError::Disconnected(_)) => {
-                LogCounters::add(&self.counters.writer_queue_dropped, 1);
-            }
+        if self.queue.send(Command::Line(line)).is_err() {
+            LogCounters::add(&self.counters.writer_queue_dropped, 1);
         }
     }
 

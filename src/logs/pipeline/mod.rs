@@ -50,7 +50,7 @@ use crate::logs::unit_options::UnitLogOptions;
 use disk_writer::start_disk_writer;
 use io_thread::{IoCommand, PipeSource};
 
-/// Lines the disk writer may be behind by before lines are dropped.
+/// Lines the disk writer may be behind by before the log thread waits.
 pub const DEFAULT_WRITER_QUEUE: usize = 16 * 1024;
 /// Lines stdout may be behind by before console lines are dropped.
 pub const DEFAULT_CONSOLE_QUEUE: usize = 4 * 1024;
