@@ -10,7 +10,12 @@ static NEXT: AtomicUsize = AtomicUsize::new(0);
 pub struct Guest {
     pub name: String,
     state: tempfile::TempDir,
+    /// One guest at a time: on two cores, guests booted side by side (each
+    /// with a database or an Ansible run) starve one another's timeouts.
+    _turn: std::sync::MutexGuard<'static, ()>,
 }
+
+static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 pub fn script() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/guest/guest.sh")
@@ -79,6 +84,9 @@ impl Guest {
         args: &[&str],
     ) -> Guest {
         assert_can_boot_guests();
+        // A test that failed while holding its turn poisons the lock; the turn
+        // is still free.
+        let turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
         let name = name.to_string();
         let state = tempfile::Builder::new()
             .prefix("runr-guests-")
@@ -102,7 +110,11 @@ impl Guest {
             .collect();
         cmd.env("GUEST_BIND", binds.join(" "));
         let out = cmd.output().expect("guest.sh runs");
-        let guest = Guest { name, state };
+        let guest = Guest {
+            name,
+            state,
+            _turn: turn,
+        };
         assert!(
             out.status.success(),
             "guest did not boot: {}\n{}",

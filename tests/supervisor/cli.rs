@@ -636,12 +636,33 @@ fn colour_only_when_asked_or_on_a_terminal() {
     let (pod, sup) = pod();
     let run = runr(&pod, &["status", "--color", "always"]).ok();
     assert!(run.stdout.contains("\x1b[32mactive\x1b[39m"), "{run:?}");
-    // Colour codes do not upset the columns.
+    // Colour codes do not upset the columns: without them, the coloured
+    // table is the plain one. (Widths follow the SINCE column, "9ms ago"
+    // in one call and "16ms ago" in the next: compare the two calls word
+    // by word, and the coloured table's own header with its first row.)
     let plain = runr(&pod, &["status", "--color", "never"]).ok();
     assert!(!plain.stdout.contains('\x1b'));
+    let words = |line: &str| {
+        line.split_whitespace()
+            .map(String::from)
+            .collect::<Vec<_>>()
+    };
     assert_eq!(
-        without_escapes(run.stdout.lines().next().unwrap()),
-        plain.stdout.lines().next().unwrap()
+        words(&without_escapes(run.stdout.lines().next().unwrap())),
+        words(plain.stdout.lines().next().unwrap())
+    );
+    let coloured: Vec<String> = run.stdout.lines().take(2).map(without_escapes).collect();
+    // Where the second column starts, in the header and in the first row.
+    let second_column = |line: &str| {
+        let first_end = line.find(' ').unwrap_or(line.len());
+        line[first_end..]
+            .find(|c: char| c != ' ')
+            .map(|at| first_end + at)
+    };
+    assert_eq!(
+        second_column(&coloured[0]),
+        second_column(&coloured[1]),
+        "columns line up once the colour codes are gone: {coloured:?}"
     );
     let run = runr(&pod, &["is-active", "db", "--color=always"]).ok();
     assert_eq!(run.stdout, "\x1b[32mactive\x1b[39m\n");
