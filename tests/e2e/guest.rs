@@ -67,15 +67,6 @@ impl Guest {
 
     /// Boots a guest whose name (and host name) is `name`; each guest has
     /// its own state directory, so names need not be unique.
-    pub fn boot_named(
-        name: &str,
-        units: Option<&Path>,
-        files: &[(PathBuf, &str)],
-        args: &[&str],
-    ) -> Guest {
-        Guest::boot_named_with(name, units, files, &[], args)
-    }
-
     fn boot_named_with(
         name: &str,
         units: Option<&Path>,
