@@ -252,3 +252,23 @@ fn an_enabled_template_instance_starts_with_its_specifiers_resolved() {
         "{out}"
     );
 }
+
+#[test]
+fn a_forking_daemon_without_pid_file_lives_as_long_as_its_process_group() {
+    let pod = Pod::new(&[(
+        "guess.service",
+        "[Unit]\nDescription=Guessed daemon\n[Service]\nAutostart=yes\nType=forking\nExecStart=/bin/sh -c 'sleep 1 & exit 0'\n",
+    )]);
+    let mut sup = pod.start();
+    sup.wait_for("Started guess.service - Guessed daemon.");
+    let client = runr::control::client::Client::unix(pod.socket());
+    let unit = client.unit("guess").unwrap();
+    assert_eq!(
+        unit.sub_state, "running",
+        "alive while its daemon lives: {unit:?}"
+    );
+    // The daemon (`sleep 1`) ends: the group is empty, the service is done.
+    sup.wait_for("guess.service: Deactivated successfully.");
+    let out = sup.stop();
+    assert!(!out.contains("guess.service: Failed"), "{out}");
+}
