@@ -19,11 +19,16 @@ step "systemd-analyze calendar: when does 'Mon..Fri *-*-* 02:30' fire next?"
 "$RUNR" systemd-analyze calendar --iterations=2 'Mon..Fri *-*-* 02:30' || true
 
 step "runr supervisor $SCRATCH (12 seconds, then SIGTERM)"
-"$RUNR" supervisor "$SCRATCH" &
+# Everything the supervisor keeps goes to the scratch directory, so no root
+# is needed: the control socket, the journal, runr's runtime and state.
+RUNR_ROOT="$SCRATCH/root" RUNR_STATE_DIRECTORY="$SCRATCH/state" \
+    "$RUNR" supervisor "$SCRATCH" --api-socket "$SCRATCH/runr.sock" --journal-dir "$SCRATCH/journal" &
 SUPERVISOR=$!
 sleep 3
 step "the web service answers"
 python3 -c 'import urllib.request; print(urllib.request.urlopen("http://127.0.0.1:8765/").status, "OK")' || true
+step "runr status, through the control API"
+RUNR_SOCKET="$SCRATCH/runr.sock" "$RUNR" status || true
 sleep 9
 step "SIGTERM to the supervisor: services stop in reverse order"
 kill -TERM "$SUPERVISOR"
