@@ -582,21 +582,23 @@ impl Installer {
     /// The names in a directory, newest first: the order in which tmpfs (a
     /// container's /etc, a booted system's /run) lists them, which decides
     /// the order of systemctl's "Removed" lines. Creation times that tie
-    /// (coarse clocks) are told apart by inode number, which grows with
-    /// each file made; where the file system keeps no creation time, its
-    /// own listing order stands.
+    /// (the kernel's clock is coarse) are told apart by inode number, which
+    /// grows with each file made in a directory; a directory made in the
+    /// same tick (a new `.wants/`) counts as the newer, since its inode
+    /// number says nothing of when it was made. Where the file system keeps
+    /// no creation time, its own listing order stands.
     fn listing(&self, dir: &Path) -> Vec<String> {
         use std::os::unix::fs::MetadataExt;
         let Ok(read) = fs::read_dir(self.paths.host(dir)) else {
             return Vec::new();
         };
-        let mut entries: Vec<(Option<(std::time::SystemTime, u64)>, String)> = read
+        let mut entries: Vec<(Option<(std::time::SystemTime, bool, u64)>, String)> = read
             .flatten()
             .map(|e| {
                 let born = e
                     .metadata()
                     .ok()
-                    .and_then(|m| m.created().ok().map(|t| (t, m.ino())));
+                    .and_then(|m| m.created().ok().map(|t| (t, m.is_dir(), m.ino())));
                 (born, e.file_name().to_string_lossy().into_owned())
             })
             .collect();
