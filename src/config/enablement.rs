@@ -592,7 +592,9 @@ impl Installer {
         let Ok(read) = fs::read_dir(self.paths.host(dir)) else {
             return Vec::new();
         };
-        let mut entries: Vec<(Option<(std::time::SystemTime, bool, u64)>, String)> = read
+        // (creation time, is a directory, inode), for the newest-first order.
+        type Birth = (std::time::SystemTime, bool, u64);
+        let mut entries: Vec<(Option<Birth>, String)> = read
             .flatten()
             .map(|e| {
                 let born = e

@@ -2,14 +2,11 @@
 //! directory and a syslog socket in one temporary directory, the
 //! supervisor that runs them, and the journalctl face pointed at them.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc::{Receiver, channel};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use nix::sys::signal::{Signal, kill};
-use nix::unistd::Pid;
+pub use super::supervisor_process::Supervisor;
 
 pub const RUNR: &str = env!("CARGO_BIN_EXE_runr");
 
@@ -81,7 +78,7 @@ impl LogPod {
             .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        Supervisor::spawn(command)
+        Supervisor::spawn(command, Duration::from_secs(20))
     }
 
     /// The journalctl face on the pod's journal.
@@ -114,110 +111,6 @@ impl LogPod {
                 "no {text:?} in journalctl {args:?} within 20 s:\n{out}"
             );
             std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-pub struct Supervisor {
-    child: Child,
-    lines: Receiver<String>,
-    seen: String,
-}
-
-impl Supervisor {
-    fn spawn(mut command: Command) -> Supervisor {
-        let mut child = command.spawn().expect("start supervisor");
-        let (tx, rx) = channel();
-        let streams: [Box<dyn std::io::Read + Send>; 2] = [
-            Box::new(child.stdout.take().expect("stdout")),
-            Box::new(child.stderr.take().expect("stderr")),
-        ];
-        for stream in streams {
-            let tx = tx.clone();
-            std::thread::spawn(move || {
-                for line in BufReader::new(stream).lines() {
-                    let Ok(line) = line else { break };
-                    if tx.send(line).is_err() {
-                        break;
-                    }
-                }
-            });
-        }
-        Supervisor {
-            child,
-            lines: rx,
-            seen: String::new(),
-        }
-    }
-
-    pub fn pid(&self) -> i32 {
-        self.child.id() as i32
-    }
-
-    fn take_lines(&mut self, wait: Duration) -> bool {
-        match self.lines.recv_timeout(wait) {
-            Ok(line) => {
-                self.seen.push_str(&line);
-                self.seen.push('\n');
-                while let Ok(line) = self.lines.try_recv() {
-                    self.seen.push_str(&line);
-                    self.seen.push('\n');
-                }
-                true
-            }
-            Err(_) => false,
-        }
-    }
-
-    /// Waits (up to 20 s) for a line of the supervisor's output holding `text`.
-    pub fn wait_for(&mut self, text: &str) {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while !self.seen.contains(text) {
-            let left = deadline.saturating_duration_since(Instant::now());
-            assert!(
-                !left.is_zero(),
-                "no {text:?} within 20 s; output:\n{}",
-                self.seen
-            );
-            self.take_lines(left.min(Duration::from_millis(200)));
-        }
-    }
-
-    #[allow(dead_code)]
-    pub fn output(&mut self) -> &str {
-        while self.take_lines(Duration::from_millis(10)) {}
-        &self.seen
-    }
-
-    /// SIGTERM, then everything it printed until it exited (up to 20 s).
-    pub fn stop(mut self) -> String {
-        let _ = kill(Pid::from_raw(self.pid()), Signal::SIGTERM);
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                while self.take_lines(Duration::from_millis(100)) {}
-                assert!(
-                    status.success(),
-                    "supervisor exited with {status}:\n{}",
-                    self.seen
-                );
-                return std::mem::take(&mut self.seen);
-            }
-            assert!(
-                Instant::now() < deadline,
-                "supervisor did not stop within 20 s:\n{}",
-                self.seen
-            );
-            self.take_lines(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Supervisor {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
         }
     }
 }

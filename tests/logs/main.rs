@@ -9,4 +9,6 @@ mod harness;
 mod journal_normalise;
 mod journalctl_golden;
 mod pipeline;
+#[path = "../common/supervisor_process.rs"]
+mod supervisor_process;
 mod syslog;

@@ -1,14 +1,14 @@
 //! A pod of unit files in a temporary directory and the supervisor that
 //! runs it, killed by PID if a test leaves it running.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{Receiver, channel};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
-use nix::sys::signal::{Signal, kill};
+use nix::sys::signal::kill;
 use nix::unistd::Pid;
+
+pub use super::supervisor_process::Supervisor;
 
 pub struct Pod {
     dir: tempfile::TempDir,
@@ -65,7 +65,8 @@ impl Pod {
 
     /// Starts the supervisor with extra environment variables.
     pub fn start_with_env(&self, env: &[(&str, &str)]) -> Supervisor {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_runr"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_runr"));
+        command
             .env("RUNR_STATE_DIRECTORY", self.state_dir())
             .envs(env.iter().copied())
             .arg("supervisor")
@@ -78,139 +79,8 @@ impl Pod {
             .arg(self.dir.path().join(".journal"))
             .env("RUNR_BACKGROUND_DIR", self.background_dir())
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let (tx, rx) = channel();
-        for stream in [
-            Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
-            Box::new(child.stderr.take().unwrap()),
-        ] {
-            let tx = tx.clone();
-            std::thread::spawn(move || {
-                for line in BufReader::new(stream).lines() {
-                    let Ok(line) = line else { break };
-                    if tx.send(line).is_err() {
-                        break;
-                    }
-                }
-            });
-        }
-        Supervisor {
-            child,
-            lines: rx,
-            seen: String::new(),
-        }
-    }
-}
-
-pub struct Supervisor {
-    child: Child,
-    lines: Receiver<String>,
-    seen: String,
-}
-
-impl Supervisor {
-    pub fn pid(&self) -> i32 {
-        self.child.id() as i32
-    }
-
-    fn take_lines(&mut self, wait: Duration) -> bool {
-        match self.lines.recv_timeout(wait) {
-            Ok(line) => {
-                self.seen.push_str(&line);
-                self.seen.push('\n');
-                while let Ok(line) = self.lines.try_recv() {
-                    self.seen.push_str(&line);
-                    self.seen.push('\n');
-                }
-                true
-            }
-            Err(_) => false,
-        }
-    }
-
-    /// Waits (up to 15 s) for a line containing `text`.
-    pub fn wait_for(&mut self, text: &str) {
-        let deadline = Instant::now() + Duration::from_secs(15);
-        while !self.seen.contains(text) {
-            let left = deadline.saturating_duration_since(Instant::now());
-            assert!(
-                !left.is_zero(),
-                "no {text:?} within 15 s; output:\n{}",
-                self.seen
-            );
-            self.take_lines(left.min(Duration::from_millis(200)));
-        }
-    }
-
-    pub fn output(&self) -> &str {
-        &self.seen
-    }
-
-    /// SIGTERM, then everything it printed until it exited (up to 15 s).
-    pub fn stop(mut self) -> String {
-        let _ = kill(Pid::from_raw(self.pid()), Signal::SIGTERM);
-        let deadline = Instant::now() + Duration::from_secs(15);
-        loop {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                while self.take_lines(Duration::from_millis(100)) {}
-                assert!(
-                    status.success(),
-                    "supervisor exited with {status}:\n{}",
-                    self.seen
-                );
-                return std::mem::take(&mut self.seen);
-            }
-            assert!(
-                Instant::now() < deadline,
-                "supervisor did not stop within 15 s:\n{}",
-                self.seen
-            );
-            self.take_lines(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Supervisor {
-    /// Waits (up to 15 s) for the supervisor to exit on its own; its exit
-    /// code and everything it printed.
-    pub fn wait_exit(mut self) -> (i32, String) {
-        let deadline = Instant::now() + Duration::from_secs(15);
-        loop {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                while self.take_lines(Duration::from_millis(100)) {}
-                return (status.code().unwrap_or(-1), std::mem::take(&mut self.seen));
-            }
-            assert!(
-                Instant::now() < deadline,
-                "supervisor did not exit within 15 s:\n{}",
-                self.seen
-            );
-            self.take_lines(Duration::from_millis(50));
-        }
-    }
-
-    /// SIGKILL, and waits for it to be gone: a crash, which leaves its
-    /// services running (they are reparented, not killed).
-    pub fn kill_hard(mut self) -> String {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        while self.take_lines(Duration::from_millis(50)) {}
-        std::mem::take(&mut self.seen)
-    }
-
-    pub fn signal(&self, signal: Signal) {
-        kill(Pid::from_raw(self.pid()), signal).unwrap();
-    }
-}
-
-impl Drop for Supervisor {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
+            .stderr(Stdio::piped());
+        Supervisor::spawn(command, Duration::from_secs(15))
     }
 }
 

@@ -13,6 +13,8 @@ mod harness;
 mod notify;
 mod pid1;
 mod privileges;
+#[path = "../common/supervisor_process.rs"]
+mod supervisor_process;
 mod systemctl;
 mod systemd_run;
 mod timers;
