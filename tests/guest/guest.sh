@@ -100,6 +100,20 @@ host_pid_of_guest_init() {
     return 1
 }
 
+guest_init_state() {
+    # runr: PID 1 runs runr; gone: it exited (or is a zombie); setup: still
+    # the shell preparing the root.
+    local pid=$1 state
+    state=$(awk '{print $3}' /proc/"$pid"/stat 2>/dev/null || true)
+    if [ -z "$state" ] || [ "$state" = Z ] || [ "$state" = X ]; then
+        echo gone
+    elif [ "$(readlink "/proc/$pid/exe" 2>/dev/null)" = /usr/local/bin/runr ]; then
+        echo runr
+    else
+        echo setup
+    fi
+}
+
 case "$verb" in
 start)
     runr=${1:?give the runr binary}; shift
@@ -125,13 +139,13 @@ start)
     unshare_pid=$(cat "$dir/unshare.pid")
     pid=$(host_pid_of_guest_init "$unshare_pid") || { echo "guest $name did not boot; see $dir/console.log" >&2; exit 1; }
     # PID 1 is a shell setting up the root until it execs runr: entering it
-    # before then would land in the host's root.
-    for _ in $(seq 1 200); do
-        [ "$(readlink "/proc/$pid/exe" 2>/dev/null)" = /usr/local/bin/runr ] && break
-        kill -0 "$pid" 2>/dev/null || break
+    # before then would land in the host's root. A PID 1 that already ran
+    # and exited (`runr --version`) is a zombie whose exe cannot be read.
+    for _ in $(seq 1 1500); do
+        [ "$(guest_init_state "$pid")" = setup ] || break
         sleep 0.02
     done
-    if kill -0 "$pid" 2>/dev/null && [ "$(readlink "/proc/$pid/exe" 2>/dev/null)" != /usr/local/bin/runr ]; then
+    if [ "$(guest_init_state "$pid")" = setup ]; then
         echo "guest $name: PID 1 did not start runr; see $dir/console.log" >&2
         exit 1
     fi
