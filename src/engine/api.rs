@@ -295,7 +295,7 @@ fn sub_state_of(runtime: Option<&UnitRuntime>) -> String {
     match runtime {
         Some(UnitRuntime::Service(s)) => s.state.as_str().to_string(),
         Some(UnitRuntime::Timer(t)) => t.state.as_str().to_string(),
-        Some(UnitRuntime::Passive { active: true }) => "active".into(),
+        Some(UnitRuntime::Passive(p)) if p.active => "active".into(),
         _ => "dead".into(),
     }
 }
@@ -612,9 +612,10 @@ impl ApiBackend for EngineBackend {
                     _ => None,
                 },
                 passive: match runtime {
-                    Some(UnitRuntime::Passive { active }) => {
+                    Some(UnitRuntime::Passive(passive)) => {
                         Some(super::properties::PassiveRuntime {
-                            active: *active,
+                            active: passive.active,
+                            timestamps: passive.timestamps.clone(),
                             ..Default::default()
                         })
                     }
@@ -1227,7 +1228,7 @@ impl ApiBackend for EngineBackend {
                             now.saturating_sub(s.timestamps.active_enter.monotonic) as f64 / 1e6
                         }),
                     ),
-                    UnitRuntime::Timer(_) | UnitRuntime::Passive { .. } => (0, None, None),
+                    UnitRuntime::Timer(_) | UnitRuntime::Passive(_) => (0, None, None),
                 };
                 UnitMetrics {
                     name: name.clone(),

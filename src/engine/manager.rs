@@ -11,9 +11,11 @@ use super::boot::service_plan;
 use super::exit_status::ExitStatus;
 use super::job_message::unit_status;
 use super::plan::RestartPolicy;
-use super::service::{Executor, JobKind, JobOutcome, RequestOutcome, ServiceRuntime};
+use super::service::{
+    DualTimestamp, Executor, JobKind, JobOutcome, RequestOutcome, ServiceRuntime, UnitTimestamps,
+};
 use super::spawn::{SharedFd, StdioTarget};
-use super::state::ActiveState;
+use super::state::{ActiveState, ServiceState};
 use super::timer::{TimerHost, TimerRuntime, timer_plan};
 use crate::config::loader::{Loader, Units};
 use crate::config::model::{DependencyKind, LoadState, Unit, UnitBody, UnitType};
@@ -74,9 +76,34 @@ pub enum UnitRuntime {
     Service(Box<ServiceRuntime>),
     Timer(Box<TimerRuntime>),
     /// Targets (and unit types runr does not run) are active or not.
-    Passive {
-        active: bool,
-    },
+    Passive(PassiveState),
+}
+
+/// A unit that is active or not, with nothing to run.
+#[derive(Debug, Default)]
+pub struct PassiveState {
+    pub active: bool,
+    pub timestamps: UnitTimestamps,
+}
+
+impl PassiveState {
+    fn set_active(&mut self, active: bool, ex: &dyn Executor) {
+        let state = |active| {
+            if active {
+                ActiveState::Active
+            } else {
+                ActiveState::Inactive
+            }
+        };
+        if self.active != active {
+            let now = DualTimestamp {
+                realtime: ex.realtime(),
+                monotonic: ex.now(),
+            };
+            self.timestamps.record(state(self.active), state(active), now);
+        }
+        self.active = active;
+    }
 }
 
 impl UnitRuntime {
@@ -84,8 +111,8 @@ impl UnitRuntime {
         match self {
             UnitRuntime::Service(s) => s.active_state(),
             UnitRuntime::Timer(t) => t.active_state(),
-            UnitRuntime::Passive { active: true } => ActiveState::Active,
-            UnitRuntime::Passive { active: false } => ActiveState::Inactive,
+            UnitRuntime::Passive(p) if p.active => ActiveState::Active,
+            UnitRuntime::Passive(_) => ActiveState::Inactive,
         }
     }
 
@@ -165,6 +192,13 @@ impl Manager {
     /// (enabled, or Autostart=) start, and failed units that would restart
     /// (Restart=always, on-failure) start again.
     pub fn reload_unit_files(&mut self) {
+        let known_before: BTreeSet<String> = self
+            .units
+            .by_name
+            .values()
+            .filter(|u| u.load_state == LoadState::Loaded)
+            .map(|u| u.name.clone())
+            .collect();
         self.loader = Loader::new(self.loader.search_path().clone());
         let transient: Vec<Unit> = self
             .transient
@@ -209,7 +243,17 @@ impl Manager {
                 _ => None,
             })
             .collect();
-        for name in self.boot_units().into_iter().chain(restartable) {
+        // Only units the reload brought in start: an enabled unit that was
+        // known before (stopped or failed on purpose) stays as it is.
+        let mut starting: Vec<String> = Vec::new();
+        for boot_unit in self.boot_units() {
+            for name in self.start_closure(&boot_unit) {
+                if !known_before.contains(&name) && !starting.contains(&name) {
+                    starting.push(name);
+                }
+            }
+        }
+        for name in starting.into_iter().chain(restartable) {
             self.enqueue_start(&name);
         }
     }
@@ -257,9 +301,17 @@ impl Manager {
         Ok(())
     }
 
-    /// A reaped process used this much CPU; kept when it was the main
+    /// A reaped process used this much CPU: counted for the service whose
+    /// main or control process it was, and kept when it was the main
     /// process of a transient service (for `systemd-run --wait`).
     pub fn note_process_cpu(&mut self, pid: Pid, cpu_usec: Usec) {
+        for service in self.services_mut() {
+            if service.main_pid == Some(pid) || service.control_pid == Some(pid) {
+                if let Some(used) = service.reaped_cpu_usec.as_mut() {
+                    *used += cpu_usec;
+                }
+            }
+        }
         let is_transient_main = self.transient.keys().any(|name| {
             matches!(self.runtimes.get(name), Some(UnitRuntime::Service(s)) if s.main_pid == Some(pid))
         });
@@ -527,28 +579,10 @@ impl Manager {
     /// transitively. Returns the units that got a job.
     pub fn enqueue_start(&mut self, name: &str) -> Vec<String> {
         let mut added = Vec::new();
-        let mut todo = vec![name.to_string()];
-        let mut seen = BTreeSet::new();
-        while let Some(next) = todo.pop() {
-            let Some(canonical) = self.canonical_name(&next) else {
-                continue;
-            };
-            if !seen.insert(canonical.clone()) {
-                continue;
+        for canonical in self.start_closure(name) {
+            if let Some(unit) = self.units.get(&canonical).cloned() {
+                self.stop_conflicting(&canonical, &unit);
             }
-            let Some(unit) = self.units.get(&canonical).cloned() else {
-                continue;
-            };
-            if unit.load_state != LoadState::Loaded && !is_well_known_target(&canonical) {
-                continue;
-            }
-            if is_part_of_systemd(&unit) {
-                // Journald, udev, tmpfiles and the like are systemd's own
-                // machinery; runr is the manager here and does their job.
-                continue;
-            }
-            todo.extend(pulled_in(&unit));
-            self.stop_conflicting(&canonical, &unit);
             let already = self
                 .queued
                 .iter()
@@ -565,6 +599,36 @@ impl Manager {
             }
         }
         added
+    }
+
+    /// `name` and what it requires or wants, transitively: the units a
+    /// start of `name` pulls in, by canonical name.
+    fn start_closure(&mut self, name: &str) -> Vec<String> {
+        let mut closure = Vec::new();
+        let mut todo = vec![name.to_string()];
+        let mut seen = BTreeSet::new();
+        while let Some(next) = todo.pop() {
+            let Some(canonical) = self.canonical_name(&next) else {
+                continue;
+            };
+            if !seen.insert(canonical.clone()) {
+                continue;
+            }
+            let Some(unit) = self.units.get(&canonical) else {
+                continue;
+            };
+            if unit.load_state != LoadState::Loaded && !is_well_known_target(&canonical) {
+                continue;
+            }
+            if is_part_of_systemd(unit) {
+                // Journald, udev, tmpfiles and the like are systemd's own
+                // machinery; runr is the manager here and does their job.
+                continue;
+            }
+            todo.extend(pulled_in(unit));
+            closure.push(canonical);
+        }
+        closure
     }
 
     /// A stop job for `name` and for the units that require it, are bound
@@ -661,7 +725,7 @@ impl Manager {
             .map(|(n, r)| {
                 let kind = match r {
                     UnitRuntime::Service(s) => s.job.unwrap_or(JobKind::Start),
-                    UnitRuntime::Timer(_) | UnitRuntime::Passive { .. } => JobKind::Start,
+                    UnitRuntime::Timer(_) | UnitRuntime::Passive(_) => JobKind::Start,
                 };
                 (n.as_str(), kind)
             });
@@ -800,8 +864,8 @@ impl Manager {
                 Some(UnitRuntime::Service(service)) if kind == JobKind::Stop => {
                     service.stop(ex);
                 }
-                Some(UnitRuntime::Passive { active }) if kind == JobKind::Stop => {
-                    *active = false;
+                Some(UnitRuntime::Passive(passive)) if kind == JobKind::Stop => {
+                    passive.set_active(false, ex);
                     self.job_results.push(JobResult {
                         unit: name.to_string(),
                         kind,
@@ -816,7 +880,7 @@ impl Manager {
             match (service_plan(&unit), timer_plan(&unit)) {
                 (Some(plan), _) => UnitRuntime::Service(Box::new(ServiceRuntime::new(plan))),
                 (None, Some(plan)) => UnitRuntime::Timer(Box::new(TimerRuntime::new(plan))),
-                (None, None) => UnitRuntime::Passive { active: false },
+                (None, None) => UnitRuntime::Passive(PassiveState::default()),
             }
         });
         if matches!(runtime, UnitRuntime::Timer(_)) {
@@ -858,24 +922,24 @@ impl Manager {
                     });
                 }
             }
-            (UnitRuntime::Passive { active }, JobKind::Start) => {
-                if !*active && is_target(&unit) {
+            (UnitRuntime::Passive(passive), JobKind::Start) => {
+                if !passive.active && is_target(&unit) {
                     let target = unit_status(name, &description_of(&unit));
                     ex.log(name, &format!("Reached target {target}."));
                 }
-                *active = true;
+                passive.set_active(true, ex);
                 self.job_results.push(JobResult {
                     unit: name.to_string(),
                     kind,
                     result: "done",
                 });
             }
-            (UnitRuntime::Passive { active }, JobKind::Stop) => {
-                if *active && is_target(&unit) {
+            (UnitRuntime::Passive(passive), JobKind::Stop) => {
+                if passive.active && is_target(&unit) {
                     let target = unit_status(name, &description_of(&unit));
                     ex.log(name, &format!("Stopped target {target}."));
                 }
-                *active = false;
+                passive.set_active(false, ex);
                 self.job_results.push(JobResult {
                     unit: name.to_string(),
                     kind,
@@ -883,7 +947,7 @@ impl Manager {
                 });
             }
             (UnitRuntime::Timer(_), _) => {}
-            (UnitRuntime::Passive { .. }, JobKind::Reload) => {
+            (UnitRuntime::Passive(_), JobKind::Reload) => {
                 self.job_results.push(JobResult {
                     unit: name.to_string(),
                     kind,
@@ -943,6 +1007,11 @@ impl Manager {
         for name in &went_down {
             self.record_transient_end(name);
         }
+        for name in &went_down {
+            if self.may_collect(name) {
+                self.runtimes.remove(name);
+            }
+        }
         for name in went_down {
             // BindsTo=: a unit bound to one that stopped, for whatever
             // reason, stops too.
@@ -960,6 +1029,62 @@ impl Manager {
                 }
             }
         }
+    }
+
+    /// systemd unloads a service that ended well and that nothing refers
+    /// to, forgetting its last run: `status` then shows it as never run.
+    /// Transient units have their own rule (collect_transient).
+    fn may_collect(&self, name: &str) -> bool {
+        let ended_well = matches!(
+            self.runtimes.get(name),
+            Some(UnitRuntime::Service(s)) if s.state == ServiceState::Dead && s.job.is_none()
+        );
+        ended_well
+            && !self.transient.contains_key(name)
+            && !self.queued.iter().any(|(n, _)| n == name)
+            && !self.restart_after_stop.contains(name)
+            && !self.is_referenced(name)
+    }
+
+    /// Whether another unit pulls `name` in, conflicts with it, is part of
+    /// it, triggers it or handles its failure, or `name` starts at boot by
+    /// Autostart=: what keeps systemd from unloading a unit.
+    fn is_referenced(&self, name: &str) -> bool {
+        let Some(unit) = self.units.get(name) else {
+            return false;
+        };
+        if unit.service().is_some_and(|s| s.autostart == Some(true)) {
+            return true;
+        }
+        let names: Vec<&str> = std::iter::once(unit.name.as_str())
+            .chain(unit.aliases.iter().map(String::as_str))
+            .collect();
+        let refers = |other: &Unit| {
+            let kinds = [
+                DependencyKind::Requisite,
+                DependencyKind::Upholds,
+                DependencyKind::PartOf,
+                DependencyKind::Conflicts,
+                DependencyKind::OnSuccess,
+                DependencyKind::OnFailure,
+            ];
+            let declared = kinds
+                .iter()
+                .flat_map(|kind| other.unit.dependencies_of(*kind).map(String::from));
+            let triggered = other
+                .timer()
+                .and_then(|t| crate::config::timer::triggered_unit(t, &other.name));
+            pulled_in(other)
+                .into_iter()
+                .chain(declared)
+                .chain(triggered)
+                .any(|n| names.contains(&n.as_str()))
+        };
+        self.units
+            .by_name
+            .values()
+            .filter(|other| other.name != unit.name && other.load_state == LoadState::Loaded)
+            .any(refers)
     }
 
     /// Conflicts= (either way round): starting `name` stops the other.
@@ -1010,7 +1135,7 @@ impl Manager {
     pub fn services_mut(&mut self) -> impl Iterator<Item = &mut ServiceRuntime> {
         self.runtimes.values_mut().filter_map(|r| match r {
             UnitRuntime::Service(s) => Some(s.as_mut()),
-            UnitRuntime::Timer(_) | UnitRuntime::Passive { .. } => None,
+            UnitRuntime::Timer(_) | UnitRuntime::Passive(_) => None,
         })
     }
 
@@ -1062,7 +1187,7 @@ impl Manager {
             .values()
             .filter_map(|r| match r {
                 UnitRuntime::Service(s) => s.next_wakeup(),
-                UnitRuntime::Timer(_) | UnitRuntime::Passive { .. } => None,
+                UnitRuntime::Timer(_) | UnitRuntime::Passive(_) => None,
             })
             .min();
         [services, self.timer_wakeup()].into_iter().flatten().min()

@@ -7,6 +7,7 @@ pub mod boot;
 pub mod capabilities;
 pub mod clock_watch;
 pub mod conditions;
+pub mod cpu_usage;
 pub mod directories;
 pub mod executor;
 pub mod exit_status;

@@ -238,7 +238,10 @@ fn service_value(
             _ => String::new(),
         },
         "ControlGroupId" => "0".to_string(),
-        "CPUUsageNSec" => "[not set]".to_string(),
+        "CPUUsageNSec" => match run.and_then(ServiceRuntime::cpu_usage_usec) {
+            Some(usec) => (usec * 1_000).to_string(),
+            None => "[not set]".to_string(),
+        },
         "Environment" => environment_words(&s.environment),
         "PassEnvironment" => s.pass_environment.join(" "),
         "UnsetEnvironment" => s.unset_environment.join(" "),

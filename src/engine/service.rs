@@ -117,6 +117,23 @@ pub struct UnitTimestamps {
     pub inactive_enter: DualTimestamp,
 }
 
+impl UnitTimestamps {
+    /// systemd's unit_notify() bookkeeping of when activity began and ended.
+    pub fn record(&mut self, old: ActiveState, new: ActiveState, now: DualTimestamp) {
+        self.state_change = now;
+        if old.is_inactive_or_failed() && !new.is_inactive_or_failed() {
+            self.inactive_exit = now;
+        } else if !old.is_inactive_or_failed() && new.is_inactive_or_failed() {
+            self.inactive_enter = now;
+        }
+        if !old.is_active_or_reloading() && new.is_active_or_reloading() {
+            self.active_enter = now;
+        } else if old.is_active_or_reloading() && !new.is_active_or_reloading() {
+            self.active_exit = now;
+        }
+    }
+}
+
 /// What a request to the service led to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RequestOutcome {
@@ -211,6 +228,9 @@ pub struct ServiceRuntime {
     /// Restart=halt: the service went down on its own; the manager stops
     /// the pod.
     pub halt_requested: Option<()>,
+    /// CPU time of the processes of the current or last run that have been
+    /// reaped; None before the first start.
+    pub reaped_cpu_usec: Option<Usec>,
 }
 
 impl ServiceRuntime {
@@ -251,6 +271,7 @@ impl ServiceRuntime {
             spawn_failure_log: Vec::new(),
             start_queued_behind_stop: false,
             halt_requested: None,
+            reaped_cpu_usec: None,
         }
     }
 
@@ -316,21 +337,8 @@ impl ServiceRuntime {
         }
     }
 
-    /// systemd's unit_notify() bookkeeping of when activity began and ended.
     fn record_timestamps(&mut self, old: ActiveState, new: ActiveState) {
-        let now = self.clock;
-        let t = &mut self.timestamps;
-        t.state_change = now;
-        if old.is_inactive_or_failed() && !new.is_inactive_or_failed() {
-            t.inactive_exit = now;
-        } else if !old.is_inactive_or_failed() && new.is_inactive_or_failed() {
-            t.inactive_enter = now;
-        }
-        if !old.is_active_or_reloading() && new.is_active_or_reloading() {
-            t.active_enter = now;
-        } else if old.is_active_or_reloading() && !new.is_active_or_reloading() {
-            t.active_exit = now;
-        }
+        self.timestamps.record(old, new, self.clock);
     }
 
     fn set_result(&mut self, f: ServiceResult) {
@@ -562,6 +570,7 @@ impl ServiceRuntime {
         }
         self.invocation_id = ex.new_invocation_id();
         ex.begin_invocation(&self.plan.name, &self.invocation_id);
+        self.reaped_cpu_usec = Some(0);
         let at_once = self.start_completes_at_once();
         if !at_once && self.job == Some(JobKind::Start) {
             let unit = self.status_name();
@@ -928,6 +937,22 @@ impl ServiceRuntime {
             return true;
         }
         self.plan.service_type == ServiceType::Forking && self.groups_alive(ex)
+    }
+
+    /// The process groups this run started (each command leads its own).
+    pub fn process_groups(&self) -> &[Pid] {
+        &self.groups
+    }
+
+    /// CPU time this run has used: its reaped processes and, while it has
+    /// some, its live ones. None before the first start.
+    pub fn cpu_usage_usec(&self) -> Option<Usec> {
+        let reaped = self.reaped_cpu_usec?;
+        let pids: Vec<Pid> = self.main_pid.into_iter().chain(self.control_pid).collect();
+        if pids.is_empty() && self.groups.is_empty() {
+            return Some(reaped);
+        }
+        Some(reaped + super::cpu_usage::live_usage_usec(&pids, &self.groups))
     }
 
     fn groups_alive(&mut self, ex: &mut dyn Executor) -> bool {

@@ -47,6 +47,28 @@ fn sighup_reloads_and_starts_new_units_sigusr2_dumps_state() {
 }
 
 #[test]
+fn a_reload_starts_only_new_units_not_a_known_one_that_failed() {
+    let pod = Pod::new(&[(
+        "broken.service",
+        "[Unit]\nDescription=Broken\n[Service]\nAutostart=yes\nExecStart=/bin/false\n",
+    )]);
+    let mut sup = pod.start();
+    sup.wait_for("broken.service: Failed with result 'exit-code'.");
+    pod.add(
+        "fresh.service",
+        "[Unit]\nDescription=Fresh\n[Service]\nAutostart=yes\nExecStart=/bin/sleep 60\n",
+    );
+    sup.signal(Signal::SIGHUP);
+    sup.wait_for("Started fresh.service - Fresh.");
+    let out = sup.stop();
+    assert_eq!(
+        out.matches("Started broken.service - Broken.").count(),
+        1,
+        "{out}"
+    );
+}
+
+#[test]
 fn after_a_reload_a_removed_unit_stops_and_sigterm_still_ends_the_pod() {
     let pod = Pod::new(&[
         (

@@ -58,7 +58,7 @@ pub fn attach(ctx: &Rc<IoContext>, source: PipeSource, unit: Rc<UnitState>, fd: 
                 close(&ctx, &pipe);
                 break;
             }
-            drain(&ctx, &pipe);
+            drain(&ctx, &pipe, false);
         }
     });
 }
@@ -66,19 +66,28 @@ pub fn attach(ctx: &Rc<IoContext>, source: PipeSource, unit: Rc<UnitState>, fd: 
 /// Reads what the pipes of `unit` hold right now, without waiting.
 pub fn drain_unit(ctx: &IoContext, unit: &str) {
     for pipe in ctx.pipes_of(unit) {
-        drain(ctx, &pipe);
+        drain(ctx, &pipe, true);
     }
 }
 
 /// Reads until the pipe is empty (or at its end: then the partial last
 /// line is flushed and the pipe closed).
-fn drain(ctx: &IoContext, pipe: &OpenPipe) {
+fn drain(ctx: &IoContext, pipe: &OpenPipe, on_demand: bool) {
     if pipe.closed.get() {
         return;
     }
     let mut buffer = [0u8; READ_CHUNK];
     loop {
-        match pipe.receiver.try_read(&mut buffer) {
+        // On demand, a plain read(2): the receiver's try_read answers
+        // WouldBlock until the reactor has seen the pipe readable, and a
+        // drain on demand may come before it has looked. The reading task
+        // needs try_read, which clears the readiness it waits on.
+        let read = if on_demand {
+            read_now(&pipe.receiver, &mut buffer)
+        } else {
+            pipe.receiver.try_read(&mut buffer)
+        };
+        match read {
             Ok(0) => {
                 close(ctx, pipe);
                 return;
@@ -100,6 +109,11 @@ fn drain(ctx: &IoContext, pipe: &OpenPipe) {
             }
         }
     }
+}
+
+fn read_now(receiver: &Receiver, buffer: &mut [u8]) -> io::Result<usize> {
+    use std::os::fd::AsRawFd;
+    nix::unistd::read(receiver.as_raw_fd(), buffer).map_err(io::Error::from)
 }
 
 fn close(ctx: &IoContext, pipe: &OpenPipe) {
