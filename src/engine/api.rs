@@ -615,7 +615,7 @@ impl ApiBackend for EngineBackend {
                     Some(UnitRuntime::Passive(passive)) => {
                         Some(super::properties::PassiveRuntime {
                             active: passive.active,
-                            timestamps: passive.timestamps.clone(),
+                            timestamps: passive.timestamps,
                             ..Default::default()
                         })
                     }

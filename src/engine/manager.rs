@@ -306,10 +306,9 @@ impl Manager {
     /// process of a transient service (for `systemd-run --wait`).
     pub fn note_process_cpu(&mut self, pid: Pid, cpu_usec: Usec) {
         for service in self.services_mut() {
-            if service.main_pid == Some(pid) || service.control_pid == Some(pid) {
-                if let Some(used) = service.reaped_cpu_usec.as_mut() {
-                    *used += cpu_usec;
-                }
+            let owned = service.main_pid == Some(pid) || service.control_pid == Some(pid);
+            if owned && let Some(used) = service.reaped_cpu_usec.as_mut() {
+                *used += cpu_usec;
             }
         }
         let is_transient_main = self.transient.keys().any(|name| {
