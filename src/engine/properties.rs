@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use super::exit_status::ExitStatus;
 use super::property_table::{self, Default as TableDefault};
-use super::service::{DualTimestamp, ServiceRuntime, UnitTimestamps};
+use super::service::{DualTimestamp, ExecRun, ServiceRuntime, UnitTimestamps};
 use super::state::ActiveState;
 use crate::config::model::{DependencyKind, LoadState, Unit, UnitBody, UnitType};
 use crate::config::service::{Service, ServiceType, StdInput, StdOutput};
@@ -404,15 +404,6 @@ fn std_output_name(output: Option<&StdOutput>, default: &str) -> String {
     .to_string()
 }
 
-/// What is known of one run of a command.
-#[derive(Debug, Clone, Copy, Default)]
-struct ExecRun {
-    start: Usec,
-    stop: Usec,
-    pid: i32,
-    exit: Option<ExitStatus>,
-}
-
 /// `ExecStart=` and `ExecStartEx=` (and the other lists that are set),
 /// each `{ ... }` per command, after `ExecMainStatus=`.
 fn push_exec_lines(lines: &mut Vec<PropertyLine>, service: &Service, run: Option<&ServiceRuntime>) {
@@ -420,12 +411,10 @@ fn push_exec_lines(lines: &mut Vec<PropertyLine>, service: &Service, run: Option
         if commands.is_empty() {
             continue;
         }
-        let runs: Vec<ExecRun> = commands
-            .iter()
-            .enumerate()
-            .map(|(i, _)| match run {
-                Some(r) if key == "ExecStart" && i == 0 => main_command_run(r),
-                _ => ExecRun::default(),
+        let runs: Vec<ExecRun> = (0..commands.len())
+            .map(|i| {
+                run.and_then(|r| r.exec_runs.get(&(key, i)).copied())
+                    .unwrap_or_default()
             })
             .collect();
         for extended in [false, true] {
@@ -446,24 +435,6 @@ fn push_exec_lines(lines: &mut Vec<PropertyLine>, service: &Service, run: Option
                 hidden: false,
             });
         }
-    }
-}
-
-fn main_command_run(r: &ServiceRuntime) -> ExecRun {
-    let (pid, exit) = match (r.main_pid, r.main_exit) {
-        (Some(pid), _) => (pid.as_raw(), None),
-        (None, Some((pid, status))) => (pid.as_raw(), Some(status)),
-        (None, None) => (0, None),
-    };
-    ExecRun {
-        start: r.main_start.realtime,
-        stop: if exit.is_some() {
-            r.main_exit_time.realtime
-        } else {
-            0
-        },
-        pid,
-        exit,
     }
 }
 

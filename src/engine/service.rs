@@ -5,7 +5,7 @@
 //! and log lines go through an [`Executor`], so the machine is tested with
 //! a recording executor and run for real by the supervisor.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::io;
 
 use nix::sys::signal::Signal;
@@ -231,6 +231,18 @@ pub struct ServiceRuntime {
     /// CPU time of the processes of the current or last run that have been
     /// reaped; None before the first start.
     pub reaped_cpu_usec: Option<Usec>,
+    /// What each command of the current or last run did, by its list
+    /// (`ExecStart`, ...) and place in it: systemd's exec status.
+    pub exec_runs: BTreeMap<(&'static str, usize), ExecRun>,
+}
+
+/// One run of a command: its process, when it started and ended, how.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ExecRun {
+    pub pid: i32,
+    pub start: Usec,
+    pub stop: Usec,
+    pub exit: Option<ExitStatus>,
 }
 
 impl ServiceRuntime {
@@ -272,6 +284,7 @@ impl ServiceRuntime {
             start_queued_behind_stop: false,
             halt_requested: None,
             reaped_cpu_usec: None,
+            exec_runs: BTreeMap::new(),
         }
     }
 
@@ -571,6 +584,7 @@ impl ServiceRuntime {
         self.invocation_id = ex.new_invocation_id();
         ex.begin_invocation(&self.plan.name, &self.invocation_id);
         self.reaped_cpu_usec = Some(0);
+        self.exec_runs.clear();
         let at_once = self.start_completes_at_once();
         if !at_once && self.job == Some(JobKind::Start) {
             let unit = self.status_name();
@@ -785,7 +799,15 @@ impl ServiceRuntime {
         let env = self.phase_env(ex);
         let result = ex.spawn(&self.plan, role, &command, &env);
         self.current = Some((role, command.clone()));
-        match result {
+        if let Some(place) = self.command_place() {
+            let run = ExecRun {
+                pid: result.as_ref().map_or(0, |pid| pid.as_raw()),
+                start: self.clock.realtime,
+                ..ExecRun::default()
+            };
+            self.exec_runs.insert(place, run);
+        }
+        let outcome = match result {
             Ok(pid) => {
                 self.groups.push(pid);
                 self.last_pid = Some(pid);
@@ -819,16 +841,53 @@ impl ServiceRuntime {
                 // first (systemd's child writes them after the fork).
                 self.spawn_failure_log.push(failure.message.clone());
                 if failure.skipped {
-                    return Err(ExitStatus::Exited(0));
+                    Err(ExitStatus::Exited(0))
+                } else {
+                    self.spawn_failure_log.push(format!(
+                        "Failed at step {} spawning {}: {}",
+                        failure.step_name(),
+                        command.path,
+                        failure.reason()
+                    ));
+                    Err(ExitStatus::Exited(failure.step.exit_status()))
                 }
-                self.spawn_failure_log.push(format!(
-                    "Failed at step {} spawning {}: {}",
-                    failure.step_name(),
-                    command.path,
-                    failure.reason()
-                ));
-                Err(ExitStatus::Exited(failure.step.exit_status()))
             }
+        };
+        if let Err(status) = outcome {
+            self.record_command_exit(None, status);
+        }
+        outcome
+    }
+
+    /// Which list the command being started belongs to, and its place in
+    /// it: the phase says the list, what is left of the phase the place.
+    fn command_place(&self) -> Option<(&'static str, usize)> {
+        let c = &self.plan.commands;
+        let (key, list) = match self.state {
+            ServiceState::StartPre => ("ExecStartPre", &c.start_pre),
+            ServiceState::Start => ("ExecStart", &c.start),
+            ServiceState::StartPost => ("ExecStartPost", &c.start_post),
+            ServiceState::Reload => ("ExecReload", &c.reload),
+            ServiceState::Stop => ("ExecStop", &c.stop),
+            ServiceState::StopPost => ("ExecStopPost", &c.stop_post),
+            _ => return None,
+        };
+        list.len().checked_sub(self.queue.len() + 1).map(|i| (key, i))
+    }
+
+    /// A process of a command ended (or the command could not start):
+    /// its run gets its end.
+    fn record_command_exit(&mut self, pid: Option<Pid>, status: ExitStatus) {
+        let pid = pid.map_or(0, |p| p.as_raw());
+        let now = self.clock.realtime;
+        if let Some(run) = self
+            .exec_runs
+            .values_mut()
+            .rev()
+            .find(|r| r.pid == pid && r.exit.is_none())
+        {
+            run.stop = now;
+            run.exit = Some(status);
         }
     }
 
@@ -1206,6 +1265,9 @@ impl ServiceRuntime {
     /// not one of this service's main or control processes.
     pub fn on_process_exit(&mut self, ex: &mut dyn Executor, pid: Pid, status: ExitStatus) -> bool {
         self.tick(ex);
+        if self.main_pid == Some(pid) || self.control_pid == Some(pid) {
+            self.record_command_exit(Some(pid), status);
+        }
         if self.main_pid == Some(pid) {
             self.on_main_exit(ex, Some(pid), status);
             true
@@ -1564,6 +1626,9 @@ impl ServiceRuntime {
                 self.set_state(ServiceState::Dead);
                 let unit = self.status_name();
                 self.job_log(ex, &format!("Stopped {unit}."));
+                // The start half is systemd's next job: it begins after the
+                // messages above (status shows the log from there on).
+                self.tick(ex);
                 self.job = Some(JobKind::Start);
                 self.begin_start(ex);
             }

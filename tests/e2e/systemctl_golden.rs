@@ -96,9 +96,13 @@ fn boot() -> Guest {
             "/etc/systemd/system/demo-reload.service.d/override.conf",
         ),
     ];
-    let guest = Guest::boot_with_files(
+    // The captures' host name, so that lines cut to a terminal's width
+    // are cut where systemd's were.
+    let guest = Guest::boot_named_with(
+        "oracle",
         Some(&Path::new(GOLDEN).join("units")),
         &files,
+        &[],
         &["supervisor"],
     );
     let ready =

@@ -394,7 +394,11 @@ fn status_input(
         Vec::new()
     } else {
         let id = props.get("Id").cloned().unwrap_or_default();
-        journal_lines(client, &id, lines as usize, &inv.term.hostname)
+        let not_before = props
+            .get("InactiveExitTimestampMonotonic")
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0);
+        journal_lines(client, &id, lines as usize, not_before, &inv.term.hostname)
     };
     status::StatusInput {
         props,
@@ -447,10 +451,13 @@ fn comm_of(pid: u32) -> Option<String> {
 
 /// The unit's last journal lines: read from the journal store, as
 /// journalctl reads it, or asked of the daemon where the store is not here.
+/// As systemd's status does, only lines of this run of the supervisor from
+/// the unit's last activation on (`not_before`, monotonic), when it has one.
 fn journal_lines(
     client: &Client,
     unit: &str,
     n: usize,
+    not_before: u64,
     hostname: &str,
 ) -> Vec<status::JournalLine> {
     use crate::logs::journal::reader::{Filter, JournalReader};
@@ -460,7 +467,12 @@ fn journal_lines(
             units: vec![unit.to_string()],
             boot: None,
         };
-        if let Ok(records) = reader.tail(&filter, n) {
+        if let Ok(mut records) = reader.tail(&filter, n) {
+            if let Some(current_boot) = records.last().map(|r| r.boot_id)
+                && not_before > 0
+            {
+                records.retain(|r| r.boot_id == current_boot && r.monotonic >= not_before);
+            }
             return records
                 .iter()
                 .map(|r| {
