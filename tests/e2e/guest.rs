@@ -67,7 +67,7 @@ impl Guest {
 
     /// Boots a guest whose name (and host name) is `name`; each guest has
     /// its own state directory, so names need not be unique.
-    fn boot_named_with(
+    pub fn boot_named_with(
         name: &str,
         units: Option<&Path>,
         files: &[(PathBuf, &str)],
