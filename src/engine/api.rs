@@ -317,6 +317,25 @@ fn summary(unit: &Unit, runtime: Option<&UnitRuntime>) -> UnitSummary {
     }
 }
 
+/// `UnitFileState=` and `UnitFilePreset=` of a unit with a file (loaded
+/// or masked), read from the unit files as `systemctl is-enabled` reads
+/// them; empty for a unit that was not found.
+fn unit_file_state(manager: &Manager, unit: &Unit) -> (String, String) {
+    use crate::config::enablement::{InstallPaths, Installer};
+    if !matches!(unit.load_state, LoadState::Loaded | LoadState::Masked) {
+        return (String::new(), String::new());
+    }
+    let paths = InstallPaths::from_search_path(manager.search_path().clone(), None);
+    let installer = Installer::new(paths);
+    match installer.state(&unit.name) {
+        Ok(state) => (
+            state.as_str().to_string(),
+            installer.preset(&unit.name).as_str().to_string(),
+        ),
+        Err(_) => (String::new(), String::new()),
+    }
+}
+
 fn service_status(name: &str, description: &str, service: &ServiceRuntime) -> ServiceStatus {
     let since = service.timestamps.state_change.realtime;
     ServiceStatus {
@@ -602,11 +621,20 @@ impl ApiBackend for EngineBackend {
             for (kind, names) in manager.reverse_dependencies(&unit.name) {
                 extra_dependencies.entry(kind).or_default().extend(names);
             }
+            for timer in manager.timers_triggering(&unit.name) {
+                for kind in ["TriggeredBy", "After"] {
+                    extra_dependencies
+                        .entry(kind.to_string())
+                        .or_default()
+                        .push(timer.clone());
+                }
+            }
+            let (unit_file_state, unit_file_preset) = unit_file_state(manager, &unit);
             let ctx = super::properties::PropertyContext {
                 aliases: unit.aliases.clone(),
                 extra_dependencies,
-                unit_file_state: String::new(),
-                unit_file_preset: String::new(),
+                unit_file_state,
+                unit_file_preset,
                 service: match runtime {
                     Some(UnitRuntime::Service(service)) => Some(service.as_ref()),
                     _ => None,
@@ -619,14 +647,24 @@ impl ApiBackend for EngineBackend {
                             ..Default::default()
                         })
                     }
+                    // A timer's run, as far as the unit's common part shows it.
+                    Some(UnitRuntime::Timer(timer)) => Some(super::properties::PassiveRuntime {
+                        active: timer.active_state() == ActiveState::Active,
+                        timestamps: timer.timestamps,
+                        invocation_id: timer.invocation_id.clone(),
+                    }),
                     _ => None,
                 },
                 timer: match runtime {
                     Some(UnitRuntime::Timer(timer)) => Some(super::properties::TimerRuntime {
                         next_elapse: timer.next_elapse_usec_realtime(),
+                        next_elapse_monotonic: timer.next_elapse_usec_monotonic(),
                         last_trigger: timer.last_trigger,
-                        calendar_next: Vec::new(),
+                        calendar: timer.timers_calendar(),
+                        monotonic: timer.timers_monotonic(),
                         sub_state: Some(timer.state.as_str().to_string()),
+                        active_state: Some(timer.active_state()),
+                        result: timer.result.as_str().to_string(),
                     }),
                     _ => None,
                 },

@@ -338,6 +338,22 @@ impl Manager {
         self.queue_timer_triggers(ex);
     }
 
+    /// The loaded timers that trigger `name`: systemd gives the triggered
+    /// unit `TriggeredBy=` and `After=` each of them.
+    pub fn timers_triggering(&self, name: &str) -> Vec<String> {
+        self.units
+            .by_name
+            .values()
+            .filter(|u| u.load_state == LoadState::Loaded)
+            .filter(|u| {
+                u.timer()
+                    .and_then(|t| crate::config::timer::triggered_unit(t, &u.name))
+                    == Some(name.to_string())
+            })
+            .map(|u| u.name.clone())
+            .collect()
+    }
+
     /// The timers and their runtimes, for the API and the property table.
     pub fn timers(&self) -> impl Iterator<Item = (&String, &TimerRuntime)> {
         self.runtimes.iter().filter_map(|(n, r)| match r {

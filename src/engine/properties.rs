@@ -49,11 +49,21 @@ pub struct PassiveRuntime {
 pub struct TimerRuntime {
     /// The next elapse on the wall clock, if any.
     pub next_elapse: Option<Usec>,
+    /// The next elapse on CLOCK_MONOTONIC, if any.
+    pub next_elapse_monotonic: Option<Usec>,
     pub last_trigger: DualTimestamp,
-    /// The `next_elapse=` of each `OnCalendar=`, in file order.
-    pub calendar_next: Vec<Option<Usec>>,
+    /// Each `OnCalendar=`, normalized, with its `next_elapse=`, in file order.
+    pub calendar: Vec<(String, Option<Usec>)>,
+    /// Each span trigger (`OnBootUSec`, ...), its span and next elapse
+    /// (CLOCK_MONOTONIC), in file order.
+    pub monotonic: Vec<(&'static str, Usec, Option<Usec>)>,
     /// `waiting`, `running`, `elapsed`, `dead`.
     pub sub_state: Option<String>,
+    /// `ActiveState=` (a failed timer is `failed`, which a passive unit
+    /// cannot say).
+    pub active_state: Option<ActiveState>,
+    /// `Result=` (`success` where empty).
+    pub result: String,
 }
 
 /// What the unit's own file cannot tell: its other names, the dependencies
@@ -486,39 +496,89 @@ fn exec_flags(cmd: &ExecCommand) -> String {
 fn push_timer(lines: &mut Vec<PropertyLine>, unit: &Unit, ctx: &PropertyContext<'_>) {
     let Some(timer) = unit.timer() else { return };
     let run = ctx.timer.clone().unwrap_or_default();
-    let compute = |name: &str| {
-        Some(match name {
+    let calendar = if ctx.timer.is_some() {
+        run.calendar.clone()
+    } else {
+        configured_calendar(timer)
+    };
+    for row in property_table::TIMER {
+        // Arrays of structs: one line per element, none when empty (also
+        // with --all), as systemctl prints them.
+        let elements: Option<Vec<String>> = match row.name {
+            "TimersMonotonic" => Some(
+                run.monotonic
+                    .iter()
+                    .map(|(base, span, next)| {
+                        format!(
+                            "{{ {base}={} ; next_elapse={} }}",
+                            timespan(*span),
+                            timespan(next.unwrap_or(0))
+                        )
+                    })
+                    .collect(),
+            ),
+            "TimersCalendar" => Some(
+                calendar
+                    .iter()
+                    .map(|(spec, next)| {
+                        format!(
+                            "{{ OnCalendar={spec} ; next_elapse={} }}",
+                            format_timestamp(next.unwrap_or(0))
+                                .unwrap_or_else(|| "n/a".to_string())
+                        )
+                    })
+                    .collect(),
+            ),
+            _ => None,
+        };
+        if let Some(elements) = elements {
+            lines.extend(elements.into_iter().map(|value| PropertyLine {
+                name: row.name.to_string(),
+                value,
+                hidden: false,
+            }));
+            continue;
+        }
+        let value = match row.name {
             "Unit" => crate::config::timer::triggered_unit(timer, &unit.name).unwrap_or_default(),
-            "TimersCalendar" => timer
-                .triggers
-                .iter()
-                .filter(|t| t.base == crate::config::timer::TimerBase::Calendar)
-                .enumerate()
-                .map(|(i, t)| {
-                    let next = run.calendar_next.get(i).copied().flatten().unwrap_or(0);
-                    format!(
-                        "{{ OnCalendar={} ; next_elapse={} }}",
-                        t.text,
-                        format_timestamp(next).unwrap_or_else(|| "n/a".to_string())
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join(" ; "),
             "OnClockChange" => yes_no(timer.on_clock_change),
             "OnTimezoneChange" => yes_no(timer.on_timezone_change),
             "NextElapseUSecRealtime" => timestamp(run.next_elapse.unwrap_or(0)),
+            // systemctl prints every other `*USec*` number as a time span.
+            "NextElapseUSecMonotonic" => timespan(run.next_elapse_monotonic.unwrap_or(0)),
             "LastTriggerUSec" => timestamp(run.last_trigger.realtime),
-            "LastTriggerUSecMonotonic" => run.last_trigger.monotonic.to_string(),
+            "LastTriggerUSecMonotonic" => timespan(run.last_trigger.monotonic),
+            "Result" if !run.result.is_empty() => run.result.clone(),
             "AccuracyUSec" => timespan(timer.accuracy.unwrap_or(60 * USEC_PER_SEC)),
             "RandomizedDelayUSec" => timespan(timer.randomized_delay.unwrap_or(0)),
             "FixedRandomDelay" => yes_no(timer.fixed_random_delay),
             "Persistent" => yes_no(timer.persistent),
             "WakeSystem" => yes_no(timer.wake_system),
             "RemainAfterElapse" => yes_no(timer.remain_after_elapse()),
-            _ => return None,
+            _ => row.value.to_string(),
+        };
+        lines.push(PropertyLine {
+            name: row.name.to_string(),
+            hidden: value.is_empty(),
+            value,
+        });
+    }
+}
+
+/// The `OnCalendar=` expressions of a timer the engine does not run:
+/// normalized where they parse, with no next elapse.
+fn configured_calendar(timer: &crate::config::timer::Timer) -> Vec<(String, Option<Usec>)> {
+    timer
+        .triggers
+        .iter()
+        .filter(|t| t.base == crate::config::timer::TimerBase::Calendar)
+        .map(|t| {
+            let spec = crate::syntax::calendar::parse_calendar(&t.text)
+                .map(|c| c.to_string())
+                .unwrap_or_else(|_| t.text.clone());
+            (spec, None)
         })
-    };
-    push_table(lines, property_table::TIMER, compute, |_, _| {});
+        .collect()
 }
 
 /// The dependency properties in systemd's order, with the [Unit] kind each
@@ -617,6 +677,11 @@ fn push_common(lines: &mut Vec<PropertyLine>, unit: &Unit, ctx: &PropertyContext
         (Some(s), _) => s.active_state(),
         (None, Some(p)) if p.active => ActiveState::Active,
         _ => ActiveState::Inactive,
+    };
+    // A timer can be failed, which a passive unit cannot say.
+    let active = match (service, ctx.timer.as_ref().and_then(|t| t.active_state)) {
+        (None, Some(state)) => state,
+        _ => active,
     };
     let sub_state = match (service, &ctx.timer, &ctx.passive) {
         (Some(s), _, _) => s.state.as_str().to_string(),
@@ -797,6 +862,10 @@ pub fn implicit_dependencies(unit: &Unit) -> BTreeMap<String, Vec<String>> {
         }
         return deps;
     }
+    if let Some(timer) = unit.timer() {
+        timer_dependencies(unit, timer, &mut add);
+        return deps;
+    }
     let Some(service) = unit.service() else {
         return deps;
     };
@@ -818,6 +887,37 @@ pub fn implicit_dependencies(unit: &Unit) -> BTreeMap<String, Vec<String>> {
         add("Before", "shutdown.target".to_string());
     }
     deps
+}
+
+/// A timer's: it triggers its unit and is ordered before it; with default
+/// dependencies it comes after sysinit.target (and, with a calendar
+/// trigger, after the clock is set and synchronized), before
+/// timers.target, and stops at shutdown (systemd's timer.c).
+fn timer_dependencies(
+    unit: &Unit,
+    timer: &crate::config::timer::Timer,
+    add: &mut impl FnMut(&str, String),
+) {
+    if let Some(target) = crate::config::timer::triggered_unit(timer, &unit.name) {
+        add("Before", target.clone());
+        add("Triggers", target);
+    }
+    if !unit.unit.default_dependencies {
+        return;
+    }
+    add("Before", "timers.target".to_string());
+    add("Requires", "sysinit.target".to_string());
+    add("After", "sysinit.target".to_string());
+    let calendar = timer
+        .triggers
+        .iter()
+        .any(|t| t.base == crate::config::timer::TimerBase::Calendar);
+    if calendar {
+        add("After", "time-sync.target".to_string());
+        add("After", "time-set.target".to_string());
+    }
+    add("Conflicts", "shutdown.target".to_string());
+    add("Before", "shutdown.target".to_string());
 }
 
 #[cfg(test)]

@@ -172,31 +172,61 @@ fn a_waiting_timer() {
         }),
         timer: Some(TimerRuntime {
             next_elapse: Some(next),
-            calendar_next: vec![Some(next)],
+            calendar: vec![("*-*-* 04:00:00".into(), Some(next))],
             sub_state: Some("waiting".into()),
+            active_state: Some(ActiveState::Active),
+            result: "success".into(),
             ..TimerRuntime::default()
         }),
         ..PropertyContext::default()
     };
-    for (key, word) in [
-        ("Requires", "sysinit.target"),
-        ("WantedBy", "timers.target"),
-        ("Conflicts", "shutdown.target"),
-        ("Before", "timers.target"),
-        ("Before", "demo-tick.service"),
-        ("Before", "shutdown.target"),
-        ("After", "time-set.target"),
-        ("After", "time-sync.target"),
-        ("After", "sysinit.target"),
-        ("Triggers", "demo-tick.service"),
-    ] {
-        ctx.extra_dependencies
-            .entry(key.into())
-            .or_default()
-            .push(word.into());
-    }
+    // The timer's own dependencies are implicit; timers.target's link adds WantedBy=.
+    ctx.extra_dependencies = implicit_dependencies(&unit);
+    ctx.extra_dependencies
+        .entry("WantedBy".into())
+        .or_default()
+        .push("timers.target".into());
     let lines = unit_properties(&unit, &ctx);
     assert_same(&render(lines, true), &golden("show/12-all-timer.stdout"));
+}
+
+#[test]
+fn a_timer_lists_each_trigger_on_its_own_line_and_none_when_it_has_none() {
+    let unit = load("demo-tick.timer");
+    let ctx = PropertyContext {
+        timer: Some(TimerRuntime {
+            calendar: vec![
+                ("*-*-* 04:00:00".into(), None),
+                ("Mon *-*-* 00:00:00".into(), None),
+            ],
+            monotonic: vec![("OnBootUSec", 15 * 60 * USEC_PER_SEC, Some(USEC_PER_SEC))],
+            active_state: Some(ActiveState::Failed),
+            result: "resources".into(),
+            ..TimerRuntime::default()
+        }),
+        ..PropertyContext::default()
+    };
+    let all = render(unit_properties(&unit, &ctx), true);
+    assert!(all.contains(
+        "Unit=demo-tick.service\nTimersMonotonic={ OnBootUSec=15min ; next_elapse=1s }\n\
+         TimersCalendar={ OnCalendar=*-*-* 04:00:00 ; next_elapse=n/a }\n\
+         TimersCalendar={ OnCalendar=Mon *-*-* 00:00:00 ; next_elapse=n/a }\nOnClockChange=no\n"
+    ));
+    assert!(all.contains("\nResult=resources\n"));
+    assert!(all.contains("\nActiveState=failed\n"));
+    let query = PropertyQuery {
+        names: vec!["TimersMonotonic".into(), "Unit".into()],
+        all: false,
+    };
+    let unit_only = PropertyContext {
+        timer: Some(TimerRuntime::default()),
+        ..PropertyContext::default()
+    };
+    let picked: Vec<String> = select(unit_properties(&unit, &unit_only), &query)
+        .into_iter()
+        .map(|p| format!("{}={}", p.name, p.value))
+        .collect();
+    assert_eq!(picked, ["Unit=demo-tick.service"]);
 }
 
 #[test]

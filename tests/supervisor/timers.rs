@@ -378,6 +378,17 @@ fn timers_are_listed_started_and_stopped_through_the_api() {
     assert_eq!(next as u64 % 3600, 0, "{next}");
     assert!(next > now && next <= now + 3600.0, "{next} vs {now}");
 
+    // `runr list-timers --json` gives the API's answer, field for field.
+    let cli = std::process::Command::new(env!("CARGO_BIN_EXE_runr"))
+        .args(["list-timers", "--json"])
+        .env("RUNR_SOCKET", pod.socket())
+        .output()
+        .unwrap();
+    assert!(cli.status.success(), "{cli:?}");
+    let from_cli: Vec<runr::control::types::TimerStatus> =
+        serde_json::from_slice(&cli.stdout).unwrap();
+    assert_eq!(from_cli, vec![status.clone()]);
+
     let accepted = client
         .timer_action("report.timer", TimerAction::Stop)
         .unwrap();
