@@ -922,11 +922,14 @@ impl Manager {
                 }
             }
             (UnitRuntime::Passive(passive), JobKind::Start) => {
-                if !passive.active && is_target(&unit) {
+                // Active first, then the message: status shows the log from
+                // the activation on.
+                let was_active = passive.active;
+                passive.set_active(true, ex);
+                if !was_active && is_target(&unit) {
                     let target = unit_status(name, &description_of(&unit));
                     ex.log(name, &format!("Reached target {target}."));
                 }
-                passive.set_active(true, ex);
                 self.job_results.push(JobResult {
                     unit: name.to_string(),
                     kind,
