@@ -61,6 +61,27 @@ impl Diagnostic {
     }
 }
 
+impl Diagnostic {
+    /// The unit a diagnostic is about: the unit named, or the unit file
+    /// (or drop-in directory `NAME.d/`) it was found in.
+    pub fn unit_name(&self) -> Option<String> {
+        match &self.origin {
+            Origin::Unit(unit) => Some(unit.clone()),
+            Origin::Line { path, .. } => {
+                let file = path.file_name()?.to_str()?;
+                if crate::config::unit_name::is_valid(file) {
+                    return Some(file.to_string());
+                }
+                let dir = path.parent()?.file_name()?.to_str()?;
+                dir.strip_suffix(".d")
+                    .filter(|name| crate::config::unit_name::is_valid(name))
+                    .map(String::from)
+            }
+            Origin::Plain => None,
+        }
+    }
+}
+
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.origin {

@@ -455,7 +455,7 @@ fn build_index(search_path: &SearchPath) -> UnitIndex {
             if !unit_name::is_valid(&file_name) || index.entries.contains_key(&file_name) {
                 continue;
             }
-            if let Some(entry) = index_entry(&path, &file_name) {
+            if let Some(entry) = index_entry(&path, &file_name, &search_path.dirs) {
                 index.entries.insert(file_name, entry);
             }
         }
@@ -463,7 +463,7 @@ fn build_index(search_path: &SearchPath) -> UnitIndex {
     index
 }
 
-fn index_entry(path: &Path, file_name: &str) -> Option<IndexEntry> {
+fn index_entry(path: &Path, file_name: &str, search_dirs: &[PathBuf]) -> Option<IndexEntry> {
     let meta = fs::symlink_metadata(path).ok()?;
     if !meta.file_type().is_symlink() {
         return meta.is_file().then(|| IndexEntry::File(path.to_path_buf()));
@@ -479,7 +479,11 @@ fn index_entry(path: &Path, file_name: &str) -> Option<IndexEntry> {
         } else {
             path.parent()?.join(target)
         };
-        return absolute.is_file().then_some(IndexEntry::Linked(absolute));
+        // A file linked from outside the search path is known by the
+        // link, as systemd records it (FragmentPath=, `systemctl cat`).
+        let inside = search_dirs.iter().any(|d| absolute.parent() == Some(d.as_path()));
+        let fragment = if inside { absolute.clone() } else { path.to_path_buf() };
+        return absolute.is_file().then_some(IndexEntry::Linked(fragment));
     }
     unit_name::is_valid(&target_name).then_some(IndexEntry::Alias(target_name))
 }
@@ -725,6 +729,7 @@ mod tests {
         );
         let u = t.loader(&["d"]).load_unit("a.service");
         assert_eq!(description(&u), Some("linked"));
+        assert_eq!(u.fragment_path.as_deref(), Some(t.path("d/a.service").as_path()));
     }
 
     #[test]

@@ -519,7 +519,16 @@ pub fn apply_service_key(
         "RestartForceExitStatus" => set_exit_statuses(&mut svc.restart_force_exit_status, s, sink),
         "PIDFile" => set_pid_file(svc, s, sink),
         "BusName" => settings::set_string(&mut svc.bus_name, s),
-        "User" => set_user_or_group(&mut svc.user, s, sink),
+        "User" => {
+            if s.value == "nobody" {
+                // systemd's warning: files owned by nobody are anybody's.
+                sink.notice(
+                    s.line,
+                    "Special user nobody configured, this is not safe!",
+                );
+            }
+            set_user_or_group(&mut svc.user, s, sink)
+        }
         "Group" => set_user_or_group(&mut svc.group, s, sink),
         "SupplementaryGroups" => set_supplementary_groups(svc, s, sink),
         "DynamicUser" => settings::set_optional_boolean(&mut svc.dynamic_user, s, sink),

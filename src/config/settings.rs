@@ -61,6 +61,11 @@ impl Sink<'_> {
         ));
     }
 
+    pub fn notice(&mut self, line: u32, message: impl Into<String>) {
+        self.out
+            .push(Diagnostic::at_line(self.path, line, Level::Notice, message));
+    }
+
     pub fn error(&mut self, line: u32, message: impl Into<String>) {
         self.out
             .push(Diagnostic::at_line(self.path, line, Level::Error, message));

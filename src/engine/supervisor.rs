@@ -52,7 +52,10 @@ async fn supervise(
         );
     }
     for diagnostic in &manager.units.diagnostics {
-        sink.supervisor_message("", &diagnostic.to_string());
+        // A unit file's diagnostic belongs to the unit's journal, as
+        // systemd's does (status and `journalctl -u` show it).
+        let unit = diagnostic.unit_name().unwrap_or_default();
+        sink.supervisor_message(&unit, &diagnostic.to_string());
     }
     let mut ex = ProcessExecutor::new(sink.clone());
     ex.pool_dirs = manager.search_path().dirs.clone();

@@ -42,6 +42,15 @@ pub fn supervisor_message_priority(unit: &str, message: &str) -> u8 {
     if unit.is_empty() {
         return LOG_WARNING;
     }
+    if message.starts_with('/') {
+        // A unit file's diagnostic, `/path:line: text`: a warning, but for
+        // the notice about User=nobody.
+        return if message.ends_with("Special user nobody configured, this is not safe!") {
+            LOG_NOTICE
+        } else {
+            LOG_WARNING
+        };
+    }
     let about_unit = message
         .strip_prefix(unit)
         .and_then(|rest| rest.strip_prefix(": "));

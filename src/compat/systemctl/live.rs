@@ -398,7 +398,12 @@ fn status_input(
             .get("InactiveExitTimestampMonotonic")
             .and_then(|v| v.parse::<u64>().ok())
             .unwrap_or(0);
-        journal_lines(client, &id, lines as usize, not_before, &inv.term.hostname)
+        let mut journal =
+            journal_lines(client, &id, lines as usize, not_before, &inv.term.hostname);
+        if inv.options.output.as_deref() == Some("cat") {
+            journal.iter_mut().for_each(|line| line.head.clear());
+        }
+        journal
     };
     status::StatusInput {
         props,

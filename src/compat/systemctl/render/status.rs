@@ -257,7 +257,12 @@ fn dropins(v: &mut View) {
         } else {
             v.term.glyph(Glyph::TreeBranch)
         };
-        v.line(&format!("             {branch}{}", files.join(", ")));
+        // Each file name links to the file, on a terminal.
+        let names: Vec<String> = files
+            .iter()
+            .map(|f| v.term.link(&format!("file://{}{dir}/{f}", v.term.hostname), f))
+            .collect();
+        v.line(&format!("             {branch}{}", names.join(", ")));
     }
 }
 
@@ -573,7 +578,12 @@ fn journal(v: &mut View) {
     }
     v.out.push('\n');
     for line in &v.input.journal {
-        let head = format!("{}: ", line.head);
+        // `-o cat`: the message alone.
+        let head = if line.head.is_empty() {
+            String::new()
+        } else {
+            format!("{}: ", line.head)
+        };
         let message = v.fit(&line.message, super::super::terminal::width(&head), 90);
         let message = color_journal_message(&message, line.priority, v.term);
         v.out.push_str(&head);
