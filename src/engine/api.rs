@@ -583,11 +583,13 @@ impl ApiBackend for EngineBackend {
 
     async fn list_units(&self) -> ApiResult<Vec<UnitSummary>> {
         let core = self.core.borrow();
+        let loaded = core.manager.loaded_units();
         Ok(core
             .manager
             .units
             .by_name
             .values()
+            .filter(|u| loaded.contains(&u.name))
             .map(|u| summary(u, core.manager.runtimes.get(&u.name)))
             .collect())
     }

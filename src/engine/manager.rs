@@ -1048,6 +1048,31 @@ impl Manager {
             && !self.is_referenced(name)
     }
 
+    /// The units systemd would have loaded: those with a state (running,
+    /// failed, or ended and still referenced), and what they refer to,
+    /// transitively. `list-units` lists these, not every unit file.
+    pub fn loaded_units(&self) -> BTreeSet<String> {
+        let mut loaded = BTreeSet::new();
+        let mut todo: Vec<String> = self.runtimes.keys().cloned().collect();
+        todo.extend(
+            self.units
+                .by_name
+                .values()
+                .filter(|u| u.service().is_some_and(|s| s.autostart == Some(true)))
+                .map(|u| u.name.clone()),
+        );
+        while let Some(name) = todo.pop() {
+            let Some(unit) = self.units.get(&name) else {
+                continue;
+            };
+            if !loaded.insert(unit.name.clone()) {
+                continue;
+            }
+            todo.extend(references_of(unit));
+        }
+        loaded
+    }
+
     /// Whether another unit pulls `name` in, conflicts with it, is part of
     /// it, triggers it or handles its failure, or `name` starts at boot by
     /// Autostart=: what keeps systemd from unloading a unit.
@@ -1062,24 +1087,8 @@ impl Manager {
             .chain(unit.aliases.iter().map(String::as_str))
             .collect();
         let refers = |other: &Unit| {
-            let kinds = [
-                DependencyKind::Requisite,
-                DependencyKind::Upholds,
-                DependencyKind::PartOf,
-                DependencyKind::Conflicts,
-                DependencyKind::OnSuccess,
-                DependencyKind::OnFailure,
-            ];
-            let declared = kinds
+            references_of(other)
                 .iter()
-                .flat_map(|kind| other.unit.dependencies_of(*kind).map(String::from));
-            let triggered = other
-                .timer()
-                .and_then(|t| crate::config::timer::triggered_unit(t, &other.name));
-            pulled_in(other)
-                .into_iter()
-                .chain(declared)
-                .chain(triggered)
                 .any(|n| names.contains(&n.as_str()))
         };
         self.units
@@ -1248,6 +1257,31 @@ fn description_of(unit: &Unit) -> String {
         Some((_, description)) => description.to_string(),
         None => unit.name.clone(),
     }
+}
+
+/// The units `unit` refers to in a way that keeps them loaded: what it
+/// pulls in, requires to be up, upholds, is part of, conflicts with, hands
+/// its success or failure to, or triggers.
+fn references_of(unit: &Unit) -> Vec<String> {
+    let kinds = [
+        DependencyKind::Requisite,
+        DependencyKind::Upholds,
+        DependencyKind::PartOf,
+        DependencyKind::Conflicts,
+        DependencyKind::OnSuccess,
+        DependencyKind::OnFailure,
+    ];
+    let declared = kinds
+        .iter()
+        .flat_map(|kind| unit.unit.dependencies_of(*kind).map(String::from));
+    let triggered = unit
+        .timer()
+        .and_then(|t| crate::config::timer::triggered_unit(t, &unit.name));
+    pulled_in(unit)
+        .into_iter()
+        .chain(declared)
+        .chain(triggered)
+        .collect()
 }
 
 /// What a start of `unit` pulls in: Requires=, Wants=, BindsTo= and the
