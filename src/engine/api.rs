@@ -646,7 +646,7 @@ impl ApiBackend for EngineBackend {
                         Some(super::properties::PassiveRuntime {
                             active: passive.active,
                             timestamps: passive.timestamps,
-                            ..Default::default()
+                            invocation_id: passive.invocation_id.clone(),
                         })
                     }
                     // A timer's run, as far as the unit's common part shows it.
@@ -670,10 +670,14 @@ impl ApiBackend for EngineBackend {
                     }),
                     _ => None,
                 },
-                loaded_at: Some(super::service::DualTimestamp {
-                    realtime: core.started_realtime,
-                    monotonic: core.started_monotonic,
-                }),
+                // A unit systemd would load only for this query has had
+                // no state change yet.
+                loaded_at: manager.loaded_units().contains(&unit.name).then_some(
+                    super::service::DualTimestamp {
+                        realtime: core.started_realtime,
+                        monotonic: core.started_monotonic,
+                    },
+                ),
             };
             super::properties::unit_properties(&unit, &ctx)
         };

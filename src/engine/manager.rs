@@ -84,10 +84,12 @@ pub enum UnitRuntime {
 pub struct PassiveState {
     pub active: bool,
     pub timestamps: UnitTimestamps,
+    /// The current or last activation's ID ("" before the first).
+    pub invocation_id: String,
 }
 
 impl PassiveState {
-    fn set_active(&mut self, active: bool, ex: &dyn Executor) {
+    fn set_active(&mut self, active: bool, ex: &mut dyn Executor) {
         let state = |active| {
             if active {
                 ActiveState::Active
@@ -101,6 +103,9 @@ impl PassiveState {
                 monotonic: ex.now(),
             };
             self.timestamps.record(state(self.active), state(active), now);
+            if active {
+                self.invocation_id = ex.new_invocation_id();
+            }
         }
         self.active = active;
     }
@@ -440,6 +445,10 @@ impl Manager {
     /// side, keyed by the property that shows them.
     pub fn reverse_dependencies(&self, name: &str) -> BTreeMap<String, Vec<String>> {
         let mut reverse: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let wanted_defaults = self
+            .units
+            .get(name)
+            .is_some_and(|u| u.unit.default_dependencies);
         for (other, unit) in &self.units.by_name {
             let mut add = |property: &str| {
                 let list = reverse.entry(property.to_string()).or_default();
@@ -484,10 +493,17 @@ impl Manager {
             {
                 add("After");
             }
-            if unit
-                .unit
-                .dependencies_of(DependencyKind::After)
-                .any(|d| d == name)
+            // A target is ordered after what it pulls in (systemd's default
+            // target dependencies), unless either side opted out.
+            let target_after_wanted = is_target(unit)
+                && unit.unit.default_dependencies
+                && wanted_defaults
+                && pulled_in(unit).iter().any(|d| d == name);
+            if target_after_wanted
+                || unit
+                    .unit
+                    .dependencies_of(DependencyKind::After)
+                    .any(|d| d == name)
             {
                 add("Before");
             }
