@@ -842,6 +842,9 @@ fn load_error(unit: &Unit) -> String {
 pub fn implicit_dependencies(unit: &Unit) -> BTreeMap<String, Vec<String>> {
     let mut deps: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut add = |key: &str, word: String| deps.entry(key.to_string()).or_default().push(word);
+    if unit.load_state != LoadState::Loaded {
+        return deps;
+    }
     if unit.unit_type == UnitType::Target {
         if unit.unit.default_dependencies {
             let pulled = [

@@ -585,6 +585,8 @@ impl ServiceRuntime {
         ex.begin_invocation(&self.plan.name, &self.invocation_id);
         self.reaped_cpu_usec = Some(0);
         self.exec_runs.clear();
+        self.main_start = DualTimestamp::default();
+        self.main_exit_time = DualTimestamp::default();
         let at_once = self.start_completes_at_once();
         if !at_once && self.job == Some(JobKind::Start) {
             let unit = self.status_name();
@@ -1462,7 +1464,10 @@ impl ServiceRuntime {
                 }
                 if let Some(path) = self.plan.pid_file.clone() {
                     match ex.read_pid_file(&path) {
-                        Some(main) => self.main_pid = Some(main),
+                        Some(main) => {
+                            self.main_pid = Some(main);
+                            self.main_start = self.clock;
+                        }
                         None => {
                             self.unit_log(ex, &format!("Can't open PID file {path} (yet?) after start: No such file or directory"));
                             self.enter_signal(
