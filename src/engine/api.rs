@@ -674,6 +674,7 @@ impl ApiBackend for EngineBackend {
                     realtime: core.started_realtime,
                     monotonic: core.started_monotonic,
                 }),
+                transient: manager.transient_texts.contains_key(&unit.name),
             };
             super::properties::unit_properties(&unit, &ctx)
         };
