@@ -678,6 +678,7 @@ impl ApiBackend for EngineBackend {
                         monotonic: core.started_monotonic,
                     },
                 ),
+                transient: manager.transient_texts.contains_key(&unit.name),
             };
             super::properties::unit_properties(&unit, &ctx)
         };

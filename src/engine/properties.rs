@@ -84,6 +84,9 @@ pub struct PropertyContext<'a> {
     /// When the manager loaded the unit, for a unit that has not changed
     /// state since (systemd's `StateChangeTimestamp=` of a unit loaded at boot).
     pub loaded_at: Option<DualTimestamp>,
+    /// Made through the API (`systemd-run`), not read from a unit file:
+    /// its file is the one systemd writes under /run/systemd/transient.
+    pub transient: bool,
 }
 
 /// The full property list of a unit, hidden ones included (`--all`).
@@ -738,11 +741,11 @@ fn push_common(lines: &mut Vec<PropertyLine>, unit: &Unit, ctx: &PropertyContext
             "LoadState" => unit.load_state.name().to_string(),
             "ActiveState" => active.as_str().to_string(),
             "SubState" => sub_state.clone(),
-            "FragmentPath" => unit
-                .fragment_path
-                .as_ref()
-                .map(|p| p.display().to_string())
-                .unwrap_or_default(),
+            "FragmentPath" => match &unit.fragment_path {
+                Some(path) => path.display().to_string(),
+                None if ctx.transient => format!("{TRANSIENT_DIR}/{}", unit.name),
+                None => String::new(),
+            },
             "SourcePath" => unit.unit.source_path.clone().unwrap_or_default(),
             "DropInPaths" => unit
                 .dropin_paths
@@ -750,7 +753,11 @@ fn push_common(lines: &mut Vec<PropertyLine>, unit: &Unit, ctx: &PropertyContext
                 .map(|p| p.display().to_string())
                 .collect::<Vec<_>>()
                 .join(" "),
+            "UnitFileState" if ctx.transient && ctx.unit_file_state.is_empty() => {
+                "transient".to_string()
+            }
             "UnitFileState" => ctx.unit_file_state.clone(),
+            "Transient" => yes_no(ctx.transient),
             "UnitFilePreset" => ctx.unit_file_preset.clone(),
             "CanStart" => yes_no(loaded && !unit.unit.refuse_manual_start),
             "CanStop" => yes_no(!unit.unit.refuse_manual_stop),
@@ -802,6 +809,9 @@ fn push_common(lines: &mut Vec<PropertyLine>, unit: &Unit, ctx: &PropertyContext
     };
     push_table(lines, property_table::UNIT, compute, |_, _| {});
 }
+
+/// Where systemd writes the unit files of transient units.
+pub const TRANSIENT_DIR: &str = "/run/systemd/transient";
 
 /// `Description=` with its specifiers (`%i`) expanded; the name when unset.
 fn description(unit: &Unit) -> String {

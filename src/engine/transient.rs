@@ -6,22 +6,38 @@
 /// control characters escaped, `$` doubled (no variable expansion) and `%`
 /// doubled (no specifier).
 pub fn exec_word(word: &str) -> String {
+    quoted_exec_word(word, true)
+}
+
+fn quoted_exec_word(word: &str, dollar: bool) -> String {
     // A lone ";" separates commands even when quoted; "\;" is the literal.
     if word == ";" {
         return "\\;".to_string();
     }
     let mut out = String::with_capacity(word.len() + 2);
     out.push('"');
-    push_escaped(&mut out, word, true);
+    push_escaped(&mut out, word, dollar);
     out.push('"');
     out
 }
 
-/// A whole command line for `ExecStart=`.
+/// A whole command line for `ExecStart=`, run as given.
 pub fn exec_line(words: &[String]) -> String {
     words
         .iter()
         .map(|w| exec_word(w))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A whole command line for `ExecStart=` whose `$` stay as given, so that
+/// the start expands them as in any unit file (`$$` -> `$`, `${X}`, a
+/// lone `$X`): systemd 252 does so with the command systemd-run sends,
+/// and writes the `$` unescaped to the transient file.
+pub fn exec_line_expanding_variables(words: &[String]) -> String {
+    words
+        .iter()
+        .map(|w| quoted_exec_word(w, false))
         .collect::<Vec<_>>()
         .join(" ")
 }
@@ -102,6 +118,24 @@ mod tests {
         let (read, env) = loaded_command(&text);
         assert_eq!(read, words, "{text}");
         assert_eq!(env, vec![("K".to_string(), "a \"b\" $c %d\\e".to_string())]);
+    }
+
+    #[test]
+    fn variables_in_a_command_are_expanded_at_start_when_asked() {
+        let words: Vec<String> = ["/bin/sh", "-c", "kill $$", "${K}", "100%"]
+            .iter()
+            .map(|w| w.to_string())
+            .collect();
+        let line = exec_line_expanding_variables(&words);
+        assert_eq!(line, r#""/bin/sh" "-c" "kill $$" "${K}" "100%%""#);
+        let text = format!("[Service]\nExecStart={line}\nEnvironment=K=v\n");
+        let loader = Loader::new(SearchPath::new(Vec::<std::path::PathBuf>::new()));
+        let unit = loader.load_transient("t.service", &text);
+        let service = unit.service().expect("a service");
+        let command = service.exec.start.first().expect("ExecStart");
+        let env = |name: &str| (name == "K").then(|| "v".to_string());
+        let argv = crate::syntax::exec::expand_argv(&command.argv, &env);
+        assert_eq!(argv[1..], ["-c", "kill $", "v", "100%"]);
     }
 
     #[test]

@@ -67,13 +67,18 @@ impl Supervisor {
 
     /// Waits for a line containing `text`.
     pub fn wait_for(&mut self, text: &str) {
-        let deadline = Instant::now() + self.patience;
+        self.wait_for_within(text, self.patience);
+    }
+
+    /// Waits for a line containing `text`, for longer or shorter than the
+    /// usual patience (a timer that may batch its wakeup a minute later).
+    pub fn wait_for_within(&mut self, text: &str, patience: Duration) {
+        let deadline = Instant::now() + patience;
         while !self.seen.contains(text) {
             let left = deadline.saturating_duration_since(Instant::now());
             assert!(
                 !left.is_zero(),
-                "no {text:?} within {:?}; output:\n{}",
-                self.patience,
+                "no {text:?} within {patience:?}; output:\n{}",
                 self.seen
             );
             self.take_lines(left.min(Duration::from_millis(200)));

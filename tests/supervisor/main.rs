@@ -6,6 +6,8 @@ mod api;
 mod background;
 mod cgroup;
 mod cli;
+#[path = "../common/normalise.rs"]
+mod common_normalise;
 mod conditions;
 mod dependencies;
 mod directories;

@@ -413,6 +413,7 @@ fn status_input(
         journal,
         peer_states,
         now: now_realtime(),
+        now_monotonic: crate::engine::executor::monotonic_now(),
     }
 }
 

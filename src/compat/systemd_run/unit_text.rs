@@ -4,7 +4,9 @@
 
 use crate::config::known_keys::{self, ValueKind};
 use crate::config::values::{parse_boolean, parse_signal};
-use crate::engine::transient::{environment_assignment, exec_line, plain_value};
+use crate::engine::transient::{
+    environment_assignment, exec_line_expanding_variables, plain_value,
+};
 use crate::syntax::timespan::parse_timespan;
 
 use super::args::RunArgs;
@@ -81,7 +83,10 @@ pub fn unit_texts(run: &RunArgs, command: &[String], cwd: Option<&str>) -> Resul
         ));
     }
     service_lines.push("ExecStart=".into());
-    service_lines.push(format!("ExecStart={}", exec_line(command)));
+    service_lines.push(format!(
+        "ExecStart={}",
+        exec_line_expanding_variables(command)
+    ));
     let service = sections(&unit_lines, "Service", &service_lines);
 
     let timer = if run.with_timer {

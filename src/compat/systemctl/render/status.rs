@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use super::super::terminal::{GREEN, GREY, Glyph, NORMAL, RED, Terminal, YELLOW, ellipsize};
 use crate::engine::exit_status::ExitStatus;
 use crate::syntax::Usec;
-use crate::syntax::timespan::format_timespan;
-use crate::syntax::timestamp::{format_timestamp_relative, parse_timestamp};
+use crate::syntax::timespan::{format_timespan, parse_timespan};
+use crate::syntax::timestamp::{format_timestamp, format_timestamp_relative, parse_timestamp};
 
 /// A unit's properties by name (the last value of a name wins).
 pub type Props = BTreeMap<String, String>;
@@ -49,6 +49,8 @@ pub struct StatusInput {
     /// The active state of each unit named in `TriggeredBy=`/`Triggers=`.
     pub peer_states: BTreeMap<String, String>,
     pub now: Usec,
+    /// CLOCK_MONOTONIC at `now`, to place a timer's monotonic elapse.
+    pub now_monotonic: Usec,
 }
 
 /// One journal line: `Nov 21 17:01:21 host systemd[1]` and the message,
@@ -310,6 +312,30 @@ fn active(v: &mut View) {
     }
 }
 
+/// A timer's next elapse on the wall clock: the earlier of its realtime
+/// elapse and its monotonic one (`OnActiveSec=` ...) carried over to the
+/// wall clock, as systemctl reckons it.
+fn next_elapse(v: &View) -> Option<(String, Usec)> {
+    let realtime = v.timestamp("NextElapseUSecRealtime");
+    let monotonic = parse_timespan(v.get("NextElapseUSecMonotonic"))
+        .ok()
+        .filter(|t| *t > 0)
+        .map(|t| {
+            let (now, now_monotonic) = (v.input.now, v.input.now_monotonic);
+            if t > now_monotonic {
+                now.saturating_add(t - now_monotonic)
+            } else {
+                now.saturating_sub(now_monotonic - t)
+            }
+        });
+    match (realtime, monotonic) {
+        (Some((_, r)), Some(m)) if m < r => Some((format_timestamp(m).unwrap_or_default(), m)),
+        (Some(real), _) => Some(real),
+        (None, Some(m)) => Some((format_timestamp(m).unwrap_or_default(), m)),
+        (None, None) => None,
+    }
+}
+
 fn triggers(v: &mut View) {
     let by: Vec<String> = v
         .get("TriggeredBy")
@@ -333,7 +359,7 @@ fn triggers(v: &mut View) {
         v.line(&line);
     }
     if v.get("Id").ends_with(".timer") {
-        let line = match v.timestamp("NextElapseUSecRealtime") {
+        let line = match next_elapse(v) {
             Some((text, usec)) => match format_timestamp_relative(usec, v.input.now) {
                 Some(rel) => format!("    Trigger: {text}; {rel}"),
                 None => format!("    Trigger: {text}"),
@@ -649,6 +675,7 @@ mod tests {
             journal: Vec::new(),
             peer_states: [("demo-tick.timer".to_string(), "active".to_string())].into(),
             now,
+            now_monotonic: 0,
         };
         let ours = render_unit(&input, &Terminal::plain());
         (mask(ours.trim_end()), mask(header.trim_end()))
