@@ -163,7 +163,6 @@ pub struct Manager {
     pub transient_texts: BTreeMap<String, String>,
     /// CPU time of transient services' main processes that were reaped,
     /// until their end is recorded.
-    transient_cpu: BTreeMap<i32, Usec>,
     /// A service with runr's Restart=halt went down: the pod stops. Holds
     /// the unit and how its main process ended.
     pub halt: Option<(String, Option<super::exit_status::ExitStatus>)>,
@@ -187,7 +186,6 @@ impl Manager {
             transient_stdio: BTreeMap::new(),
             last_run_number: 0,
             transient_texts: BTreeMap::new(),
-            transient_cpu: BTreeMap::new(),
         }
     }
 
@@ -307,20 +305,13 @@ impl Manager {
     }
 
     /// A reaped process used this much CPU: counted for the service whose
-    /// main or control process it was, and kept when it was the main
-    /// process of a transient service (for `systemd-run --wait`).
+    /// main or control process it was.
     pub fn note_process_cpu(&mut self, pid: Pid, cpu_usec: Usec) {
         for service in self.services_mut() {
             let owned = service.main_pid == Some(pid) || service.control_pid == Some(pid);
             if owned && let Some(used) = service.reaped_cpu_usec.as_mut() {
                 *used += cpu_usec;
             }
-        }
-        let is_transient_main = self.transient.keys().any(|name| {
-            matches!(self.runtimes.get(name), Some(UnitRuntime::Service(s)) if s.main_pid == Some(pid))
-        });
-        if is_transient_main {
-            self.transient_cpu.insert(pid.as_raw(), cpu_usec);
         }
     }
 
@@ -391,11 +382,8 @@ impl Manager {
             }
         }
         let service = &*service;
-        let cpu_usec = service
-            .main_exit
-            .and_then(|(pid, _)| self.transient_cpu.remove(&pid.as_raw()));
         self.transient_ends.push(TransientEnd {
-            cpu_usec,
+            cpu_usec: service.reaped_cpu_usec,
             unit: name.to_string(),
             result: service.result.as_str(),
             main_exit: service.main_exit,

@@ -856,6 +856,9 @@ impl ServiceRuntime {
             }
         };
         if let Err(status) = outcome {
+            // The attempt took its time, as systemd's forked child does:
+            // what follows (the end of a start that failed) comes after.
+            self.tick(ex);
             self.record_command_exit(None, status);
         }
         outcome
