@@ -17,6 +17,7 @@
 //! so once and services run without that limit.
 
 pub mod files;
+pub mod unit_groups;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, OpenOptions};

@@ -481,8 +481,14 @@ fn index_entry(path: &Path, file_name: &str, search_dirs: &[PathBuf]) -> Option<
         };
         // A file linked from outside the search path is known by the
         // link, as systemd records it (FragmentPath=, `systemctl cat`).
-        let inside = search_dirs.iter().any(|d| absolute.parent() == Some(d.as_path()));
-        let fragment = if inside { absolute.clone() } else { path.to_path_buf() };
+        let inside = search_dirs
+            .iter()
+            .any(|d| absolute.parent() == Some(d.as_path()));
+        let fragment = if inside {
+            absolute.clone()
+        } else {
+            path.to_path_buf()
+        };
         return absolute.is_file().then_some(IndexEntry::Linked(fragment));
     }
     unit_name::is_valid(&target_name).then_some(IndexEntry::Alias(target_name))
@@ -729,7 +735,10 @@ mod tests {
         );
         let u = t.loader(&["d"]).load_unit("a.service");
         assert_eq!(description(&u), Some("linked"));
-        assert_eq!(u.fragment_path.as_deref(), Some(t.path("d/a.service").as_path()));
+        assert_eq!(
+            u.fragment_path.as_deref(),
+            Some(t.path("d/a.service").as_path())
+        );
     }
 
     #[test]

@@ -522,10 +522,7 @@ pub fn apply_service_key(
         "User" => {
             if s.value == "nobody" {
                 // systemd's warning: files owned by nobody are anybody's.
-                sink.notice(
-                    s.line,
-                    "Special user nobody configured, this is not safe!",
-                );
+                sink.notice(s.line, "Special user nobody configured, this is not safe!");
             }
             set_user_or_group(&mut svc.user, s, sink)
         }

@@ -77,6 +77,8 @@ pub struct ProcessExecutor {
     pub pools: crate::cgroup::Pools,
     /// Where `NAME.cgroup` pool files are looked for (the unit search path).
     pub pool_dirs: Vec<PathBuf>,
+    /// A control group per service, where runr can make them.
+    pub unit_groups: Option<crate::cgroup::unit_groups::UnitGroups>,
 }
 
 impl ProcessExecutor {
@@ -88,6 +90,7 @@ impl ProcessExecutor {
             notify_socket: None,
             pools: crate::cgroup::Pools::detect(),
             pool_dirs: Vec::new(),
+            unit_groups: None,
         }
     }
 
@@ -401,6 +404,17 @@ impl Executor for ProcessExecutor {
             process.cgroup =
                 crate::cgroup::join_pool(&mut self.pools, &self.pool_dirs, pool, &mut log)
                     .map(|(dir, fd)| (dir, super::spawn::SharedFd(std::sync::Arc::new(fd))));
+        } else if let Some(groups) = &self.unit_groups {
+            let group = crate::cgroup::unit_groups::control_group_path(&plan.name);
+            match groups.prepare(&group) {
+                Ok((dir, fd)) => {
+                    process.cgroup = Some((dir, super::spawn::SharedFd(std::sync::Arc::new(fd))))
+                }
+                Err(e) => self.sink.supervisor_message(
+                    &plan.name,
+                    &format!("{}: Failed to create cgroup {group}: {e}", plan.name),
+                ),
+            }
         }
         let spawned = spawn(&process)?;
         let identifier = exec.syslog_identifier.clone().unwrap_or_else(|| {
@@ -441,6 +455,29 @@ impl Executor for ProcessExecutor {
 
     fn group_alive(&mut self, pgid: Pid) -> bool {
         killpg(pgid, None).is_ok()
+    }
+
+    fn kill_unit_group(&mut self, unit: &str, signal: Signal) -> bool {
+        self.unit_groups.as_ref().is_some_and(|groups| {
+            groups.kill(
+                &crate::cgroup::unit_groups::control_group_path(unit),
+                signal,
+            )
+        })
+    }
+
+    fn unit_group_populated(&mut self, unit: &str) -> bool {
+        self.unit_groups.as_ref().is_some_and(|groups| {
+            !groups
+                .pids(&crate::cgroup::unit_groups::control_group_path(unit))
+                .is_empty()
+        })
+    }
+
+    fn release_unit_group(&mut self, unit: &str) {
+        if let Some(groups) = &self.unit_groups {
+            groups.remove(&crate::cgroup::unit_groups::control_group_path(unit));
+        }
     }
 
     fn read_pid_file(&mut self, path: &str) -> Option<Pid> {

@@ -102,7 +102,8 @@ impl PassiveState {
                 realtime: ex.realtime(),
                 monotonic: ex.now(),
             };
-            self.timestamps.record(state(self.active), state(active), now);
+            self.timestamps
+                .record(state(self.active), state(active), now);
             if active {
                 self.invocation_id = ex.new_invocation_id();
             }

@@ -349,10 +349,7 @@ fn instance_slice(unit: &Unit) -> Option<String> {
 }
 
 fn control_group_of(unit: &Unit) -> String {
-    match instance_slice(unit) {
-        Some(slice) => format!("/system.slice/{slice}/{}", unit.name),
-        None => format!("/system.slice/{}", unit.name),
-    }
+    crate::cgroup::unit_groups::control_group_path(&unit.name)
 }
 
 /// `Environment=` as systemd prints it: each assignment, quoted when it

@@ -59,6 +59,17 @@ pub trait Executor {
     fn kill(&mut self, pid: Pid, signal: Signal, group: bool) -> bool;
     /// Whether any process is left in the process group `pgid` leads.
     fn group_alive(&mut self, pgid: Pid) -> bool;
+    /// Sends `signal` to every process in the unit's control group, where
+    /// it has one; true if some process received it.
+    fn kill_unit_group(&mut self, _unit: &str, _signal: Signal) -> bool {
+        false
+    }
+    /// Whether the unit's control group, where it has one, holds a process.
+    fn unit_group_populated(&mut self, _unit: &str) -> bool {
+        false
+    }
+    /// The unit is down: its control group goes, once empty.
+    fn release_unit_group(&mut self, _unit: &str) {}
     /// The PID a forking daemon wrote into its PID file, if it is alive.
     fn read_pid_file(&mut self, path: &str) -> Option<Pid>;
     /// A message of the supervisor about this unit (journal and status).
@@ -877,7 +888,9 @@ impl ServiceRuntime {
             ServiceState::StopPost => ("ExecStopPost", &c.stop_post),
             _ => return None,
         };
-        list.len().checked_sub(self.queue.len() + 1).map(|i| (key, i))
+        list.len()
+            .checked_sub(self.queue.len() + 1)
+            .map(|i| (key, i))
     }
 
     /// A process of a command ended (or the command could not start):
@@ -1021,7 +1034,11 @@ impl ServiceRuntime {
 
     fn groups_alive(&mut self, ex: &mut dyn Executor) -> bool {
         self.groups.retain(|g| ex.group_alive(*g));
-        !self.groups.is_empty()
+        let whole_group = matches!(
+            self.plan.kill_mode,
+            KillMode::ControlGroup | KillMode::Mixed
+        );
+        !self.groups.is_empty() || (whole_group && ex.unit_group_populated(&self.plan.name))
     }
 
     fn enter_running(&mut self, ex: &mut dyn Executor, f: ServiceResult) {
@@ -1158,6 +1175,14 @@ impl ServiceRuntime {
                     }
                 }
             }
+            // What left the process groups (setsid(), a double fork) is
+            // still in the control group.
+            if ex.kill_unit_group(&self.plan.name, signal) {
+                waiting = true;
+                if !sigkill {
+                    ex.kill_unit_group(&self.plan.name, Signal::SIGCONT);
+                }
+            }
         }
         waiting
     }
@@ -1185,6 +1210,7 @@ impl ServiceRuntime {
         self.control_pid = None;
         self.current = None;
         self.queue.clear();
+        ex.release_unit_group(&self.plan.name);
         let end = if self.result == ServiceResult::Success {
             ServiceState::Dead
         } else {

@@ -59,6 +59,7 @@ async fn supervise(
     }
     let mut ex = ProcessExecutor::new(sink.clone());
     ex.pool_dirs = manager.search_path().dirs.clone();
+    ex.unit_groups = crate::cgroup::unit_groups::UnitGroups::detect(std::process::id() == 1);
     let uses_pools = manager
         .units
         .by_name
@@ -200,6 +201,9 @@ async fn supervise(
     }
     changed.notify_waiters();
     core.borrow().ex.pools.remove_created();
+    if let Some(groups) = &core.borrow().ex.unit_groups {
+        groups.remove_slice();
+    }
     server_task.abort();
     let _ = std::fs::remove_file(&api.socket_path);
     Ok(exit_status)

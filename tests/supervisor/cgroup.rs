@@ -41,29 +41,34 @@ impl Subtree {
 
 impl Drop for Subtree {
     fn drop(&mut self) {
-        // runr removes its pools at exit; after a failed test, services
+        // runr removes its groups at exit; after a failed test, services
         // of a killed supervisor may still be in them: kill those
-        // (cgroup.kill) and give the kernel a moment to empty the groups.
-        let pools: Vec<PathBuf> = std::fs::read_dir(&self.0)
-            .map(|entries| {
-                entries
-                    .flatten()
-                    .map(|e| e.path())
-                    .filter(|p| p.is_dir())
-                    .collect()
-            })
-            .unwrap_or_default();
-        for pool in &pools {
-            let _ = std::fs::write(pool.join("cgroup.kill"), "1");
-        }
+        // (cgroup.kill reaches the whole subtree) and give the kernel a
+        // moment to empty the groups, then remove them deepest first.
+        let _ = std::fs::write(self.0.join("cgroup.kill"), "1");
+        let mut groups = Vec::new();
+        collect_groups(&self.0, &mut groups);
         for _ in 0..50 {
-            for pool in &pools {
-                let _ = std::fs::remove_dir(pool);
+            for group in groups.iter().rev() {
+                let _ = std::fs::remove_dir(group);
             }
-            if std::fs::remove_dir(&self.0).is_ok() {
+            if !self.0.exists() {
                 return;
             }
             std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+/// `dir` and the groups below it, parents before children.
+fn collect_groups(dir: &Path, out: &mut Vec<PathBuf>) {
+    out.push(dir.to_path_buf());
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            collect_groups(&entry.path(), out);
         }
     }
 }
@@ -241,4 +246,62 @@ fn a_cpu_quota_throttles_where_the_cpu_controller_is_delegated() {
     }
     let out = sup.stop();
     assert!(out.contains("Stopped spin.service - Spinner."), "{out}");
+}
+
+#[test]
+fn each_service_gets_a_group_and_a_stop_reaches_what_escaped_its_process_group() {
+    let subtree = Subtree::create("units");
+    let pod = Pod::new(&[]);
+    let pid_file = pod.dir().join("escaped.pid");
+    pod.add(
+        "escaper.service",
+        &format!(
+            "[Unit]\nDescription=Escaper\n[Service]\nAutostart=yes\n\
+             ExecStart=/bin/sh -c 'setsid /bin/sleep 987661 & echo $! > {}; exec /bin/sleep 60'\n",
+            pid_file.display()
+        ),
+    );
+    let Some(s) = &subtree else {
+        println!("case: no writable cgroup v2; nothing to test here");
+        return;
+    };
+    println!("case: a writable cgroup v2 subtree; the service gets its own group");
+    let root = cgroup_root(&pod, &subtree);
+    let mut sup = pod.start_with_env(&[("RUNR_CGROUP_ROOT", &root)]);
+    sup.wait_for("Started escaper.service - Escaper.");
+    let escaped = wait_for_pid(&pid_file);
+    let members = s.read("system.slice/escaper.service/cgroup.procs");
+    assert!(
+        members.lines().any(|l| l.trim() == escaped.to_string()),
+        "the detached process is in the service's group: {members:?}"
+    );
+    let out = sup.stop();
+    let gone = (0..100).any(|_| {
+        std::thread::sleep(Duration::from_millis(20));
+        !super::harness::alive(escaped)
+    });
+    if !gone {
+        let _ = nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(escaped),
+            nix::sys::signal::Signal::SIGKILL,
+        );
+    }
+    assert!(gone, "the stop reached the detached process\n{out}");
+    assert!(
+        !s.0.join("system.slice/escaper.service").exists(),
+        "the group is removed once empty\n{out}"
+    );
+}
+
+fn wait_for_pid(path: &Path) -> i32 {
+    for _ in 0..250 {
+        if let Some(pid) = std::fs::read_to_string(path)
+            .ok()
+            .and_then(|t| t.trim().parse().ok())
+        {
+            return pid;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!("{} was not written", path.display());
 }

@@ -4,10 +4,14 @@
 use crate::harness::Pod;
 
 /// Sends its first argument (`\n` as the line separator) to $NOTIFY_SOCKET
-/// from its own PID, as a helper process of a service would.
-const SENDER: &str = "import os, socket, sys\n\
+/// from its own PID, as a helper process of a service would, and stays a
+/// moment: the supervisor finds out
+/// whose message it is from the sender's /proc entry, which is gone once
+/// a sender that exited at once is reaped (sd_notify(3)'s known race).
+const SENDER: &str = "import os, socket, sys, time\n\
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)\n\
-s.sendto(sys.argv[1].replace('\\\\n', '\\n').encode(), os.environ['NOTIFY_SOCKET'])\n";
+s.sendto(sys.argv[1].replace('\\\\n', '\\n').encode(), os.environ['NOTIFY_SOCKET'])\n\
+time.sleep(1)\n";
 
 fn pod_with_sender(units: &[(&str, &str)]) -> (Pod, String) {
     let pod = Pod::new(units);

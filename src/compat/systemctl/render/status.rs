@@ -262,7 +262,10 @@ fn dropins(v: &mut View) {
         // Each file name links to the file, on a terminal.
         let names: Vec<String> = files
             .iter()
-            .map(|f| v.term.link(&format!("file://{}{dir}/{f}", v.term.hostname), f))
+            .map(|f| {
+                v.term
+                    .link(&format!("file://{}{dir}/{f}", v.term.hostname), f)
+            })
             .collect();
         v.line(&format!("             {branch}{}", names.join(", ")));
     }
