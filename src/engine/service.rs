@@ -1016,20 +1016,12 @@ impl ServiceRuntime {
         self.plan.service_type == ServiceType::Forking && self.groups_alive(ex)
     }
 
-    /// The process groups this run started (each command leads its own).
-    pub fn process_groups(&self) -> &[Pid] {
-        &self.groups
-    }
-
-    /// CPU time this run has used: its reaped processes and, while it has
-    /// some, its live ones. None before the first start.
+    /// CPU time this run has used: its reaped processes and its live main
+    /// and control processes. None before the first start.
     pub fn cpu_usage_usec(&self) -> Option<Usec> {
         let reaped = self.reaped_cpu_usec?;
         let pids: Vec<Pid> = self.main_pid.into_iter().chain(self.control_pid).collect();
-        if pids.is_empty() && self.groups.is_empty() {
-            return Some(reaped);
-        }
-        Some(reaped + super::cpu_usage::live_usage_usec(&pids, &self.groups))
+        Some(reaped + super::cpu_usage::live_usage_usec(&pids))
     }
 
     fn groups_alive(&mut self, ex: &mut dyn Executor) -> bool {
