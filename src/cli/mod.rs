@@ -508,8 +508,41 @@ fn clap_command() -> clap::Command {
     Cli::command()
 }
 
+/// `runr is-active NAME...` and `runr is-failed NAME...` with no option:
+/// the probes scripts and health checks call in a loop answer without
+/// building the whole command-line grammar, which costs more than the call
+/// itself. Anything else goes through clap.
+fn probe_without_options(args: &[String]) -> Option<Cli> {
+    let (verb, names) = args.get(1..)?.split_first()?;
+    if names.is_empty() || names.iter().any(|n| n.starts_with('-')) {
+        return None;
+    }
+    let units = UnitNames {
+        names: names.to_vec(),
+    };
+    let command = match verb.as_str() {
+        "is-active" => Command::IsActive { units },
+        "is-failed" => Command::IsFailed { units },
+        _ => return None,
+    };
+    Some(Cli {
+        output: OutputArgs {
+            json: false,
+            no_header: false,
+            quiet: false,
+            color: ColorChoice::Auto,
+        },
+        socket: None,
+        command,
+    })
+}
+
 pub fn main(args: &[String]) -> u8 {
-    let cli = match Cli::try_parse_from(args) {
+    let parsed = match probe_without_options(args) {
+        Some(cli) => Ok(cli),
+        None => Cli::try_parse_from(args),
+    };
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
@@ -612,6 +645,19 @@ mod tests {
     #[test]
     fn the_command_line_definitions_are_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn a_probe_without_options_is_read_as_clap_reads_it() {
+        let args = |line: &str| -> Vec<String> { line.split(' ').map(String::from).collect() };
+        for line in ["runr is-active db", "runr is-failed a b.timer"] {
+            let fast = probe_without_options(&args(line)).expect("a plain probe");
+            let clap = Cli::try_parse_from(args(line)).expect("clap reads it");
+            assert_eq!(format!("{fast:?}"), format!("{clap:?}"), "{line}");
+        }
+        for line in ["runr is-active --json db", "runr is-active", "runr status db"] {
+            assert!(probe_without_options(&args(line)).is_none(), "{line}");
+        }
     }
 
     #[test]
