@@ -42,6 +42,7 @@ async fn supervise(
 ) -> anyhow::Result<u8> {
     let mut sigchld = signal(SignalKind::child())?;
     let mut sighup = signal(SignalKind::hangup())?;
+    let mut sigusr1 = signal(SignalKind::user_defined1())?;
     let mut sigusr2 = signal(SignalKind::user_defined2())?;
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sigint = signal(SignalKind::interrupt())?;
@@ -85,7 +86,7 @@ async fn supervise(
         wake_loop.clone(),
         changed.clone(),
     ));
-    let server_task = tokio::task::spawn_local(server.serve(backend));
+    let mut server_task = tokio::task::spawn_local(server.serve(backend.clone()));
     super::api::resume_background_tasks(&core, &changed);
 
     {
@@ -191,6 +192,17 @@ async fn supervise(
             _ = sighup.recv() => {
                 sink.supervisor_message("", "Reloading unit files (SIGHUP).");
                 core.borrow_mut().manager.reload_unit_files();
+            }
+            _ = sigusr1.recv() => {
+                // systemd reconnects to its bus; runr's bus is its control
+                // API: bound afresh, a socket file removed by mistake is back.
+                sink.supervisor_message("", "Binding the control API again (SIGUSR1).");
+                server_task.abort();
+                let _ = (&mut server_task).await;
+                match ControlServer::bind(&api) {
+                    Ok(server) => server_task = tokio::task::spawn_local(server.serve(backend.clone())),
+                    Err(e) => sink.supervisor_message("", &format!("Failed to bind the control API: {e}")),
+                }
             }
             _ = sigusr2.recv() => {
                 for line in state_dump(&core.borrow().manager) {

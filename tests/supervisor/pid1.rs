@@ -93,3 +93,23 @@ fn after_a_reload_a_removed_unit_stops_and_sigterm_still_ends_the_pod() {
         "{out}"
     );
 }
+
+#[test]
+fn sigusr1_binds_the_control_api_again_after_its_socket_file_was_removed() {
+    let pod = Pod::new(&[(
+        "one.service",
+        "[Unit]\nDescription=One\n[Service]\nAutostart=yes\nExecStart=/bin/sleep 60\n",
+    )]);
+    let mut sup = pod.start();
+    sup.wait_for("Started one.service - One.");
+    std::fs::remove_file(pod.socket()).unwrap();
+    sup.signal(Signal::SIGUSR1);
+    sup.wait_for("Binding the control API again (SIGUSR1).");
+    let client = runr::control::client::Client::unix(pod.socket());
+    let answered = (0..100).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        client.unit("one.service").is_ok()
+    });
+    let out = sup.stop();
+    assert!(answered, "the API answers on its path again\n{out}");
+}
