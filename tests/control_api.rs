@@ -221,6 +221,7 @@ impl ApiBackend for FakeBackend {
             next_elapse: Some(Timestamp(T0.0 + 3_600_000_000)),
             last_trigger: None,
             unit_file_state: Some("enabled".into()),
+            loaded: true,
         }])
     }
 

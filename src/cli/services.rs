@@ -410,6 +410,7 @@ mod tests {
             next_elapse: Some(Timestamp(now.0 + 3_600_000_000)),
             last_trigger: None,
             unit_file_state: None,
+            loaded: true,
         }];
         let rows = timer_rows(&timers, now);
         assert_eq!(rows[0][0], "backup.timer");

@@ -169,6 +169,14 @@ pub struct TimerStatus {
     pub last_trigger: Option<Timestamp>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit_file_state: Option<String>,
+    /// Whether systemd would hold the timer loaded (running, or referred
+    /// to): `systemctl list-timers` lists only those.
+    #[serde(default = "yes")]
+    pub loaded: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// Body of `POST /api/v1/services/{name}/start`.

@@ -381,6 +381,7 @@ fn timer_status(unit: &Unit, runtime: Option<&UnitRuntime>) -> TimerStatus {
         next_elapse: timer.and_then(next_elapse_realtime).map(Timestamp),
         last_trigger: last_trigger.map(Timestamp),
         unit_file_state: None,
+        loaded: true,
     }
 }
 
@@ -914,13 +915,17 @@ impl ApiBackend for EngineBackend {
 
     async fn timer_statuses(&self) -> ApiResult<Vec<TimerStatus>> {
         let core = self.core.borrow();
+        let loaded = core.manager.loaded_units();
         Ok(core
             .manager
             .units
             .by_name
             .values()
             .filter(|u| u.timer().is_some() && u.load_state == LoadState::Loaded)
-            .map(|unit| timer_status(unit, core.manager.runtimes.get(&unit.name)))
+            .map(|unit| TimerStatus {
+                loaded: loaded.contains(&unit.name),
+                ..timer_status(unit, core.manager.runtimes.get(&unit.name))
+            })
             .collect())
     }
 

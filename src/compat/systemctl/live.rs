@@ -683,7 +683,7 @@ fn list_timers(inv: &Invocation, client: &Client) -> Result<u8, ClientError> {
     let timers = client.timer_statuses()?;
     let mut rows: Vec<lists::TimerRow> = timers
         .into_iter()
-        .filter(|t| matches_patterns(&inv.args, &t.name))
+        .filter(|t| t.loaded && matches_patterns(&inv.args, &t.name))
         .filter(|t| o.all > 0 || t.state.as_str() != "inactive")
         .map(|t| lists::TimerRow {
             next: t.next_elapse.map(|n| n.as_usec()),
