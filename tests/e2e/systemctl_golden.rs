@@ -112,7 +112,14 @@ fn known_different() -> BTreeMap<String, String> {
 
 fn boot() -> Guest {
     let extra = Path::new(GOLDEN).join("extra");
+    // The oracle's guest boots multi-user.target (its boot script links
+    // default.target there); so does this one.
+    let links = tempfile::tempdir().expect("temp dir");
+    let default_target = links.path().join("default.target");
+    std::os::unix::fs::symlink("/lib/systemd/system/multi-user.target", &default_target)
+        .expect("symlink");
     let files: Vec<(PathBuf, &str)> = vec![
+        (default_target, "/etc/systemd/system/default.target"),
         (
             extra.join("demo-masked.service"),
             "/usr/local/lib/systemd/system/demo-masked.service",
