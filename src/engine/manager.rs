@@ -162,8 +162,6 @@ pub struct Manager {
     last_run_number: u64,
     /// The unit-file text of each transient unit (`systemctl cat`).
     pub transient_texts: BTreeMap<String, String>,
-    /// CPU time of transient services' main processes that were reaped,
-    /// until their end is recorded.
     /// A service with runr's Restart=halt went down: the pod stops. Holds
     /// the unit and how its main process ended.
     pub halt: Option<(String, Option<super::exit_status::ExitStatus>)>,
