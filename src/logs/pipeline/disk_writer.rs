@@ -88,6 +88,31 @@ impl LineBatch {
     }
 }
 
+/// A batch's two large buffers, emptied.
+pub type BatchBuffers = (Vec<u8>, Vec<BatchLine>);
+
+/// Buffers of written batches, handed back to the log thread: a batch's
+/// buffers are as large as a read, and memory that one thread fills and
+/// another frees costs page faults and cache misses when it is fresh
+/// each time.
+#[derive(Clone, Default)]
+struct Spares(Arc<std::sync::Mutex<Vec<BatchBuffers>>>);
+
+/// Spare buffers kept at most (a read's worth each).
+const SPARES: usize = 4;
+
+impl Spares {
+    fn give_back(&self, mut text: Vec<u8>, mut lines: Vec<BatchLine>) {
+        text.clear();
+        lines.clear();
+        if let Ok(mut spares) = self.0.lock()
+            && spares.len() < SPARES
+        {
+            spares.push((text, lines));
+        }
+    }
+}
+
 enum Command {
     Line(JournalLine),
     Lines(LineBatch),
@@ -100,6 +125,7 @@ enum Command {
 #[derive(Clone)]
 pub struct DiskWriterHandle {
     queue: SyncSender<Command>,
+    spares: Spares,
     counters: Arc<LogCounters>,
 }
 
@@ -118,6 +144,11 @@ impl DiskWriterHandle {
         if self.queue.send(Command::Lines(batch)).is_err() {
             LogCounters::add(&self.counters.writer_queue_dropped, lines);
         }
+    }
+
+    /// Buffers of a batch written already, to fill again.
+    pub fn spare_buffers(&self) -> Option<BatchBuffers> {
+        self.spares.0.lock().ok()?.pop()
     }
 
     /// Asks the writer to finish and waits until it has.
@@ -146,7 +177,9 @@ pub fn start_disk_writer(
     let handle = DiskWriterHandle {
         queue: tx,
         counters: counters.clone(),
+        spares: Spares::default(),
     };
+    let spares = handle.spares.clone();
     let thread = std::thread::Builder::new()
         .name("runr-disk-writer".into())
         .spawn(move || {
@@ -158,6 +191,7 @@ pub fn start_disk_writer(
                 counters,
                 console,
                 pending_reports: Vec::new(),
+                spares,
             };
             state.run(rx);
         })?;
@@ -175,6 +209,7 @@ struct WriterState {
     console: ConsoleWriter,
     /// The writer's own messages, journaled after the batch at hand.
     pending_reports: Vec<(u8, String)>,
+    spares: Spares,
 }
 
 impl WriterState {
@@ -265,6 +300,7 @@ impl WriterState {
             };
             self.file_report(&path, report);
         }
+        self.spares.give_back(batch.text, batch.lines);
     }
 
     fn write_file_line(&mut self, file: FileLine) {

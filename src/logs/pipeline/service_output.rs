@@ -93,7 +93,7 @@ fn drain(ctx: &IoContext, pipe: &OpenPipe) {
                 return;
             }
             Ok(n) => {
-                let mut batch = new_batch(pipe);
+                let mut batch = new_batch(ctx, pipe);
                 pipe.splitter
                     .borrow_mut()
                     .feed(&buffer[..n], &mut |line, _| {
@@ -116,7 +116,7 @@ fn close(ctx: &IoContext, pipe: &OpenPipe) {
     if pipe.closed.replace(true) {
         return;
     }
-    let mut batch = new_batch(pipe);
+    let mut batch = new_batch(ctx, pipe);
     pipe.splitter
         .borrow_mut()
         .finish(&mut |line, _| service_line(ctx, pipe, line, &mut batch));
@@ -126,8 +126,14 @@ fn close(ctx: &IoContext, pipe: &OpenPipe) {
 }
 
 /// An empty batch for the lines of one read, stamped now.
-fn new_batch(pipe: &OpenPipe) -> LineBatch {
+fn new_batch(ctx: &IoContext, pipe: &OpenPipe) -> LineBatch {
     let source = &pipe.source;
+    let (text, lines) = ctx.writer.spare_buffers().unwrap_or_else(|| {
+        (
+            Vec::with_capacity(READ_CHUNK + READ_CHUNK / 16),
+            Vec::with_capacity(READ_CHUNK / 64),
+        )
+    });
     LineBatch {
         realtime: crate::logs::journal::writer::now_realtime(),
         monotonic: crate::engine::executor::monotonic_now(),
@@ -137,8 +143,8 @@ fn new_batch(pipe: &OpenPipe) -> LineBatch {
         facility: LOG_DAEMON,
         stream: source.stream,
         invocation_id: source.invocation_id,
-        text: Vec::with_capacity(READ_CHUNK + READ_CHUNK / 16),
-        lines: Vec::with_capacity(READ_CHUNK / 64),
+        text,
+        lines,
         file: pipe.unit.file.clone(),
         prefixed: (pipe.unit.file.is_some() && pipe.unit.file_prefix.is_some())
             .then(|| Vec::with_capacity(READ_CHUNK + READ_CHUNK / 4)),
