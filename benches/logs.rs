@@ -12,6 +12,11 @@
 //! runit`; a missing one is skipped and says so). `BENCH_LOG_LINES` sets N
 //! (default 2,000,000). Scratch files go under Cargo's target directory, on
 //! the real disk, and are deleted afterwards.
+//!
+//! `BENCH_RUNR=PATH` times another runr binary (the static one `make build`
+//! makes, whose start-up is shorter than this dynamically linked build's);
+//! `BENCH_JOURNAL_DIR=DIR` keeps the journal and the text file in DIR,
+//! filled once and reused by later runs (for profiling the reader).
 
 use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
@@ -105,7 +110,9 @@ fn kill_and_reap(child: &mut Child) {
 }
 
 fn runr_binary() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_runr"))
+    std::env::var_os("BENCH_RUNR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_runr")))
 }
 
 /// The shell pipeline that prints the N lines.
@@ -349,13 +356,23 @@ fn time_command(program: &Path, args: &[&str]) -> Result<Duration, String> {
 
 fn journal_table() {
     let mib = env_number("BENCH_JOURNAL_MIB", 1024);
-    let Some(dir) = scratch("runr-journal-") else {
-        return;
+    // A kept directory (BENCH_JOURNAL_DIR) outlives the run; a scratch
+    // one is deleted when `_scratch` goes.
+    let (base, _scratch) = match std::env::var_os("BENCH_JOURNAL_DIR") {
+        Some(kept) => (PathBuf::from(kept), None),
+        None => {
+            let Some(dir) = scratch("runr-journal-") else {
+                return;
+            };
+            (dir.path().to_path_buf(), Some(dir))
+        }
     };
-    let journal = dir.path().join("journal");
-    let plain = dir.path().join("plain.log");
+    let journal = base.join("journal");
+    let plain = base.join("plain.log");
     let filling = Instant::now();
-    if let Err(e) = fill_stores(&journal, &plain, mib << 20) {
+    if !(journal.exists() && plain.exists())
+        && let Err(e) = fill_stores(&journal, &plain, mib << 20)
+    {
         println!("cannot fill the stores: {e}");
         return;
     }

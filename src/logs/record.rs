@@ -208,7 +208,7 @@ impl LineSplitter {
         while !chunk.is_empty() {
             let room = self.line_max - self.pending.len();
             let window = &chunk[..chunk.len().min(room)];
-            match window.iter().position(|b| *b == b'\n' || *b == 0) {
+            match find_line_end(window) {
                 Some(end) => {
                     let why = if window[end] == 0 {
                         LineBreak::Nul
@@ -249,6 +249,32 @@ impl LineSplitter {
             self.pending.clear();
         }
     }
+}
+
+/// The first newline or NUL byte in `bytes`. Every byte a service writes
+/// passes through here, so it tests eight bytes at a time: a word has a
+/// zero byte when `(w - 0x01..01) & !w & 0x80..80` is not zero, and a
+/// newline where `w ^ 0x0a..0a` has one.
+fn find_line_end(bytes: &[u8]) -> Option<usize> {
+    const LOW: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const NEWLINES: u64 = LOW * b'\n' as u64;
+    let has_zero_byte = |word: u64| word.wrapping_sub(LOW) & !word & HIGH != 0;
+    let mut clean = 0;
+    for chunk in bytes.chunks_exact(8) {
+        let Ok(eight) = <[u8; 8]>::try_from(chunk) else {
+            break;
+        };
+        let word = u64::from_le_bytes(eight);
+        if has_zero_byte(word) || has_zero_byte(word ^ NEWLINES) {
+            break;
+        }
+        clean += 8;
+    }
+    bytes[clean..]
+        .iter()
+        .position(|b| *b == b'\n' || *b == 0)
+        .map(|i| clean + i)
 }
 
 /// `SyslogLevelPrefix=`: a line starting `<N>` (N one digit 0-7, or a full
@@ -341,6 +367,29 @@ mod tests {
     fn line_max_has_a_floor() {
         let out = split(3, &[&[b'z'; 100]]);
         assert_eq!(out[0].0.len(), MIN_LINE_MAX);
+    }
+
+    #[test]
+    fn line_ends_are_found_at_every_position() {
+        for len in 0..40 {
+            for at in 0..len {
+                for end in [b'\n', 0] {
+                    let mut bytes = vec![b'a'; len];
+                    bytes[at] = end;
+                    assert_eq!(find_line_end(&bytes), Some(at), "len {len} at {at}");
+                }
+            }
+            assert_eq!(find_line_end(&vec![0xffu8; len]), None);
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+        #[test]
+        fn line_ends_match_a_byte_by_byte_search(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..100)) {
+            let naive = bytes.iter().position(|b| *b == b'\n' || *b == 0);
+            proptest::prop_assert_eq!(find_line_end(&bytes), naive);
+        }
     }
 
     #[test]

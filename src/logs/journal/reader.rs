@@ -2,14 +2,18 @@
 //! log`: the last N records, a time range, the boots, what came after a
 //! cursor. Sealed segments are skipped or entered through their summary
 //! (time range, units, sparse index), so a query reads the segments and
-//! blocks that can hold its answer, not the whole store.
+//! blocks that can hold its answer, not the whole store. Segments are
+//! opened when a query first needs them: the last lines of a unit take a
+//! directory listing and the newest segment or two, however large the
+//! store.
 
+use std::cell::OnceCell;
 use std::io;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 use super::format::{Block, FrameView, HEADER_LEN, Summary};
-use super::segment::{Segment, Window, list_segments};
+use super::segment::{Segment, Window, list_segment_names};
 use crate::logs::record::{Id128, Record};
 
 /// Which records a query wants. Empty `units`: every unit.
@@ -71,7 +75,41 @@ impl Cursor {
 
 pub struct JournalReader {
     directory: PathBuf,
-    segments: Vec<Segment>,
+    /// The directory's segment files, oldest first.
+    listed: Vec<Listed>,
+}
+
+/// A segment file as listed, opened (header and summary read) the first
+/// time a query needs it.
+struct Listed {
+    path: PathBuf,
+    /// From the file's name, known without opening it.
+    first_seqnum: u64,
+    /// `Some(None)`: not a segment when looked at (its header still being
+    /// written) or gone; looked at again by the next refresh.
+    opened: OnceCell<Option<Segment>>,
+}
+
+impl Listed {
+    fn new(first_seqnum: u64, path: PathBuf) -> Listed {
+        Listed {
+            path,
+            first_seqnum,
+            opened: OnceCell::new(),
+        }
+    }
+
+    fn segment(&self) -> io::Result<Option<&Segment>> {
+        if let Some(opened) = self.opened.get() {
+            return Ok(opened.as_ref());
+        }
+        let opened = match Segment::open(&self.path) {
+            Ok(segment) => segment,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+            Err(e) => return Err(e),
+        };
+        Ok(self.opened.get_or_init(|| opened).as_ref())
+    }
 }
 
 /// The byte ranges of a segment worth reading for a filter, oldest first:
@@ -125,7 +163,7 @@ impl JournalReader {
     pub fn open(directory: impl Into<PathBuf>) -> io::Result<JournalReader> {
         let mut reader = JournalReader {
             directory: directory.into(),
-            segments: Vec::new(),
+            listed: Vec::new(),
         };
         reader.refresh()?;
         Ok(reader)
@@ -138,34 +176,44 @@ impl JournalReader {
     /// Sees segments added, sealed or deleted since the last look. Sealed
     /// segments already open are kept as they are (they never change).
     pub fn refresh(&mut self) -> io::Result<()> {
-        let listed = list_segments(&self.directory)?;
-        let mut old = std::mem::take(&mut self.segments);
-        for (_, path, _) in listed {
+        let names = list_segment_names(&self.directory)?;
+        let mut old = std::mem::take(&mut self.listed);
+        for (first_seqnum, path) in names {
             let known = old
                 .iter()
-                .position(|s| s.path == path)
+                .position(|l| l.path == path)
                 .map(|i| old.swap_remove(i));
-            let segment = match known {
-                Some(mut segment) => {
-                    segment.refresh()?;
-                    Some(segment)
+            let listed = match known {
+                Some(mut listed) => {
+                    match listed.opened.get_mut() {
+                        Some(Some(segment)) => segment.refresh()?,
+                        Some(None) => listed.opened = OnceCell::new(),
+                        None => {}
+                    }
+                    listed
                 }
-                None => match Segment::open(&path) {
-                    Ok(segment) => segment,
-                    Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-                    Err(e) => return Err(e),
-                },
+                None => Listed::new(first_seqnum, path),
             };
-            self.segments.extend(segment);
+            self.listed.push(listed);
         }
         Ok(())
     }
 
+    /// Every segment, opened, oldest first (for queries that look at all
+    /// of them: time ranges, boots, units).
+    fn segments(&self) -> io::Result<Vec<&Segment>> {
+        let mut out = Vec::with_capacity(self.listed.len());
+        for listed in &self.listed {
+            out.extend(listed.segment()?);
+        }
+        Ok(out)
+    }
+
     /// Bytes the store uses on disk.
     pub fn disk_usage(&self) -> u64 {
-        self.segments
+        self.listed
             .iter()
-            .map(|s| s.file.metadata().map(|m| m.len()).unwrap_or(s.size))
+            .map(|l| std::fs::metadata(&l.path).map_or(0, |m| m.len()))
             .sum()
     }
 
@@ -194,10 +242,16 @@ impl JournalReader {
         if n == 0 {
             return Ok(out);
         }
-        for segment in self.segments.iter().rev() {
+        for listed in self.listed.iter().rev() {
             if out.len() >= n {
                 break;
             }
+            if listed.first_seqnum > upto {
+                continue;
+            }
+            let Some(segment) = listed.segment()? else {
+                continue;
+            };
             if !filter.wants_segment(segment) || segment.header.first_seqnum > upto {
                 continue;
             }
@@ -251,7 +305,7 @@ impl JournalReader {
     ) -> io::Result<()> {
         let since = since.unwrap_or(0);
         let until = until.unwrap_or(u64::MAX);
-        for segment in &self.segments {
+        for segment in self.segments()? {
             if !filter.wants_segment(segment) {
                 continue;
             }
@@ -288,7 +342,14 @@ impl JournalReader {
     /// A cursor at the current end of the store: following from it yields
     /// only what is written from now on.
     pub fn end_cursor(&self) -> io::Result<Cursor> {
-        let Some(segment) = self.segments.last() else {
+        let mut newest = None;
+        for listed in self.listed.iter().rev() {
+            newest = listed.segment()?;
+            if newest.is_some() {
+                break;
+            }
+        }
+        let Some(segment) = newest else {
             return Ok(Cursor::default());
         };
         let mut seqnum = segment.header.first_seqnum.saturating_sub(1);
@@ -317,9 +378,9 @@ impl JournalReader {
         visit: &mut dyn FnMut(Record),
     ) -> io::Result<()> {
         let resume = cursor.position.as_ref().and_then(|(path, offset)| {
-            self.segments
+            self.listed
                 .iter()
-                .position(|s| &s.path == path)
+                .position(|l| &l.path == path)
                 .map(|i| (i, *offset))
         });
         let (first, mut offset) = match resume {
@@ -327,14 +388,18 @@ impl JournalReader {
             None => {
                 let next = cursor.seqnum.saturating_add(1);
                 let i = self
-                    .segments
+                    .listed
                     .iter()
-                    .rposition(|s| s.header.first_seqnum <= next)
+                    .rposition(|l| l.first_seqnum <= next)
                     .unwrap_or(0);
                 (i, HEADER_LEN as u64)
             }
         };
-        for segment in self.segments.iter().skip(first) {
+        for listed in self.listed.iter().skip(first) {
+            let Some(segment) = listed.segment()? else {
+                offset = HEADER_LEN as u64;
+                continue;
+            };
             let from = match &segment.sealed {
                 Some(s) if offset == HEADER_LEN as u64 => s
                     .blocks
@@ -368,7 +433,7 @@ impl JournalReader {
     /// The supervisor runs in the store, oldest first.
     pub fn boots(&self) -> io::Result<Vec<BootInfo>> {
         let mut out: Vec<BootInfo> = Vec::new();
-        for segment in &self.segments {
+        for segment in self.segments()? {
             let Some((first, last)) = self.time_edges(segment)? else {
                 continue;
             };
@@ -391,7 +456,7 @@ impl JournalReader {
     /// (for resolving `-u` globs).
     pub fn units(&self) -> io::Result<Vec<String>> {
         let mut out: Vec<String> = Vec::new();
-        for segment in &self.segments {
+        for segment in self.segments()? {
             let summary = segment.summary(&mut Window::default())?;
             for unit in summary.units {
                 if !out.contains(&unit) {

@@ -30,6 +30,21 @@ pub fn parse_segment_name(name: &str) -> Option<u64> {
     u64::from_str_radix(hex, 16).ok()
 }
 
+/// The segment files of a directory, oldest first, by their names only
+/// (no look at each file: a reader opens only those it needs).
+pub fn list_segment_names(dir: &Path) -> io::Result<Vec<(u64, PathBuf)>> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let Ok(entry) = entry else { continue };
+        let name = entry.file_name();
+        if let Some(seq) = name.to_str().and_then(parse_segment_name) {
+            out.push((seq, entry.path()));
+        }
+    }
+    out.sort_by_key(|(seq, _)| *seq);
+    Ok(out)
+}
+
 /// The segment files of a directory, oldest first, with their sizes.
 pub fn list_segments(dir: &Path) -> io::Result<Vec<(u64, PathBuf, u64)>> {
     let mut out = Vec::new();

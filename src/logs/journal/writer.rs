@@ -11,7 +11,7 @@ use std::sync::Arc;
 use tokio::sync::Notify;
 
 use super::drops::{DropCounter, Report};
-use super::format::{HEADER_LEN, SegmentHeader, Summary, check_frame, encode_frame};
+use super::format::{HEADER_LEN, SegmentHeader, Summary, encode_frame, frame_view};
 use super::segment::{Segment, Window, list_segments, segment_file_name};
 use super::vacuum::vacuum_size;
 use crate::logs::record::{Entry, Id128};
@@ -21,7 +21,7 @@ pub const DEFAULT_DIRECTORY: &str = "/var/log/runr/journal";
 /// journald's cap on the default SystemMaxUse=.
 pub const MAX_USE_CAP: u64 = 4 << 30;
 /// A batch this large is written without waiting for the caller's flush.
-const BATCH_BYTES: usize = 64 * 1024;
+const BATCH_BYTES: usize = 256 * 1024;
 const SEGMENT_SIZE_MIN: u64 = 64 * 1024;
 const SEGMENT_SIZE_MAX: u64 = 8 << 20;
 
@@ -177,7 +177,7 @@ impl JournalWriter {
             return Err(error);
         }
         let mut at = 0;
-        while let Some((len, frame)) = check_frame(&self.batch[at..]) {
+        while let Some((len, frame)) = frame_view(&self.batch[at..]) {
             active
                 .summary
                 .add(active.len + at as u64, len as u64, &frame);

@@ -108,6 +108,9 @@ pub struct IoContext {
     pub pipes_drained: Notify,
     /// The open pipes of each unit.
     pipes: RefCell<HashMap<Arc<str>, Vec<Rc<OpenPipe>>>>,
+    /// What a pipe read lands in: one buffer for all pipes, as the
+    /// thread reads one at a time.
+    pub read_buffer: RefCell<Vec<u8>>,
 }
 
 impl IoContext {
@@ -120,8 +123,18 @@ impl IoContext {
         let targets = options.targets(unit, self.log_dir.as_deref());
         let state = Rc::new(UnitState {
             file: targets.file.clone().map(Arc::new),
-            console_prefix: targets.console_prefix.as_deref().map(Arc::from),
-            file_prefix: targets.file_prefix.as_deref().map(Arc::from),
+            // An empty prefix is none: file lines are then written as
+            // the service wrote them, with no copy made to add it.
+            console_prefix: targets
+                .console_prefix
+                .as_deref()
+                .filter(|p| !p.is_empty())
+                .map(Arc::from),
+            file_prefix: targets
+                .file_prefix
+                .as_deref()
+                .filter(|p| !p.is_empty())
+                .map(Arc::from),
             targets,
             options,
             invocation_id: Cell::new(Id128::NULL),
@@ -291,6 +304,7 @@ async fn run(setup: IoSetup, mut commands: UnboundedReceiver<IoCommand>) {
         open_pipes: Cell::new(0),
         pipes_drained: Notify::new(),
         pipes: RefCell::new(HashMap::new()),
+        read_buffer: RefCell::new(Vec::new()),
     });
     for (unit, options) in setup.units {
         ctx.set_options(&unit, options);

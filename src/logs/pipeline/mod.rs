@@ -16,8 +16,15 @@
 //! - the console writer ([`crate::logs::console`]): stdout, behind a
 //!   bounded queue.
 //!
-//! A queue that is full drops the line and counts it ([`LogCounters`]);
-//! no service ever waits for a disk or for stdout.
+//! The disk writer's queue, when full, makes the log thread wait: a
+//! service writing faster than the disk then waits on its pipe and no line
+//! is lost. A disk that fails (full, read-only) never makes anyone wait:
+//! its lines are dropped and counted ([`LogCounters`]), as are console
+//! lines when stdout falls behind.
+//!
+//! Lines travel in batches, one per read of a pipe
+//! ([`disk_writer::LineBatch`]): one queue send, one journal write and one
+//! file write for hundreds of lines.
 //!
 //! # The supervisor's own messages
 //!
@@ -50,8 +57,10 @@ use crate::logs::unit_options::UnitLogOptions;
 use disk_writer::start_disk_writer;
 use io_thread::{IoCommand, PipeSource};
 
-/// Lines the disk writer may be behind by before the log thread waits.
-pub const DEFAULT_WRITER_QUEUE: usize = 16 * 1024;
+/// Batches the disk writer may be behind by before the log thread waits:
+/// each is one read of a pipe (at most 128 KiB of lines) or one message,
+/// so the queue holds about a MiB at most.
+pub const DEFAULT_WRITER_QUEUE: usize = 8;
 /// Lines stdout may be behind by before console lines are dropped.
 pub const DEFAULT_CONSOLE_QUEUE: usize = 4 * 1024;
 
