@@ -4,7 +4,8 @@
 //! docker-systemctl-replacement (`pip install docker-systemctl-replacement`)
 //! on the same unit file.
 //!
-//! Run with `cargo bench --bench cli_latency`.
+//! Run with `cargo bench --bench cli_latency`; `BENCH_RUNR=PATH` times
+//! another runr binary (the static one `make build` makes, as deployed).
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -67,7 +68,9 @@ fn main() {
     std::fs::create_dir(&units).unwrap();
     std::fs::write(units.join("db.service"), UNIT).unwrap();
     let socket = dir.path().join("runr.sock");
-    let runr = PathBuf::from(env!("CARGO_BIN_EXE_runr"));
+    let runr = std::env::var_os("BENCH_RUNR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_runr")));
     let supervisor = Supervisor(
         Command::new(&runr)
             .arg("supervisor")
