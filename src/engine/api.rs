@@ -44,6 +44,9 @@ pub struct Core {
     pub transient_ends_kept: BTreeMap<String, TransientEnd>,
     /// Where the log pipeline keeps the journal (the log routes read it).
     pub journal_directory: Option<std::path::PathBuf>,
+    /// `UnitFileState=` answers, kept while the unit directories are as
+    /// they were.
+    pub unit_file_states: super::unit_file_cache::UnitFileStateCache,
 }
 
 /// How many transient ends are kept for clients that never came back.
@@ -62,6 +65,7 @@ impl Core {
             transient_end_wanted: BTreeSet::new(),
             transient_ends_kept: BTreeMap::new(),
             journal_directory: None,
+            unit_file_states: Default::default(),
         }
     }
 
@@ -320,20 +324,32 @@ fn summary(unit: &Unit, runtime: Option<&UnitRuntime>) -> UnitSummary {
 /// `UnitFileState=` and `UnitFilePreset=` of a unit with a file (loaded
 /// or masked), read from the unit files as `systemctl is-enabled` reads
 /// them; empty for a unit that was not found.
-fn unit_file_state(manager: &Manager, unit: &Unit) -> (String, String) {
+fn unit_file_state(
+    manager: &Manager,
+    cache: &mut super::unit_file_cache::UnitFileStateCache,
+    unit: &Unit,
+) -> (String, String) {
     use crate::config::enablement::{InstallPaths, Installer};
     if !matches!(unit.load_state, LoadState::Loaded | LoadState::Masked) {
         return (String::new(), String::new());
     }
     let paths = InstallPaths::from_search_path(manager.search_path().clone(), None);
-    let installer = Installer::new(paths);
-    match installer.state(&unit.name) {
-        Ok(state) => (
-            state.as_str().to_string(),
-            installer.preset(&unit.name).as_str().to_string(),
-        ),
-        Err(_) => (String::new(), String::new()),
-    }
+    let dirs: Vec<std::path::PathBuf> = paths
+        .search
+        .iter()
+        .chain(&paths.preset_dirs)
+        .map(|d| paths.host(d))
+        .collect();
+    cache.get(&dirs, &unit.name, || {
+        let installer = Installer::new(paths);
+        match installer.state(&unit.name) {
+            Ok(state) => (
+                state.as_str().to_string(),
+                installer.preset(&unit.name).as_str().to_string(),
+            ),
+            Err(_) => (String::new(), String::new()),
+        }
+    })
 }
 
 fn service_status(name: &str, description: &str, service: &ServiceRuntime) -> ServiceStatus {
@@ -618,6 +634,7 @@ impl ApiBackend for EngineBackend {
         // answers with LoadState=not-found and the rest of its properties.
         let unit = core.manager.unit_or_not_found(&full);
         let lines = {
+            let core = &mut *core;
             let manager = &core.manager;
             let runtime = manager.runtimes.get(&unit.name);
             let mut extra_dependencies = super::properties::implicit_dependencies(&unit);
@@ -632,7 +649,8 @@ impl ApiBackend for EngineBackend {
                         .push(timer.clone());
                 }
             }
-            let (unit_file_state, unit_file_preset) = unit_file_state(manager, &unit);
+            let (unit_file_state, unit_file_preset) =
+                unit_file_state(manager, &mut core.unit_file_states, &unit);
             let ctx = super::properties::PropertyContext {
                 aliases: unit.aliases.clone(),
                 extra_dependencies,

@@ -21,6 +21,7 @@ pub mod spawn;
 pub mod state;
 pub mod supervisor;
 pub mod transient;
+pub mod unit_file_cache;
 
 pub mod plan;
 pub mod properties;
