@@ -764,12 +764,28 @@ pub fn local_zone() -> TimeZone {
 /// to. jiff finds the same zone, but lists the whole zoneinfo tree first
 /// (some 1,800 files) to look the name up: more than the rest of a short
 /// command such as `journalctl -n 50` costs.
+/// Kept while the link and the file it names are unchanged: a daemon
+/// formats many timestamps per answer, and follows a change of zone.
 fn linked_localtime() -> Option<TimeZone> {
+    use std::os::unix::fs::MetadataExt;
+    use std::sync::Mutex;
+    type Kept = Option<((std::path::PathBuf, u64, i64, i64), TimeZone)>;
+    static KEPT: Mutex<Kept> = Mutex::new(None);
     const LOCALTIME: &str = "/etc/localtime";
     let target = std::fs::read_link(LOCALTIME).ok()?;
-    let (_, name) = target.to_str()?.rsplit_once("zoneinfo/")?;
+    let file = std::fs::metadata(LOCALTIME).ok()?;
+    let key = (target, file.ino(), file.mtime(), file.mtime_nsec());
+    let mut kept = KEPT.lock().ok()?;
+    if let Some((kept_key, zone)) = kept.as_ref()
+        && *kept_key == key
+    {
+        return Some(zone.clone());
+    }
+    let (_, name) = key.0.to_str()?.rsplit_once("zoneinfo/")?;
     let data = std::fs::read(LOCALTIME).ok()?;
-    TimeZone::tzif(name, &data).ok()
+    let zone = TimeZone::tzif(name, &data).ok()?;
+    *kept = Some((key, zone.clone()));
+    Some(zone)
 }
 
 /// format_timestamp_relative(): `21h left`, `1 day 21h left`, `3min 5s ago`,
