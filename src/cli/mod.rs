@@ -655,7 +655,11 @@ mod tests {
             let clap = Cli::try_parse_from(args(line)).expect("clap reads it");
             assert_eq!(format!("{fast:?}"), format!("{clap:?}"), "{line}");
         }
-        for line in ["runr is-active --json db", "runr is-active", "runr status db"] {
+        for line in [
+            "runr is-active --json db",
+            "runr is-active",
+            "runr status db",
+        ] {
             assert!(probe_without_options(&args(line)).is_none(), "{line}");
         }
     }

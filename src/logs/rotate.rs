@@ -651,7 +651,10 @@ mod tests {
         config.file_size = Some(12);
         let mut file = RotatingFile::new(config.clone());
         let text = b"aaaa\nbbbb\ncccc\ndddd\n";
-        assert!(file.write_lines(text, [5, 10, 15, 20].into_iter()).is_none());
+        assert!(
+            file.write_lines(text, [5, 10, 15, 20].into_iter())
+                .is_none()
+        );
         assert!(file.flush().is_none());
         file.write_lines(b"ee\n", [3].into_iter());
         file.flush();

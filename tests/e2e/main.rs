@@ -10,6 +10,7 @@ mod timers;
 mod postgres;
 
 mod systemctl_golden;
+mod systemd_run;
 
 use guest::Guest;
 

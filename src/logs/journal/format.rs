@@ -116,7 +116,10 @@ pub fn encode_frame(out: &mut Vec<u8>, seqnum: u64, entry: &Entry<'_>) -> usize 
     put(24, &entry.monotonic.to_le_bytes());
     put(32, &entry.invocation_id.0);
     put(48, &entry.pid.to_le_bytes());
-    put(52, &[entry.priority & 7, entry.facility, entry.stream as u8, 0]);
+    put(
+        52,
+        &[entry.priority & 7, entry.facility, entry.stream as u8, 0],
+    );
     put(56, &(unit.len() as u16).to_le_bytes());
     put(58, &(identifier.len() as u16).to_le_bytes());
     put(60, &(hostname.len() as u16).to_le_bytes());

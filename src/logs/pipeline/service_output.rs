@@ -41,7 +41,10 @@ pub fn attach(ctx: &Rc<IoContext>, source: PipeSource, unit: Rc<UnitState>, fd: 
     // A larger pipe lets a chatty service write on while the log thread is
     // busy, and one read then takes more lines: fewer wake-ups on both
     // sides. Best effort: the kernel's default size works too.
-    let _ = nix::fcntl::fcntl(fd.as_raw_fd(), nix::fcntl::FcntlArg::F_SETPIPE_SZ(PIPE_SIZE));
+    let _ = nix::fcntl::fcntl(
+        fd.as_raw_fd(),
+        nix::fcntl::FcntlArg::F_SETPIPE_SZ(PIPE_SIZE),
+    );
     let receiver = match Receiver::from_owned_fd(fd) {
         Ok(receiver) => receiver,
         Err(_) => {
