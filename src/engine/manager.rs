@@ -201,6 +201,12 @@ impl Manager {
             .filter(|u| u.load_state == LoadState::Loaded)
             .map(|u| u.name.clone())
             .collect();
+        // systemd keeps, across a reload, how the main process ended but
+        // not the runs of commands that are over (status drops their
+        // Process: lines).
+        for service in self.services_mut() {
+            service.exec_runs.retain(|_, run| run.exit.is_none());
+        }
         self.loader = Loader::new(self.loader.search_path().clone());
         let transient: Vec<Unit> = self
             .transient
