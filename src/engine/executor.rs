@@ -530,7 +530,12 @@ impl Executor for ProcessExecutor {
 
     fn new_invocation_id(&mut self) -> String {
         let mut bytes = [0u8; 16];
-        if let Ok(mut random) = std::fs::File::open("/dev/urandom") {
+        // getrandom(2): one call per start, no file to open and close.
+        // SAFETY: the buffer is valid for its length.
+        let filled = unsafe { nix::libc::getrandom(bytes.as_mut_ptr().cast(), bytes.len(), 0) };
+        if filled != bytes.len() as isize
+            && let Ok(mut random) = std::fs::File::open("/dev/urandom")
+        {
             use std::io::Read;
             let _ = random.read_exact(&mut bytes);
         }
