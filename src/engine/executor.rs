@@ -542,3 +542,26 @@ impl Executor for ProcessExecutor {
         bytes.iter().map(|b| format!("{b:02x}")).collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct NoLogs;
+
+    impl LogSink for NoLogs {
+        fn supervisor_message(&self, _unit: &str, _message: &str) {}
+        fn attach_output(&self, _source: &OutputSource<'_>, _fd: OwnedFd) {}
+    }
+
+    #[test]
+    fn invocation_ids_are_128_random_bits_in_hex() {
+        let mut ex = ProcessExecutor::new(Rc::new(NoLogs));
+        let a = ex.new_invocation_id();
+        let b = ex.new_invocation_id();
+        assert_eq!(a.len(), 32);
+        assert!(a.bytes().all(|c| c.is_ascii_hexdigit()), "{a}");
+        assert_ne!(a, b);
+        assert_ne!(a, "0".repeat(32));
+    }
+}
