@@ -581,11 +581,36 @@ impl ApiBackend for EngineBackend {
         })
     }
 
-    async fn manager_properties(&self, _query: &PropertyQuery) -> ApiResult<Vec<Property>> {
-        Ok(vec![Property {
-            name: "Version".into(),
-            value: "252".into(),
-        }])
+    async fn manager_properties(&self, query: &PropertyQuery) -> ApiResult<Vec<Property>> {
+        let core = self.core.borrow();
+        let failed = core
+            .manager
+            .runtimes
+            .values()
+            .any(|r| r.active_state() == ActiveState::Failed);
+        let virtualization = match super::conditions::detect_virtualization() {
+            super::conditions::Virtualization::None => String::new(),
+            super::conditions::Virtualization::Container(id)
+            | super::conditions::Virtualization::Vm(id) => id,
+        };
+        let defaults = super::plan::ServicePlan::new("");
+        let timespan = |usec| crate::syntax::timespan::format_timespan(usec, 1);
+        // In the order of systemd's Manager interface, which `show` keeps.
+        let lines = [
+            ("Version", "252".to_string()),
+            ("Virtualization", virtualization),
+            ("SystemState", if failed { "degraded" } else { "running" }.to_string()),
+            ("DefaultTimeoutStartUSec", timespan(defaults.timeout_start_usec)),
+            ("DefaultTimeoutStopUSec", timespan(defaults.timeout_stop_usec)),
+        ];
+        Ok(lines
+            .into_iter()
+            .filter(|(name, _)| query.names.is_empty() || query.names.iter().any(|p| p == name))
+            .map(|(name, value)| Property {
+                name: name.into(),
+                value,
+            })
+            .collect())
     }
 
     async fn daemon_reload(&self) -> ApiResult<ActionAccepted> {

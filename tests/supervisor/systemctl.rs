@@ -240,6 +240,14 @@ fn show_cat_list_units_and_is_system_running() {
     assert!(!r.stdout.contains('\u{25cf}'));
     let r = systemctl(&pod, &["is-system-running"]);
     assert_eq!((r.stdout.as_str(), r.rc), ("running\n", 0));
+    let r = systemctl(
+        &pod,
+        &["show", "-p", "DefaultTimeoutStopUSec,SystemState,Version"],
+    );
+    assert_eq!(
+        r.stdout,
+        "Version=252\nSystemState=running\nDefaultTimeoutStopUSec=1min 30s\n"
+    );
     assert_eq!(systemctl(&pod, &["daemon-reload"]).rc, 0);
     let r = systemctl(&pod, &["kill", "-s", "CONT", "web"]);
     assert_eq!((r.rc, r.stderr.as_str()), (0, ""));
