@@ -60,28 +60,60 @@ fn installed(program: &str) -> bool {
     Path::new(program).exists()
 }
 
-/// The lines in the files of `dir` that `is_log` picks.
-fn count_lines(dir: &Path, is_log: impl Fn(&str) -> bool) -> u64 {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return 0;
-    };
-    let mut lines = 0;
-    let mut buffer = vec![0u8; 1 << 20];
-    for entry in entries.flatten() {
-        if !is_log(&entry.file_name().to_string_lossy()) {
-            continue;
-        }
-        let Ok(mut file) = std::fs::File::open(entry.path()) else {
-            continue;
+/// Newlines counted so far in each file, by inode: a rotation renames a
+/// file but keeps its inode and bytes, and the live file only grows, so a
+/// later count reads only what was added since. Without this, a writer
+/// still finishing its last lines when the first count ran would pay for
+/// reading every file again on each poll, and the harness, not the
+/// writer, would decide its time.
+#[derive(Default)]
+struct LineCounter {
+    /// inode -> (bytes counted, newlines in them).
+    seen: std::collections::HashMap<u64, (u64, u64)>,
+}
+
+impl LineCounter {
+    /// The lines in the files of `dir` that `is_log` picks.
+    fn count(&mut self, dir: &Path, is_log: impl Fn(&str) -> bool) -> u64 {
+        use std::io::{Seek, SeekFrom};
+        use std::os::unix::fs::MetadataExt;
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return 0;
         };
-        while let Ok(n) = file.read(&mut buffer) {
-            if n == 0 {
-                break;
+        let mut lines = 0;
+        let mut buffer = vec![0u8; 1 << 20];
+        // A file renamed while the directory is listed may show up twice.
+        let mut this_pass = std::collections::HashSet::new();
+        for entry in entries.flatten() {
+            if !is_log(&entry.file_name().to_string_lossy()) {
+                continue;
             }
-            lines += buffer[..n].iter().filter(|b| **b == b'\n').count() as u64;
+            let Ok(mut file) = std::fs::File::open(entry.path()) else {
+                continue;
+            };
+            let Ok(meta) = file.metadata() else {
+                continue;
+            };
+            if !this_pass.insert(meta.ino()) {
+                continue;
+            }
+            let (mut counted, mut newlines) = self.seen.get(&meta.ino()).copied().unwrap_or((0, 0));
+            if counted > meta.len() || file.seek(SeekFrom::Start(counted)).is_err() {
+                (counted, newlines) = (0, 0);
+                let _ = file.seek(SeekFrom::Start(0));
+            }
+            while let Ok(n) = file.read(&mut buffer) {
+                if n == 0 {
+                    break;
+                }
+                counted += n as u64;
+                newlines += buffer[..n].iter().filter(|b| **b == b'\n').count() as u64;
+            }
+            self.seen.insert(meta.ino(), (counted, newlines));
+            lines += newlines;
         }
+        lines
     }
-    lines
 }
 
 /// Polls until `finished` says the writer is done and its files hold `n`
@@ -159,8 +191,9 @@ fn runr_throughput(n: u64) -> Result<Duration, String> {
             .unit("chatty.service")
             .is_ok_and(|u| matches!(u.active_state, ActiveState::Inactive | ActiveState::Failed))
     };
+    let mut counter = LineCounter::default();
     let took = until_on_disk(start, n, finished, || {
-        count_lines(&logs, |name| name.starts_with("chatty.log"))
+        counter.count(&logs, |name| name.starts_with("chatty.log"))
     });
     kill_and_reap(&mut supervisor);
     took.ok_or_else(|| "timeout".into())
@@ -187,11 +220,12 @@ fn piped_throughput(
         .stderr(Stdio::null())
         .spawn()
         .map_err(|e| format!("sh: {e}"))?;
+    let mut counter = LineCounter::default();
     let took = until_on_disk(
         start,
         n,
         || matches!(pipeline.try_wait(), Ok(Some(_))),
-        || count_lines(&logs, |name| name == "current" || name.starts_with('@')),
+        || counter.count(&logs, |name| name == "current" || name.starts_with('@')),
     );
     kill_and_reap(&mut pipeline);
     took.ok_or_else(|| "timeout".into())

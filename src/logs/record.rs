@@ -230,6 +230,40 @@ impl LineSplitter {
         }
     }
 
+    /// The next line of `text` from `from`, where a line starts, cut as
+    /// [`LineSplitter::feed`] cuts it: its range (without the terminator)
+    /// and where the next one starts; `None` when what is left is a
+    /// partial line. For reading lines where they were read (the caller
+    /// puts the pending partial line in front, [`Self::take_pending`], and
+    /// keeps what is left, [`Self::keep_pending`]).
+    pub fn next_line(&self, text: &[u8], from: usize) -> Option<(std::ops::Range<usize>, usize)> {
+        let window = text.get(from..text.len().min(from + self.line_max))?;
+        match find_line_end(window) {
+            Some(end) => Some((from..from + end, from + end + 1)),
+            None if window.len() == self.line_max => {
+                Some((from..from + self.line_max, from + self.line_max))
+            }
+            None => None,
+        }
+    }
+
+    /// Bytes of the partial line read so far.
+    pub fn pending_len(&self) -> usize {
+        self.pending.len()
+    }
+
+    /// Moves the partial line into `into` (which is as long as it).
+    pub fn take_pending(&mut self, into: &mut [u8]) {
+        let n = into.len().min(self.pending.len());
+        into[..n].copy_from_slice(&self.pending[..n]);
+        self.pending.clear();
+    }
+
+    /// Keeps `partial` as the start of the next line.
+    pub fn keep_pending(&mut self, partial: &[u8]) {
+        self.pending.extend_from_slice(partial);
+    }
+
     /// End of file: a partial last line becomes a record of its own.
     pub fn finish(&mut self, emit: &mut dyn FnMut(&[u8], LineBreak)) {
         if !self.pending.is_empty() {
@@ -389,6 +423,32 @@ mod tests {
         fn line_ends_match_a_byte_by_byte_search(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..100)) {
             let naive = bytes.iter().position(|b| *b == b'\n' || *b == 0);
             proptest::prop_assert_eq!(find_line_end(&bytes), naive);
+        }
+
+        /// Lines cut where they were read (the pending part put in front
+        /// of each read) are the lines `feed` gives.
+        #[test]
+        fn lines_cut_in_place_are_the_lines_fed(
+            bytes in proptest::collection::vec(proptest::sample::select(vec![b'a', b'b', b'\n', 0]), 0..400),
+            cut in 1usize..200,
+        ) {
+            let chunks: Vec<&[u8]> = bytes.chunks(cut).collect();
+            let fed: Vec<Vec<u8>> = split(79, &chunks).into_iter().map(|(l, _)| l).collect();
+            let mut splitter = LineSplitter::new(79);
+            let mut in_place = Vec::new();
+            for chunk in &chunks {
+                let mut text = vec![0; splitter.pending_len()];
+                splitter.take_pending(&mut text);
+                text.extend_from_slice(chunk);
+                let mut from = 0;
+                while let Some((line, next)) = splitter.next_line(&text, from) {
+                    in_place.push(text[line].to_vec());
+                    from = next;
+                }
+                splitter.keep_pending(&text[from..]);
+            }
+            splitter.finish(&mut |line, _| in_place.push(line.to_vec()));
+            proptest::prop_assert_eq!(in_place, fed);
         }
     }
 

@@ -102,8 +102,9 @@ struct Spares(Arc<std::sync::Mutex<Vec<BatchBuffers>>>);
 const SPARES: usize = 4;
 
 impl Spares {
-    fn give_back(&self, mut text: Vec<u8>, mut lines: Vec<BatchLine>) {
-        text.clear();
+    /// `text` keeps its length: the next read lands in it, and bytes it
+    /// holds already need no zero-filling first.
+    fn give_back(&self, text: Vec<u8>, mut lines: Vec<BatchLine>) {
         lines.clear();
         if let Ok(mut spares) = self.0.lock()
             && spares.len() < SPARES
@@ -146,7 +147,13 @@ impl DiskWriterHandle {
         }
     }
 
-    /// Buffers of a batch written already, to fill again.
+    /// A batch's buffers, unused after all (a read that found nothing).
+    pub fn give_back(&self, batch: LineBatch) {
+        self.spares.give_back(batch.text, batch.lines);
+    }
+
+    /// Buffers of a batch written already, to fill again (the text
+    /// buffer as long as it was: its bytes are stale).
     pub fn spare_buffers(&self) -> Option<BatchBuffers> {
         self.spares.0.lock().ok()?.pop()
     }

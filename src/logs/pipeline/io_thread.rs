@@ -108,9 +108,6 @@ pub struct IoContext {
     pub pipes_drained: Notify,
     /// The open pipes of each unit.
     pipes: RefCell<HashMap<Arc<str>, Vec<Rc<OpenPipe>>>>,
-    /// What a pipe read lands in: one buffer for all pipes, as the
-    /// thread reads one at a time.
-    pub read_buffer: RefCell<Vec<u8>>,
 }
 
 impl IoContext {
@@ -304,7 +301,6 @@ async fn run(setup: IoSetup, mut commands: UnboundedReceiver<IoCommand>) {
         open_pipes: Cell::new(0),
         pipes_drained: Notify::new(),
         pipes: RefCell::new(HashMap::new()),
-        read_buffer: RefCell::new(Vec::new()),
     });
     for (unit, options) in setup.units {
         ctx.set_options(&unit, options);

@@ -82,46 +82,110 @@ pub fn drain_unit(ctx: &IoContext, unit: &str) {
 /// Reads until the pipe is empty (or at its end: then the partial last
 /// line is flushed and the pipe closed). The lines of each read go to the
 /// disk writer as one batch.
+///
+/// A read lands in the batch's own text buffer, after the partial line
+/// the previous read left, and the lines are cut where they lie
+/// ([`lay_out_lines`]): the bytes a service writes are copied once, by the
+/// kernel, on their way to the file and the journal.
 fn drain(ctx: &IoContext, pipe: &OpenPipe, on_demand: bool) {
     if pipe.closed.get() {
         return;
     }
-    let mut buffer = ctx.read_buffer.borrow_mut();
-    buffer.resize(READ_CHUNK, 0);
     loop {
+        let mut batch = new_batch(ctx, pipe);
+        let mut splitter = pipe.splitter.borrow_mut();
+        let pending = splitter.pending_len();
+        // The buffer keeps its length from its last use, so this only
+        // zero-fills what it has never held.
+        batch.text.resize(pending + READ_CHUNK, 0);
+        let into = &mut batch.text[pending..];
         // On demand, a plain read(2): the receiver's try_read answers
         // WouldBlock until the reactor has seen the pipe readable, and a
         // drain on demand may come before it has looked. The reading task
         // needs try_read, which clears the readiness it waits on.
         let read = if on_demand {
-            read_now(&pipe.receiver, &mut buffer)
+            read_now(&pipe.receiver, into)
         } else {
-            pipe.receiver.try_read(&mut buffer)
+            pipe.receiver.try_read(into)
         };
         match read {
-            Ok(0) => {
-                drop(buffer);
-                close(ctx, pipe);
-                return;
-            }
-            Ok(n) => {
-                let mut batch = new_batch(ctx, pipe);
-                pipe.splitter
-                    .borrow_mut()
-                    .feed(&buffer[..n], &mut |line, _| {
-                        service_line(ctx, pipe, line, &mut batch)
-                    });
+            Ok(n) if n > 0 => {
+                batch.text.truncate(pending + n);
+                splitter.take_pending(&mut batch.text[..pending]);
+                lay_out_lines(ctx, pipe, &mut splitter, &mut batch);
+                drop(splitter);
                 send(ctx, batch);
             }
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(_) => {
-                drop(buffer);
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {
+                ctx.writer.give_back(batch);
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                ctx.writer.give_back(batch);
+                return;
+            }
+            _ => {
+                // The end of the pipe, or an error: the partial line is
+                // still the splitter's, and goes out as the pipe closes.
+                ctx.writer.give_back(batch);
+                drop(splitter);
                 close(ctx, pipe);
                 return;
             }
         }
     }
+}
+
+/// Cuts the batch's text into lines where they lie. Each kept message is
+/// moved down over what was left out before it (a `<N>` level prefix, a
+/// line `LogLevelMax=` drops) and ends in a newline (a NUL ends a line
+/// too): for a service that writes plain lines, nothing moves at all. The
+/// partial last line goes back to the splitter.
+fn lay_out_lines(
+    ctx: &IoContext,
+    pipe: &OpenPipe,
+    splitter: &mut LineSplitter,
+    batch: &mut LineBatch,
+) {
+    // `from`: where the next line starts; `kept`: where the lines laid
+    // out so far end.
+    let (mut from, mut kept) = (0, 0);
+    while let Some((line, next)) = splitter.next_line(&batch.text, from) {
+        let bytes = &batch.text[line.clone()];
+        let kept_line = service_line(ctx, pipe, bytes, batch.realtime, &mut batch.prefixed);
+        from = next;
+        let Some((priority, skip)) = kept_line else {
+            continue;
+        };
+        let message = line.start + skip..line.end;
+        let end = kept + message.len();
+        batch.text.copy_within(message, kept);
+        if end < from {
+            // The line's terminator, or a byte left out before it: read
+            // already, free for the newline.
+            batch.text[end] = b'\n';
+        } else {
+            // A piece of an overlong line, with nothing left out before
+            // it: the next byte is unread yet, so the newline is put in
+            // (rare: LineMax is 48 KiB).
+            batch.text.insert(end, b'\n');
+            from += 1;
+        }
+        push_line(batch, end, priority);
+        kept = end + 1;
+    }
+    splitter.keep_pending(batch.text.get(from..).unwrap_or_default());
+    batch.text.truncate(kept);
+}
+
+/// Notes a message that ends at `end` in the batch's text (its newline
+/// follows). A read is at most READ_CHUNK bytes (and a last line at most
+/// LineMax), and a prefix is short: the ends fit in 32 bits.
+fn push_line(batch: &mut LineBatch, end: usize, priority: u8) {
+    batch.lines.push(BatchLine {
+        end: end as u32,
+        prefixed_end: batch.prefixed.as_ref().map_or(0, |p| p.len() as u32),
+        priority,
+    });
 }
 
 fn read_now(receiver: &Receiver, buffer: &mut [u8]) -> io::Result<usize> {
@@ -134,20 +198,29 @@ fn close(ctx: &IoContext, pipe: &OpenPipe) {
         return;
     }
     let mut batch = new_batch(ctx, pipe);
-    pipe.splitter
-        .borrow_mut()
-        .finish(&mut |line, _| service_line(ctx, pipe, line, &mut batch));
+    batch.text.clear();
+    pipe.splitter.borrow_mut().finish(&mut |line, _| {
+        if let Some((priority, skip)) =
+            service_line(ctx, pipe, line, batch.realtime, &mut batch.prefixed)
+        {
+            batch.text.extend_from_slice(&line[skip..]);
+            let end = batch.text.len();
+            push_line(&mut batch, end, priority);
+            batch.text.push(b'\n');
+        }
+    });
     send(ctx, batch);
     ctx.unregister_pipe(pipe);
     ctx.pipe_closed(&pipe.source);
 }
 
-/// An empty batch for the lines of one read, stamped now.
+/// A batch for the lines of one read, stamped now. Its text buffer holds
+/// whatever it held last (the read lands in it).
 fn new_batch(ctx: &IoContext, pipe: &OpenPipe) -> LineBatch {
     let source = &pipe.source;
     let (text, lines) = ctx.writer.spare_buffers().unwrap_or_else(|| {
         (
-            Vec::with_capacity(READ_CHUNK + READ_CHUNK / 16),
+            Vec::with_capacity(READ_CHUNK + DEFAULT_LINE_MAX),
             Vec::with_capacity(READ_CHUNK / 64),
         )
     });
@@ -183,9 +256,17 @@ fn stream_name(stream: Stream) -> &'static str {
     }
 }
 
-/// One line of a service: into the batch for the journal and its file,
-/// and to the console.
-fn service_line(ctx: &IoContext, pipe: &OpenPipe, line: &[u8], batch: &mut LineBatch) {
+/// One line of a service: its priority (`SyslogLevelPrefix=`), whether
+/// `LogLevelMax=` keeps it, its console line and its prefixed file line.
+/// Returns the priority and where the message starts in `line` (after a
+/// level prefix); `None` for a line left out.
+fn service_line(
+    ctx: &IoContext,
+    pipe: &OpenPipe,
+    line: &[u8],
+    realtime: u64,
+    prefixed: &mut Option<Vec<u8>>,
+) -> Option<(u8, usize)> {
     let (source, unit) = (&pipe.source, &pipe.unit);
     let (priority, message) = if unit.options.level_prefix {
         let (level, rest) = strip_level_prefix(line);
@@ -194,10 +275,10 @@ fn service_line(ctx: &IoContext, pipe: &OpenPipe, line: &[u8], batch: &mut LineB
         (LOG_INFO, line)
     };
     if !unit.options.keeps(priority) {
-        return;
+        return None;
     }
     let fields = PrefixFields {
-        realtime: batch.realtime,
+        realtime,
         identifier: &source.identifier,
         unit: &source.unit,
         stream: stream_name(source.stream),
@@ -215,18 +296,11 @@ fn service_line(ctx: &IoContext, pipe: &OpenPipe, line: &[u8], batch: &mut LineB
         out.push(b'\n');
         console.send(out);
     }
-    if let (Some(prefixed), Some(template)) = (&mut batch.prefixed, &unit.file_prefix) {
+    if let (Some(prefixed), Some(template)) = (prefixed, &unit.file_prefix) {
         expand_prefix(template, &fields, &ctx.zone, prefixed);
         prefixed.extend_from_slice(message);
         prefixed.push(b'\n');
     }
-    batch.text.extend_from_slice(message);
-    // A read is at most READ_CHUNK bytes (and a last line at most
-    // LineMax), and a prefix is short: the ends fit in 32 bits.
-    batch.lines.push(BatchLine {
-        end: batch.text.len() as u32,
-        prefixed_end: batch.prefixed.as_ref().map_or(0, |p| p.len() as u32),
-        priority,
-    });
-    batch.text.push(b'\n');
+    // The rest of the line after the prefix: its start in `line`.
+    Some((priority, line.len() - message.len()))
 }
