@@ -599,9 +599,18 @@ impl ApiBackend for EngineBackend {
         let lines = [
             ("Version", "252".to_string()),
             ("Virtualization", virtualization),
-            ("SystemState", if failed { "degraded" } else { "running" }.to_string()),
-            ("DefaultTimeoutStartUSec", timespan(defaults.timeout_start_usec)),
-            ("DefaultTimeoutStopUSec", timespan(defaults.timeout_stop_usec)),
+            (
+                "SystemState",
+                if failed { "degraded" } else { "running" }.to_string(),
+            ),
+            (
+                "DefaultTimeoutStartUSec",
+                timespan(defaults.timeout_start_usec),
+            ),
+            (
+                "DefaultTimeoutStopUSec",
+                timespan(defaults.timeout_stop_usec),
+            ),
         ];
         Ok(lines
             .into_iter()
