@@ -109,6 +109,12 @@ fn the_pod_starts_in_order_survives_a_crash_and_shuts_down_cleanly() {
         "test \"$(head -n1 {pid_file})\" != {first} && {query}"
     ));
     assert_eq!(stdout(&out), "42\n", "{}", guest.console());
+    // The restart is done when `pg_ctl start -w` has seen the server up and
+    // exited, which may be after the server already answers: a stop before
+    // then is a stop during start, which signals the whole group (as with
+    // systemd) instead of running ExecStop=.
+    let restarted = guest.wait_until_ok("systemctl is-active --quiet postgres.service");
+    assert!(restarted.status.success(), "{}", guest.console());
 
     // SIGTERM to PID 1: pg_ctl stop -m fast, a clean shutdown, exit 0.
     nix::sys::signal::kill(
@@ -123,7 +129,11 @@ fn the_pod_starts_in_order_survives_a_crash_and_shuts_down_cleanly() {
     );
     assert_eq!(guest.exit_status(), Some(0), "{}", guest.console());
     let log = std::fs::read_to_string(logs.path().join("pod.log")).unwrap_or_default();
-    assert!(log.contains("received fast shutdown request"), "{log}");
+    assert!(
+        log.contains("received fast shutdown request"),
+        "{log}\n{}",
+        guest.console()
+    );
     assert!(
         log.trim_end().ends_with("database system is shut down"),
         "{log}"
