@@ -8,8 +8,13 @@
 //! another runr binary (the static one `make build` makes, as deployed).
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+#[path = "common/supervisor.rs"]
+mod supervisor;
+
+use supervisor::{Supervisor, runr_binary};
 
 const UNIT: &str = "[Unit]\nDescription=Database\n[Service]\nExecStart=/bin/sleep 3600\n[Install]\nWantedBy=multi-user.target\n";
 
@@ -44,18 +49,6 @@ fn which(program: &str) -> Option<PathBuf> {
         .find(|p| p.exists())
 }
 
-struct Supervisor(Child);
-
-impl Drop for Supervisor {
-    fn drop(&mut self) {
-        let _ = nix::sys::signal::kill(
-            nix::unistd::Pid::from_raw(self.0.id() as i32),
-            nix::sys::signal::Signal::SIGTERM,
-        );
-        let _ = self.0.wait();
-    }
-}
-
 fn main() {
     if !std::env::args().any(|a| a == "--bench") {
         return;
@@ -68,22 +61,8 @@ fn main() {
     std::fs::create_dir(&units).unwrap();
     std::fs::write(units.join("db.service"), UNIT).unwrap();
     let socket = dir.path().join("runr.sock");
-    let runr = std::env::var_os("BENCH_RUNR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_runr")));
-    let supervisor = Supervisor(
-        Command::new(&runr)
-            .arg("supervisor")
-            .arg(&units)
-            .arg("--api-socket")
-            .arg(&socket)
-            .env("RUNR_STATE_DIRECTORY", dir.path().join("state"))
-            .env("RUNR_ROOT", dir.path().join("root"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
+    let runr = runr_binary();
+    let supervisor = Supervisor::start(&runr, &units, dir.path(), &socket).unwrap();
     let systemctl = dir.path().join("systemctl");
     std::os::unix::fs::symlink(&runr, &systemctl).unwrap();
     let env = [

@@ -20,13 +20,18 @@
 
 use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use runr::control::client::Client;
 use runr::engine::state::ActiveState;
 use runr::logs::journal::{JournalConfig, JournalWriter};
 use runr::logs::record::{Entry, Id128, LOG_DAEMON, LOG_INFO, Stream};
+
+#[path = "common/supervisor.rs"]
+mod supervisor;
+
+use supervisor::{Supervisor, runr_binary};
 
 /// 99 characters and the newline: 100 bytes a line.
 const LINE: &str = "runr-bench 0123456789 abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ 0123456789 lorem ipsum";
@@ -133,20 +138,6 @@ fn until_on_disk(
     None
 }
 
-fn kill_and_reap(child: &mut Child) {
-    let _ = nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(child.id() as i32),
-        nix::sys::signal::Signal::SIGTERM,
-    );
-    let _ = child.wait();
-}
-
-fn runr_binary() -> PathBuf {
-    std::env::var_os("BENCH_RUNR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_runr")))
-}
-
 /// The shell pipeline that prints the N lines.
 fn generator(n: u64) -> String {
     format!("/usr/bin/yes '{LINE}' | /usr/bin/head -n {n}")
@@ -168,21 +159,7 @@ fn runr_throughput(n: u64) -> Result<Duration, String> {
     std::fs::write(units.join("chatty.service"), unit).map_err(|e| e.to_string())?;
     let socket = dir.path().join("runr.sock");
     let start = Instant::now();
-    let mut supervisor = Command::new(runr_binary())
-        .arg("supervisor")
-        .arg(&units)
-        .arg("--api-socket")
-        .arg(&socket)
-        .arg("--journal-dir")
-        .arg(dir.path().join("journal"))
-        .arg("--syslog-socket")
-        .arg("none")
-        .env("RUNR_STATE_DIRECTORY", dir.path().join("state"))
-        .env("RUNR_ROOT", dir.path().join("root"))
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
+    let supervisor = Supervisor::start(&runr_binary(), &units, dir.path(), &socket)
         .map_err(|e| format!("runr supervisor: {e}"))?;
     let client = Client::unix(&socket).with_timeout(Duration::from_secs(5));
     // The unit is inactive before it starts too: the line count decides.
@@ -195,7 +172,7 @@ fn runr_throughput(n: u64) -> Result<Duration, String> {
     let took = until_on_disk(start, n, finished, || {
         counter.count(&logs, |name| name.starts_with("chatty.log"))
     });
-    kill_and_reap(&mut supervisor);
+    drop(supervisor);
     took.ok_or_else(|| "timeout".into())
 }
 
@@ -227,7 +204,7 @@ fn piped_throughput(
         || matches!(pipeline.try_wait(), Ok(Some(_))),
         || counter.count(&logs, |name| name == "current" || name.starts_with('@')),
     );
-    kill_and_reap(&mut pipeline);
+    supervisor::stop(&mut pipeline);
     took.ok_or_else(|| "timeout".into())
 }
 

@@ -9,13 +9,18 @@
 //! elapse; the second alone has none until the service has run).
 //!
 //! Run with `cargo bench --bench timers`. `BENCH_TIMERS` sets the count
-//! (default 1000), `BENCH_IDLE_SECS` the idle window (default 30).
+//! (default 1000), `BENCH_IDLE_SECS` the idle window (default 30),
+//! `BENCH_RUNR=PATH` another runr binary.
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use runr::control::client::Client;
+
+#[path = "common/supervisor.rs"]
+mod supervisor;
+
+use supervisor::{Supervisor, runr_binary};
 
 const TICKS_PER_SECOND: f64 = 100.0;
 
@@ -93,18 +98,6 @@ fn threads(pid: u32) -> usize {
         .unwrap_or(0)
 }
 
-struct Supervisor(Child);
-
-impl Drop for Supervisor {
-    fn drop(&mut self) {
-        let _ = nix::sys::signal::kill(
-            nix::unistd::Pid::from_raw(self.0.id() as i32),
-            nix::sys::signal::Signal::SIGTERM,
-        );
-        let _ = self.0.wait();
-    }
-}
-
 fn main() {
     if !std::env::args().any(|a| a == "--bench") {
         return;
@@ -125,23 +118,8 @@ fn main() {
     }
     let socket = dir.path().join("runr.sock");
     let launched = Instant::now();
-    let supervisor = match Command::new(PathBuf::from(env!("CARGO_BIN_EXE_runr")))
-        .arg("supervisor")
-        .arg(&units)
-        .arg("--api-socket")
-        .arg(&socket)
-        .arg("--journal-dir")
-        .arg(dir.path().join("journal"))
-        .arg("--syslog-socket")
-        .arg("none")
-        .env("RUNR_STATE_DIRECTORY", dir.path().join("state"))
-        .env("RUNR_ROOT", dir.path().join("root"))
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-    {
-        Ok(child) => Supervisor(child),
+    let supervisor = match Supervisor::start(&runr_binary(), &units, dir.path(), &socket) {
+        Ok(supervisor) => supervisor,
         Err(e) => {
             println!("cannot start runr supervisor: {e}");
             return;
