@@ -207,12 +207,8 @@ impl Pools {
             }
             self.created.insert(pool.name.clone(), pool.clone());
         }
-        match OpenOptions::new()
-            .write(true)
-            .custom_flags(nix::libc::O_CLOEXEC)
-            .open(dir.join("cgroup.procs"))
-        {
-            Ok(file) => Some((dir, OwnedFd::from(file))),
+        match open_procs(&dir) {
+            Ok(fd) => Some((dir, fd)),
             Err(e) => {
                 self.note(
                     &format!("procs {}", pool.name),
@@ -258,6 +254,16 @@ impl Pools {
             }
         }
     }
+}
+
+/// A group's `cgroup.procs`, opened before a fork for the child to write
+/// itself into (close-on-exec: the service never sees it).
+pub fn open_procs(dir: &Path) -> io::Result<OwnedFd> {
+    OpenOptions::new()
+        .write(true)
+        .custom_flags(nix::libc::O_CLOEXEC)
+        .open(dir.join("cgroup.procs"))
+        .map(OwnedFd::from)
 }
 
 /// `<base>/pool-NAME`.

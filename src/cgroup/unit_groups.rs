@@ -5,10 +5,9 @@
 //! lists them. Elsewhere services run in runr's own group and process
 //! groups stand in for control groups.
 
-use std::fs::{self, OpenOptions};
+use std::fs;
 use std::io;
 use std::os::fd::OwnedFd;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use nix::sys::signal::{Signal, kill};
@@ -49,11 +48,8 @@ impl UnitGroups {
     pub fn prepare(&self, group: &str) -> io::Result<(PathBuf, OwnedFd)> {
         let dir = self.dir(group);
         fs::create_dir_all(&dir)?;
-        let file = OpenOptions::new()
-            .write(true)
-            .custom_flags(nix::libc::O_CLOEXEC)
-            .open(dir.join("cgroup.procs"))?;
-        Ok((dir, OwnedFd::from(file)))
+        let procs = super::open_procs(&dir)?;
+        Ok((dir, procs))
     }
 
     /// The processes in the group, none if it does not exist.
