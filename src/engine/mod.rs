@@ -22,6 +22,7 @@ pub mod state;
 pub mod supervisor;
 pub mod transient;
 pub mod unit_file_cache;
+mod vfork;
 
 pub mod plan;
 pub mod properties;

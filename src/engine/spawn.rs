@@ -5,11 +5,10 @@
 //! pipe into the log pipeline.
 //!
 //! When a setup step fails, systemd's child exits with that step's status
-//! (217/USER, 218/CAPABILITIES, 200/CHDIR ...). Here the child is forked by
-//! std's `Command`, whose `pre_exec` failure makes `spawn()` fail in the
-//! parent with the child's errno (std reaps that child itself). The step
-//! travels with the errno: the closure returns `(step << 16) | errno`, and
-//! the parent turns it back into a [`SpawnFailure`]. The state machine then
+//! (217/USER, 218/CAPABILITIES, 200/CHDIR ...). Here the child is started
+//! as posix_spawn() starts one (vfork.rs), and a failing step makes
+//! `spawn()` fail in the parent: the child hands back `(step << 16) |
+//! errno`, and the parent turns it into a [`SpawnFailure`]. The state machine then
 //! logs systemd's two lines ("Failed to change UID to 65534: ...", "Failed
 //! at step USER spawning /bin/x: ...") and treats the command as a process
 //! that exited with the step's status, so `status`, `Result=` and restarts
@@ -19,19 +18,17 @@ use std::ffi::{CString, OsString};
 use std::fmt;
 use std::fs::OpenOptions;
 use std::io;
-use std::os::fd::OwnedFd;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::OpenOptionsExt;
-use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
 
 use nix::libc;
 use nix::sys::resource::{Resource, setrlimit};
 use nix::sys::signal::{SigSet, SigmaskHow, sigprocmask};
 use nix::unistd::Pid;
 
-use super::capabilities;
+use super::{capabilities, vfork};
 
 /// A step of setting up a process that can fail, with the exit status
 /// systemd gives it (exit-status.h) and the line it logs.
@@ -136,9 +133,9 @@ impl SetupStep {
         })
     }
 
-    /// The child's error in one i32, as std carries it to the parent.
-    fn encode(self, errno: i32) -> io::Error {
-        io::Error::from_raw_os_error((self.code() << 16) | (errno & 0xffff))
+    /// The child's error in one i32, as it travels to the parent.
+    fn encode(self, errno: i32) -> i32 {
+        (self.code() << 16) | (errno & 0xffff)
     }
 }
 
@@ -282,27 +279,6 @@ pub struct Spawned {
     pub stderr: Option<OwnedFd>,
 }
 
-fn stdio_for(target: &StdioTarget, input: bool) -> io::Result<Stdio> {
-    Ok(match target {
-        StdioTarget::Null => Stdio::null(),
-        StdioTarget::Inherit => Stdio::inherit(),
-        StdioTarget::Pipe => Stdio::piped(),
-        StdioTarget::File { path, append } => {
-            let mut options = OpenOptions::new();
-            if input {
-                options.read(true);
-            } else if *append {
-                options.append(true).create(true);
-            } else {
-                options.write(true).create(true).truncate(true);
-            }
-            options.mode(0o644);
-            Stdio::from(options.open(path)?)
-        }
-        StdioTarget::Fd(shared) => Stdio::from(shared.0.try_clone()?),
-    })
-}
-
 /// The kernel's `struct sigaction` for rt_sigaction(2).
 #[repr(C)]
 struct KernelSigaction {
@@ -392,13 +368,12 @@ fn step_message(plan: &ProcessPlan, step: SetupStep, errno: i32) -> String {
     }
 }
 
-/// The failure behind an error of `Command::spawn`: a tagged errno from
-/// our pre_exec steps, else execve()'s own.
-fn failure_of(plan: &ProcessPlan, e: &io::Error) -> SpawnFailure {
-    let raw = e.raw_os_error().unwrap_or(libc::EINVAL);
-    let (step, errno) = match SetupStep::from_code(raw >> 16) {
-        Some(step) => (step, raw & 0xffff),
-        None => (SetupStep::Execute, raw),
+/// The failure behind a child's code: `(step << 16) | errno`, or a bare
+/// errno of execve().
+fn failure_of(plan: &ProcessPlan, code: i32) -> SpawnFailure {
+    let (step, errno) = match SetupStep::from_code(code >> 16) {
+        Some(step) => (step, code & 0xffff),
+        None => (SetupStep::Execute, code),
     };
     SpawnFailure::new(step, errno, step_message(plan, step, errno))
 }
@@ -413,6 +388,122 @@ fn errno_now() -> i32 {
         .unwrap_or(libc::EIO)
 }
 
+/// One of the child's standard streams: the descriptor it gets as 0, 1 or
+/// 2 (None: the supervisor's own), and the supervisor's end of a pipe.
+struct StreamEnds {
+    child: Option<OwnedFd>,
+    parent: Option<OwnedFd>,
+}
+
+fn stream_ends(target: &StdioTarget, input: bool) -> io::Result<StreamEnds> {
+    let child = |fd: OwnedFd| StreamEnds {
+        child: Some(fd),
+        parent: None,
+    };
+    Ok(match target {
+        StdioTarget::Inherit => StreamEnds {
+            child: None,
+            parent: None,
+        },
+        StdioTarget::Null => child(
+            OpenOptions::new()
+                .read(input)
+                .write(!input)
+                .open("/dev/null")?
+                .into(),
+        ),
+        StdioTarget::Pipe => {
+            let (read, write) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)?;
+            if input {
+                StreamEnds {
+                    child: Some(read),
+                    parent: Some(write),
+                }
+            } else {
+                StreamEnds {
+                    child: Some(write),
+                    parent: Some(read),
+                }
+            }
+        }
+        StdioTarget::File { path, append } => {
+            let mut options = OpenOptions::new();
+            if input {
+                options.read(true);
+            } else if *append {
+                options.append(true).create(true);
+            } else {
+                options.write(true).create(true).truncate(true);
+            }
+            options.mode(0o644);
+            child(options.open(path)?.into())
+        }
+        StdioTarget::Fd(shared) => child(shared.0.try_clone()?),
+    })
+    .and_then(above_standard_streams)
+}
+
+/// Moves a child's descriptor above 2, so that putting one stream in place
+/// can never close the source of another (when the supervisor itself was
+/// started with a standard stream closed).
+fn above_standard_streams(mut ends: StreamEnds) -> io::Result<StreamEnds> {
+    if let Some(fd) = &ends.child
+        && fd.as_raw_fd() <= 2
+    {
+        let moved = nix::fcntl::fcntl(fd.as_raw_fd(), nix::fcntl::FcntlArg::F_DUPFD_CLOEXEC(3))?;
+        // SAFETY: a descriptor fcntl just made, owned by no one else.
+        ends.child = Some(unsafe { OwnedFd::from_raw_fd(moved) });
+    }
+    Ok(ends)
+}
+
+/// Puts `source` in place as standard stream `target`, open across exec.
+/// In the child: system calls only.
+fn install_stream(source: Option<i32>, target: i32) -> Result<(), i32> {
+    let Some(fd) = source else { return Ok(()) };
+    // SAFETY: plain system calls on descriptors the parent prepared.
+    let rc = unsafe {
+        if fd == target {
+            libc::fcntl(fd, libc::F_SETFD, 0)
+        } else {
+            libc::dup2(fd, target)
+        }
+    };
+    if rc < 0 { Err(errno_now()) } else { Ok(()) }
+}
+
+/// A C string for the child, refusing an interior NUL as execve() would.
+fn c_string(bytes: &[u8]) -> io::Result<CString> {
+    CString::new(bytes).map_err(|_| {
+        io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "nul byte found in provided data",
+        )
+    })
+}
+
+/// Set-ID system calls made raw: in the child, which shares the
+/// supervisor's memory, glibc's wrappers see the supervisor's threads and
+/// try to have each of them change IDs as well.
+mod raw_ids {
+    use nix::libc;
+
+    pub fn setgroups(groups: &[libc::gid_t]) -> libc::c_long {
+        // SAFETY: a length and a pointer to that many gids.
+        unsafe { libc::syscall(libc::SYS_setgroups, groups.len(), groups.as_ptr()) }
+    }
+
+    pub fn setgid(gid: u32) -> libc::c_long {
+        // SAFETY: integer arguments.
+        unsafe { libc::syscall(libc::SYS_setresgid, gid, gid, gid) }
+    }
+
+    pub fn setuid(uid: u32) -> libc::c_long {
+        // SAFETY: integer arguments.
+        unsafe { libc::syscall(libc::SYS_setresuid, uid, uid, uid) }
+    }
+}
+
 /// Starts the process. The caller reaps it (the supervisor's SIGCHLD
 /// handler owns every wait). A failure carries a [`SpawnFailure`].
 pub fn spawn(plan: &ProcessPlan) -> io::Result<Spawned> {
@@ -420,22 +511,46 @@ pub fn spawn(plan: &ProcessPlan) -> io::Result<Spawned> {
         let errno = os_errno(&e);
         SpawnFailure::new(step, errno, step_message(plan, step, errno)).into_io()
     };
-    let mut command = Command::new(&plan.program);
-    if let Some((first, rest)) = plan.argv.split_first() {
-        command.arg0(first).args(rest);
-    }
-    command
-        .env_clear()
-        .envs(plan.env.iter().map(|(k, v)| (k, v)));
-    command.stdin(stdio_for(&plan.stdin, true).map_err(|e| stdio_failure(SetupStep::Stdin, e))?);
-    command
-        .stdout(stdio_for(&plan.stdout, false).map_err(|e| stdio_failure(SetupStep::Stdout, e))?);
-    command
-        .stderr(stdio_for(&plan.stderr, false).map_err(|e| stdio_failure(SetupStep::Stderr, e))?);
+    // Everything the child touches is made here, before the clone.
+    let program = c_string(plan.program.as_os_str().as_bytes())?;
+    let argv_strings = plan
+        .argv
+        .iter()
+        .map(|a| c_string(a.as_bytes()))
+        .collect::<io::Result<Vec<_>>>()?;
+    let env_strings = plan
+        .env
+        .iter()
+        .map(|(k, v)| c_string(format!("{k}={v}").as_bytes()))
+        .collect::<io::Result<Vec<_>>>()?;
+    let argv = null_terminated(&argv_strings);
+    let envp = null_terminated(&env_strings);
+    let stdin = stream_ends(&plan.stdin, true).map_err(|e| stdio_failure(SetupStep::Stdin, e))?;
+    let stdout =
+        stream_ends(&plan.stdout, false).map_err(|e| stdio_failure(SetupStep::Stdout, e))?;
+    let stderr =
+        stream_ends(&plan.stderr, false).map_err(|e| stdio_failure(SetupStep::Stderr, e))?;
+    let streams = [
+        (
+            stdin.child.as_ref().map(|f| f.as_raw_fd()),
+            0,
+            SetupStep::Stdin,
+        ),
+        (
+            stdout.child.as_ref().map(|f| f.as_raw_fd()),
+            1,
+            SetupStep::Stdout,
+        ),
+        (
+            stderr.child.as_ref().map(|f| f.as_raw_fd()),
+            2,
+            SetupStep::Stderr,
+        ),
+    ];
 
     let umask = plan.umask;
     let nice = plan.nice;
-    let limits = plan.limits.clone();
+    let limits = &plan.limits;
     let no_new_privileges = plan.no_new_privileges;
     let (uid, gid) = (plan.uid, plan.gid);
     let bounding_set = plan.bounding_set;
@@ -445,120 +560,124 @@ pub fn spawn(plan: &ProcessPlan) -> io::Result<Spawned> {
     } else {
         0
     };
-    let groups: Vec<nix::unistd::Gid> = plan
-        .supplementary_groups
-        .iter()
-        .map(|g| nix::unistd::Gid::from_raw(*g))
-        .collect();
-    // Allocated before the fork: the child only passes the pointer on.
+    let groups: &[u32] = &plan.supplementary_groups;
     let working_directory = match &plan.working_directory {
-        Some(dir) => Some(CString::new(dir.as_os_str().as_bytes()).map_err(|_| {
+        Some(dir) => Some(c_string(dir.as_os_str().as_bytes()).map_err(|_| {
             stdio_failure(SetupStep::Chdir, io::Error::from_raw_os_error(libc::EINVAL))
         })?),
         None => None,
     };
-    let cgroup_procs = plan.cgroup.as_ref().map(|(_, fd)| fd.0.clone());
-    // SAFETY: between fork and exec only async-signal-safe calls are made:
-    // write, setsid, sigprocmask, rt_sigaction, umask, setpriority, setrlimit,
-    // setgroups, setgid, setuid, prctl, capget/capset, chdir and
-    // close_range are all plain system calls; everything they read was
-    // allocated before the fork. Each failure names its step (see the
-    // module's comment).
-    unsafe {
-        command.pre_exec(move || {
-            let fail = |step: SetupStep| step.encode(errno_now());
-            // Its own session, hence its own process group: signals for the
-            // service reach the whole group and never the supervisor.
-            if libc::setsid() < 0 {
-                return Err(fail(SetupStep::Setsid));
+    let cgroup_procs = plan.cgroup.as_ref().map(|(_, fd)| fd.0.as_raw_fd());
+    // Runs in the child, in the supervisor's memory (see vfork.rs): only
+    // system calls, on what was prepared above. Each failure names its
+    // step (see the module's comment).
+    let mut setup = || -> Result<(), i32> {
+        let fail = |step: SetupStep| step.encode(errno_now());
+        let failed = |step: SetupStep, errno: i32| step.encode(errno);
+        // The supervisor's handlers must be gone before any signal is let
+        // through: they would run in the supervisor's memory.
+        reset_signal_dispositions();
+        sigprocmask(SigmaskHow::SIG_SETMASK, Some(&SigSet::empty()), None)
+            .map_err(|e| failed(SetupStep::SignalMask, e as i32))?;
+        // Its own session, hence its own process group: signals for the
+        // service reach the whole group and never the supervisor.
+        // SAFETY (this block and below): plain system calls on data
+        // prepared before the clone.
+        if unsafe { libc::setsid() } < 0 {
+            return Err(fail(SetupStep::Setsid));
+        }
+        // Into the pool before anything of the service runs, and while
+        // still privileged. "0" is the writing process itself.
+        if let Some(fd) = cgroup_procs
+            && unsafe { libc::write(fd, b"0".as_ptr().cast(), 1) } != 1
+        {
+            return Err(fail(SetupStep::Cgroup));
+        }
+        for (source, target, step) in streams {
+            install_stream(source, target).map_err(|e| failed(step, e))?;
+        }
+        if let Some(mask) = umask {
+            unsafe { libc::umask(mask as libc::mode_t) };
+        }
+        if let Some(n) = nice
+            && unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, n) } != 0
+        {
+            return Err(fail(SetupStep::Nice));
+        }
+        for (i, (resource, soft, hard)) in limits.iter().enumerate() {
+            setrlimit(*resource, *soft, *hard)
+                .map_err(|e| failed(SetupStep::Limit(i as u8), e as i32))?;
+        }
+        // The bounding set can only shrink while still privileged.
+        if let Some(keep) = bounding_set {
+            capabilities::drop_bounding_set(keep, last_cap)
+                .map_err(|e| failed(SetupStep::DropBoundingSet, e))?;
+        }
+        // Groups first: after setuid() they can no longer be changed.
+        if uid.is_some() && raw_ids::setgroups(groups) != 0 {
+            return Err(fail(SetupStep::ChangeGroups));
+        }
+        if let Some(gid) = gid
+            && raw_ids::setgid(gid) != 0
+        {
+            return Err(fail(SetupStep::ChangeGroups));
+        }
+        if let Some(uid) = uid {
+            if ambient != 0 && uid != 0 {
+                capabilities::keep_capabilities_across_setuid()
+                    .map_err(|e| failed(SetupStep::AmbientCapabilities, e))?;
             }
-            // Into the pool before anything of the service runs, and while
-            // still privileged. "0" is the writing process itself.
-            if let Some(fd) = &cgroup_procs
-                && libc::write(
-                    std::os::fd::AsRawFd::as_raw_fd(fd.as_ref()),
-                    b"0".as_ptr().cast(),
-                    1,
-                ) != 1
-            {
-                return Err(fail(SetupStep::Cgroup));
+            if raw_ids::setuid(uid) != 0 {
+                return Err(fail(SetupStep::ChangeUid));
             }
-            sigprocmask(SigmaskHow::SIG_SETMASK, Some(&SigSet::empty()), None)
-                .map_err(|e| SetupStep::SignalMask.encode(e as i32))?;
-            reset_signal_dispositions();
-            if let Some(mask) = umask {
-                libc::umask(mask as libc::mode_t);
-            }
-            if let Some(n) = nice
-                && libc::setpriority(libc::PRIO_PROCESS, 0, n) != 0
-            {
-                return Err(fail(SetupStep::Nice));
-            }
-            for (i, (resource, soft, hard)) in limits.iter().enumerate() {
-                setrlimit(*resource, *soft, *hard)
-                    .map_err(|e| SetupStep::Limit(i as u8).encode(e as i32))?;
-            }
-            // The bounding set can only shrink while still privileged.
-            if let Some(keep) = bounding_set {
-                capabilities::drop_bounding_set(keep, last_cap)
-                    .map_err(|e| SetupStep::DropBoundingSet.encode(e))?;
-            }
-            // Groups first: after setuid() they can no longer be changed.
-            if uid.is_some() {
-                nix::unistd::setgroups(&groups)
-                    .map_err(|e| SetupStep::ChangeGroups.encode(e as i32))?;
-            }
-            if let Some(gid) = gid
-                && libc::setgid(gid) != 0
-            {
-                return Err(fail(SetupStep::ChangeGroups));
-            }
-            if let Some(uid) = uid {
-                if ambient != 0 && uid != 0 {
-                    capabilities::keep_capabilities_across_setuid()
-                        .map_err(|e| SetupStep::AmbientCapabilities.encode(e))?;
-                }
-                if libc::setuid(uid) != 0 {
-                    return Err(fail(SetupStep::ChangeUid));
-                }
-            }
-            capabilities::raise_ambient(ambient, last_cap)
-                .map_err(|e| SetupStep::AmbientCapabilities.encode(e))?;
-            // As the service's user, as systemd does: a directory only
-            // root may enter fails here.
-            if let Some(dir) = &working_directory
-                && libc::chdir(dir.as_ptr()) != 0
-            {
-                return Err(fail(SetupStep::Chdir));
-            }
-            if no_new_privileges && libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 {
-                return Err(fail(SetupStep::NoNewPrivileges));
-            }
-            // Descriptors the supervisor inherited without CLOEXEC must not
-            // reach the service.
+        }
+        capabilities::raise_ambient(ambient, last_cap)
+            .map_err(|e| failed(SetupStep::AmbientCapabilities, e))?;
+        // As the service's user, as systemd does: a directory only root
+        // may enter fails here.
+        if let Some(dir) = &working_directory
+            && unsafe { libc::chdir(dir.as_ptr()) } != 0
+        {
+            return Err(fail(SetupStep::Chdir));
+        }
+        if no_new_privileges && unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) } != 0 {
+            return Err(fail(SetupStep::NoNewPrivileges));
+        }
+        // Descriptors the supervisor inherited without CLOEXEC must not
+        // reach the service.
+        unsafe {
             libc::syscall(
                 libc::SYS_close_range,
                 3u32,
                 u32::MAX,
                 libc::CLOSE_RANGE_CLOEXEC,
-            );
-            Ok(())
-        });
-    }
-
-    let mut child = command
-        .spawn()
-        .map_err(|e| failure_of(plan, &e).into_io())?;
-    let pid = Pid::from_raw(child.id() as i32);
-    let stdout = child.stdout.take().map(OwnedFd::from);
-    let stderr = child.stderr.take().map(OwnedFd::from);
-    // Dropping `Child` neither waits nor kills; the reaper collects it.
-    drop(child);
+            )
+        };
+        Ok(())
+    };
+    let execve_failed = |errno: i32| errno & 0xffff;
+    // SAFETY: `setup` makes system calls only, on the data above, which
+    // outlives the call; argv and envp are null-terminated C strings.
+    let pid = unsafe { vfork::spawn(&mut setup, &program, &argv, &envp, execve_failed) }.map_err(
+        |e| match e {
+            vfork::SpawnError::Clone(e) => e,
+            vfork::SpawnError::Child(code) => failure_of(plan, code).into_io(),
+        },
+    )?;
     Ok(Spawned {
         pid,
-        stdout,
-        stderr,
+        stdout: stdout.parent,
+        stderr: stderr.parent,
     })
+}
+
+/// The pointers execve() takes: each string's, then a null.
+fn null_terminated(strings: &[CString]) -> Vec<*const std::ffi::c_char> {
+    strings
+        .iter()
+        .map(|s| s.as_ptr())
+        .chain(std::iter::once(std::ptr::null()))
+        .collect()
 }
 
 #[cfg(test)]
@@ -617,6 +736,53 @@ mod tests {
         assert!(out.contains("SigBlk:\t0000000000000000"), "{out}");
         assert!(out.contains("SigIgn:\t0000000000000000"), "{out}");
         assert_eq!(out.lines().nth(1), Some("0027"), "{out}");
+    }
+
+    #[test]
+    fn the_callers_signal_mask_is_kept() {
+        let mut usr2 = SigSet::empty();
+        usr2.add(nix::sys::signal::Signal::SIGUSR2);
+        let mut before = SigSet::empty();
+        nix::sys::signal::pthread_sigmask(SigmaskHow::SIG_BLOCK, Some(&usr2), Some(&mut before))
+            .unwrap();
+        let spawned = spawn(&sh("exit 0")).unwrap();
+        waitpid(spawned.pid, None).unwrap();
+        let mut after = SigSet::empty();
+        nix::sys::signal::pthread_sigmask(SigmaskHow::SIG_SETMASK, Some(&before), Some(&mut after))
+            .unwrap();
+        assert!(after.contains(nix::sys::signal::Signal::SIGUSR2));
+        assert!(!after.contains(nix::sys::signal::Signal::SIGTERM));
+    }
+
+    #[test]
+    fn a_change_of_user_stays_in_the_child() {
+        if !is_root() {
+            eprintln!("skipped: needs root");
+            return;
+        }
+        let Ok(Some(nobody)) = nix::unistd::User::from_name("nobody") else {
+            eprintln!("skipped: no user nobody");
+            return;
+        };
+        // Another thread of this process, as the supervisor has several:
+        // glibc's setuid() would have changed it too.
+        let (stop, stopped) = std::sync::mpsc::channel::<()>();
+        let other = std::thread::spawn(move || stopped.recv());
+        let mut plan = sh("id -u");
+        plan.uid = Some(nobody.uid.as_raw());
+        plan.gid = Some(nobody.gid.as_raw());
+        let out = status_of(&mut plan);
+        assert_eq!(out, format!("{}\n", nobody.uid));
+        for task in std::fs::read_dir("/proc/self/task").unwrap() {
+            // Other tests' threads come and go.
+            let Ok(status) = std::fs::read_to_string(task.unwrap().path().join("status")) else {
+                continue;
+            };
+            let uid_line = status.lines().find(|l| l.starts_with("Uid:")).unwrap();
+            assert_eq!(uid_line, "Uid:\t0\t0\t0\t0", "a thread changed user");
+        }
+        stop.send(()).unwrap();
+        let _ = other.join();
     }
 
     #[test]
@@ -688,8 +854,7 @@ mod tests {
             SetupStep::Limit(7),
             SetupStep::Directory(3),
         ] {
-            let e = step.encode(libc::EPERM);
-            let raw = e.raw_os_error().unwrap();
+            let raw = step.encode(libc::EPERM);
             assert_eq!(SetupStep::from_code(raw >> 16), Some(step));
             assert_eq!(raw & 0xffff, libc::EPERM);
         }
