@@ -65,9 +65,12 @@ fn main() {
     let supervisor = Supervisor::start(&runr, &units, dir.path(), &socket).unwrap();
     let systemctl = dir.path().join("systemctl");
     std::os::unix::fs::symlink(&runr, &systemctl).unwrap();
+    // status reads the unit's journal lines from the supervisor's journal.
+    let journal = dir.path().join("journal");
     let env = [
         ("RUNR_SOCKET", socket.as_path()),
         ("RUNR_UNIT_PATH", units.as_path()),
+        ("RUNR_JOURNAL_DIR", journal.as_path()),
     ];
     // The daemon answers once its socket exists.
     let ready = Instant::now();

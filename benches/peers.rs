@@ -70,7 +70,12 @@ fn peers() -> Vec<Peer> {
                 c.arg("supervisor")
                     .arg(dir)
                     .arg("--api-socket")
-                    .arg(dir.join("runr.sock"));
+                    .arg(dir.join("runr.sock"))
+                    .arg("--journal-dir")
+                    .arg(dir.join("journal"))
+                    .arg("--syslog-socket")
+                    .arg("none")
+                    .env("RUNR_STATE_DIRECTORY", dir.join("state"));
                 c
             },
             stop_signal: Signal::SIGTERM,
