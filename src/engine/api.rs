@@ -683,8 +683,15 @@ impl ApiBackend for EngineBackend {
                         .push(timer.clone());
                 }
             }
+            let wanted: Option<std::collections::BTreeSet<String>> =
+                (!query.names.is_empty()).then(|| query.names.iter().cloned().collect());
+            let wants = |name: &str| wanted.as_ref().is_none_or(|w| w.contains(name));
             let (unit_file_state, unit_file_preset) =
-                unit_file_state(manager, &mut core.unit_file_states, &unit);
+                if wants("UnitFileState") || wants("UnitFilePreset") {
+                    unit_file_state(manager, &mut core.unit_file_states, &unit)
+                } else {
+                    Default::default()
+                };
             let ctx = super::properties::PropertyContext {
                 aliases: unit.aliases.clone(),
                 extra_dependencies,
@@ -732,6 +739,7 @@ impl ApiBackend for EngineBackend {
                     },
                 ),
                 transient: manager.transient_texts.contains_key(&unit.name),
+                wanted: wanted.as_ref(),
             };
             super::properties::unit_properties(&unit, &ctx)
         };

@@ -87,6 +87,16 @@ pub struct PropertyContext<'a> {
     /// Made through the API (`systemd-run`), not read from a unit file:
     /// its file is the one systemd writes under /run/systemd/transient.
     pub transient: bool,
+    /// The properties asked for (`show -p`, `status`): the others are
+    /// left out rather than worked out. None: all of them.
+    pub wanted: Option<&'a std::collections::BTreeSet<String>>,
+}
+
+impl PropertyContext<'_> {
+    /// Whether the query needs `name`'s real value.
+    pub fn wants(&self, name: &str) -> bool {
+        self.wanted.is_none_or(|w| w.contains(name))
+    }
 }
 
 /// The full property list of a unit, hidden ones included (`--all`).
@@ -112,13 +122,14 @@ pub fn unit_properties(unit: &Unit, ctx: &PropertyContext<'_>) -> Vec<PropertyLi
 /// empty ones) in systemd's order, or all that are not hidden, or with
 /// `--all` every one.
 pub fn select(lines: Vec<PropertyLine>, query: &PropertyQuery) -> Vec<Property> {
+    let names: std::collections::HashSet<&str> = query.names.iter().map(String::as_str).collect();
     lines
         .into_iter()
         .filter(|l| {
-            if query.names.is_empty() {
+            if names.is_empty() {
                 query.all || !l.hidden
             } else {
-                query.names.contains(&l.name)
+                names.contains(l.name.as_str())
             }
         })
         .map(|l| Property {
@@ -144,10 +155,15 @@ fn timestamp(t: Usec) -> String {
 fn push_table(
     lines: &mut Vec<PropertyLine>,
     table: &[TableDefault],
+    ctx: &PropertyContext<'_>,
     mut compute: impl FnMut(&str) -> Option<String>,
     mut after: impl FnMut(&str, &mut Vec<PropertyLine>),
 ) {
     for row in table {
+        if !ctx.wants(row.name) {
+            after(row.name, lines);
+            continue;
+        }
         match compute(row.name) {
             Some(value) => lines.push(PropertyLine {
                 name: row.name.to_string(),
@@ -179,7 +195,7 @@ fn push_service(
             push_exec_lines(lines, service, run);
         }
     };
-    push_table(lines, property_table::SERVICE, compute, after);
+    push_table(lines, property_table::SERVICE, ctx, compute, after);
 }
 
 /// The value of a [Service] property, where it is not the table's.
@@ -804,7 +820,7 @@ fn push_common(lines: &mut Vec<PropertyLine>, unit: &Unit, ctx: &PropertyContext
             _ => return None,
         })
     };
-    push_table(lines, property_table::UNIT, compute, |_, _| {});
+    push_table(lines, property_table::UNIT, ctx, compute, |_, _| {});
 }
 
 /// Where systemd writes the unit files of transient units.

@@ -258,7 +258,7 @@ fn status_verb(inv: &Invocation, client: &Client) -> Result<u8, ClientError> {
             return Ok(1);
         }
         let query = PropertyQuery {
-            names: Vec::new(),
+            names: status::PROPERTIES.iter().map(|p| p.to_string()).collect(),
             all: true,
         };
         let props = match client.unit_properties(name, &query) {

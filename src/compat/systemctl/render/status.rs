@@ -126,6 +126,56 @@ impl View<'_> {
 }
 
 /// The status of one unit.
+/// What `status` asks the daemon for: every property [`render_unit`]
+/// reads, and those the caller needs around it (the processes, the
+/// journal since the last start, the unit file state). Asking for fewer
+/// than all spares the daemon working out the other two hundred.
+pub const PROPERTIES: &[&str] = &[
+    "ActiveEnterTimestamp",
+    "ActiveEnterTimestampMonotonic",
+    "ActiveExitTimestamp",
+    "ActiveExitTimestampMonotonic",
+    "ActiveState",
+    "CPUUsageNSec",
+    "ControlGroup",
+    "ControlPID",
+    "Description",
+    "Documentation",
+    "DropInPaths",
+    "ExecCondition",
+    "ExecMainCode",
+    "ExecMainPID",
+    "ExecMainStatus",
+    "ExecReload",
+    "ExecStart",
+    "ExecStartPost",
+    "ExecStartPre",
+    "ExecStop",
+    "ExecStopPost",
+    "FragmentPath",
+    "Id",
+    "InactiveEnterTimestamp",
+    "InactiveExitTimestamp",
+    "InactiveExitTimestampMonotonic",
+    "LoadError",
+    "LoadState",
+    "MainPID",
+    "MemoryCurrent",
+    "NextElapseUSecMonotonic",
+    "NextElapseUSecRealtime",
+    "Result",
+    "SourcePath",
+    "StatusText",
+    "SubState",
+    "TasksCurrent",
+    "TasksMax",
+    "Transient",
+    "TriggeredBy",
+    "Triggers",
+    "UnitFilePreset",
+    "UnitFileState",
+];
+
 pub fn render_unit(input: &StatusInput, term: &Terminal) -> String {
     render_unit_noting_cuts(input, term).0
 }
@@ -722,6 +772,48 @@ mod tests {
             let (ours, theirs) = status_from_show(unit, "06-show", "01-status-no-pager", comm);
             assert_eq!(ours, theirs, "{unit}");
         }
+    }
+
+    #[test]
+    fn the_properties_status_asks_for_are_all_it_reads() {
+        let mut units = 0;
+        for unit in std::fs::read_dir(format!(
+            "{}/golden/systemctl/live",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+        {
+            let unit = unit.unwrap().file_name().to_string_lossy().to_string();
+            if !std::path::Path::new(&format!(
+                "{}/golden/systemctl/live/{unit}/06-show.stdout",
+                env!("CARGO_MANIFEST_DIR")
+            ))
+            .exists()
+            {
+                continue;
+            }
+            let all = status_from(&unit, false);
+            assert!(all.contains("Loaded: "), "{all}");
+            assert_eq!(status_from(&unit, true), all, "{unit}");
+            units += 1;
+        }
+        assert!(units >= 10, "only {units} units have a golden show");
+    }
+
+    /// A unit's status from its golden `show`, from all of its properties
+    /// or only from those in [`PROPERTIES`].
+    fn status_from(unit: &str, only_asked: bool) -> String {
+        let mut props = props_from_show(&golden(&format!("{unit}/06-show.stdout")));
+        props.entry("Id".into()).or_insert(unit.to_string());
+        if only_asked {
+            props.retain(|name, _| PROPERTIES.contains(&name.as_str()));
+        }
+        let input = StatusInput {
+            props,
+            now: parse_timestamp("Sat 2026-11-21 17:01:30 UTC").unwrap(),
+            ..Default::default()
+        };
+        render_unit(&input, &Terminal::plain())
     }
 
     #[test]
