@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::super::terminal::{GREEN, GREY, Glyph, NORMAL, RED, Terminal, YELLOW, ellipsize};
+use crate::engine::conditions::{CheckedCondition, checks_from_property};
 use crate::engine::exit_status::ExitStatus;
 use crate::syntax::Usec;
 use crate::syntax::timespan::{format_timespan, parse_timespan};
@@ -147,6 +148,8 @@ pub fn render_unit_noting_cuts(input: &StatusInput, term: &Terminal) -> (String,
     }
     active(&mut v);
     triggers(&mut v);
+    unmet_conditions(&mut v);
+    failed_assert(&mut v);
     docs(&mut v);
     processes(&mut v);
     status_text(&mut v);
@@ -387,6 +390,74 @@ fn triggers(v: &mut View) {
     }
 }
 
+/// When the last start was checked: the `ConditionTimestamp=` or
+/// `AssertTimestamp=` of a check that did not pass, as `at TIME; N ago`.
+fn failed_check_time(v: &View, prefix: &str) -> Option<String> {
+    if v.get(&format!("{prefix}Result")) == "yes" {
+        return None;
+    }
+    let (text, usec) = v.timestamp(&format!("{prefix}Timestamp"))?;
+    let relative = format_timestamp_relative(usec, v.input.now).unwrap_or_else(|| "n/a".into());
+    Some(format!("at {text}; {relative}"))
+}
+
+/// `Condition: start condition failed at ...` and, below, each condition
+/// that was not met, in file order.
+fn unmet_conditions(v: &mut View) {
+    let Some(when) = failed_check_time(v, "Condition") else {
+        return;
+    };
+    let failed = v.term.paint(YELLOW, "condition failed");
+    v.line(&format!("  Condition: start {failed} {when}"));
+    let unmet: Vec<CheckedCondition> = checks_from_property(v.get("Conditions"))
+        .into_iter()
+        .filter(|c| c.state.failed())
+        .collect();
+    for (i, c) in unmet.iter().enumerate() {
+        let glyph = if i + 1 == unmet.len() {
+            v.term.glyph(Glyph::TreeRight)
+        } else {
+            v.term.glyph(Glyph::TreeBranch)
+        };
+        v.line(&format!(
+            "             {glyph} {}={}{}{} was not met",
+            c.name,
+            if c.trigger { "|" } else { "" },
+            if c.negate { "!" } else { "" },
+            c.parameter
+        ));
+    }
+}
+
+/// `Assert: start assertion failed at ...` and the one assertion systemctl
+/// names: the regular one that failed, else, when only triggering ones
+/// did, that none of them was met.
+fn failed_assert(v: &mut View) {
+    let Some(when) = failed_check_time(v, "Assert") else {
+        return;
+    };
+    let failed = v.term.paint(RED, "assertion failed");
+    v.line(&format!("     Assert: start {failed} {when}"));
+    // systemd hands the list over last line first and keeps the last
+    // regular failure it reads, or else the first triggering one.
+    let mut named: Option<CheckedCondition> = None;
+    for c in checks_from_property(v.get("Asserts")).into_iter().rev() {
+        if c.state.failed() && (!c.trigger || named.is_none()) {
+            named = Some(c);
+        }
+    }
+    match named {
+        Some(c) if c.trigger => v.line("             none of the trigger assertions were met"),
+        Some(c) => v.line(&format!(
+            "             {}={}{} was not met",
+            c.name,
+            if c.negate { "!" } else { "" },
+            c.parameter
+        )),
+        None => {}
+    }
+}
+
 fn docs(v: &mut View) {
     let docs = split_quoted_list(v.get("Documentation"));
     for (i, doc) in docs.iter().enumerate() {
@@ -482,6 +553,16 @@ const EXEC_PROPERTIES: &[&str] = &[
     "ExecStopPost",
 ];
 
+/// systemctl paints a process's end red unless it is clean for a daemon:
+/// exit status 0, or killed by SIGHUP, SIGINT, SIGTERM or SIGPIPE.
+fn clean_for_a_daemon(exit: ExitStatus) -> bool {
+    use nix::libc::{SIGHUP, SIGINT, SIGPIPE, SIGTERM};
+    match exit {
+        ExitStatus::Killed(signal) => [SIGHUP, SIGINT, SIGTERM, SIGPIPE].contains(&signal),
+        other => other.is_clean_exit(),
+    }
+}
+
 fn processes(v: &mut View) {
     for name in EXEC_PROPERTIES {
         for record in parse_exec_records(v.get(name)) {
@@ -492,7 +573,7 @@ fn processes(v: &mut View) {
                 continue;
             }
             let described = format!("({})", describe_exit(exit));
-            let painted = if exit.is_clean_exit() {
+            let painted = if clean_for_a_daemon(exit) {
                 described
             } else {
                 v.term.paint(RED, &described)
