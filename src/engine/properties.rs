@@ -779,8 +779,12 @@ fn push_common(lines: &mut Vec<PropertyLine>, unit: &Unit, ctx: &PropertyContext
                 .on_failure_job_mode
                 .map_or("replace", |m| m.name())
                 .to_string(),
-            "ConditionResult" => yes_no(condition_check(service, "Condition").map_or(checked, |r| r.result)),
-            "AssertResult" => yes_no(condition_check(service, "Assert").map_or(checked, |r| r.result)),
+            "ConditionResult" => {
+                yes_no(condition_check(service, "Condition").map_or(checked, |r| r.result))
+            }
+            "AssertResult" => {
+                yes_no(condition_check(service, "Assert").map_or(checked, |r| r.result))
+            }
             "IgnoreOnIsolate" => yes_no(unit.unit.ignore_on_isolate),
             "JobTimeoutUSec" => timespan(unit.unit.job_timeout.unwrap_or(USEC_INFINITY)),
             "StartLimitIntervalUSec" => {

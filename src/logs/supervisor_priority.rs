@@ -92,10 +92,15 @@ mod tests {
         assert_eq!(p("Dependency failed for a.service - A."), LOG_WARNING);
         assert_eq!(p("Stopped a.service - A with error."), LOG_ERR);
         assert_eq!(p("Stopped a.service - A."), LOG_INFO);
-        assert_eq!(p("a.service: Starting requested but asserts failed."), LOG_NOTICE);
+        assert_eq!(
+            p("a.service: Starting requested but asserts failed."),
+            LOG_NOTICE
+        );
         assert_eq!(p("Assertion failed for a.service - A."), LOG_WARNING);
         assert_eq!(
-            p("a.service - A was skipped because of an unmet condition check (ConditionPathExists=/x)."),
+            p(
+                "a.service - A was skipped because of an unmet condition check (ConditionPathExists=/x)."
+            ),
             LOG_INFO
         );
         // A job message is not mistaken for a unit message of another unit.

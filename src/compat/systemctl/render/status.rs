@@ -845,6 +845,156 @@ mod tests {
         assert_eq!(mask(&format!("{text}{hint}")), mask(&want));
     }
 
+    /// The header of a golden status of golden/systemctl/conditions, and
+    /// the status drawn from `props` at the moment the golden was taken
+    /// (its "Ns ago" after the `{prefix}Timestamp=` of the failed check).
+    fn check_status(
+        unit: &str,
+        case: &str,
+        prefix: &str,
+        props: &[(&str, &str)],
+        term: &Terminal,
+    ) -> (String, String) {
+        let path = format!(
+            "{}/golden/systemctl/conditions/live/{unit}/{case}.stdout",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let text = std::fs::read_to_string(path).unwrap();
+        let header = text.split("\n\n").next().unwrap().to_string() + "\n";
+        let failed_at = header.lines().find(|l| l.contains(" failed")).unwrap();
+        let (_, when) = failed_at.split_once(" at ").unwrap();
+        let (stamp, ago) = when.split_once("; ").unwrap();
+        let seconds: u64 = ago.trim_end_matches("s ago").parse().unwrap();
+        let mut props = props_from(props.iter().copied());
+        props.insert(format!("{prefix}Timestamp"), stamp.into());
+        props.insert(format!("{prefix}Result"), "no".into());
+        props.insert("Id".into(), unit.into());
+        props.insert("FragmentPath".into(), format!("/etc/systemd/system/{unit}"));
+        for (name, value) in [
+            ("LoadState", "loaded"),
+            ("UnitFileState", "enabled"),
+            ("UnitFilePreset", "enabled"),
+            ("ActiveState", "inactive"),
+            ("SubState", "dead"),
+        ] {
+            props.insert(name.into(), value.into());
+        }
+        let input = StatusInput {
+            props,
+            now: parse_timestamp(stamp).unwrap() + seconds * 1_000_000,
+            ..Default::default()
+        };
+        (render_unit(&input, term), header)
+    }
+
+    #[test]
+    fn unmet_conditions_are_listed_in_file_order_under_the_failed_start() {
+        let (ours, theirs) = check_status(
+            "cond-trigger.service",
+            "00-status",
+            "Condition",
+            &[
+                ("Description", "Skipped: no triggering condition holds"),
+                (
+                    "Conditions",
+                    "ConditionPathExists yes no failed /nonexistent-a ; ConditionPathExists yes yes failed /etc",
+                ),
+            ],
+            &Terminal::plain(),
+        );
+        assert_eq!(ours, theirs);
+        // Only the conditions checked and failed are named, with ASCII
+        // glyphs in the C locale.
+        let mut ascii = Terminal::plain();
+        ascii.utf8 = false;
+        let (ours, theirs) = check_status(
+            "cond-two.service",
+            "01-status-no-pager-LANG-C",
+            "Condition",
+            &[
+                ("Description", "Skipped: two failing conditions"),
+                (
+                    "Conditions",
+                    "ConditionPathExists no no untested /nonexistent-a ; ConditionDirectoryNotEmpty no no failed /nonexistent-b",
+                ),
+            ],
+            &ascii,
+        );
+        assert_eq!(ours, theirs);
+    }
+
+    #[test]
+    fn a_failed_assertion_is_named_and_painted_red_on_a_terminal() {
+        let assert_path = [
+            (
+                "Description",
+                "Fails: an assertion on a path that does not exist",
+            ),
+            ("Asserts", "AssertPathExists no no failed /nonexistent"),
+        ];
+        for (case, term) in [
+            ("00-status", Terminal::plain()),
+            ("02-status-no-pager-tty", Terminal::tty(80, "oracle")),
+        ] {
+            let (ours, theirs) =
+                check_status("assert-path.service", case, "Assert", &assert_path, &term);
+            assert_eq!(ours, theirs, "{case}");
+        }
+        // Only triggering assertions failed: none is named.
+        let (ours, theirs) = check_status(
+            "assert-trigger.service",
+            "00-status",
+            "Assert",
+            &[
+                ("Description", "Fails: no triggering assertion holds"),
+                (
+                    "Asserts",
+                    "AssertPathExists yes no failed /nonexistent-a ; AssertPathExists yes no failed /nonexistent-b",
+                ),
+            ],
+            &Terminal::plain(),
+        );
+        assert_eq!(ours, theirs);
+    }
+
+    #[test]
+    fn a_check_that_passed_or_never_ran_shows_nothing() {
+        for props in [
+            [
+                ("AssertResult", "yes"),
+                ("AssertTimestamp", "Sat 2026-11-21 22:00:27 UTC"),
+            ],
+            [("AssertResult", "no"), ("AssertTimestamp", "")],
+            [
+                ("ConditionResult", "yes"),
+                ("ConditionTimestamp", "Sat 2026-11-21 22:00:27 UTC"),
+            ],
+            [("ConditionResult", "no"), ("ConditionTimestamp", "")],
+        ] {
+            let mut props = props_from(props.iter().copied());
+            props.insert("ActiveState".into(), "inactive".into());
+            props.insert("Conditions".into(), "[unprintable]".into());
+            let input = StatusInput {
+                props,
+                ..Default::default()
+            };
+            let text = render_unit(&input, &Terminal::plain());
+            assert!(
+                !text.contains("Assert:") && !text.contains("Condition:"),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_process_killed_by_sigterm_is_not_painted_red() {
+        assert!(clean_for_a_daemon(ExitStatus::Killed(15)));
+        assert!(clean_for_a_daemon(ExitStatus::Exited(0)));
+        assert!(!clean_for_a_daemon(ExitStatus::Killed(9)));
+        assert!(!clean_for_a_daemon(ExitStatus::Dumped(15)));
+        assert!(!clean_for_a_daemon(ExitStatus::Exited(1)));
+    }
+
     #[test]
     fn exec_records_parse() {
         let r = parse_exec_records(
