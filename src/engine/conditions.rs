@@ -1,7 +1,9 @@
 //! `Condition*=` and `Assert*=`: evaluated when a start job runs, with
 //! systemd's semantics (condition.c): a failing regular condition stops the
 //! check at once; triggering conditions (`|`) form one OR group that must
-//! have a member holding if it has any; `!` negates. A failed condition
+//! have a member holding if it has any; `!` negates. systemd prepends each
+//! condition it parses to its list, so it checks them last line first: of
+//! two failing conditions, the one further down the file is the one named. A failed condition
 //! skips the start (the unit stays as it was, dependents still start); a
 //! failed assert fails the start job with result 'assert'.
 //!
@@ -28,6 +30,34 @@ pub enum ConditionState {
     Error,
 }
 
+impl ConditionState {
+    /// Failed or could not be checked: what `status` lists as not met.
+    pub fn failed(self) -> bool {
+        matches!(self, ConditionState::Failed | ConditionState::Error)
+    }
+
+    /// The word the `Conditions=`/`Asserts=` property carries.
+    fn word(self) -> &'static str {
+        match self {
+            ConditionState::Untested => "untested",
+            ConditionState::Succeeded => "succeeded",
+            ConditionState::Failed => "failed",
+            ConditionState::Error => "error",
+        }
+    }
+
+    fn from_word(word: &str) -> Option<ConditionState> {
+        [
+            ConditionState::Untested,
+            ConditionState::Succeeded,
+            ConditionState::Failed,
+            ConditionState::Error,
+        ]
+        .into_iter()
+        .find(|s| s.word() == word)
+    }
+}
+
 /// The outcome of checking one list (conditions or asserts) at a start.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ConditionRecord {
@@ -48,7 +78,7 @@ impl ConditionRecord {
         }
         self.checks
             .iter()
-            .find(|(c, state)| !c.trigger && *state != ConditionState::Succeeded)
+            .find(|(c, state)| !c.trigger && state.failed())
             .map(|(c, _)| c)
     }
 
@@ -56,9 +86,111 @@ impl ConditionRecord {
     pub fn failures(&self) -> impl Iterator<Item = &Condition> {
         self.checks
             .iter()
-            .filter(|(_, s)| matches!(s, ConditionState::Failed | ConditionState::Error))
+            .filter(|(_, s)| s.failed())
             .map(|(c, _)| c)
     }
+
+    /// The checks as the `Conditions=`/`Asserts=` property carries them
+    /// to clients (systemd's D-Bus array of name, trigger, negate,
+    /// parameter and state), in file order: entries apart by ` ; `, each
+    /// `NAME TRIGGER NEGATE STATE PARAMETER`, the parameter with its
+    /// backslashes and spaces escaped so that neither separator occurs in
+    /// it. `systemctl show` prints the property as `[unprintable]`, as
+    /// systemctl does; `status` reads it.
+    pub fn to_property(&self, prefix: &str) -> String {
+        self.checks
+            .iter()
+            .map(|(c, state)| {
+                format!(
+                    "{prefix}{} {} {} {} {}",
+                    c.kind,
+                    yes_no(c.trigger),
+                    yes_no(c.negate),
+                    state.word(),
+                    escape_parameter(&c.value)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" ; ")
+    }
+}
+
+/// One entry of a `Conditions=`/`Asserts=` property, as a client reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckedCondition {
+    /// The full key, `ConditionPathExists`.
+    pub name: String,
+    pub trigger: bool,
+    pub negate: bool,
+    pub parameter: String,
+    pub state: ConditionState,
+}
+
+/// Reads a `Conditions=`/`Asserts=` property written by
+/// [`ConditionRecord::to_property`]; entries it cannot read are left out
+/// (`[unprintable]`, the value of a unit never checked, has none).
+pub fn checks_from_property(text: &str) -> Vec<CheckedCondition> {
+    if text.is_empty() {
+        return Vec::new();
+    }
+    text.split(" ; ")
+        .filter_map(|entry| {
+            let mut words = entry.splitn(5, ' ');
+            let name = words.next()?.to_string();
+            let trigger = from_yes_no(words.next()?)?;
+            let negate = from_yes_no(words.next()?)?;
+            let state = ConditionState::from_word(words.next()?)?;
+            let parameter = unescape_parameter(words.next()?)?;
+            Some(CheckedCondition {
+                name,
+                trigger,
+                negate,
+                parameter,
+                state,
+            })
+        })
+        .collect()
+}
+
+fn yes_no(b: bool) -> &'static str {
+    if b { "yes" } else { "no" }
+}
+
+fn from_yes_no(word: &str) -> Option<bool> {
+    match word {
+        "yes" => Some(true),
+        "no" => Some(false),
+        _ => None,
+    }
+}
+
+fn escape_parameter(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            ' ' => out.push_str("\\s"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn unescape_parameter(text: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next()? {
+            '\\' => out.push('\\'),
+            's' => out.push(' '),
+            _ => return None,
+        }
+    }
+    Some(out)
 }
 
 /// `ConditionPathExists=|!/x` as systemd writes a condition in messages.
@@ -72,8 +204,9 @@ pub fn describe(prefix: &str, c: &Condition) -> String {
     )
 }
 
-/// Checks `list` in order with `test` (which answers the un-negated
-/// question), applying negation and the triggering group.
+/// Checks `list` (in file order) with `test` (which answers the
+/// un-negated question), applying negation and the triggering group, last
+/// entry first as systemd does; the checks come back in file order.
 pub fn check_list(
     list: &[Condition],
     mut test: impl FnMut(&Condition) -> io::Result<bool>,
@@ -84,7 +217,7 @@ pub fn check_list(
         .collect();
     // None: no triggering condition seen; Some(b): whether one held.
     let mut triggered: Option<bool> = None;
-    for (c, state) in checks.iter_mut() {
+    for (c, state) in checks.iter_mut().rev() {
         let holds = match test(c) {
             Ok(b) => {
                 let holds = b != c.negate;
@@ -903,15 +1036,98 @@ mod tests {
         ];
         let (ok, checks) = check_list(&list, truth);
         assert!(!ok);
+        // Checked from the last line up: the first line is never reached.
         let states: Vec<_> = checks.iter().map(|(_, s)| *s).collect();
         assert_eq!(
             states,
             [
-                ConditionState::Succeeded,
+                ConditionState::Untested,
                 ConditionState::Failed,
-                ConditionState::Untested
+                ConditionState::Succeeded
             ]
         );
+    }
+
+    #[test]
+    fn of_two_failing_conditions_the_later_line_is_the_one_named() {
+        let list = [
+            cond("PathExists", "no", false, false),
+            cond("DirectoryNotEmpty", "no", false, false),
+        ];
+        let (result, checks) = check_list(&list, truth);
+        let record = ConditionRecord {
+            result,
+            timestamp: DualTimestamp::default(),
+            checks,
+        };
+        assert_eq!(
+            record.failed_regular().map(|c| c.kind.as_str()),
+            Some("DirectoryNotEmpty")
+        );
+        assert_eq!(record.failures().count(), 1);
+    }
+
+    #[test]
+    fn the_property_carries_every_check_in_file_order() {
+        let list = [
+            cond("PathExists", "no", true, false),
+            cond("PathIsDirectory", "yes", false, false),
+            cond("PathExists", "a b\\c", true, true),
+        ];
+        let (result, checks) = check_list(&list, |c| Ok(c.value == "yes"));
+        let record = ConditionRecord {
+            result,
+            timestamp: DualTimestamp::default(),
+            checks,
+        };
+        let text = record.to_property("Condition");
+        assert_eq!(
+            text,
+            "ConditionPathExists yes no failed no ; ConditionPathIsDirectory no no succeeded yes ; ConditionPathExists yes yes succeeded a\\sb\\\\c"
+        );
+        let read = checks_from_property(&text);
+        assert_eq!(read.len(), 3);
+        assert_eq!(read[2].parameter, "a b\\c");
+        assert!(read[2].trigger && read[2].negate);
+        assert_eq!(read[0].state, ConditionState::Failed);
+        assert!(checks_from_property("[unprintable]").is_empty());
+        assert!(checks_from_property("").is_empty());
+    }
+
+    fn arbitrary_condition() -> impl proptest::strategy::Strategy<Value = Condition> {
+        use proptest::prelude::*;
+        ("[A-Za-z]{1,12}", any::<bool>(), any::<bool>(), ".{0,24}").prop_map(
+            |(kind, trigger, negate, value)| Condition {
+                kind,
+                trigger,
+                negate,
+                value,
+            },
+        )
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+        #[test]
+        fn the_property_reads_back_as_written(
+            list in proptest::collection::vec(arbitrary_condition(), 0..5),
+            truths in proptest::collection::vec(proptest::prelude::any::<Option<bool>>(), 5),
+        ) {
+            let mut answers = truths.into_iter();
+            let (result, checks) = check_list(&list, |_| {
+                answers.next().flatten().ok_or_else(|| invalid("unknown"))
+            });
+            let record = ConditionRecord { result, timestamp: DualTimestamp::default(), checks };
+            let read = checks_from_property(&record.to_property("Assert"));
+            proptest::prop_assert_eq!(read.len(), record.checks.len());
+            for (r, (c, state)) in read.iter().zip(&record.checks) {
+                proptest::prop_assert_eq!(&r.name, &format!("Assert{}", c.kind));
+                proptest::prop_assert_eq!(r.trigger, c.trigger);
+                proptest::prop_assert_eq!(r.negate, c.negate);
+                proptest::prop_assert_eq!(&r.parameter, &c.value);
+                proptest::prop_assert_eq!(r.state, *state);
+            }
+        }
     }
 
     #[test]

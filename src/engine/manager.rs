@@ -975,6 +975,10 @@ impl Manager {
     fn collect_finished_jobs(&mut self) {
         let mut restarts = Vec::new();
         let mut went_down = Vec::new();
+        // Starts that a condition skipped or an assert failed: the unit
+        // never left "inactive", and systemd unloads it if nothing refers
+        // to it, forgetting the check.
+        let mut never_ran = Vec::new();
         for (name, runtime) in &mut self.runtimes {
             let UnitRuntime::Service(service) = runtime else {
                 continue;
@@ -987,6 +991,11 @@ impl Manager {
                 }
                 if kind == JobKind::Stop && self.restart_after_stop.remove(name) {
                     restarts.push(name.clone());
+                }
+                if kind == JobKind::Start
+                    && matches!(outcome, JobOutcome::Skipped | JobOutcome::Assert)
+                {
+                    never_ran.push(name.clone());
                 }
                 let result = match outcome {
                     JobOutcome::Done => "done",
@@ -1018,7 +1027,7 @@ impl Manager {
         for name in &went_down {
             self.record_transient_end(name);
         }
-        for name in &went_down {
+        for name in went_down.iter().chain(&never_ran) {
             if self.may_collect(name) {
                 self.runtimes.remove(name);
             }

@@ -11,6 +11,7 @@
 
 use std::collections::BTreeMap;
 
+use super::conditions::ConditionRecord;
 use super::exit_status::ExitStatus;
 use super::property_table::{self, Default as TableDefault};
 use super::service::{DualTimestamp, ExecRun, ServiceRuntime, UnitTimestamps};
@@ -724,8 +725,10 @@ fn push_common(lines: &mut Vec<PropertyLine>, unit: &Unit, ctx: &PropertyContext
                 "ActiveEnter" => timestamps.active_enter,
                 "ActiveExit" => timestamps.active_exit,
                 "InactiveEnter" => timestamps.inactive_enter,
-                // A start checks conditions right before it leaves "inactive".
-                "Condition" | "Assert" => timestamps.inactive_exit,
+                "Condition" => condition_check(service, "Condition")
+                    .map_or(timestamps.inactive_exit, |r| r.timestamp),
+                "Assert" => condition_check(service, "Assert")
+                    .map_or(timestamps.inactive_exit, |r| r.timestamp),
                 _ => return None,
             })
         };
@@ -792,7 +795,12 @@ fn push_common(lines: &mut Vec<PropertyLine>, unit: &Unit, ctx: &PropertyContext
                 .on_failure_job_mode
                 .map_or("replace", |m| m.name())
                 .to_string(),
-            "ConditionResult" | "AssertResult" => yes_no(checked),
+            "ConditionResult" => {
+                yes_no(condition_check(service, "Condition").map_or(checked, |r| r.result))
+            }
+            "AssertResult" => {
+                yes_no(condition_check(service, "Assert").map_or(checked, |r| r.result))
+            }
             "IgnoreOnIsolate" => yes_no(unit.unit.ignore_on_isolate),
             "JobTimeoutUSec" => timespan(unit.unit.job_timeout.unwrap_or(USEC_INFINITY)),
             "StartLimitIntervalUSec" => {
@@ -821,6 +829,39 @@ fn push_common(lines: &mut Vec<PropertyLine>, unit: &Unit, ctx: &PropertyContext
         })
     };
     push_table(lines, property_table::UNIT, ctx, compute, |_, _| {});
+    carry_condition_checks(lines, service);
+}
+
+/// The last check of a service's conditions (`Condition`) or asserts
+/// (`Assert`); a unit without a service runtime has none, and then a start
+/// checks them right before it leaves "inactive".
+fn condition_check<'a>(
+    service: Option<&'a ServiceRuntime>,
+    prefix: &str,
+) -> Option<&'a ConditionRecord> {
+    let service = service?;
+    Some(if prefix == "Condition" {
+        &service.condition
+    } else {
+        &service.assert
+    })
+}
+
+/// `Conditions=` and `Asserts=` carry each check of the last start to
+/// `status`, which names those not met; they stay hidden, and `show`
+/// prints them as `[unprintable]` as systemctl does.
+fn carry_condition_checks(lines: &mut [PropertyLine], service: Option<&ServiceRuntime>) {
+    for (name, prefix) in [("Conditions", "Condition"), ("Asserts", "Assert")] {
+        let Some(record) = condition_check(service, prefix) else {
+            continue;
+        };
+        if record.timestamp == DualTimestamp::default() {
+            continue;
+        }
+        if let Some(line) = lines.iter_mut().find(|l| l.name == name) {
+            line.value = record.to_property(prefix);
+        }
+    }
 }
 
 /// Where systemd writes the unit files of transient units.

@@ -2387,7 +2387,8 @@ mod tests {
         assert_eq!(s.condition.timestamp.monotonic, 5);
         let states: Vec<_> = s.condition.checks.iter().map(|(_, st)| *st).collect();
         use crate::engine::conditions::ConditionState::*;
-        assert_eq!(states, [Succeeded, Failed, Untested]);
+        // Checked from the last line up, as systemd does.
+        assert_eq!(states, [Untested, Failed, Succeeded]);
     }
 
     #[test]

@@ -23,6 +23,7 @@ const UNIT_MESSAGES: &[(&str, u8)] = &[
     ("Killing process ", LOG_NOTICE),
     ("PID file ", LOG_ERR),
     ("Job ", LOG_NOTICE),
+    ("Starting requested but asserts failed.", LOG_NOTICE),
 ];
 
 /// Job results (job_done_messages in systemd's job.c).
@@ -33,6 +34,7 @@ const JOB_MESSAGES: &[(&str, u8)] = &[
     ("Reload failed for ", LOG_ERR),
     ("Timed out stopping ", LOG_ERR),
     ("Timed out reloading ", LOG_ERR),
+    ("Assertion failed for ", LOG_WARNING),
 ];
 
 /// The priority of a supervisor message about `unit` ("" for messages
@@ -90,6 +92,17 @@ mod tests {
         assert_eq!(p("Dependency failed for a.service - A."), LOG_WARNING);
         assert_eq!(p("Stopped a.service - A with error."), LOG_ERR);
         assert_eq!(p("Stopped a.service - A."), LOG_INFO);
+        assert_eq!(
+            p("a.service: Starting requested but asserts failed."),
+            LOG_NOTICE
+        );
+        assert_eq!(p("Assertion failed for a.service - A."), LOG_WARNING);
+        assert_eq!(
+            p(
+                "a.service - A was skipped because of an unmet condition check (ConditionPathExists=/x)."
+            ),
+            LOG_INFO
+        );
         // A job message is not mistaken for a unit message of another unit.
         assert_eq!(
             supervisor_message_priority("b.service", "a.service: Failed with result 'x'."),

@@ -2,6 +2,7 @@
 //! One test target, so the slow guests share one build.
 
 mod ansible;
+mod conditions;
 mod guest;
 mod pid1;
 mod pod;

@@ -61,7 +61,7 @@ fn read_golden(id: &str, ext: &str) -> String {
 }
 
 /// Both sides go through this before they are compared.
-fn comparable(text: &str, hostname: &str, command: &str) -> String {
+pub(super) fn comparable(text: &str, hostname: &str, command: &str) -> String {
     let text = text.replace(hostname, "oracle");
     let text = normalise::sort_unit_lists(&normalise::normalise(&text));
     if command.contains("list-timers") {
@@ -218,7 +218,7 @@ fn systemctl_live_goldens_against_runr_as_pid_1() {
     );
 }
 
-fn quote(text: &str) -> String {
+pub(super) fn quote(text: &str) -> String {
     format!("'{}'", text.replace('\'', "'\\''"))
 }
 

@@ -16,10 +16,19 @@ pub fn show(properties: &[Property], value_only: bool) -> String {
             out.push_str(&p.name);
             out.push('=');
         }
-        out.push_str(&p.value);
+        out.push_str(printable_value(p));
         out.push('\n');
     }
     out
+}
+
+/// systemctl cannot print the arrays of `Conditions=` and `Asserts=`
+/// (status reads them): `show` says `[unprintable]`.
+fn printable_value(p: &Property) -> &str {
+    match p.name.as_str() {
+        "Conditions" | "Asserts" => "[unprintable]",
+        _ => &p.value,
+    }
 }
 
 const BLUE: &str = "\x1b[0;1;34m";

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::super::terminal::{GREEN, GREY, Glyph, NORMAL, RED, Terminal, YELLOW, ellipsize};
+use crate::engine::conditions::{CheckedCondition, checks_from_property};
 use crate::engine::exit_status::ExitStatus;
 use crate::syntax::Usec;
 use crate::syntax::timespan::{format_timespan, parse_timespan};
@@ -136,7 +137,13 @@ pub const PROPERTIES: &[&str] = &[
     "ActiveExitTimestamp",
     "ActiveExitTimestampMonotonic",
     "ActiveState",
+    "AssertResult",
+    "AssertTimestamp",
+    "Asserts",
     "CPUUsageNSec",
+    "ConditionResult",
+    "ConditionTimestamp",
+    "Conditions",
     "ControlGroup",
     "ControlPID",
     "Description",
@@ -197,6 +204,8 @@ pub fn render_unit_noting_cuts(input: &StatusInput, term: &Terminal) -> (String,
     }
     active(&mut v);
     triggers(&mut v);
+    unmet_conditions(&mut v);
+    failed_assert(&mut v);
     docs(&mut v);
     processes(&mut v);
     status_text(&mut v);
@@ -437,6 +446,74 @@ fn triggers(v: &mut View) {
     }
 }
 
+/// When the last start was checked: the `ConditionTimestamp=` or
+/// `AssertTimestamp=` of a check that did not pass, as `at TIME; N ago`.
+fn failed_check_time(v: &View, prefix: &str) -> Option<String> {
+    if v.get(&format!("{prefix}Result")) == "yes" {
+        return None;
+    }
+    let (text, usec) = v.timestamp(&format!("{prefix}Timestamp"))?;
+    let relative = format_timestamp_relative(usec, v.input.now).unwrap_or_else(|| "n/a".into());
+    Some(format!("at {text}; {relative}"))
+}
+
+/// `Condition: start condition failed at ...` and, below, each condition
+/// that was not met, in file order.
+fn unmet_conditions(v: &mut View) {
+    let Some(when) = failed_check_time(v, "Condition") else {
+        return;
+    };
+    let failed = v.term.paint(YELLOW, "condition failed");
+    v.line(&format!("  Condition: start {failed} {when}"));
+    let unmet: Vec<CheckedCondition> = checks_from_property(v.get("Conditions"))
+        .into_iter()
+        .filter(|c| c.state.failed())
+        .collect();
+    for (i, c) in unmet.iter().enumerate() {
+        let glyph = if i + 1 == unmet.len() {
+            v.term.glyph(Glyph::TreeRight)
+        } else {
+            v.term.glyph(Glyph::TreeBranch)
+        };
+        v.line(&format!(
+            "             {glyph} {}={}{}{} was not met",
+            c.name,
+            if c.trigger { "|" } else { "" },
+            if c.negate { "!" } else { "" },
+            c.parameter
+        ));
+    }
+}
+
+/// `Assert: start assertion failed at ...` and the one assertion systemctl
+/// names: the regular one that failed, else, when only triggering ones
+/// did, that none of them was met.
+fn failed_assert(v: &mut View) {
+    let Some(when) = failed_check_time(v, "Assert") else {
+        return;
+    };
+    let failed = v.term.paint(RED, "assertion failed");
+    v.line(&format!("     Assert: start {failed} {when}"));
+    // systemd hands the list over last line first and keeps the last
+    // regular failure it reads, or else the first triggering one.
+    let mut named: Option<CheckedCondition> = None;
+    for c in checks_from_property(v.get("Asserts")).into_iter().rev() {
+        if c.state.failed() && (!c.trigger || named.is_none()) {
+            named = Some(c);
+        }
+    }
+    match named {
+        Some(c) if c.trigger => v.line("             none of the trigger assertions were met"),
+        Some(c) => v.line(&format!(
+            "             {}={}{} was not met",
+            c.name,
+            if c.negate { "!" } else { "" },
+            c.parameter
+        )),
+        None => {}
+    }
+}
+
 fn docs(v: &mut View) {
     let docs = split_quoted_list(v.get("Documentation"));
     for (i, doc) in docs.iter().enumerate() {
@@ -532,6 +609,16 @@ const EXEC_PROPERTIES: &[&str] = &[
     "ExecStopPost",
 ];
 
+/// systemctl paints a process's end red unless it is clean for a daemon:
+/// exit status 0, or killed by SIGHUP, SIGINT, SIGTERM or SIGPIPE.
+fn clean_for_a_daemon(exit: ExitStatus) -> bool {
+    use nix::libc::{SIGHUP, SIGINT, SIGPIPE, SIGTERM};
+    match exit {
+        ExitStatus::Killed(signal) => [SIGHUP, SIGINT, SIGTERM, SIGPIPE].contains(&signal),
+        other => other.is_clean_exit(),
+    }
+}
+
 fn processes(v: &mut View) {
     for name in EXEC_PROPERTIES {
         for record in parse_exec_records(v.get(name)) {
@@ -542,7 +629,7 @@ fn processes(v: &mut View) {
                 continue;
             }
             let described = format!("({})", describe_exit(exit));
-            let painted = if exit.is_clean_exit() {
+            let painted = if clean_for_a_daemon(exit) {
                 described
             } else {
                 v.term.paint(RED, &described)
@@ -854,6 +941,156 @@ mod tests {
         let want = golden(&format!("{unit}/04-status-no-pager-tty.stdout"));
         let hint = crate::compat::systemctl::render::ELLIPSIZED_HINT;
         assert_eq!(mask(&format!("{text}{hint}")), mask(&want));
+    }
+
+    /// The header of a golden status of golden/systemctl/conditions, and
+    /// the status drawn from `props` at the moment the golden was taken
+    /// (its "Ns ago" after the `{prefix}Timestamp=` of the failed check).
+    fn check_status(
+        unit: &str,
+        case: &str,
+        prefix: &str,
+        props: &[(&str, &str)],
+        term: &Terminal,
+    ) -> (String, String) {
+        let path = format!(
+            "{}/golden/systemctl/conditions/live/{unit}/{case}.stdout",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let text = std::fs::read_to_string(path).unwrap();
+        let header = text.split("\n\n").next().unwrap().to_string() + "\n";
+        let failed_at = header.lines().find(|l| l.contains(" failed")).unwrap();
+        let (_, when) = failed_at.split_once(" at ").unwrap();
+        let (stamp, ago) = when.split_once("; ").unwrap();
+        let seconds: u64 = ago.trim_end_matches("s ago").parse().unwrap();
+        let mut props = props_from(props.iter().copied());
+        props.insert(format!("{prefix}Timestamp"), stamp.into());
+        props.insert(format!("{prefix}Result"), "no".into());
+        props.insert("Id".into(), unit.into());
+        props.insert("FragmentPath".into(), format!("/etc/systemd/system/{unit}"));
+        for (name, value) in [
+            ("LoadState", "loaded"),
+            ("UnitFileState", "enabled"),
+            ("UnitFilePreset", "enabled"),
+            ("ActiveState", "inactive"),
+            ("SubState", "dead"),
+        ] {
+            props.insert(name.into(), value.into());
+        }
+        let input = StatusInput {
+            props,
+            now: parse_timestamp(stamp).unwrap() + seconds * 1_000_000,
+            ..Default::default()
+        };
+        (render_unit(&input, term), header)
+    }
+
+    #[test]
+    fn unmet_conditions_are_listed_in_file_order_under_the_failed_start() {
+        let (ours, theirs) = check_status(
+            "cond-trigger.service",
+            "00-status",
+            "Condition",
+            &[
+                ("Description", "Skipped: no triggering condition holds"),
+                (
+                    "Conditions",
+                    "ConditionPathExists yes no failed /nonexistent-a ; ConditionPathExists yes yes failed /etc",
+                ),
+            ],
+            &Terminal::plain(),
+        );
+        assert_eq!(ours, theirs);
+        // Only the conditions checked and failed are named, with ASCII
+        // glyphs in the C locale.
+        let mut ascii = Terminal::plain();
+        ascii.utf8 = false;
+        let (ours, theirs) = check_status(
+            "cond-two.service",
+            "01-status-no-pager-LANG-C",
+            "Condition",
+            &[
+                ("Description", "Skipped: two failing conditions"),
+                (
+                    "Conditions",
+                    "ConditionPathExists no no untested /nonexistent-a ; ConditionDirectoryNotEmpty no no failed /nonexistent-b",
+                ),
+            ],
+            &ascii,
+        );
+        assert_eq!(ours, theirs);
+    }
+
+    #[test]
+    fn a_failed_assertion_is_named_and_painted_red_on_a_terminal() {
+        let assert_path = [
+            (
+                "Description",
+                "Fails: an assertion on a path that does not exist",
+            ),
+            ("Asserts", "AssertPathExists no no failed /nonexistent"),
+        ];
+        for (case, term) in [
+            ("00-status", Terminal::plain()),
+            ("02-status-no-pager-tty", Terminal::tty(80, "oracle")),
+        ] {
+            let (ours, theirs) =
+                check_status("assert-path.service", case, "Assert", &assert_path, &term);
+            assert_eq!(ours, theirs, "{case}");
+        }
+        // Only triggering assertions failed: none is named.
+        let (ours, theirs) = check_status(
+            "assert-trigger.service",
+            "00-status",
+            "Assert",
+            &[
+                ("Description", "Fails: no triggering assertion holds"),
+                (
+                    "Asserts",
+                    "AssertPathExists yes no failed /nonexistent-a ; AssertPathExists yes no failed /nonexistent-b",
+                ),
+            ],
+            &Terminal::plain(),
+        );
+        assert_eq!(ours, theirs);
+    }
+
+    #[test]
+    fn a_check_that_passed_or_never_ran_shows_nothing() {
+        for props in [
+            [
+                ("AssertResult", "yes"),
+                ("AssertTimestamp", "Sat 2026-11-21 22:00:27 UTC"),
+            ],
+            [("AssertResult", "no"), ("AssertTimestamp", "")],
+            [
+                ("ConditionResult", "yes"),
+                ("ConditionTimestamp", "Sat 2026-11-21 22:00:27 UTC"),
+            ],
+            [("ConditionResult", "no"), ("ConditionTimestamp", "")],
+        ] {
+            let mut props = props_from(props.iter().copied());
+            props.insert("ActiveState".into(), "inactive".into());
+            props.insert("Conditions".into(), "[unprintable]".into());
+            let input = StatusInput {
+                props,
+                ..Default::default()
+            };
+            let text = render_unit(&input, &Terminal::plain());
+            assert!(
+                !text.contains("Assert:") && !text.contains("Condition:"),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_process_killed_by_sigterm_is_not_painted_red() {
+        assert!(clean_for_a_daemon(ExitStatus::Killed(15)));
+        assert!(clean_for_a_daemon(ExitStatus::Exited(0)));
+        assert!(!clean_for_a_daemon(ExitStatus::Killed(9)));
+        assert!(!clean_for_a_daemon(ExitStatus::Dumped(15)));
+        assert!(!clean_for_a_daemon(ExitStatus::Exited(1)));
     }
 
     #[test]

@@ -1,0 +1,1 @@
+systemctl status cond-path.service assert-path.service

@@ -1,0 +1,1 @@
+systemctl status assert-after-condition.service

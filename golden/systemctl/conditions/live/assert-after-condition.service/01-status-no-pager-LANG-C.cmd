@@ -1,0 +1,1 @@
+LANG=C systemctl status assert-after-condition.service --no-pager

@@ -1,0 +1,1 @@
+systemctl show -p ConditionResult,ConditionTimestamp,AssertResult,AssertTimestamp assert-after-condition.service

@@ -1,0 +1,1 @@
+systemctl show --all assert-after-condition.service | grep -E '^(Condition|Assert)'

@@ -1,0 +1,1 @@
+systemctl is-failed assert-after-condition.service

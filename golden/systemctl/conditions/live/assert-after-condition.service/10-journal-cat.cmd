@@ -1,0 +1,1 @@
+journalctl -u assert-after-condition.service --no-pager -o cat

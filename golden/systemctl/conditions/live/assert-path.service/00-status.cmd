@@ -1,0 +1,1 @@
+systemctl status assert-path.service

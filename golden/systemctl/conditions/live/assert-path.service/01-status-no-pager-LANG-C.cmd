@@ -1,0 +1,1 @@
+LANG=C systemctl status assert-path.service --no-pager

@@ -1,0 +1,1 @@
+systemctl show --all assert-path.service | grep -E '^(Condition|Assert)'

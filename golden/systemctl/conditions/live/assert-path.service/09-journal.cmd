@@ -1,0 +1,1 @@
+journalctl -u assert-path.service --no-pager

@@ -1,0 +1,1 @@
+LANG=C systemctl status assert-static.service --no-pager

@@ -1,0 +1,1 @@
+systemctl show -p Conditions,Asserts assert-static.service

@@ -1,0 +1,1 @@
+systemctl show --all assert-static.service | grep -E '^(Condition|Assert)'

@@ -1,0 +1,1 @@
+journalctl -u assert-static.service --no-pager -o cat

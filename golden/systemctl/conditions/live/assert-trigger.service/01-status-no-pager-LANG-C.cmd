@@ -1,0 +1,1 @@
+LANG=C systemctl status assert-trigger.service --no-pager

@@ -1,0 +1,1 @@
+systemctl show -p ActiveState,SubState,Result,ConditionResult,AssertResult assert-trigger.service

@@ -1,0 +1,1 @@
+systemctl show --all assert-trigger.service | grep -E '^(Condition|Assert)'

@@ -1,0 +1,1 @@
+journalctl -u assert-trigger.service --no-pager

@@ -1,0 +1,1 @@
+LANG=C systemctl status cond-held-failed.service --no-pager

@@ -1,0 +1,1 @@
+systemctl show --all cond-held-failed.service | grep -E '^(Condition|Assert)'

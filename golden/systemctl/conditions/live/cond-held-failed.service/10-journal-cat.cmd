@@ -1,0 +1,1 @@
+journalctl -u cond-held-failed.service --no-pager -o cat

@@ -1,0 +1,1 @@
+LANG=C systemctl status cond-later.service --no-pager

@@ -1,0 +1,1 @@
+systemctl show --all cond-later.service | grep -E '^(Condition|Assert)'

@@ -1,0 +1,1 @@
+journalctl -u cond-later.service --no-pager -o cat

@@ -1,0 +1,1 @@
+LANG=C systemctl status cond-met.service --no-pager

@@ -1,0 +1,1 @@
+journalctl -u cond-met.service --no-pager

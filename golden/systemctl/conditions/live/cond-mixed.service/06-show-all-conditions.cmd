@@ -1,0 +1,1 @@
+systemctl show --all cond-mixed.service | grep -E '^(Condition|Assert)'

@@ -1,0 +1,1 @@
+journalctl -u cond-mixed.service --no-pager -o cat

@@ -1,0 +1,1 @@
+LANG=C systemctl status cond-negated.service --no-pager

@@ -1,0 +1,1 @@
+systemctl show --all cond-negated.service | grep -E '^(Condition|Assert)'

@@ -1,0 +1,1 @@
+journalctl -u cond-negated.service --no-pager -o cat

@@ -1,0 +1,1 @@
+LANG=C systemctl status cond-path.service --no-pager

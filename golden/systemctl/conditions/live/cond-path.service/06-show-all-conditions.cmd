@@ -1,0 +1,1 @@
+systemctl show --all cond-path.service | grep -E '^(Condition|Assert)'

@@ -1,0 +1,1 @@
+journalctl -u cond-path.service --no-pager -o cat

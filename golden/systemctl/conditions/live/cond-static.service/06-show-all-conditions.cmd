@@ -1,0 +1,1 @@
+systemctl show --all cond-static.service | grep -E '^(Condition|Assert)'

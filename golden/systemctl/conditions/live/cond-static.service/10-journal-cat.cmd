@@ -1,0 +1,1 @@
+journalctl -u cond-static.service --no-pager -o cat

@@ -1,0 +1,1 @@
+LANG=C systemctl status cond-trigger-met.service --no-pager

@@ -1,0 +1,1 @@
+systemctl show --all cond-trigger-met.service | grep -E '^(Condition|Assert)'

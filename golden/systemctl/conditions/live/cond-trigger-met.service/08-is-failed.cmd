@@ -1,0 +1,1 @@
+systemctl is-failed cond-trigger-met.service

@@ -1,0 +1,1 @@
+journalctl -u cond-trigger-met.service --no-pager -o cat

@@ -1,0 +1,1 @@
+systemctl show --all cond-trigger.service | grep -E '^(Condition|Assert)'

@@ -1,0 +1,1 @@
+journalctl -u cond-trigger.service --no-pager

@@ -1,0 +1,1 @@
+LANG=C systemctl status cond-two.service --no-pager

@@ -1,0 +1,1 @@
+systemctl show --all cond-two.service | grep -E '^(Condition|Assert)'

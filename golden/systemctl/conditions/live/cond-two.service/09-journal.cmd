@@ -1,0 +1,1 @@
+journalctl -u cond-two.service --no-pager

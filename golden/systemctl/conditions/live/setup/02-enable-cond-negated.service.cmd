@@ -1,0 +1,1 @@
+systemctl enable cond-negated.service

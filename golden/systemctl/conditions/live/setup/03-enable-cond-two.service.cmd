@@ -1,0 +1,1 @@
+systemctl enable cond-two.service

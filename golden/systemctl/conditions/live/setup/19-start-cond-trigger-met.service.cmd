@@ -1,0 +1,1 @@
+systemctl start cond-trigger-met.service

@@ -1,0 +1,1 @@
+systemctl start cond-met.service

@@ -1,0 +1,1 @@
+rm /run/cond-flag && systemctl restart cond-later.service
