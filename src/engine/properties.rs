@@ -103,8 +103,10 @@ impl PropertyContext<'_> {
 /// The full property list of a unit, hidden ones included (`--all`).
 pub fn unit_properties(unit: &Unit, ctx: &PropertyContext<'_>) -> Vec<PropertyLine> {
     let mut lines = Vec::new();
-    if unit.load_state == LoadState::NotFound {
-        // systemd still shows a service's properties for a unit it could not find.
+    if matches!(unit.load_state, LoadState::NotFound | LoadState::Masked) {
+        // systemd still shows a service's properties for a unit it could
+        // not find or that is masked, without the defaults a loaded unit
+        // gets.
         if unit.unit_type == UnitType::Service {
             push_service(&mut lines, unit, None, ctx);
         }
@@ -322,13 +324,24 @@ fn service_value(
 /// A unit systemd could not find still has a service's properties, with
 /// nothing loaded into them.
 fn not_found_service_value(name: &str) -> Option<String> {
+    // No limit of its own: systemd reports its own process's.
+    let (soft, hard) = nix::sys::resource::getrlimit(nix::sys::resource::Resource::RLIMIT_NOFILE)
+        .unwrap_or((u64::MAX, u64::MAX));
+    let limit = |n: u64| {
+        if n == u64::MAX {
+            "infinity".to_string()
+        } else {
+            n.to_string()
+        }
+    };
     Some(
         match name {
             "Type" | "OOMPolicy" | "ExecMainStartTimestamp" | "Slice" | "ControlGroup" => "",
             "WatchdogUSec" => "infinity",
             "MainPID" | "ExecMainPID" | "ExecMainStartTimestampMonotonic" | "ControlGroupId" => "0",
             "CPUUsageNSec" => "[not set]",
-            "LimitNOFILE" | "LimitNOFILESoft" => "20000",
+            "LimitNOFILE" => return Some(limit(hard)),
+            "LimitNOFILESoft" => return Some(limit(soft)),
             "StandardOutput" => "inherit",
             _ => return None,
         }

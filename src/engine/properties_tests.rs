@@ -93,14 +93,50 @@ fn a_unit_that_is_not_found() {
     let lines = unit_properties(&unit, &ctx);
     assert_same(
         &render(lines.clone(), false),
-        &golden("missing/02-show.stdout"),
+        &with_own_open_files(&golden("missing/02-show.stdout")),
     );
     let all = render(lines, true);
     // systemd's own load error text for a missing unit.
     assert!(all.contains(
         "LoadError=org.freedesktop.systemd1.NoSuchUnit \"Unit nosuch.service not found.\"\n"
     ));
-    assert_same(&all, &golden("show/14-all-missing.stdout"));
+    assert_same(
+        &all,
+        &with_own_open_files(&golden("show/14-all-missing.stdout")),
+    );
+}
+
+#[test]
+fn a_masked_unit_has_no_defaults_of_a_loaded_one() {
+    let mut unit = load("demo-idle.service");
+    unit.load_state = LoadState::Masked;
+    let shown = render(unit_properties(&unit, &PropertyContext::default()), false);
+    for gone in ["Type=", "OOMPolicy=", "Slice="] {
+        assert!(
+            !shown.lines().any(|l| l.starts_with(gone)),
+            "{gone}\n{shown}"
+        );
+    }
+    assert!(shown.contains("\nStandardOutput=inherit\n"), "{shown}");
+    assert!(
+        with_own_open_files("LimitNOFILE=20000\nLimitNOFILESoft=20000\n")
+            .lines()
+            .all(|l| shown.contains(l)),
+        "{shown}"
+    );
+}
+
+/// A capture's `LimitNOFILE=`/`LimitNOFILESoft=` of a unit without limits
+/// of its own are the oracle's systemd's (20000); runr reports its own
+/// process's, as systemd does.
+fn with_own_open_files(text: &str) -> String {
+    let (soft, hard) =
+        nix::sys::resource::getrlimit(nix::sys::resource::Resource::RLIMIT_NOFILE).unwrap();
+    text.replace("LimitNOFILE=20000\n", &format!("LimitNOFILE={hard}\n"))
+        .replace(
+            "LimitNOFILESoft=20000\n",
+            &format!("LimitNOFILESoft={soft}\n"),
+        )
 }
 
 #[test]

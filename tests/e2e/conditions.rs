@@ -47,14 +47,7 @@ fn boot() -> Guest {
     std::os::unix::fs::symlink("/lib/systemd/system/multi-user.target", &default_target)
         .expect("symlink");
     let files: Vec<(PathBuf, &str)> = vec![(default_target, "/etc/systemd/system/default.target")];
-    // The capture's host name, which journal lines carry.
-    let guest = Guest::boot_named_with(
-        "oracle",
-        Some(&Path::new(GOLDEN).join("units")),
-        &files,
-        &[],
-        &["supervisor"],
-    );
+    let guest = Guest::boot_like_the_oracle(&Path::new(GOLDEN).join("units"), &files);
     let ready =
         guest.wait_until_ok("test -S /run/runr/runr.sock && systemctl list-units >/dev/null");
     assert!(

@@ -74,6 +74,33 @@ impl Guest {
         binds: &[(PathBuf, &str)],
         args: &[&str],
     ) -> Guest {
+        Guest::boot_in(name, None, units, files, binds, args)
+    }
+
+    /// Boots a guest as the oracle's systemd ran when the systemctl goldens
+    /// were captured: host name "oracle" (journal lines carry it, and on a
+    /// terminal they are cut to the width) and
+    /// 20,000 open files (which `show` reports for a unit with no limits
+    /// of its own, such as a masked one).
+    pub fn boot_like_the_oracle(units: &Path, files: &[(PathBuf, &str)]) -> Guest {
+        Guest::boot_in(
+            "oracle",
+            Some(20_000),
+            Some(units),
+            files,
+            &[],
+            &["supervisor"],
+        )
+    }
+
+    fn boot_in(
+        name: &str,
+        open_files: Option<u64>,
+        units: Option<&Path>,
+        files: &[(PathBuf, &str)],
+        binds: &[(PathBuf, &str)],
+        args: &[&str],
+    ) -> Guest {
         assert_can_boot_guests();
         // A test that failed while holding its turn poisons the lock; the turn
         // is still free.
@@ -89,6 +116,9 @@ impl Guest {
             .args(args);
         if let Some(units) = units {
             cmd.env("GUEST_UNITS", units);
+        }
+        if let Some(n) = open_files {
+            cmd.env("GUEST_NOFILE", n.to_string());
         }
         let pairs: Vec<String> = files
             .iter()

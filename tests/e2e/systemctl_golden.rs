@@ -137,15 +137,7 @@ fn boot() -> Guest {
             "/etc/systemd/system/demo-reload.service.d/override.conf",
         ),
     ];
-    // The capture's host name: on a terminal, lines that name the host
-    // (the journal's) are cut to the width, so its length must be the same.
-    let guest = Guest::boot_named_with(
-        "oracle",
-        Some(&Path::new(GOLDEN).join("units")),
-        &files,
-        &[],
-        &["supervisor"],
-    );
+    let guest = Guest::boot_like_the_oracle(&Path::new(GOLDEN).join("units"), &files);
     let ready =
         guest.wait_until_ok("test -S /run/runr/runr.sock && systemctl list-units >/dev/null");
     assert!(

@@ -16,7 +16,8 @@
 # whose files are copied to /etc/systemd/system before boot), GUEST_FILES
 # ("HOSTPATH:GUESTPATH ..." copied into the guest before boot), GUEST_BIND
 # ("HOSTDIR:GUESTDIR ..." bind-mounted into the guest, so that what is
-# written there outlives it).
+# written there outlives it), GUEST_NOFILE (PID 1's limit of open files,
+# soft and hard, as the oracle's systemd had it when goldens were captured).
 # When PID 1 exits, its exit status is written to $GUEST_STATE/NAME/exit-status.
 set -euo pipefail
 
@@ -82,6 +83,7 @@ boot_inside() {
     umount -l /.host
     rmdir /.host
     cd /
+    if [ -n "${GUEST_NOFILE:-}" ]; then ulimit -n "$GUEST_NOFILE"; fi
     exec env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
         container=runr-guest /usr/local/bin/runr "${GUEST_ARGS[@]}" </dev/null
 }
@@ -123,7 +125,7 @@ start)
     if [ -n "${GUEST_UNITS:-}" ]; then cp -a "$GUEST_UNITS" "$dir/units"; fi
     GUEST_ARGS=("${@:-supervisor}")
     [ $# -gt 0 ] || GUEST_ARGS=(supervisor)
-    export dir name GUEST_FILES GUEST_BIND
+    export dir name GUEST_FILES GUEST_BIND GUEST_NOFILE
     export -f boot_inside
     # unshare --fork exits with the status of the guest's PID 1.
     (
