@@ -102,6 +102,7 @@ async fn supervise(
         .inspect_err(|e| sink.supervisor_message("", &format!("Failed to watch the realtime clock, calendar timers will not follow clock changes: {e}")))
         .ok();
     let mut zone_watch = TimezoneWatch::new().ok();
+    crate::syntax::timestamp::trust_kept_zone(zone_watch.is_some());
     let mut shutting_down = false;
     let mut exit_status = 0u8;
     let mut memory_check: Option<tokio::time::Interval> = None;
@@ -177,8 +178,14 @@ async fn supervise(
                 let mut core = core.borrow_mut();
                 let core = &mut *core;
                 match changed {
-                    Ok(()) => core.manager.on_timezone_change(&mut core.ex),
-                    Err(_) => zone_watch = None,
+                    Ok(()) => {
+                        crate::syntax::timestamp::forget_kept_zone();
+                        core.manager.on_timezone_change(&mut core.ex)
+                    }
+                    Err(_) => {
+                        crate::syntax::timestamp::trust_kept_zone(false);
+                        zone_watch = None
+                    }
                 }
             }
             _ = sigterm.recv(), if !shutting_down => {

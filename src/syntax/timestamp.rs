@@ -760,6 +760,29 @@ pub fn local_zone() -> TimeZone {
     TimeZone::try_system().unwrap_or(TimeZone::UTC)
 }
 
+/// Whether the kept zone may be used without looking at /etc/localtime:
+/// set by a daemon that watches the file and calls [`forget_kept_zone`]
+/// when it changes.
+static ZONE_WATCHED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// The caller watches /etc/localtime (or stopped doing so): while it
+/// does, the zone kept by [`local_zone`] is used without a readlink and a
+/// stat per timestamp.
+pub fn trust_kept_zone(watched: bool) {
+    ZONE_WATCHED.store(watched, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// /etc/localtime changed: the next [`local_zone`] reads it again.
+pub fn forget_kept_zone() {
+    if let Ok(mut kept) = KEPT_ZONE.lock() {
+        *kept = None;
+    }
+}
+
+/// The zone last read from /etc/localtime, with what it was read from.
+type KeptZone = Option<((std::path::PathBuf, u64, i64, i64), TimeZone)>;
+static KEPT_ZONE: std::sync::Mutex<KeptZone> = std::sync::Mutex::new(None);
+
 /// /etc/localtime read directly, named after the zoneinfo file it links
 /// to. jiff finds the same zone, but lists the whole zoneinfo tree first
 /// (some 1,800 files) to look the name up: more than the rest of a short
@@ -768,14 +791,16 @@ pub fn local_zone() -> TimeZone {
 /// formats many timestamps per answer, and follows a change of zone.
 fn linked_localtime() -> Option<TimeZone> {
     use std::os::unix::fs::MetadataExt;
-    use std::sync::Mutex;
-    type Kept = Option<((std::path::PathBuf, u64, i64, i64), TimeZone)>;
-    static KEPT: Mutex<Kept> = Mutex::new(None);
     const LOCALTIME: &str = "/etc/localtime";
+    if ZONE_WATCHED.load(std::sync::atomic::Ordering::Relaxed)
+        && let Some((_, zone)) = KEPT_ZONE.lock().ok()?.as_ref()
+    {
+        return Some(zone.clone());
+    }
     let target = std::fs::read_link(LOCALTIME).ok()?;
     let file = std::fs::metadata(LOCALTIME).ok()?;
     let key = (target, file.ino(), file.mtime(), file.mtime_nsec());
-    let mut kept = KEPT.lock().ok()?;
+    let mut kept = KEPT_ZONE.lock().ok()?;
     if let Some((kept_key, zone)) = kept.as_ref()
         && *kept_key == key
     {

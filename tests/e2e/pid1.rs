@@ -59,3 +59,34 @@ fn a_thousand_orphans_leave_no_zombie_and_shutdown_reverses_after() {
         "Second (After=First) stops before First:\n{console}"
     );
 }
+
+/// The daemon keeps the local zone it read (no look at /etc/localtime per
+/// timestamp) because it watches the file: a new zone shows at once.
+#[test]
+fn timestamps_follow_a_change_of_the_local_zone() {
+    if !std::path::Path::new("/usr/share/zoneinfo/Asia/Tokyo").exists() {
+        eprintln!("skipped: no tzdata");
+        return;
+    }
+    let units = tempfile::tempdir().unwrap();
+    std::fs::write(
+        units.path().join("zoned.service"),
+        "[Service]\nAutostart=yes\nExecStart=/bin/sleep 600\n",
+    )
+    .unwrap();
+    let guest = Guest::boot(Some(units.path()), &["supervisor"]);
+    let show = "systemctl show -p ActiveEnterTimestamp --value zoned.service";
+    let zone_of = |out: &std::process::Output| {
+        String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .last()
+            .unwrap_or("")
+            .to_string()
+    };
+    guest.sh("ln -sf /usr/share/zoneinfo/Etc/UTC /etc/localtime");
+    let utc = guest.wait_until_ok(&format!("{show} | grep -q ' UTC$' && {show}"));
+    assert_eq!(zone_of(&utc), "UTC", "{}", guest.console());
+    guest.sh("ln -sf /usr/share/zoneinfo/Asia/Tokyo /etc/localtime.new && mv -f /etc/localtime.new /etc/localtime");
+    let tokyo = guest.wait_until_ok(&format!("{show} | grep -q ' JST$' && {show}"));
+    assert_eq!(zone_of(&tokyo), "JST", "{}", guest.console());
+}
