@@ -12,7 +12,8 @@
 //! Run with `cargo bench --bench peers` (root; the peers from
 //! `apt-get install runit s6 supervisor tini` and
 //! `pip install docker-systemctl-replacement`; a missing peer is skipped and
-//! says so). `BENCH_SERVICES` sets N (default 100).
+//! says so). `BENCH_SERVICES` sets N (default 100); `BENCH_RUNR` picks the
+//! runr binary (the static one of `make build`, as deployed).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -21,6 +22,13 @@ use std::time::{Duration, Instant};
 
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
+
+// Only its choice of binary: each peer here is launched its own way.
+#[allow(dead_code)]
+#[path = "common/supervisor.rs"]
+mod supervisor;
+
+use supervisor::runr_binary;
 
 /// Every service runs `sleep MARKER`: the processes are found by it.
 const MARKER: &str = "987654";
@@ -38,9 +46,6 @@ struct Peer {
     stop_signal: Signal,
 }
 
-fn runr_binary() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_runr"))
-}
 
 fn write(path: &Path, text: &str, mode: u32) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
