@@ -46,7 +46,6 @@ struct Peer {
     stop_signal: Signal,
 }
 
-
 fn write(path: &Path, text: &str, mode: u32) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(path, text).unwrap();

@@ -137,8 +137,8 @@ impl ApiBackend for FakeBackend {
         }])
     }
 
-    async fn daemon_reload(&self) -> ApiResult<ActionAccepted> {
-        self.record("daemon_reload".into());
+    async fn daemon_reload(&self, files_only: bool) -> ApiResult<ActionAccepted> {
+        self.record(format!("daemon_reload files_only={files_only}"));
         Ok(self.accepted())
     }
 
@@ -477,6 +477,7 @@ fn every_route_is_reached_through_the_client() {
             accepted_at: T0
         }
     );
+    assert_eq!(c.reread_unit_files().unwrap().action_id, 2);
 
     assert_eq!(c.units().unwrap().len(), 2);
     assert_eq!(
@@ -492,8 +493,8 @@ fn every_route_is_reached_through_the_client() {
         "ActiveState"
     );
     assert_eq!(c.unit_files("db").unwrap().files[0].text, "[Service]\n");
-    assert_eq!(c.enable_unit("db", true).unwrap().action_id, 2);
-    assert_eq!(c.disable_unit("db", false).unwrap().action_id, 3);
+    assert_eq!(c.enable_unit("db", true).unwrap().action_id, 3);
+    assert_eq!(c.disable_unit("db", false).unwrap().action_id, 4);
 
     assert_eq!(c.service_statuses().unwrap()[0].restarts, 2);
     c.start_service("db", &StartOptions { idempotent: true })
@@ -572,7 +573,8 @@ fn every_route_is_reached_through_the_client() {
             "metrics",
             "daemon_info",
             "manager_properties [\"Version\", \"Features\"] all=true",
-            "daemon_reload",
+            "daemon_reload files_only=false",
+            "daemon_reload files_only=true",
             "list_units",
             "unit getty@tty1.service",
             "unit_properties mnt-a\\x2db.mount [\"ActiveState\"] all=false",

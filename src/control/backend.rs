@@ -105,8 +105,10 @@ pub trait ApiBackend {
     /// `GET /api/v1/daemon/properties`: the manager's properties, as
     /// `systemctl show` without a unit prints them.
     async fn manager_properties(&self, query: &PropertyQuery) -> ApiResult<Vec<Property>>;
-    /// `POST /api/v1/units/reload`: daemon-reload.
-    async fn daemon_reload(&self) -> ApiResult<ActionAccepted>;
+    /// `POST /api/v1/units/reload`: daemon-reload; with `files_only`
+    /// (`?files_only=true`, what `systemctl enable` asks for) the unit
+    /// files are read again and nothing starts or stops.
+    async fn daemon_reload(&self, files_only: bool) -> ApiResult<ActionAccepted>;
 
     /// `GET /api/v1/units`: every loaded unit.
     async fn list_units(&self) -> ApiResult<Vec<UnitSummary>>;

@@ -181,6 +181,13 @@ impl Client {
         self.call(Endpoint::DaemonReload, &[], &[], None::<&()>)
     }
 
+    /// The reload after a change of unit files (`systemctl enable`): the
+    /// files are read again, nothing starts or stops.
+    pub fn reread_unit_files(&self) -> Result<ActionAccepted, ClientError> {
+        let query = [("files_only", "true".to_string())];
+        self.call(Endpoint::DaemonReload, &[], &query, None::<&()>)
+    }
+
     // Units.
 
     pub fn units(&self) -> Result<Vec<UnitSummary>, ClientError> {

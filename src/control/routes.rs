@@ -189,7 +189,12 @@ pub static ROUTES: &[Route] = &[
         E::ManagerProperties,
         PROPERTY_QUERY,
     ),
-    route(Post, "/api/v1/units/reload", E::DaemonReload),
+    with_query(
+        Post,
+        "/api/v1/units/reload",
+        E::DaemonReload,
+        &["files_only"],
+    ),
     route(Get, "/api/v1/units", E::ListUnits),
     route(Get, "/api/v1/units/{name}", E::UnitStatus),
     with_query(
@@ -423,7 +428,11 @@ pub async fn handle<B: ApiBackend>(
                 .manager_properties(&decode_property_query(&call.query)?)
                 .await?,
         ),
-        E::DaemonReload => json(&backend.daemon_reload().await?),
+        E::DaemonReload => json(
+            &backend
+                .daemon_reload(call.query.flag("files_only")?)
+                .await?,
+        ),
         E::ListUnits => json(&backend.list_units().await?),
         E::UnitStatus => json(&backend.unit(name).await?),
         E::UnitProperties => json(

@@ -622,10 +622,14 @@ impl ApiBackend for EngineBackend {
             .collect())
     }
 
-    async fn daemon_reload(&self) -> ApiResult<ActionAccepted> {
+    async fn daemon_reload(&self, files_only: bool) -> ApiResult<ActionAccepted> {
         let accepted = {
             let mut core = self.core.borrow_mut();
-            core.manager.reload_unit_files();
+            if files_only {
+                core.manager.reread_unit_files_only();
+            } else {
+                core.manager.reload_unit_files();
+            }
             core.actions.add("", "daemon-reload", None)
         };
         self.after_change();
@@ -811,6 +815,11 @@ impl ApiBackend for EngineBackend {
                     .map(|p| p.online_text(verb))
                     .unwrap_or_else(|| format!("Failed to {verb} unit {full}"));
                 return Err(ApiError::bad_request(message));
+            }
+            // As systemctl's reload after a change of links: the files
+            // are read again, and nothing starts or stops.
+            if !outcome.changes.is_empty() {
+                core.manager.reread_unit_files_only();
             }
             if !now {
                 core.actions.add(&full, verb, None)

@@ -194,6 +194,18 @@ impl Manager {
     /// (enabled, or Autostart=) start, and failed units that would restart
     /// (Restart=always, on-failure) start again.
     pub fn reload_unit_files(&mut self) {
+        let known_before = self.reread_unit_files();
+        self.apply_reload(&known_before);
+    }
+
+    /// The reload of `systemctl enable`, `disable`, `mask` ... as systemd
+    /// does it: the unit files are read again, and nothing starts or stops.
+    pub fn reread_unit_files_only(&mut self) {
+        self.reread_unit_files();
+    }
+
+    /// Reads the unit files again; the units loaded from files before.
+    fn reread_unit_files(&mut self) -> BTreeSet<String> {
         let known_before: BTreeSet<String> = self
             .units
             .by_name
@@ -217,6 +229,11 @@ impl Manager {
         for unit in transient {
             self.units.by_name.insert(unit.name.clone(), unit);
         }
+        known_before
+    }
+
+    /// What runr's daemon-reload does besides reading the files.
+    fn apply_reload(&mut self, known_before: &BTreeSet<String>) {
         // Units loaded on demand (instances, the well-known targets) are
         // loaded again; a running unit whose file is gone is stopped.
         let not_indexed: Vec<String> = self

@@ -90,3 +90,43 @@ fn timestamps_follow_a_change_of_the_local_zone() {
     let tokyo = guest.wait_until_ok(&format!("{show} | grep -q ' JST$' && {show}"));
     assert_eq!(zone_of(&tokyo), "JST", "{}", guest.console());
 }
+
+/// `systemctl enable` reloads the daemon as systemd's does: the files are
+/// read again and nothing starts or restarts (runr's own `daemon-reload`
+/// also starts what boot would and restarts failed Restart=always units).
+#[test]
+fn enable_reads_the_files_again_and_starts_nothing() {
+    let units = tempfile::tempdir().unwrap();
+    std::fs::write(
+        units.path().join("crashing.service"),
+        "[Unit]\nStartLimitIntervalSec=1h\nStartLimitBurst=1\n[Service]\nAutostart=yes\nExecStart=/bin/false\nRestart=always\nRestartSec=0\n",
+    )
+    .unwrap();
+    let guest = Guest::boot(Some(units.path()), &["supervisor"]);
+    let failed = guest.wait_until_ok("systemctl is-failed -q crashing.service");
+    assert!(failed.status.success(), "{}", guest.console());
+    guest.sh("printf '[Service]\\nExecStart=/bin/sleep 600\\n[Install]\\nWantedBy=multi-user.target\\n' > /etc/systemd/system/fresh.service");
+    let enabled = guest.sh("systemctl enable fresh.service");
+    assert!(enabled.status.success(), "{enabled:?}");
+    // Known now, as systemd knows a unit after the reload, and not started.
+    let state = guest.sh("systemctl is-enabled fresh.service; systemctl show -p LoadState,ActiveState fresh.service; systemctl is-active crashing.service");
+    assert_eq!(
+        String::from_utf8_lossy(&state.stdout),
+        "enabled\nLoadState=loaded\nActiveState=inactive\nfailed\n",
+        "{}",
+        guest.console()
+    );
+    // runr's own enable, through the API, likewise.
+    guest.sh(
+        "sed 's/600/601/' /etc/systemd/system/fresh.service > /etc/systemd/system/fresh2.service",
+    );
+    let enabled = guest.sh("runr enable fresh2");
+    assert!(enabled.status.success(), "{enabled:?}");
+    let state = guest.sh("systemctl show -p LoadState,ActiveState fresh2.service");
+    assert_eq!(
+        String::from_utf8_lossy(&state.stdout),
+        "LoadState=loaded\nActiveState=inactive\n",
+        "{}",
+        guest.console()
+    );
+}

@@ -31,7 +31,7 @@ pub fn daemon_answers() -> bool {
 
 /// daemon-reload after unit files changed; says why when it fails.
 pub fn reload_quietly(inv: &Invocation) -> Result<(), ()> {
-    match Client::local().daemon_reload() {
+    match Client::local().reread_unit_files() {
         Ok(_) => Ok(()),
         Err(e) if e.is_unreachable() => Ok(()),
         Err(e) => {
