@@ -1019,6 +1019,16 @@ mod tests {
         }
     }
 
+    /// The record of checking `list`, each entry true when its value is "yes".
+    fn record_of(list: &[Condition]) -> ConditionRecord {
+        let (result, checks) = check_list(list, truth);
+        ConditionRecord {
+            result,
+            timestamp: DualTimestamp::default(),
+            checks,
+        }
+    }
+
     fn truth(c: &Condition) -> io::Result<bool> {
         match c.value.as_str() {
             "yes" => Ok(true),
@@ -1054,12 +1064,7 @@ mod tests {
             cond("PathExists", "no", false, false),
             cond("DirectoryNotEmpty", "no", false, false),
         ];
-        let (result, checks) = check_list(&list, truth);
-        let record = ConditionRecord {
-            result,
-            timestamp: DualTimestamp::default(),
-            checks,
-        };
+        let record = record_of(&list);
         assert_eq!(
             record.failed_regular().map(|c| c.kind.as_str()),
             Some("DirectoryNotEmpty")
@@ -1168,12 +1173,7 @@ mod tests {
             cond("PathExists", "yes", true, false),
             cond("PathIsDirectory", "no", false, false),
         ];
-        let (result, checks) = check_list(&list, truth);
-        let record = ConditionRecord {
-            result,
-            timestamp: DualTimestamp::default(),
-            checks,
-        };
+        let record = record_of(&list);
         assert_eq!(
             record.failed_regular().map(|c| c.kind.as_str()),
             Some("PathIsDirectory")

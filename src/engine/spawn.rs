@@ -756,12 +756,7 @@ mod tests {
 
     #[test]
     fn a_change_of_user_stays_in_the_child() {
-        if !is_root() {
-            eprintln!("skipped: needs root");
-            return;
-        }
-        let Ok(Some(nobody)) = nix::unistd::User::from_name("nobody") else {
-            eprintln!("skipped: no user nobody");
+        let Some(nobody) = nobody_when_root() else {
             return;
         };
         // Another thread of this process, as the supervisor has several:
@@ -863,8 +858,17 @@ mod tests {
         assert_eq!(SetupStep::Directory(4).exit_status(), 241);
     }
 
-    fn is_root() -> bool {
-        nix::unistd::geteuid().is_root()
+    /// The user nobody, for a test that changes to it (as root only).
+    fn nobody_when_root() -> Option<nix::unistd::User> {
+        if !nix::unistd::geteuid().is_root() {
+            eprintln!("skipped: needs root");
+            return None;
+        }
+        let nobody = nix::unistd::User::from_name("nobody").ok().flatten();
+        if nobody.is_none() {
+            eprintln!("skipped: no user nobody");
+        }
+        nobody
     }
 
     fn status_of(plan: &mut ProcessPlan) -> String {
@@ -880,12 +884,7 @@ mod tests {
 
     #[test]
     fn bounding_set_and_ambient_capabilities_reach_the_user() {
-        if !is_root() {
-            eprintln!("skipped: needs root");
-            return;
-        }
-        let Ok(Some(nobody)) = nix::unistd::User::from_name("nobody") else {
-            eprintln!("skipped: no user nobody");
+        let Some(nobody) = nobody_when_root() else {
             return;
         };
         let mut plan = sh("id -u; grep -E '^Cap(Bnd|Amb|Eff)' /proc/self/status");

@@ -23,14 +23,16 @@ use super::guest::Guest;
 const GOLDEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/golden/systemctl");
 const KNOWN: &str = include_str!("known_different.tsv");
 
-struct Case {
-    id: String,
-    rc: i32,
-    command: String,
+/// One captured command: `group/NN-slug`, its exit code and its line.
+pub(super) struct Case {
+    pub id: String,
+    pub rc: i32,
+    pub command: String,
 }
 
-fn cases() -> Vec<Case> {
-    let index = std::fs::read_to_string(Path::new(GOLDEN).join("live/index.tsv")).unwrap();
+/// The cases of a golden set (`DIR/live/index.tsv`), in capture order.
+pub(super) fn cases(golden: &Path) -> Vec<Case> {
+    let index = std::fs::read_to_string(golden.join("live/index.tsv")).unwrap();
     index
         .lines()
         .filter_map(|l| {
@@ -55,13 +57,46 @@ fn is_systemctl(command: &str) -> bool {
         .is_some_and(|w| *w == "systemctl" || (*w == "script" && inner))
 }
 
-fn read_golden(id: &str, ext: &str) -> String {
-    std::fs::read_to_string(Path::new(GOLDEN).join("live").join(format!("{id}.{ext}")))
-        .unwrap_or_default()
+fn read_golden(golden: &Path, id: &str, ext: &str) -> String {
+    std::fs::read_to_string(golden.join("live").join(format!("{id}.{ext}"))).unwrap_or_default()
+}
+
+/// Runs a case in the guest: None when runr answers as systemd did, else
+/// both sides, for the report.
+pub(super) fn differences(guest: &Guest, golden: &Path, case: &Case) -> Option<String> {
+    let out = guest.sh(&format!("timeout -k 2 30 sh -c {}", quote(&case.command)));
+    let got_out = comparable(
+        &String::from_utf8_lossy(&out.stdout),
+        &guest.name,
+        &case.command,
+    );
+    let got_err = comparable(
+        &String::from_utf8_lossy(&out.stderr),
+        &guest.name,
+        &case.command,
+    );
+    let want_out = comparable(
+        &read_golden(golden, &case.id, "stdout"),
+        "oracle",
+        &case.command,
+    );
+    let want_err = comparable(
+        &read_golden(golden, &case.id, "stderr"),
+        "oracle",
+        &case.command,
+    );
+    let rc = out.status.code().unwrap_or(-1);
+    if got_out == want_out && got_err == want_err && rc == case.rc {
+        return None;
+    }
+    Some(format!(
+        "=== {} (rc {rc}, want {}): {}\n--- stdout\n{got_out}--- want\n{want_out}--- stderr\n{got_err}--- want\n{want_err}\n",
+        case.id, case.rc, case.command
+    ))
 }
 
 /// Both sides go through this before they are compared.
-pub(super) fn comparable(text: &str, hostname: &str, command: &str) -> String {
+fn comparable(text: &str, hostname: &str, command: &str) -> String {
     let text = text.replace(hostname, "oracle");
     let text = normalise::sort_unit_lists(&normalise::normalise(&text));
     if command.contains("list-timers") {
@@ -116,28 +151,36 @@ fn known_different() -> BTreeMap<String, String> {
 
 fn boot() -> Guest {
     let extra = Path::new(GOLDEN).join("extra");
-    // The oracle's guest boots multi-user.target (its boot script links
-    // default.target there); so does this one.
+    boot_like_the_oracle(
+        &Path::new(GOLDEN).join("units"),
+        vec![
+            (
+                extra.join("demo-masked.service"),
+                "/usr/local/lib/systemd/system/demo-masked.service",
+            ),
+            (
+                extra.join("demo-linked.service"),
+                "/opt/units/demo-linked.service",
+            ),
+            (
+                extra.join("demo-reload-override.conf"),
+                "/etc/systemd/system/demo-reload.service.d/override.conf",
+            ),
+        ],
+    )
+}
+
+/// runr as PID 1 of a guest set up as the oracle's was: the unit files of
+/// `units` in /etc/systemd/system, `files` copied in, and default.target
+/// linked to multi-user.target (the oracle's boot script links it there);
+/// returns once systemctl answers.
+pub(super) fn boot_like_the_oracle(units: &Path, mut files: Vec<(PathBuf, &str)>) -> Guest {
     let links = tempfile::tempdir().expect("temp dir");
     let default_target = links.path().join("default.target");
     std::os::unix::fs::symlink("/lib/systemd/system/multi-user.target", &default_target)
         .expect("symlink");
-    let files: Vec<(PathBuf, &str)> = vec![
-        (default_target, "/etc/systemd/system/default.target"),
-        (
-            extra.join("demo-masked.service"),
-            "/usr/local/lib/systemd/system/demo-masked.service",
-        ),
-        (
-            extra.join("demo-linked.service"),
-            "/opt/units/demo-linked.service",
-        ),
-        (
-            extra.join("demo-reload-override.conf"),
-            "/etc/systemd/system/demo-reload.service.d/override.conf",
-        ),
-    ];
-    let guest = Guest::boot_like_the_oracle(&Path::new(GOLDEN).join("units"), &files);
+    files.push((default_target, "/etc/systemd/system/default.target"));
+    let guest = Guest::boot_like_the_oracle(units, &files);
     let ready =
         guest.wait_until_ok("test -S /run/runr/runr.sock && systemctl list-units >/dev/null");
     assert!(
@@ -152,38 +195,20 @@ fn boot() -> Guest {
 fn systemctl_live_goldens_against_runr_as_pid_1() {
     let guest = boot();
     let known = known_different();
-    let hostname = guest.name.clone();
     let mut report = String::new();
     let mut unexpected = Vec::new();
     let mut now_matching = Vec::new();
     let (mut same, mut compared) = (0, 0);
-    for case in cases() {
+    for case in cases(Path::new(GOLDEN)) {
         if !is_systemctl(&case.command) {
             continue;
         }
         compared += 1;
-        let out = guest.sh(&format!("timeout -k 2 30 sh -c {}", quote(&case.command)));
-        let got_out = comparable(
-            &String::from_utf8_lossy(&out.stdout),
-            &hostname,
-            &case.command,
-        );
-        let got_err = comparable(
-            &String::from_utf8_lossy(&out.stderr),
-            &hostname,
-            &case.command,
-        );
-        let want_out = comparable(&read_golden(&case.id, "stdout"), "oracle", &case.command);
-        let want_err = comparable(&read_golden(&case.id, "stderr"), "oracle", &case.command);
-        let rc = out.status.code().unwrap_or(-1);
-        let matches = got_out == want_out && got_err == want_err && rc == case.rc;
-        if matches {
-            same += 1;
-        } else {
-            report.push_str(&format!(
-                "=== {} (rc {rc}, want {}): {}\n--- stdout\n{got_out}--- want\n{want_out}--- stderr\n{got_err}--- want\n{want_err}\n",
-                case.id, case.rc, case.command
-            ));
+        let difference = differences(&guest, Path::new(GOLDEN), &case);
+        let matches = difference.is_none();
+        match difference {
+            None => same += 1,
+            Some(text) => report.push_str(&text),
         }
         match (matches, known.get(&case.id)) {
             (false, None) => unexpected.push(case.id.clone()),
@@ -210,7 +235,7 @@ fn systemctl_live_goldens_against_runr_as_pid_1() {
     );
 }
 
-pub(super) fn quote(text: &str) -> String {
+fn quote(text: &str) -> String {
     format!("'{}'", text.replace('\'', "'\\''"))
 }
 
