@@ -758,7 +758,7 @@ fn push_common(lines: &mut Vec<PropertyLine>, unit: &Unit, ctx: &PropertyContext
                 names.extend(ctx.aliases.iter().cloned());
                 names.join(" ")
             }
-            "RequiresMountsFor" => unit.unit.requires_mounts_for.join(" "),
+            "RequiresMountsFor" => super::mount_units::required_mount_paths(unit).join(" "),
             "Documentation" => unit
                 .unit
                 .documentation
@@ -921,6 +921,13 @@ pub fn implicit_dependencies(unit: &Unit) -> BTreeMap<String, Vec<String>> {
     let mut add = |key: &str, word: String| deps.entry(key.to_string()).or_default().push(word);
     if unit.load_state != LoadState::Loaded {
         return deps;
+    }
+    let mount_paths = super::mount_units::required_mount_paths(unit);
+    if !mount_paths.is_empty() {
+        let points = super::mount_units::read_mount_points();
+        for mount in super::mount_units::mount_units_for(&mount_paths, &points) {
+            add("After", mount);
+        }
     }
     if unit.unit_type == UnitType::Target {
         if unit.unit.default_dependencies {
