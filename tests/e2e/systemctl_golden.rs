@@ -101,9 +101,28 @@ fn comparable(text: &str, hostname: &str, command: &str) -> String {
     let text = normalise::sort_unit_lists(&normalise::normalise(&text));
     if command.contains("list-timers") {
         normalise::collapse_spaces(&mask_cut_next(&text))
+    } else if command.contains("--value") && PID_PROPERTIES.iter().any(|p| command.contains(p)) {
+        mask_bare_pids(&text)
     } else {
         text
     }
+}
+
+const PID_PROPERTIES: [&str; 3] = ["MainPID", "ExecMainPID", "ControlPID"];
+
+/// `show -p MainPID --value` prints the PID alone, which the shared
+/// normaliser cannot tell from any other number; a command that asks for a
+/// PID has its bare numbers (but 0, no process) masked.
+fn mask_bare_pids(text: &str) -> String {
+    text.split('\n')
+        .map(|line| {
+            let is_pid = !line.is_empty()
+                && !line.starts_with('0')
+                && line.bytes().all(|b| b.is_ascii_digit());
+            if is_pid { "<PID>" } else { line }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// On a terminal, list-timers cuts its first column (NEXT) to the width the
