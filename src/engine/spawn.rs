@@ -457,19 +457,16 @@ fn above_standard_streams(mut ends: StreamEnds) -> io::Result<StreamEnds> {
     Ok(ends)
 }
 
-/// Puts `source` in place as standard stream `target`, open across exec.
-/// In the child: system calls only.
+/// Puts `source` (above 2, see above) in place as standard stream
+/// `target`, open across exec. In the child: one system call.
 fn install_stream(source: Option<i32>, target: i32) -> Result<(), i32> {
     let Some(fd) = source else { return Ok(()) };
-    // SAFETY: plain system calls on descriptors the parent prepared.
-    let rc = unsafe {
-        if fd == target {
-            libc::fcntl(fd, libc::F_SETFD, 0)
-        } else {
-            libc::dup2(fd, target)
-        }
-    };
-    if rc < 0 { Err(errno_now()) } else { Ok(()) }
+    // SAFETY: dup2 on descriptors the parent prepared.
+    if unsafe { libc::dup2(fd, target) } < 0 {
+        Err(errno_now())
+    } else {
+        Ok(())
+    }
 }
 
 /// A C string for the child, refusing an interior NUL as execve() would.
