@@ -323,6 +323,20 @@ impl ServiceRuntime {
         };
     }
 
+    /// Reads the clocks for a step that must come strictly after the
+    /// messages just logged, which carry the same monotonic clock to the
+    /// microsecond: waits out the current microsecond. A clock that does
+    /// not move (a test's) ends the wait after a thousand reads.
+    fn tick_after_logged(&mut self, ex: &dyn Executor) {
+        let logged = ex.now();
+        for _ in 0..1000 {
+            self.tick(ex);
+            if self.clock.monotonic > logged {
+                break;
+            }
+        }
+    }
+
     pub fn active_state(&self) -> ActiveState {
         self.state.active_state()
     }
@@ -478,7 +492,9 @@ impl ServiceRuntime {
     /// `systemctl start`: begins the start unless the service is active or
     /// on its way up already.
     pub fn start(&mut self, ex: &mut dyn Executor) -> RequestOutcome {
-        self.tick(ex);
+        // A start right after a stop (`systemctl restart`) begins after
+        // the stop's messages.
+        self.tick_after_logged(ex);
         match self.state.active_state() {
             ActiveState::Active | ActiveState::Reloading => return RequestOutcome::AlreadyDone,
             ActiveState::Activating if self.state != ServiceState::AutoRestart => {
@@ -1653,8 +1669,8 @@ impl ServiceRuntime {
                 let unit = self.status_name();
                 self.job_log(ex, &format!("Stopped {unit}."));
                 // The start half is systemd's next job: it begins after the
-                // messages above (status shows the log from there on).
-                self.tick(ex);
+                // messages above (status shows the log from its start on).
+                self.tick_after_logged(ex);
                 self.job = Some(JobKind::Start);
                 self.begin_start(ex);
             }
