@@ -612,9 +612,10 @@ impl ApiBackend for EngineBackend {
                 timespan(defaults.timeout_stop_usec),
             ),
         ];
+        let wanted = super::properties::wanted_names(query);
         Ok(lines
             .into_iter()
-            .filter(|(name, _)| query.names.is_empty() || query.names.iter().any(|p| p == name))
+            .filter(|(name, _)| super::properties::is_wanted(wanted.as_ref(), name))
             .map(|(name, value)| Property {
                 name: name.into(),
                 value,
@@ -626,7 +627,7 @@ impl ApiBackend for EngineBackend {
         let accepted = {
             let mut core = self.core.borrow_mut();
             if files_only {
-                core.manager.reread_unit_files_only();
+                core.manager.reread_unit_files();
             } else {
                 core.manager.reload_unit_files();
             }
@@ -675,7 +676,10 @@ impl ApiBackend for EngineBackend {
             let core = &mut *core;
             let manager = &core.manager;
             let runtime = manager.runtimes.get(&unit.name);
-            let mut extra_dependencies = super::properties::implicit_dependencies(&unit);
+            let wanted = super::properties::wanted_names(query);
+            let wants = |name: &str| super::properties::is_wanted(wanted.as_ref(), name);
+            let mut extra_dependencies =
+                super::properties::implicit_dependencies(&unit, wants("After"));
             for (kind, names) in manager.reverse_dependencies(&unit.name) {
                 extra_dependencies.entry(kind).or_default().extend(names);
             }
@@ -687,9 +691,6 @@ impl ApiBackend for EngineBackend {
                         .push(timer.clone());
                 }
             }
-            let wanted: Option<std::collections::BTreeSet<String>> =
-                (!query.names.is_empty()).then(|| query.names.iter().cloned().collect());
-            let wants = |name: &str| wanted.as_ref().is_none_or(|w| w.contains(name));
             let (unit_file_state, unit_file_preset) =
                 if wants("UnitFileState") || wants("UnitFilePreset") {
                     unit_file_state(manager, &mut core.unit_file_states, &unit)
@@ -819,7 +820,7 @@ impl ApiBackend for EngineBackend {
             // As systemctl's reload after a change of links: the files
             // are read again, and nothing starts or stops.
             if !outcome.changes.is_empty() {
-                core.manager.reread_unit_files_only();
+                core.manager.reread_unit_files();
             }
             if !now {
                 core.actions.add(&full, verb, None)

@@ -194,18 +194,6 @@ impl Manager {
     /// (enabled, or Autostart=) start, and failed units that would restart
     /// (Restart=always, on-failure) start again.
     pub fn reload_unit_files(&mut self) {
-        let known_before = self.reread_unit_files();
-        self.apply_reload(&known_before);
-    }
-
-    /// The reload of `systemctl enable`, `disable`, `mask` ... as systemd
-    /// does it: the unit files are read again, and nothing starts or stops.
-    pub fn reread_unit_files_only(&mut self) {
-        self.reread_unit_files();
-    }
-
-    /// Reads the unit files again; the units loaded from files before.
-    fn reread_unit_files(&mut self) -> BTreeSet<String> {
         let known_before: BTreeSet<String> = self
             .units
             .by_name
@@ -213,6 +201,13 @@ impl Manager {
             .filter(|u| u.load_state == LoadState::Loaded)
             .map(|u| u.name.clone())
             .collect();
+        self.reread_unit_files();
+        self.apply_reload(&known_before);
+    }
+
+    /// The reload of `systemctl enable`, `disable`, `mask` ... as systemd
+    /// does it: the unit files are read again, and nothing starts or stops.
+    pub fn reread_unit_files(&mut self) {
         // systemd keeps, across a reload, how the main process ended but
         // not the runs of commands that are over (status drops their
         // Process: lines).
@@ -229,7 +224,6 @@ impl Manager {
         for unit in transient {
             self.units.by_name.insert(unit.name.clone(), unit);
         }
-        known_before
     }
 
     /// What runr's daemon-reload does besides reading the files.

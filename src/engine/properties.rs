@@ -9,7 +9,7 @@
 //! empty (and a few that systemd never prints without `--all`), which is why
 //! a loaded unit never shows an empty `LoadError=`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::conditions::ConditionRecord;
 use super::exit_status::ExitStatus;
@@ -90,14 +90,24 @@ pub struct PropertyContext<'a> {
     pub transient: bool,
     /// The properties asked for (`show -p`, `status`): the others are
     /// left out rather than worked out. None: all of them.
-    pub wanted: Option<&'a std::collections::BTreeSet<String>>,
+    pub wanted: Option<&'a BTreeSet<String>>,
 }
 
 impl PropertyContext<'_> {
     /// Whether the query needs `name`'s real value.
     pub fn wants(&self, name: &str) -> bool {
-        self.wanted.is_none_or(|w| w.contains(name))
+        is_wanted(self.wanted, name)
     }
+}
+
+/// The properties a query names; None when it names none (all of them).
+pub fn wanted_names(query: &PropertyQuery) -> Option<BTreeSet<String>> {
+    (!query.names.is_empty()).then(|| query.names.iter().cloned().collect())
+}
+
+/// Whether `name` is among `wanted` (None: every name is).
+pub fn is_wanted(wanted: Option<&BTreeSet<String>>, name: &str) -> bool {
+    wanted.is_none_or(|w| w.contains(name))
 }
 
 /// The full property list of a unit, hidden ones included (`--all`).
@@ -125,15 +135,12 @@ pub fn unit_properties(unit: &Unit, ctx: &PropertyContext<'_>) -> Vec<PropertyLi
 /// empty ones) in systemd's order, or all that are not hidden, or with
 /// `--all` every one.
 pub fn select(lines: Vec<PropertyLine>, query: &PropertyQuery) -> Vec<Property> {
-    let names: std::collections::HashSet<&str> = query.names.iter().map(String::as_str).collect();
+    let wanted = wanted_names(query);
     lines
         .into_iter()
-        .filter(|l| {
-            if names.is_empty() {
-                query.all || !l.hidden
-            } else {
-                names.contains(l.name.as_str())
-            }
+        .filter(|l| match &wanted {
+            None => query.all || !l.hidden,
+            Some(_) => is_wanted(wanted.as_ref(), &l.name),
         })
         .map(|l| Property {
             name: l.name,
@@ -738,9 +745,7 @@ fn push_common(lines: &mut Vec<PropertyLine>, unit: &Unit, ctx: &PropertyContext
                 "ActiveEnter" => timestamps.active_enter,
                 "ActiveExit" => timestamps.active_exit,
                 "InactiveEnter" => timestamps.inactive_enter,
-                "Condition" => condition_check(service, "Condition")
-                    .map_or(timestamps.inactive_exit, |r| r.timestamp),
-                "Assert" => condition_check(service, "Assert")
+                prefix @ ("Condition" | "Assert") => condition_check(service, prefix)
                     .map_or(timestamps.inactive_exit, |r| r.timestamp),
                 _ => return None,
             })
@@ -808,11 +813,9 @@ fn push_common(lines: &mut Vec<PropertyLine>, unit: &Unit, ctx: &PropertyContext
                 .on_failure_job_mode
                 .map_or("replace", |m| m.name())
                 .to_string(),
-            "ConditionResult" => {
-                yes_no(condition_check(service, "Condition").map_or(checked, |r| r.result))
-            }
-            "AssertResult" => {
-                yes_no(condition_check(service, "Assert").map_or(checked, |r| r.result))
+            result @ ("ConditionResult" | "AssertResult") => {
+                let prefix = result.trim_end_matches("Result");
+                yes_no(condition_check(service, prefix).map_or(checked, |r| r.result))
             }
             "IgnoreOnIsolate" => yes_no(unit.unit.ignore_on_isolate),
             "JobTimeoutUSec" => timespan(unit.unit.job_timeout.unwrap_or(USEC_INFINITY)),
@@ -915,15 +918,17 @@ fn load_error(unit: &Unit) -> String {
 
 /// The dependencies systemd adds to a unit of its own accord: a service's
 /// slice, journal socket and default dependencies; a target's ordering
-/// after what it wants or requires.
-pub fn implicit_dependencies(unit: &Unit) -> BTreeMap<String, Vec<String>> {
+/// after what it wants or requires. With `mounts`, also the mount units of
+/// `RequiresMountsFor=` in `After=`, which reads the mount table: a query
+/// that does not show `After=` goes without.
+pub fn implicit_dependencies(unit: &Unit, mounts: bool) -> BTreeMap<String, Vec<String>> {
     let mut deps: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut add = |key: &str, word: String| deps.entry(key.to_string()).or_default().push(word);
     if unit.load_state != LoadState::Loaded {
         return deps;
     }
     let mount_paths = super::mount_units::required_mount_paths(unit);
-    if !mount_paths.is_empty() {
+    if mounts && !mount_paths.is_empty() {
         let points = super::mount_units::read_mount_points();
         for mount in super::mount_units::mount_units_for(&mount_paths, &points) {
             add("After", mount);

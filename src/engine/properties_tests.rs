@@ -58,7 +58,7 @@ fn assert_same(ours: &str, theirs: &str) {
 
 fn context_for_service(unit: &Unit) -> PropertyContext<'static> {
     PropertyContext {
-        extra_dependencies: implicit_dependencies(unit),
+        extra_dependencies: implicit_dependencies(unit, true),
         unit_file_state: "static".to_string(),
         unit_file_preset: "enabled".to_string(),
         ..PropertyContext::default()
@@ -171,7 +171,7 @@ fn an_active_target() {
         }),
         ..PropertyContext::default()
     };
-    ctx.extra_dependencies = implicit_dependencies(&unit);
+    ctx.extra_dependencies = implicit_dependencies(&unit, true);
     for (key, word) in [
         ("WantedBy", "multi-user.target"),
         ("Before", "multi-user.target"),
@@ -217,7 +217,7 @@ fn a_waiting_timer() {
         ..PropertyContext::default()
     };
     // The timer's own dependencies are implicit; timers.target's link adds WantedBy=.
-    ctx.extra_dependencies = implicit_dependencies(&unit);
+    ctx.extra_dependencies = implicit_dependencies(&unit, true);
     ctx.extra_dependencies
         .entry("WantedBy".into())
         .or_default()

@@ -107,12 +107,13 @@ mod tests {
         let dirs = vec![root.path().to_path_buf()];
         let mut cache = UnitFileStateCache::default();
         let computed = std::cell::Cell::new(0);
-        let ask = |cache: &mut UnitFileStateCache| {
-            cache.get(&dirs, "a.service", || {
+        let ask_in = |cache: &mut UnitFileStateCache, dirs: &[PathBuf]| {
+            cache.get(dirs, "a.service", || {
                 computed.set(computed.get() + 1);
                 ("disabled".into(), "enabled".into())
             })
         };
+        let ask = |cache: &mut UnitFileStateCache| ask_in(cache, &dirs);
         ask(&mut cache);
         ask(&mut cache);
         assert_eq!(computed.get(), 1);
@@ -131,13 +132,8 @@ mod tests {
         ask(&mut cache);
         assert_eq!(computed.get(), 4);
         let later = root.path().join("later/system");
-        let dirs = vec![root.path().to_path_buf(), later.clone()];
-        let ask_both = |cache: &mut UnitFileStateCache| {
-            cache.get(&dirs, "a.service", || {
-                computed.set(computed.get() + 1);
-                ("disabled".into(), "enabled".into())
-            })
-        };
+        let both = vec![root.path().to_path_buf(), later.clone()];
+        let ask_both = |cache: &mut UnitFileStateCache| ask_in(cache, &both);
         ask_both(&mut cache);
         ask_both(&mut cache);
         assert_eq!(computed.get(), 5);

@@ -863,20 +863,11 @@ mod tests {
 
     #[test]
     fn the_properties_status_asks_for_are_all_it_reads() {
+        let live = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("golden/systemctl/live");
         let mut units = 0;
-        for unit in std::fs::read_dir(format!(
-            "{}/golden/systemctl/live",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .unwrap()
-        {
+        for unit in std::fs::read_dir(&live).unwrap() {
             let unit = unit.unwrap().file_name().to_string_lossy().to_string();
-            if !std::path::Path::new(&format!(
-                "{}/golden/systemctl/live/{unit}/06-show.stdout",
-                env!("CARGO_MANIFEST_DIR")
-            ))
-            .exists()
-            {
+            if !live.join(&unit).join("06-show.stdout").exists() {
                 continue;
             }
             let all = status_from(&unit, false);
