@@ -14,6 +14,7 @@ pub mod exit_status;
 pub mod job_message;
 pub mod manager;
 pub mod manager_timers;
+mod main_stack;
 pub mod mount_units;
 pub mod notify;
 pub mod pidfd;

@@ -106,6 +106,8 @@ async fn supervise(
     let mut shutting_down = false;
     let mut exit_status = 0u8;
     let mut memory_check: Option<tokio::time::Interval> = None;
+    // What start-up ran deeper than the loop is not needed again.
+    super::main_stack::release_below_current_frame();
     loop {
         let deadline = {
             let mut core = core.borrow_mut();
