@@ -5,7 +5,7 @@
 //! and log lines go through an [`Executor`], so the machine is tested with
 //! a recording executor and run for real by the supervisor.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::io;
 
 use nix::sys::signal::Signal;
@@ -244,7 +244,43 @@ pub struct ServiceRuntime {
     pub reaped_cpu_usec: Option<Usec>,
     /// What each command of the current or last run did, by its list
     /// (`ExecStart`, ...) and place in it: systemd's exec status.
-    pub exec_runs: BTreeMap<(&'static str, usize), ExecRun>,
+    pub exec_runs: ExecRuns,
+}
+
+/// The runs of a service's commands by (list, place), in key order. A
+/// sorted vector, not a map: a service has a handful of commands, and a
+/// map's first node alone takes some 600 bytes per service.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExecRuns(Vec<((&'static str, usize), ExecRun)>);
+
+impl ExecRuns {
+    pub fn insert(&mut self, place: (&'static str, usize), run: ExecRun) {
+        match self.0.binary_search_by(|(p, _)| p.cmp(&place)) {
+            Ok(i) => self.0[i].1 = run,
+            Err(i) => {
+                self.0.reserve_exact(1);
+                self.0.insert(i, (place, run));
+            }
+        }
+    }
+
+    pub fn get(&self, place: &(&'static str, usize)) -> Option<&ExecRun> {
+        let i = self.0.binary_search_by(|(p, _)| p.cmp(place)).ok()?;
+        Some(&self.0[i].1)
+    }
+
+    /// In key order, as the map's were.
+    pub fn values_mut(&mut self) -> impl DoubleEndedIterator<Item = &mut ExecRun> {
+        self.0.iter_mut().map(|(_, run)| run)
+    }
+
+    pub fn retain(&mut self, mut keep: impl FnMut(&(&'static str, usize), &mut ExecRun) -> bool) {
+        self.0.retain_mut(|(place, run)| keep(place, run));
+    }
+
+    pub fn clear(&mut self) {
+        self.0.clear();
+    }
 }
 
 /// One run of a command: its process, when it started and ended, how.
@@ -295,7 +331,7 @@ impl ServiceRuntime {
             start_queued_behind_stop: false,
             halt_requested: None,
             reaped_cpu_usec: None,
-            exec_runs: BTreeMap::new(),
+            exec_runs: ExecRuns::default(),
         }
     }
 
@@ -1908,6 +1944,30 @@ mod tests {
 
     use super::*;
     use crate::engine::plan::ServiceCommands;
+
+    #[test]
+    fn exec_runs_keep_key_order_and_replace_a_place_run_again() {
+        let run = |pid| ExecRun {
+            pid,
+            ..ExecRun::default()
+        };
+        let mut runs = ExecRuns::default();
+        runs.insert(("ExecStartPre", 1), run(3));
+        runs.insert(("ExecStart", 0), run(1));
+        runs.insert(("ExecStartPre", 0), run(2));
+        runs.insert(("ExecReload", 0), run(4));
+        runs.insert(("ExecStart", 0), run(5));
+        let pids: Vec<i32> = runs.values_mut().map(|r| r.pid).collect();
+        // As a BTreeMap orders (&str, usize): ExecReload < ExecStart < ExecStartPre.
+        assert_eq!(pids, vec![4, 5, 2, 3]);
+        assert_eq!(runs.get(&("ExecStartPre", 1)).map(|r| r.pid), Some(3));
+        assert_eq!(runs.get(&("ExecStop", 0)), None);
+        runs.retain(|(key, _), _| *key != "ExecStartPre");
+        let pids: Vec<i32> = runs.values_mut().rev().map(|r| r.pid).collect();
+        assert_eq!(pids, vec![5, 4]);
+        runs.clear();
+        assert_eq!(runs.get(&("ExecStart", 0)), None);
+    }
 
     /// A started command: its role, its command line, its phase variables.
     type Started = (ProcessRole, String, Vec<(String, String)>);
