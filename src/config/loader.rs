@@ -47,7 +47,9 @@ struct UnitIndex {
 /// All units of a search path.
 #[derive(Debug, Default, Clone)]
 pub struct Units {
-    pub by_name: BTreeMap<String, Unit>,
+    /// Boxed: a map node holds eleven values, so a unit inline would leave
+    /// most of a node's ~6 KiB unused in the last one.
+    pub by_name: BTreeMap<String, Box<Unit>>,
     /// Other names, by symlink or by `Alias=`, mapped to the unit's name.
     pub aliases: BTreeMap<String, String>,
     /// Every unit's diagnostics, in load order.
@@ -60,6 +62,7 @@ impl Units {
         self.by_name
             .get(name)
             .or_else(|| self.aliases.get(name).and_then(|n| self.by_name.get(n)))
+            .map(|unit| &**unit)
     }
 }
 
@@ -120,7 +123,7 @@ impl Loader {
                     .or_insert_with(|| unit.name.clone());
             }
             units.diagnostics.extend(unit.diagnostics.iter().cloned());
-            units.by_name.insert(unit.name.clone(), unit);
+            units.by_name.insert(unit.name.clone(), Box::new(unit));
         }
         units
     }

@@ -215,7 +215,7 @@ impl Manager {
             service.exec_runs.retain(|_, run| run.exit.is_none());
         }
         self.loader = Loader::new(self.loader.search_path().clone());
-        let transient: Vec<Unit> = self
+        let transient: Vec<Box<Unit>> = self
             .transient
             .keys()
             .filter_map(|name| self.units.by_name.get(name).cloned())
@@ -313,7 +313,7 @@ impl Manager {
                 .join("; ");
             return Err(format!("Unit {name} has a bad unit file setting: {reason}"));
         }
-        self.units.by_name.insert(name.to_string(), unit);
+        self.units.by_name.insert(name.to_string(), Box::new(unit));
         self.transient.insert(name.to_string(), collect_failed);
         self.transient_texts
             .insert(name.to_string(), text.to_string());
@@ -568,7 +568,7 @@ impl Manager {
             if unit.load_state == LoadState::NotFound && !is_well_known_target(name) {
                 return None;
             }
-            self.units.by_name.insert(unit.name.clone(), unit);
+            self.units.by_name.insert(unit.name.clone(), Box::new(unit));
         }
         self.units.get(name)
     }
@@ -1124,7 +1124,7 @@ impl Manager {
             .by_name
             .values()
             .filter(|other| other.name != unit.name && other.load_state == LoadState::Loaded)
-            .any(refers)
+            .any(|other| refers(other))
     }
 
     /// Conflicts= (either way round): starting `name` stops the other.
