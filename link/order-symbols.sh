@@ -34,17 +34,26 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The scenario's pod: simple services that restart, a oneshot, a notify
-# service, a timer and its service.
+# The scenario's pod: simple services that restart, half of them enabled
+# (a link in multi-user.target.wants) and half with Autostart=yes; a
+# oneshot, a notify service, a timer and its service.
 units=$work/units
-mkdir "$units"
+mkdir -p "$units/multi-user.target.wants" "$units/timers.target.wants"
 for i in $(seq 1 20); do
-    printf '[Unit]\nDescription=Sleeper %s\n[Service]\nExecStart=/bin/sleep 1000000\nRestart=always\nRestartSec=0\n[Install]\nWantedBy=multi-user.target\n' "$i" >"$units/sleeper$i.service"
+    if [ "$i" -le 10 ]; then
+        extra='[Install]\nWantedBy=multi-user.target\n'
+        ln -s "../sleeper$i.service" "$units/multi-user.target.wants/"
+    else
+        extra='Autostart=yes\n'
+    fi
+    printf "[Unit]\nDescription=Sleeper %s\n[Service]\nExecStart=/bin/sleep 1000000\nRestart=always\nRestartSec=0\n$extra" "$i" >"$units/sleeper$i.service"
 done
 printf '[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/bin/echo prepared\n[Install]\nWantedBy=multi-user.target\n' >"$units/prepare.service"
 printf '[Service]\nType=notify\nNotifyAccess=all\nExecStart=/bin/sh -c "systemd-notify --ready --status=serving; exec sleep 1000000"\n[Install]\nWantedBy=multi-user.target\n' >"$units/notifier.service"
 printf '[Service]\nType=oneshot\nExecStart=/bin/echo tick\n' >"$units/tick.service"
 printf '[Timer]\nOnActiveSec=1s\nOnUnitActiveSec=1s\n[Install]\nWantedBy=timers.target\n' >"$units/tick.timer"
+ln -s ../prepare.service ../notifier.service "$units/multi-user.target.wants/"
+ln -s ../tick.timer "$units/timers.target.wants/"
 
 export RUNR_SOCKET=$work/api.sock RUNR_JOURNAL_DIR=$work/journal RUNR_UNIT_PATH=$units
 valgrind --tool=callgrind --demangle=no --callgrind-out-file="$work/supervisor.cg" \
@@ -56,6 +65,10 @@ sleep 3
 
 ln -s "$bin" "$work/systemctl"
 ln -s "$bin" "$work/journalctl"
+# A profile of a pod that did not come up would order the wrong code.
+for unit in sleeper1.service sleeper20.service prepare.service notifier.service tick.timer; do
+    "$work/systemctl" is-active --quiet "$unit" || { echo "$unit did not start" >&2; exit 1; }
+done
 client=0
 # Runs one client call under callgrind; the supervisor answers it.
 call() {
