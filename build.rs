@@ -1,4 +1,4 @@
-//! Link options of the release binary (see "Memory" in the README).
+//! Link options of the release binary (see "Building" in the README).
 //!
 //! lld lays out first the functions listed in link/symbol-order.txt, those
 //! that the supervisor and then the client faces run, so that the pages the
