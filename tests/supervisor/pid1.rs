@@ -113,3 +113,39 @@ fn sigusr1_binds_the_control_api_again_after_its_socket_file_was_removed() {
     let out = sup.stop();
     assert!(answered, "the API answers on its path again\n{out}");
 }
+
+/// Start-up runs deeper than the idle loop ever goes (the command-line
+/// parser's frame alone is some 100 KiB); the supervisor gives those stack
+/// pages back instead of keeping them resident for the pod's life.
+#[test]
+fn the_stack_pages_start_up_touched_are_given_back() {
+    let pod = Pod::new(&[(
+        "one.service",
+        "[Unit]\nDescription=One\n[Service]\nAutostart=yes\nExecStart=/bin/sleep 60\n",
+    )]);
+    let mut sup = pod.start();
+    sup.wait_for("Started one.service - One.");
+    let (size_kib, rss_kib) = main_stack_size_and_rss(sup.pid());
+    // The mapping keeps the size of the deepest start-up frame; what is
+    // resident is what the loop uses.
+    assert!(
+        rss_kib * 2 < size_kib,
+        "[stack]: {rss_kib} KiB resident of {size_kib} KiB"
+    );
+    sup.stop();
+}
+
+/// The `Size:` and `Rss:` of a process's `[stack]` mapping, in KiB.
+fn main_stack_size_and_rss(pid: i32) -> (u64, u64) {
+    let smaps = std::fs::read_to_string(format!("/proc/{pid}/smaps")).expect("smaps");
+    let mut lines = smaps.lines().skip_while(|l| !l.ends_with("[stack]")).skip(1);
+    let mut field = |name: &str| -> u64 {
+        let line = lines
+            .find(|l| l.starts_with(name))
+            .unwrap_or_else(|| panic!("{name} of [stack] in {smaps}"));
+        line[name.len()..].trim().trim_end_matches(" kB").parse().expect("KiB")
+    };
+    let size = field("Size:");
+    let rss = field("Rss:");
+    (size, rss)
+}
