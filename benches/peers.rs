@@ -286,6 +286,8 @@ struct Figures {
     start: Option<Duration>,
     stop: Option<Duration>,
     rss_kib: u64,
+    /// The part of `rss_kib` that is pages of files (the binaries, mostly).
+    rss_file_kib: u64,
     processes: usize,
     wakeups_per_second: f64,
 }
@@ -313,6 +315,7 @@ fn measure(peer: &Peer, n: usize) -> Figures {
     std::thread::sleep(Duration::from_secs(1));
     let own = supervisor_processes(root);
     let rss_kib = own.iter().map(|p| status_field(*p, "VmRSS:")).sum();
+    let rss_file_kib = own.iter().map(|p| status_field(*p, "RssFile:")).sum();
     let before = context_switches(&own);
     let window = Duration::from_secs(5);
     std::thread::sleep(window);
@@ -339,6 +342,7 @@ fn measure(peer: &Peer, n: usize) -> Figures {
         start: started,
         stop: stopped,
         rss_kib,
+        rss_file_kib,
         processes: own.len(),
         wakeups_per_second: wakeups,
     }
@@ -543,12 +547,12 @@ fn main() {
         .unwrap_or(100);
     println!("{n} services of `sleep`, each supervisor started on its own\n");
     println!(
-        "| {:<28} | {:>10} | {:>10} | {:>9} | {:>9} | {:>10} |",
-        "supervisor", "start", "stop", "RSS", "processes", "wakeups/s"
+        "| {:<28} | {:>10} | {:>10} | {:>9} | {:>10} | {:>9} | {:>10} |",
+        "supervisor", "start", "stop", "RSS", "of it file", "processes", "wakeups/s"
     );
     println!(
-        "|{:-<30}|{:->12}|{:->12}|{:->11}|{:->11}|{:->12}|",
-        "", "", "", "", "", ""
+        "|{:-<30}|{:->12}|{:->12}|{:->11}|{:->12}|{:->11}|{:->12}|",
+        "", "", "", "", "", "", ""
     );
     for peer in peers() {
         if !filter.is_empty() && !filter.iter().any(|f| peer.name.contains(f.as_str())) {
@@ -560,11 +564,12 @@ fn main() {
         }
         let f = measure(&peer, n);
         println!(
-            "| {:<28} | {:>10} | {:>10} | {:>5} MiB | {:>9} | {:>10.1} |",
+            "| {:<28} | {:>10} | {:>10} | {:>5} MiB | {:>6} MiB | {:>9} | {:>10.1} |",
             peer.name,
             show(f.start),
             show(f.stop),
             format!("{:.1}", f.rss_kib as f64 / 1024.0),
+            format!("{:.1}", f.rss_file_kib as f64 / 1024.0),
             f.processes,
             f.wakeups_per_second
         );
