@@ -13,6 +13,7 @@ pub mod pool;
 pub mod search_path;
 pub mod service;
 pub mod settings;
+pub mod sorted_map;
 pub mod syslog_conf;
 pub mod timer;
 pub mod unit_name;

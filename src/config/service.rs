@@ -319,35 +319,8 @@ pub struct Service {
     pub log: LogSettings,
 }
 
-/// Time spans by key, in key order. A sorted vector, not a map: a service
-/// sets one or two, and a map's first node alone takes some 370 bytes.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Timespans(Vec<(String, Usec)>);
-
-impl Timespans {
-    fn find(&self, key: &str) -> Result<usize, usize> {
-        self.0.binary_search_by(|(k, _)| k.as_str().cmp(key))
-    }
-
-    pub fn get(&self, key: &str) -> Option<&Usec> {
-        self.find(key).ok().map(|i| &self.0[i].1)
-    }
-
-    /// Sets `key`, replacing what it was.
-    pub fn insert(&mut self, key: String, usec: Usec) {
-        match self.find(&key) {
-            Ok(i) => self.0[i].1 = usec,
-            Err(i) => {
-                self.0.reserve_exact(1);
-                self.0.insert(i, (key, usec));
-            }
-        }
-    }
-
-    pub fn remove(&mut self, key: &str) -> Option<Usec> {
-        self.find(key).ok().map(|i| self.0.remove(i).1)
-    }
-}
+/// Time spans by key (`RestartSec`, ...): a service sets one or two.
+pub type Timespans = super::sorted_map::SortedMap<String, Usec>;
 
 impl Service {
     /// The effective `Type=` (systemd's default is `simple`).

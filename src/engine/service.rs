@@ -247,41 +247,9 @@ pub struct ServiceRuntime {
     pub exec_runs: ExecRuns,
 }
 
-/// The runs of a service's commands by (list, place), in key order. A
-/// sorted vector, not a map: a service has a handful of commands, and a
-/// map's first node alone takes some 600 bytes per service.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ExecRuns(Vec<((&'static str, usize), ExecRun)>);
-
-impl ExecRuns {
-    pub fn insert(&mut self, place: (&'static str, usize), run: ExecRun) {
-        match self.0.binary_search_by(|(p, _)| p.cmp(&place)) {
-            Ok(i) => self.0[i].1 = run,
-            Err(i) => {
-                self.0.reserve_exact(1);
-                self.0.insert(i, (place, run));
-            }
-        }
-    }
-
-    pub fn get(&self, place: &(&'static str, usize)) -> Option<&ExecRun> {
-        let i = self.0.binary_search_by(|(p, _)| p.cmp(place)).ok()?;
-        Some(&self.0[i].1)
-    }
-
-    /// In key order, as the map's were.
-    pub fn values_mut(&mut self) -> impl DoubleEndedIterator<Item = &mut ExecRun> {
-        self.0.iter_mut().map(|(_, run)| run)
-    }
-
-    pub fn retain(&mut self, mut keep: impl FnMut(&(&'static str, usize), &mut ExecRun) -> bool) {
-        self.0.retain_mut(|(place, run)| keep(place, run));
-    }
-
-    pub fn clear(&mut self) {
-        self.0.clear();
-    }
-}
+/// The runs of a service's commands by (list, place), in key order: a
+/// service has a handful of commands.
+pub type ExecRuns = crate::config::sorted_map::SortedMap<(&'static str, usize), ExecRun>;
 
 /// One run of a command: its process, when it started and ended, how.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
