@@ -8,6 +8,8 @@
 
 use nix::libc;
 
+use super::vfork::page_size;
+
 /// Room left below the caller's frame: this function's own frame and the
 /// madvise call itself.
 const MARGIN: usize = 16 * 1024;
@@ -47,12 +49,6 @@ fn stack_low_end(maps: &str) -> Option<usize> {
     let line = maps.lines().find(|l| l.ends_with("[stack]"))?;
     let (start, _) = line.split_once('-')?;
     usize::from_str_radix(start, 16).ok()
-}
-
-fn page_size() -> usize {
-    // SAFETY: sysconf has no preconditions.
-    let size = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
-    if size > 0 { size as usize } else { 4096 }
 }
 
 #[cfg(test)]
