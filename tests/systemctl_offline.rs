@@ -194,6 +194,7 @@ fn run(case: &Case, files: &Tree, root: &Tree) -> Outcome {
         .env("LANG", "C.UTF-8")
         .env("TERM", "dumb")
         .env("RUNR_UNIT_PATH", files.unit_path())
+        .env("RUNR_DIALECT", "systemd")
         .env("RUNR_SOCKET", format!("{}/no-daemon.sock", files.path()))
         .output()
         .unwrap();
@@ -251,6 +252,7 @@ fn a_systemctl_symlink_and_runr_systemctl_answer_alike() {
         let out = cmd
             .args(["is-enabled", "demo-once.service", "demo-idle.service"])
             .env("RUNR_UNIT_PATH", files.unit_path())
+            .env("RUNR_DIALECT", "systemd")
             .env("RUNR_SOCKET", format!("{}/none.sock", files.path()))
             .output()
             .unwrap();

@@ -63,6 +63,8 @@ fn replay(case: &Path) -> (String, String, String) {
         .current_dir(scratch.path())
         .env_remove("SYSTEMD_UNIT_PATH")
         .env_remove("RUNR_UNIT_PATH")
+        // The cases are systemd's, in scratch directories.
+        .env("RUNR_DIALECT", "systemd")
         .output()
         .expect("run runr");
     let dir = scratch.path().to_string_lossy().into_owned();

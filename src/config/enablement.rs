@@ -21,9 +21,12 @@ use std::path::{Component, Path, PathBuf};
 
 use thiserror::Error;
 
+use super::autostart::AutostartUnit;
+use super::dialect::Dialect;
 use super::search_path::{self, SearchPath};
 use super::unit_name::{self, NameShape};
 use crate::syntax::unit_file;
+pub use crate::syntax::fnmatch::fnmatch;
 
 /// Where systemd keeps the admin's enablement links.
 pub const PERSISTENT_CONFIG: &str = "/etc/systemd/system";
@@ -53,6 +56,8 @@ pub struct InstallPaths {
     /// Where `enable --runtime` writes; None where the path has no such dir.
     pub runtime: Option<PathBuf>,
     pub preset_dirs: Vec<PathBuf>,
+    /// The dialect every directory is read in, when one is imposed.
+    pub dialect: Option<Dialect>,
 }
 
 impl InstallPaths {
@@ -70,6 +75,7 @@ impl InstallPaths {
     }
 
     pub fn from_search_path(path: SearchPath, root: Option<PathBuf>) -> Self {
+        let dialect = path.dialect;
         let search = path.dirs;
         let persistent =
             if search.iter().any(|d| d == Path::new(PERSISTENT_CONFIG)) || search.is_empty() {
@@ -104,6 +110,7 @@ impl InstallPaths {
             persistent,
             runtime,
             preset_dirs,
+            dialect,
         }
     }
 
@@ -227,6 +234,8 @@ pub enum Change {
     Symlink { link: String, target: String },
     /// `Removed "PATH".`
     Unlink { path: String },
+    /// A drop-in written to turn runr's `Autostart=` on or off.
+    DropIn { path: String, setting: String },
 }
 
 /// What stopped an operation, or was worth a word.
@@ -504,6 +513,18 @@ impl Installer {
         } else {
             UnitFileState::Static
         };
+        // runr's dialect: Autostart= enables, links or not.
+        if let Some(unit) = AutostartUnit::find(&self.paths, &info.name, &info.entry) {
+            if unit.is_on(&self.paths) {
+                return Ok(UnitFileState::Enabled);
+            }
+            if matches!(
+                state,
+                UnitFileState::Static | UnitFileState::Indirect | UnitFileState::Disabled
+            ) {
+                return Ok(UnitFileState::Disabled);
+            }
+        }
         Ok(state)
     }
 
@@ -732,6 +753,16 @@ impl Installer {
             if info.install.carries_install_info() {
                 outcome.carries_install_info = true;
             }
+            if let Some(unit) = AutostartUnit::find(&self.paths, &info.name, &info.entry) {
+                outcome.carries_install_info = true;
+                match unit.set(&self.paths, true) {
+                    Ok(changes) => outcome.changes.extend(changes),
+                    Err(e) => {
+                        outcome.fail(e);
+                        return outcome;
+                    }
+                }
+            }
             let links = match self.planned_links(info, runtime) {
                 Ok(links) => links,
                 Err(e) => {
@@ -916,6 +947,17 @@ impl Installer {
             by_name.insert(name.clone());
             match self.discover(&name) {
                 Ok(info) if info.masked_by.is_none() => {
+                    if !dry_run
+                        && let Some(unit) = AutostartUnit::find(&self.paths, &info.name, &info.entry)
+                    {
+                        match unit.set(&self.paths, false) {
+                            Ok(changes) => outcome.changes.extend(changes),
+                            Err(e) => {
+                                outcome.fail(e);
+                                return outcome;
+                            }
+                        }
+                    }
                     let is_instance =
                         matches!(unit_name::classify(&name), Some((NameShape::Instance, _)));
                     if !is_instance {
@@ -1249,289 +1291,6 @@ fn install_specifiers(text: &str, name: &str) -> String {
     out
 }
 
-/// Shell-style globbing as fnmatch(3) does it without flags: `*`, `?`,
-/// `[...]` (with `!`/`^` and ranges), `\` escapes.
-pub fn fnmatch(pattern: &str, text: &str) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = text.chars().collect();
-    glob_from(&p, &t)
-}
-
-fn glob_from(p: &[char], t: &[char]) -> bool {
-    let (mut pi, mut ti) = (0, 0);
-    let mut backtrack: Option<(usize, usize)> = None;
-    while ti < t.len() {
-        let step = match p.get(pi) {
-            Some('*') => {
-                backtrack = Some((pi, ti));
-                pi += 1;
-                continue;
-            }
-            Some('?') => Some(1),
-            Some('[') => match class_matches(&p[pi..], t[ti]) {
-                Some((true, len)) => Some(len),
-                Some((false, _)) => None,
-                None => (t[ti] == '[').then_some(1),
-            },
-            Some('\\') if pi + 1 < p.len() => (p[pi + 1] == t[ti]).then_some(2),
-            Some(c) => (*c == t[ti]).then_some(1),
-            None => None,
-        };
-        match step {
-            Some(len) => {
-                pi += len;
-                ti += 1;
-            }
-            None => match backtrack {
-                Some((star, at)) => {
-                    pi = star + 1;
-                    ti = at + 1;
-                    backtrack = Some((star, at + 1));
-                }
-                None => return false,
-            },
-        }
-    }
-    p[pi..].iter().all(|c| *c == '*')
-}
-
-/// Whether `c` is in the bracket expression at the start of `p`, and the
-/// expression's length; None if it is not a complete expression.
-fn class_matches(p: &[char], c: char) -> Option<(bool, usize)> {
-    let mut i = 1;
-    let negate = matches!(p.get(i), Some('!') | Some('^'));
-    if negate {
-        i += 1;
-    }
-    let mut found = false;
-    let mut first = true;
-    while i < p.len() {
-        if p[i] == ']' && !first {
-            return Some((found != negate, i + 1));
-        }
-        first = false;
-        let lo = p[i];
-        if p.get(i + 1) == Some(&'-') && p.get(i + 2).is_some_and(|h| *h != ']') {
-            let hi = p[i + 2];
-            if lo <= c && c <= hi {
-                found = true;
-            }
-            i += 3;
-        } else {
-            if lo == c {
-                found = true;
-            }
-            i += 1;
-        }
-    }
-    None
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::os::unix::fs::symlink;
-
-    struct Tree {
-        dir: tempfile::TempDir,
-    }
-
-    impl Tree {
-        fn new() -> Self {
-            let dir = tempfile::tempdir().unwrap();
-            for d in ["etc/systemd/system", "usr/lib/systemd/system", "opt"] {
-                fs::create_dir_all(dir.path().join(d)).unwrap();
-            }
-            Tree { dir }
-        }
-
-        fn file(&self, logical: &str, text: &str) {
-            let p = self.dir.path().join(logical.trim_start_matches('/'));
-            fs::create_dir_all(p.parent().unwrap()).unwrap();
-            fs::write(p, text).unwrap();
-        }
-
-        fn installer(&self) -> Installer {
-            Installer::new(InstallPaths::with_root(self.dir.path()))
-        }
-
-        fn root(&self) -> String {
-            self.dir.path().display().to_string()
-        }
-    }
-
-    const SIMPLE: &str = "[Service]\nExecStart=/bin/true\n[Install]\nWantedBy=multi-user.target\nAlias=other.service\n";
-
-    #[test]
-    fn enable_makes_alias_then_wants_links_and_disable_removes_them() {
-        let tree = Tree::new();
-        tree.file("/etc/systemd/system/a.service", SIMPLE);
-        let i = tree.installer();
-        assert_eq!(i.state("a.service").unwrap(), UnitFileState::Disabled);
-        let out = i.enable(&["a.service".into()], false, false);
-        let r = tree.root();
-        assert_eq!(
-            out.changes,
-            vec![
-                Change::Symlink {
-                    link: format!("{r}/etc/systemd/system/other.service"),
-                    target: "/etc/systemd/system/a.service".into()
-                },
-                Change::Symlink {
-                    link: format!("{r}/etc/systemd/system/multi-user.target.wants/a.service"),
-                    target: "/etc/systemd/system/a.service".into()
-                },
-            ]
-        );
-        assert!(!out.failed && out.carries_install_info);
-        assert_eq!(i.state("a.service").unwrap(), UnitFileState::Enabled);
-        assert_eq!(i.state("other.service").unwrap(), UnitFileState::Alias);
-        // Again: nothing to do.
-        assert!(
-            i.enable(&["a.service".into()], false, false)
-                .changes
-                .is_empty()
-        );
-        let links = i.disable(&["a.service".into()], false, true);
-        assert_eq!(links.changes.len(), 2);
-        let out = i.disable(&["a.service".into()], false, false);
-        assert_eq!(out.changes.len(), 2);
-        assert_eq!(i.state("a.service").unwrap(), UnitFileState::Disabled);
-        assert!(i.state("other.service").is_err());
-        assert!(
-            !tree
-                .dir
-                .path()
-                .join("etc/systemd/system/multi-user.target.wants")
-                .exists()
-        );
-    }
-
-    #[test]
-    fn static_masked_indirect_and_linked_states() {
-        let tree = Tree::new();
-        tree.file(
-            "/usr/lib/systemd/system/s.service",
-            "[Service]\nExecStart=/bin/true\n",
-        );
-        tree.file(
-            "/usr/lib/systemd/system/t@.service",
-            SIMPLE.replace("Alias=other.service\n", "").as_str(),
-        );
-        tree.file("/opt/l.service", SIMPLE);
-        let i = tree.installer();
-        assert_eq!(i.state("s.service").unwrap(), UnitFileState::Static);
-        assert_eq!(i.state("t@.service").unwrap(), UnitFileState::Disabled);
-        assert_eq!(i.state("t@x.service").unwrap(), UnitFileState::Disabled);
-        let e = i.enable(&["t@.service".into()], false, false);
-        assert_eq!(
-            e.problems,
-            vec![InstallError::NonTemplateDestination {
-                unit: "t@.service".into(),
-                destination: "multi-user.target".into()
-            }]
-        );
-        assert!(!i.enable(&["t@x.service".into()], false, false).failed);
-        assert_eq!(i.state("t@.service").unwrap(), UnitFileState::Indirect);
-        assert_eq!(i.state("t@x.service").unwrap(), UnitFileState::Enabled);
-        assert_eq!(i.state("t@y.service").unwrap(), UnitFileState::Disabled);
-        let (masked, missing) = i.mask(&["s.service".into(), "none.service".into()], false, false);
-        assert_eq!(masked.changes.len(), 2);
-        assert_eq!(missing, vec!["none.service".to_string()]);
-        assert_eq!(i.state("s.service").unwrap(), UnitFileState::Masked);
-        assert_eq!(
-            i.enable(&["s.service".into()], false, false).problems,
-            vec![InstallError::Masked(format!(
-                "{}/etc/systemd/system/s.service",
-                tree.root()
-            ))]
-        );
-        assert_eq!(i.unmask(&["s.service".into()], false).changes.len(), 1);
-        assert_eq!(i.state("s.service").unwrap(), UnitFileState::Static);
-        let linked = i.link(&["/opt/l.service".into()], false, false);
-        assert_eq!(linked.changes.len(), 1);
-        assert_eq!(i.state("l.service").unwrap(), UnitFileState::Linked);
-        assert!(!i.enable(&["l.service".into()], false, false).failed);
-        assert_eq!(i.state("l.service").unwrap(), UnitFileState::Enabled);
-    }
-
-    #[test]
-    fn mask_refuses_a_real_file_and_missing_units_are_errors() {
-        let tree = Tree::new();
-        tree.file("/etc/systemd/system/f.service", SIMPLE);
-        let i = tree.installer();
-        let (out, _) = i.mask(&["f.service".into()], false, false);
-        assert_eq!(
-            out.problems,
-            vec![InstallError::Exists(format!(
-                "{}/etc/systemd/system/f.service",
-                tree.root()
-            ))]
-        );
-        assert_eq!(
-            i.state("nope.service").unwrap_err(),
-            InstallError::NotFound("nope.service".into())
-        );
-        let out = i.disable(&["nope.service".into()], false, false);
-        assert!(!out.failed);
-        assert_eq!(out.problems.len(), 1);
-    }
-
-    #[test]
-    fn presets_first_match_wins_and_default_is_enable() {
-        let tree = Tree::new();
-        tree.file(
-            "/usr/lib/systemd/system-preset/90-x.preset",
-            "# c\ndisable b*.service\nenable *\n",
-        );
-        tree.file(
-            "/etc/systemd/system-preset/10-y.preset",
-            "enable bee.service\n",
-        );
-        let i = tree.installer();
-        assert_eq!(i.preset("bee.service"), Preset::Enable);
-        assert_eq!(i.preset("bar.service"), Preset::Disable);
-        assert_eq!(i.preset("foo.service"), Preset::Enable);
-    }
-
-    #[test]
-    fn globbing() {
-        assert!(fnmatch("demo*", "demo-x.service"));
-        assert!(fnmatch("*.service", "a.service"));
-        assert!(!fnmatch("*.service", "a.timer"));
-        assert!(fnmatch("a?c", "abc"));
-        assert!(fnmatch("[a-c]x", "bx"));
-        assert!(!fnmatch("[!a-c]x", "bx"));
-        assert!(fnmatch("demo-greet@*", "demo-greet@.service"));
-        assert!(fnmatch("a\\*", "a*"));
-        assert!(!fnmatch("a", "ab"));
-        assert!(fnmatch("[", "["));
-    }
-
-    #[test]
-    fn install_specifiers_resolve() {
-        assert_eq!(
-            install_specifiers("%p-%i.target", "a@b.service"),
-            "a-b.target"
-        );
-        assert_eq!(install_specifiers("%n%%", "x.service"), "x.service%");
-    }
-
-    #[test]
-    fn symlink_targets_are_normalised() {
-        assert_eq!(
-            absolutise(Path::new("/etc/x/a.service"), Path::new("../b.service")),
-            PathBuf::from("/etc/b.service")
-        );
-        let tree = Tree::new();
-        symlink(
-            "/dev/null",
-            tree.dir.path().join("etc/systemd/system/m.service"),
-        )
-        .unwrap();
-        assert_eq!(
-            tree.installer().state("m.service").unwrap(),
-            UnitFileState::Masked
-        );
-    }
-}
+#[path = "enablement_tests.rs"]
+mod tests;

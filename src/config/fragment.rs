@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use super::diagnostics::{Diagnostic, Level};
+use super::dialect::{self, Dialect};
 use super::model::{InstallSection, UnitBody, UnitSection, UnitType};
 use super::service::{self, Service, ServiceType};
 use super::settings::{Applied, Setting, Sink};
@@ -23,6 +24,8 @@ pub struct UnitDraft {
     pub body: UnitBody,
     /// What `%n`, `%i`, ... expand to in this unit's settings.
     pub specifiers: SpecifierContext,
+    /// The dialect of the directory the unit's main file is in.
+    pub dialect: Dialect,
 }
 
 impl UnitDraft {
@@ -40,6 +43,7 @@ impl UnitDraft {
             install: InstallSection::default(),
             body,
             specifiers: super::host::specifier_context(name),
+            dialect: Dialect::Systemd,
         }
     }
 }
@@ -186,6 +190,11 @@ fn apply_setting(draft: &mut UnitDraft, s: &Setting, sink: &mut Sink) -> Applied
 }
 
 fn apply_expanded(draft: &mut UnitDraft, s: &Setting, sink: &mut Sink) -> Applied {
+    if draft.dialect == Dialect::Runr
+        && let Some(applied) = apply_runr_meaning(draft, s, sink)
+    {
+        return applied;
+    }
     match s.section {
         "Unit" => unit_section::apply_unit_key(&mut draft.unit, s, sink),
         "Install" => unit_section::apply_install_key(&mut draft.install, s),
@@ -206,6 +215,28 @@ fn apply_expanded(draft: &mut UnitDraft, s: &Setting, sink: &mut Sink) -> Applie
     }
 }
 
+/// The keys whose meaning in runr's dialect differs from systemd's.
+fn apply_runr_meaning(draft: &mut UnitDraft, s: &Setting, sink: &mut Sink) -> Option<Applied> {
+    match (&mut draft.body, s.section, s.key) {
+        // `Unit=backup` is backup.service.
+        (UnitBody::Timer(t), "Timer", "Unit") => {
+            let name = dialect::trigger_unit_name(s.value);
+            Some(timer::apply_timer_key(
+                t,
+                &draft.name,
+                &Setting { value: &name, ..*s },
+                sink,
+            ))
+        }
+        // Documented, and safe with the final SIGKILL: no warning.
+        (UnitBody::Service(svc), "Service", "KillMode") if s.value == "none" => {
+            svc.kill_mode = Some(service::KillMode::None);
+            Some(Applied::Done)
+        }
+        _ => None,
+    }
+}
+
 /// Reads text and applies it (for callers that already hold the bytes).
 pub fn apply_bytes(
     draft: &mut UnitDraft,
@@ -222,8 +253,22 @@ pub fn apply_bytes(
 pub fn check_loaded(draft: &UnitDraft) -> Result<Vec<String>, String> {
     match &draft.body {
         UnitBody::Service(svc) => check_service(svc, &draft.unit),
-        UnitBody::Timer(t) => check_timer(t).map(|()| Vec::new()),
+        UnitBody::Timer(t) => {
+            check_timer(t)?;
+            if draft.dialect == Dialect::Runr {
+                dialect::check_runr_timer(t)?;
+            }
+            Ok(Vec::new())
+        }
         _ => Ok(Vec::new()),
+    }
+}
+
+/// Once every file is read: runr's defaults for what a unit of its
+/// dialect left unset.
+pub fn finish_dialect(draft: &mut UnitDraft) {
+    if draft.dialect == Dialect::Runr {
+        dialect::apply_runr_defaults(&mut draft.body);
     }
 }
 

@@ -20,6 +20,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::diagnostics::{Diagnostic, Level};
+use super::dialect::Dialect;
 use super::fragment::{self, FileOutcome, UnitDraft};
 use super::model::{LoadState, Unit, UnitType};
 use super::search_path::SearchPath;
@@ -222,6 +223,9 @@ impl Loader {
         let mut draft = UnitDraft::new(&resolved.name, unit_type);
         let mut diagnostics = Vec::new();
         let fragment_path = forced_fragment.or(resolved.fragment.clone());
+        if let Some(path) = &fragment_path {
+            draft.dialect = self.search_path.dialect_of(path);
+        }
         let mut unit = Unit {
             name: resolved.name.clone(),
             unit_type,
@@ -235,6 +239,7 @@ impl Loader {
             body: draft.body.clone(),
             load_state: LoadState::Loaded,
             diagnostics: Vec::new(),
+            dialect: draft.dialect,
         };
         if resolved.masked {
             unit.load_state = LoadState::Masked;
@@ -280,6 +285,7 @@ impl Loader {
                 }
             }
         }
+        fragment::finish_dialect(&mut draft);
         unit.load_state = match outcome {
             FileOutcome::Read => match fragment::check_loaded(&draft) {
                 Ok(warnings) => {
@@ -343,6 +349,7 @@ impl Loader {
             body: draft.body,
             load_state,
             diagnostics,
+            dialect: Dialect::Systemd,
         }
     }
 

@@ -2,7 +2,9 @@
 //! aliases, enablement symlinks, masks), with systemd 252's diagnostics for
 //! bad files and values.
 
+pub mod autostart;
 pub mod diagnostics;
+pub mod dialect;
 pub mod enablement;
 pub mod fragment;
 pub mod host;
@@ -21,6 +23,7 @@ pub mod unit_section;
 pub mod values;
 
 pub use diagnostics::Diagnostic;
+pub use dialect::Dialect;
 pub use loader::{Loader, Units};
 pub use model::{LoadState, Unit, UnitBody, UnitType};
 pub use search_path::SearchPath;

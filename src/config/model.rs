@@ -327,6 +327,8 @@ pub struct Unit {
     pub load_state: LoadState,
     /// What the files said about themselves, in the order systemd says it.
     pub diagnostics: Vec<Diagnostic>,
+    /// The dialect its main file was read in (its defaults are applied).
+    pub dialect: super::dialect::Dialect,
 }
 
 impl Unit {

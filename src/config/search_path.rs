@@ -3,6 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
+use super::dialect::Dialect;
+
 /// runr's default directories, highest priority first: its own, then
 /// systemd's system directories.
 pub const DEFAULT_DIRS: &[&str] = &[
@@ -21,19 +23,26 @@ pub const ENV_VAR: &str = "RUNR_UNIT_PATH";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchPath {
     pub dirs: Vec<PathBuf>,
+    /// The dialect every directory is read in; by default each directory
+    /// has its own (config/dialect.rs). `RUNR_DIALECT` sets it.
+    pub dialect: Option<Dialect>,
 }
 
 impl Default for SearchPath {
     fn default() -> Self {
         SearchPath {
             dirs: DEFAULT_DIRS.iter().map(PathBuf::from).collect(),
+            dialect: Dialect::forced_by_env(),
         }
     }
 }
 
 impl SearchPath {
     pub fn new(dirs: impl IntoIterator<Item = impl Into<PathBuf>>) -> Self {
-        let mut path = SearchPath { dirs: Vec::new() };
+        let mut path = SearchPath {
+            dirs: Vec::new(),
+            dialect: Dialect::forced_by_env(),
+        };
         for d in dirs {
             path.push(d.into());
         }
@@ -60,10 +69,23 @@ impl SearchPath {
         path
     }
 
+    /// Every directory read in `dialect`.
+    pub fn with_dialect(mut self, dialect: Dialect) -> Self {
+        self.dialect = Some(dialect);
+        self
+    }
+
+    /// The dialect of a unit whose main file is `fragment`.
+    pub fn dialect_of(&self, fragment: &Path) -> Dialect {
+        self.dialect
+            .unwrap_or_else(|| Dialect::of_fragment(fragment))
+    }
+
     /// Puts directories in front (as `verify` does with the directories of
     /// the files it is given), dropping later duplicates.
     pub fn prepend(&mut self, dirs: &[PathBuf]) {
         let mut new = SearchPath::new(dirs.iter().cloned());
+        new.dialect = self.dialect;
         for d in self.dirs.drain(..) {
             new.push(d);
         }

@@ -115,6 +115,7 @@ named_enum!(
         Stdout => "stdout",
         File => "file",
         Both => "both",
+        None => "none",
     }
 );
 
@@ -317,6 +318,13 @@ pub struct Service {
     /// `None` when unset or `infinity`.
     pub max_memory_rss: Option<u64>,
     pub log: LogSettings,
+    // Set by runr's dialect (config/dialect.rs), never by a key.
+    /// Only SIGTERM is a clean death: SIGHUP, SIGINT and SIGPIPE count as
+    /// failures, which `Restart=on-failure` restarts.
+    pub only_sigterm_is_clean: bool,
+    /// `KillMode=none` sends no SIGTERM but still SIGKILLs what is left
+    /// once `TimeoutStopSec=` has passed.
+    pub kill_none_sends_final_sigkill: bool,
 }
 
 /// Time spans by key (`RestartSec`, ...): a service sets one or two.

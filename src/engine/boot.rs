@@ -72,6 +72,8 @@ pub fn service_plan(unit: &Unit) -> Option<ServicePlan> {
     plan.watchdog_signal = signal(service.watchdog_signal, Signal::SIGABRT);
     plan.send_sigkill = service.send_sigkill.unwrap_or(true);
     plan.send_sighup = service.send_sighup.unwrap_or(false);
+    plan.kill_none_sends_final_sigkill = service.kill_none_sends_final_sigkill;
+    plan.only_sigterm_is_clean = service.only_sigterm_is_clean;
     plan.success_exit_status = service.success_exit_status.clone();
     plan.restart_prevent_exit_status = service.restart_prevent_exit_status.clone();
     plan.restart_force_exit_status = service.restart_force_exit_status.clone();

@@ -194,13 +194,9 @@ impl Manager {
     /// (enabled, or Autostart=) start, and failed units that would restart
     /// (Restart=always, on-failure) start again.
     pub fn reload_unit_files(&mut self) {
-        let known_before: BTreeSet<String> = self
-            .units
-            .by_name
-            .values()
-            .filter(|u| u.load_state == LoadState::Loaded)
-            .map(|u| u.name.clone())
-            .collect();
+        // What has run (or runs) is known; a unit read by an earlier
+        // `systemctl daemon-reload` that never started is still new.
+        let known_before: BTreeSet<String> = self.runtimes.keys().cloned().collect();
         self.reread_unit_files();
         self.apply_reload(&known_before);
     }

@@ -124,6 +124,12 @@ pub struct ServicePlan {
     pub final_kill_signal: Signal,
     pub send_sigkill: bool,
     pub send_sighup: bool,
+    /// `KillMode=none` still ends in a SIGKILL of what is left (runr's
+    /// dialect).
+    pub kill_none_sends_final_sigkill: bool,
+    /// A death by SIGHUP, SIGINT or SIGPIPE is a failure; only SIGTERM is
+    /// clean (runr's dialect).
+    pub only_sigterm_is_clean: bool,
     pub success_exit_status: ExitStatusSet,
     pub restart_prevent_exit_status: ExitStatusSet,
     pub restart_force_exit_status: ExitStatusSet,
@@ -164,6 +170,8 @@ impl ServicePlan {
             final_kill_signal: Signal::SIGKILL,
             send_sigkill: true,
             send_sighup: false,
+            kill_none_sends_final_sigkill: false,
+            only_sigterm_is_clean: false,
             success_exit_status: ExitStatusSet::default(),
             restart_prevent_exit_status: ExitStatusSet::default(),
             restart_force_exit_status: ExitStatusSet::default(),

@@ -21,7 +21,7 @@ fn golden(rel: &str) -> String {
 /// Loads a golden unit as the guest had it, in /etc/systemd/system.
 fn load(name: &str) -> Unit {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("golden/systemctl/units");
-    let loader = Loader::new(SearchPath::new([dir]));
+    let loader = Loader::new(SearchPath::new([dir]).with_dialect(crate::config::Dialect::Systemd));
     let mut unit = loader.load_unit(name);
     if unit.fragment_path.is_some() {
         unit.fragment_path = Some(PathBuf::from(format!("/etc/systemd/system/{name}")));

@@ -199,6 +199,8 @@ async fn supervise(
                 core.borrow_mut().manager.enqueue_shutdown();
             }
             _ = sighup.recv() => {
+                // As `runr daemon-reload`: new units start, failed ones
+                // that would restart start again.
                 sink.supervisor_message("", "Reloading unit files (SIGHUP).");
                 core.borrow_mut().manager.reload_unit_files();
             }

@@ -86,7 +86,7 @@ impl UnitLogOptions {
         });
         let console = matches!(sink, LogSink::Stdout | LogSink::Both);
         let file = match (sink, directory) {
-            (LogSink::File | LogSink::Both, Some(dir)) => Some(self.rotate_config(dir, unit)),
+            (LogSink::File | LogSink::Both | LogSink::None, Some(dir)) => Some(self.rotate_config(dir, unit)),
             _ => None,
         };
         let prefix = self

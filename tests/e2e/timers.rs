@@ -63,6 +63,7 @@ fn a_timer_every_second_runs_sixty_times_a_minute_without_drift() {
         .arg("--journal-dir")
         .arg(&journal)
         .env("RUNR_STATE_DIRECTORY", dir.path().join("state"))
+        .env("RUNR_DIALECT", "systemd")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

@@ -63,6 +63,8 @@ impl LogPod {
     pub fn start(&self, extra: &[&str]) -> Supervisor {
         let mut command = Command::new(RUNR);
         command
+            // The log tests' units are written for systemd.
+            .env("RUNR_DIALECT", "systemd")
             .arg("supervisor")
             .arg(self.units())
             .arg("--api-socket")

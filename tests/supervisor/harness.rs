@@ -63,11 +63,26 @@ impl Pod {
         self.start_with_env(&[])
     }
 
+    /// Starts the supervisor with the pod's directory in runr's own
+    /// dialect, as `runr supervisor DIR` reads it by default.
+    pub fn start_in_runr_dialect(&self) -> Supervisor {
+        let mut command = self.command(&[]);
+        command.env_remove("RUNR_DIALECT");
+        Supervisor::spawn(command, Duration::from_secs(15))
+    }
+
     /// Starts the supervisor with extra environment variables.
     pub fn start_with_env(&self, env: &[(&str, &str)]) -> Supervisor {
+        Supervisor::spawn(self.command(env), Duration::from_secs(15))
+    }
+
+    fn command(&self, env: &[(&str, &str)]) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_runr"));
         command
             .env("RUNR_STATE_DIRECTORY", self.state_dir())
+            // These pods are written for systemd; runr's own dialect has
+            // its tests (RUNR_DIALECT=runr in `env`).
+            .env("RUNR_DIALECT", "systemd")
             .envs(env.iter().copied())
             .arg("supervisor")
             .arg(self.dir.path())
@@ -80,7 +95,7 @@ impl Pod {
             .env("RUNR_BACKGROUND_DIR", self.background_dir())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        Supervisor::spawn(command, Duration::from_secs(15))
+        command
     }
 }
 

@@ -10,6 +10,7 @@ mod cli;
 mod common_normalise;
 mod conditions;
 mod dependencies;
+mod dialect;
 mod directories;
 mod harness;
 mod notify;

@@ -23,6 +23,7 @@ fn systemctl_at(program: &Path, pod: &Pod, args: &[&str]) -> Run {
         .args(args)
         .env("RUNR_SOCKET", pod.socket())
         .env("RUNR_UNIT_PATH", pod.dir())
+        .env("RUNR_DIALECT", "systemd")
         .env("LANG", "C.UTF-8")
         .env_remove("SYSTEMD_OFFLINE")
         .output()

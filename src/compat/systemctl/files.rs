@@ -250,6 +250,9 @@ fn report(inv: &Invocation, outcome: &Outcome, online: bool) {
                     inv.notice(&format!("Created symlink {link} {arrow} {target}."))
                 }
                 Change::Unlink { path } => inv.notice(&format!("Removed \"{path}\".")),
+                Change::DropIn { path, setting } => {
+                    inv.notice(&format!("Created \"{path}\" ({setting})."))
+                }
             }
         }
     }

@@ -818,8 +818,10 @@ fn dependency_children(
 
 // daemon-reload, reset-failed, is-system-running.
 
+/// systemd's daemon-reload reads the files again and starts or restarts
+/// nothing; runr's own `runr daemon-reload` does more.
 fn daemon_reload(inv: &Invocation, client: &Client) -> Result<u8, ClientError> {
-    let accepted = client.daemon_reload()?;
+    let accepted = client.reread_unit_files()?;
     if !inv.options.no_block {
         let _ = wait_for(client, accepted.action_id)?;
     }
