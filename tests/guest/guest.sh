@@ -133,8 +133,10 @@ start)
             bash -c "GUEST_ARGS=($(printf '%q ' "${GUEST_ARGS[@]}")); boot_inside" \
             >"$dir/console.log" 2>&1 </dev/null &
         echo $! > "$dir/unshare.pid"
-        wait $!
-        echo $? > "$dir/exit-status.new"
+        # errexit would end this subshell at a non-zero status.
+        status=0
+        wait $! || status=$?
+        echo "$status" > "$dir/exit-status.new"
         mv "$dir/exit-status.new" "$dir/exit-status"
     ) >/dev/null 2>&1 &
     for _ in $(seq 1 100); do [ -s "$dir/unshare.pid" ] && break; sleep 0.02; done
