@@ -276,7 +276,7 @@ fn settings_of(controller: &str) -> &'static str {
     match controller {
         "memory" => "MemoryMax=/MemoryHigh=",
         "cpu" => "CPUQuota=/CPUMax=/CPUWeight=",
-        "io" => "IOWeight=/IO*BandwidthMax=",
+        "io" => "IOWeight=/IOMax=/IO*BandwidthMax=",
         _ => "TasksMax=",
     }
 }
@@ -455,7 +455,7 @@ pub fn resident_bytes(pid: i32) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::pool::MemoryLimit;
+    use crate::config::pool::{CpuMax, MemoryLimit};
 
     /// A temp dir standing in for runr's subtree in /sys/fs/cgroup.
     fn fake(controllers: &str) -> (tempfile::TempDir, Pools) {
@@ -474,7 +474,7 @@ mod tests {
         Pool {
             name: "db".into(),
             memory_max: Some(MemoryLimit::Bytes(1 << 30)),
-            cpu_quota_permille: Some(500),
+            cpu_max: Some(CpuMax::Permille(500)),
             tasks_max: Some(Some(64)),
             ..Pool::default()
         }
