@@ -152,10 +152,10 @@ fn a_memory_pool_applies_where_the_controller_is_and_is_noted_once_where_not() {
             println!("case: memory controller available; memory.max written and services joined");
             assert_eq!(notes, 0, "{out}");
             assert_eq!(
-                s.read("pool-db/memory.max").trim(),
+                s.read("db/memory.max").trim(),
                 (256u64 << 20).to_string()
             );
-            let procs = s.read("pool-db/cgroup.procs");
+            let procs = s.read("db/cgroup.procs");
             assert_eq!(procs.lines().count(), 2, "{procs:?}\n{out}");
         }
         Some(s) => {
@@ -168,7 +168,7 @@ fn a_memory_pool_applies_where_the_controller_is_and_is_noted_once_where_not() {
                 out.contains("cgroup: the memory controller is not available in "),
                 "{out}"
             );
-            let procs = s.read("pool-db/cgroup.procs");
+            let procs = s.read("db/cgroup.procs");
             assert_eq!(procs.lines().count(), 2, "{procs:?}\n{out}");
         }
     }
@@ -189,7 +189,7 @@ fn a_memory_pool_applies_where_the_controller_is_and_is_noted_once_where_not() {
     let out = sup.stop();
     assert!(out.contains("Stopped db.service - Database."), "{out}");
     if let Some(s) = &subtree {
-        assert!(!s.0.join("pool-db").exists(), "runr left its pool behind");
+        assert!(!s.0.join("db").exists(), "runr left its pool behind");
     }
 }
 
@@ -211,8 +211,8 @@ fn a_cpu_quota_throttles_where_the_cpu_controller_is_delegated() {
     match &subtree {
         Some(s) if s.has("cpu") => {
             println!("case: cpu controller delegated; cpu.max written and the spinner throttled");
-            assert_eq!(s.read("pool-batch/cpu.max").trim(), "20000 100000");
-            let stat = s.read("pool-batch/cpu.stat");
+            assert_eq!(s.read("batch/cpu.max").trim(), "20000 100000");
+            let stat = s.read("batch/cpu.stat");
             let field = |name: &str| -> u64 {
                 stat.lines()
                     .find_map(|l| l.strip_prefix(&format!("{name} ")))
@@ -231,10 +231,10 @@ fn a_cpu_quota_throttles_where_the_cpu_controller_is_delegated() {
             assert!(
                 out.contains("cgroup: the cpu controller is not available in ")
                     && out
-                        .contains("the CPUQuota=/CPUMax=/CPUWeight= of pool batch are not applied"),
+                        .contains("the CpuMax=/CPUWeight= of pool batch are not applied"),
                 "{out}"
             );
-            assert!(!s.0.join("pool-batch/cpu.max").exists());
+            assert!(!s.0.join("batch/cpu.max").exists());
         }
         None => {
             println!("case: no writable cgroup v2; runr notes it and runs the service");
