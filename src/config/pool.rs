@@ -1,21 +1,22 @@
 //! `.cgroup` pool files: a cgroup v2 group with limits, shared by the
-//! services that join it with `Cgroup=` in [Service]. The file lives in the
-//! unit search path and reads like a unit file, except that a `#` after a
-//! blank starts a comment running to the end of the line:
+//! services that join it with `Cgroup=` in `[Service]`. The file lives in
+//! the unit search path and reads like a unit file, except that a `#` after
+//! a blank starts a comment running to the end of the line (a `#` right
+//! after another character is part of the value):
 //!
 //! ```ini
-//! # /etc/runr/pg-pool.cgroup
+//! # /etc/runr/db.cgroup
 //! [Unit]
 //! Description=Database pool
 //!
 //! [Cgroup]
-//! Name=pg-pool        # the group /sys/fs/cgroup/pg-pool
-//! MemoryMax=4G        # memory.max
-//! CpuMax=200%         # cpu.max "200000 100000" (two CPUs)
-//! IOMax=/pgdata read_bps:500M write_bps:200M read_iops:10000 write_iops:5000
+//! Name=db-pool      # group /sys/fs/cgroup/db-pool
+//! MemoryMax=6G      # memory.max
+//! CpuMax=150%       # cpu.max "150000 100000"
+//! IOMax=/var/lib/db read_bps:400M write_iops:2000
 //! ```
 //!
-//! The keys of [Cgroup]:
+//! The keys of `[Cgroup]`:
 //! - `Name=NAME`: the pool's name; its group is `NAME` at the cgroup root
 //!   (`/sys/fs/cgroup/NAME`). Without it, the name is the file's name
 //!   without `.cgroup`. A name is one path component, and neither
@@ -24,12 +25,13 @@
 //!   root; it may be nested. A path under `/sys/fs/cgroup` is taken below
 //!   the cgroup root wherever that is (see `crate::cgroup`), so with
 //!   `RUNR_CGROUP_ROOT=/x` the path `/sys/fs/cgroup/a` is the group `/x/a`.
+//!   The root itself and runr's own groups are refused.
 //! - `MemoryMax=`, `MemoryHigh=`: bytes (K/M/G/T suffixes, base 1024), a
 //!   percentage of RAM, or `infinity` -> memory.max, memory.high.
 //! - `CpuMax=`: a percentage of one CPU (`200%` is two CPUs: cpu.max
 //!   `200000 100000`), or cpu.max as written: `max` or `QUOTA`, with an
 //!   optional `PERIOD`, in microseconds. `CPUQuota=` and `CPUMax=` are the
-//!   same key.
+//!   same key; the last assignment wins.
 //! - `CPUWeight=`, `IOWeight=`: 1..10000 -> cpu.weight, io.weight.
 //! - `IOMax=PATH FIELD:VALUE...`: io.max for the disk holding PATH; the
 //!   fields are `read_bps:` and `write_bps:` (bytes per second, K/M/G/T),
@@ -43,6 +45,15 @@
 //!
 //! A bad value is said on one line naming the file, the line and the key,
 //! and that assignment is ignored; the rest of the file applies.
+//!
+//! `Cgroup=` in `[Service]` (and `CgroupProcPidsFile=`, the same key) names
+//! the group three ways: by the pool's name (`Cgroup=db-pool`), by the
+//! group's directory (`Cgroup=/sys/fs/cgroup/db-pool`), or by its
+//! `cgroup.procs` (`Cgroup=/sys/fs/cgroup/db-pool/cgroup.procs`). A path
+//! picks the pool whose group is there, by `Name=` or `Path=`; where no
+//! pool file defines it, the service joins that group as a shared one,
+//! made on demand without limits. [`parse_cgroup_target`] reads the value;
+//! `crate::cgroup` places and joins the groups.
 
 use std::path::Path;
 
@@ -177,7 +188,7 @@ pub struct Pool {
     pub tasks_max: Option<Option<u64>>,
 }
 
-/// What `Cgroup=` in [Service] names.
+/// What `Cgroup=` in `[Service]` names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CgroupTarget {
     /// A pool by its name (`Cgroup=pg-pool`).
@@ -653,10 +664,10 @@ mod tests {
     fn the_readme_form() {
         let (pool, msgs) = parse(
             "[Cgroup]\n\
-             Name=pg-pool                          # creates /sys/fs/cgroup/pg-pool\n\
-             # (or Path=/sys/fs/cgroup/custom-name for explicit path)\n\
-             MemoryMax=4G                          # memory.max\n\
-             CpuMax=200%                           # cpu.max (200% = 2 cores)\n\
+             Name=pg-pool               # the group at the cgroup root\n\
+             # a whole comment line, where Path= could go\n\
+             MemoryMax=4G               # limit on memory\n\
+             CpuMax=200%                # two CPUs\n\
              IOMax=/pgdata read_bps:500M write_bps:200M read_iops:10000 write_iops:5000\n",
         );
         assert!(msgs.is_empty(), "{msgs:?}");

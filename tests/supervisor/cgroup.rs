@@ -279,10 +279,10 @@ fn a_pool_file_in_the_readme_form_is_joined_by_name_by_group_and_by_procs_file()
         "database.cgroup",
         &format!(
             "[Cgroup]\n\
-             Name=pg-pool                          # creates /sys/fs/cgroup/pg-pool\n\
-             # (or Path=/sys/fs/cgroup/custom-name for explicit path)\n\
-             MemoryMax=4G                          # memory.max\n\
-             CpuMax=200%                           # cpu.max (200% = 2 cores)\n\
+             Name=pg-pool               # the group at the cgroup root\n\
+             # a whole comment line, where Path= could go\n\
+             MemoryMax=4G               # limit on memory\n\
+             CpuMax=200%                # two CPUs\n\
              IOMax={} read_bps:500M write_bps:200M read_iops:10000 write_iops:5000\n",
             data.display()
         ),
