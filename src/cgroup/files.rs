@@ -8,10 +8,10 @@ use std::io;
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::Path;
 
-use crate::config::pool::{DeviceBandwidth, MemoryLimit, Pool};
+use crate::config::pool::{CpuMax, IoField, MemoryLimit, Pool};
 
-/// cpu.max's period when the quota comes from `CPUQuota=` (systemd's
-/// default CPUQuotaPeriodSec=100ms).
+/// cpu.max's period when `CpuMax=` is a percentage (systemd's default
+/// CPUQuotaPeriodSec=100ms).
 pub const CPU_PERIOD_USEC: u64 = 100_000;
 /// The kernel refuses quotas under 1 ms.
 const CPU_QUOTA_MIN_USEC: u64 = 1_000;
@@ -22,13 +22,10 @@ pub fn needed_controllers(pool: &Pool) -> BTreeSet<&'static str> {
     if pool.memory_max.is_some() || pool.memory_high.is_some() {
         needed.insert("memory");
     }
-    if pool.cpu_quota_permille.is_some() || pool.cpu_max.is_some() || pool.cpu_weight.is_some() {
+    if pool.cpu_max.is_some() || pool.cpu_weight.is_some() {
         needed.insert("cpu");
     }
-    if pool.io_weight.is_some()
-        || !pool.io_read_bandwidth_max.is_empty()
-        || !pool.io_write_bandwidth_max.is_empty()
-    {
+    if pool.io_weight.is_some() || !pool.io_max.is_empty() {
         needed.insert("io");
     }
     if pool.tasks_max.is_some() {
@@ -55,15 +52,13 @@ pub fn memory_value(limit: Option<MemoryLimit>, physical: u64) -> String {
     }
 }
 
-/// cpu.max: `CPUMax=` as written wins; else `CPUQuota=` over a 100 ms
-/// period; else `max` (no limit).
+/// cpu.max: a percentage of one CPU over a 100 ms period, the raw form
+/// as written, or `max` (no limit).
 pub fn cpu_max_value(pool: &Pool) -> String {
-    if let Some(raw) = &pool.cpu_max {
-        return raw.clone();
-    }
-    match pool.cpu_quota_permille {
-        Some(permille) => {
-            let quota = (u64::from(permille) * CPU_PERIOD_USEC / 1000).max(CPU_QUOTA_MIN_USEC);
+    match &pool.cpu_max {
+        Some(CpuMax::Raw(raw)) => raw.clone(),
+        Some(CpuMax::Permille(permille)) => {
+            let quota = (u64::from(*permille) * CPU_PERIOD_USEC / 1000).max(CPU_QUOTA_MIN_USEC);
             format!("{quota} {CPU_PERIOD_USEC}")
         }
         None => format!("max {CPU_PERIOD_USEC}"),
@@ -78,34 +73,32 @@ pub fn pids_max_value(tasks_max: Option<Option<u64>>) -> String {
     }
 }
 
-/// One io.max line per bandwidth entry: `MAJ:MIN rbps=N` (or `wbps`),
-/// `max` for infinity. Devices are resolved through `resolve`; entries
-/// whose device cannot be found come back as errors naming the path.
+/// One io.max line per `IOMax=` disk: `MAJ:MIN` and the fields set, as
+/// `rbps=N wbps=N riops=N wiops=N` (`max` for no limit). Devices are
+/// resolved through `resolve`; entries whose device cannot be found come
+/// back as errors naming the path.
 pub fn io_max_lines(
     pool: &Pool,
     resolve: &dyn Fn(&Path) -> io::Result<(u32, u32)>,
 ) -> (Vec<String>, Vec<String>) {
     let mut lines = Vec::new();
     let mut errors = Vec::new();
-    let entries = pool
-        .io_read_bandwidth_max
-        .iter()
-        .map(|e| ("rbps", e))
-        .chain(pool.io_write_bandwidth_max.iter().map(|e| ("wbps", e)));
-    for (
-        key,
-        DeviceBandwidth {
-            path,
-            bytes_per_second,
-        },
-    ) in entries
-    {
-        match resolve(Path::new(path)) {
+    for entry in &pool.io_max {
+        match resolve(Path::new(&entry.path)) {
             Ok((major, minor)) => {
-                let value = bytes_per_second.map_or_else(|| "max".to_string(), |n| n.to_string());
-                lines.push(format!("{major}:{minor} {key}={value}"));
+                let mut line = format!("{major}:{minor}");
+                for field in IoField::ALL {
+                    if let Some(rate) = field.get(entry) {
+                        let value = rate.map_or_else(|| "max".to_string(), |n| n.to_string());
+                        line.push_str(&format!(" {}={value}", field.kernel_key()));
+                    }
+                }
+                lines.push(line);
             }
-            Err(e) => errors.push(format!("Failed to resolve the block device of {path}: {e}")),
+            Err(e) => errors.push(format!(
+                "Failed to resolve the block device of {}: {e}",
+                entry.path
+            )),
         }
     }
     (lines, errors)
@@ -186,6 +179,7 @@ pub fn parse_cgroup2_mount(mountinfo: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::pool::IoMax;
 
     fn pool() -> Pool {
         Pool {
@@ -199,11 +193,12 @@ mod tests {
         let mut p = pool();
         assert!(needed_controllers(&p).is_empty());
         p.memory_high = Some(MemoryLimit::Bytes(1));
-        p.cpu_quota_permille = Some(500);
+        p.cpu_max = Some(CpuMax::Permille(500));
         p.tasks_max = Some(None);
-        p.io_write_bandwidth_max.push(DeviceBandwidth {
+        p.io_max.push(IoMax {
             path: "/".into(),
-            bytes_per_second: None,
+            write_bps: Some(None),
+            ..IoMax::default()
         });
         assert_eq!(
             needed_controllers(&p).into_iter().collect::<Vec<_>>(),
@@ -238,12 +233,16 @@ mod tests {
     fn cpu_max_from_quota_or_raw() {
         let mut p = pool();
         assert_eq!(cpu_max_value(&p), "max 100000");
-        p.cpu_quota_permille = Some(1500);
+        p.cpu_max = Some(CpuMax::Permille(2000));
+        assert_eq!(cpu_max_value(&p), "200000 100000");
+        p.cpu_max = Some(CpuMax::Permille(1500));
         assert_eq!(cpu_max_value(&p), "150000 100000");
-        p.cpu_quota_permille = Some(5); // 0.5%: raised to the kernel's minimum
+        p.cpu_max = Some(CpuMax::Permille(5)); // 0.5%: raised to the kernel's minimum
         assert_eq!(cpu_max_value(&p), "1000 100000");
-        p.cpu_max = Some("50000 200000".into());
+        p.cpu_max = Some(CpuMax::Raw("50000 200000".into()));
         assert_eq!(cpu_max_value(&p), "50000 200000");
+        p.cpu_max = Some(CpuMax::Raw("max".into()));
+        assert_eq!(cpu_max_value(&p), "max");
     }
 
     #[test]
@@ -256,27 +255,47 @@ mod tests {
     #[test]
     fn io_max_lines_per_entry() {
         let mut p = pool();
-        p.io_read_bandwidth_max.push(DeviceBandwidth {
+        p.io_max.push(IoMax {
             path: "/var/lib".into(),
-            bytes_per_second: Some(50 << 20),
+            read_bps: Some(Some(50 << 20)),
+            write_bps: Some(None),
+            ..IoMax::default()
         });
-        p.io_write_bandwidth_max.push(DeviceBandwidth {
-            path: "/var/lib".into(),
-            bytes_per_second: None,
-        });
-        p.io_write_bandwidth_max.push(DeviceBandwidth {
+        p.io_max.push(IoMax {
             path: "/missing".into(),
-            bytes_per_second: Some(1),
+            write_bps: Some(Some(1)),
+            ..IoMax::default()
+        });
+        p.io_max.push(IoMax {
+            path: "/pgdata".into(),
+            read_bps: Some(Some(500 << 20)),
+            write_bps: Some(Some(200 << 20)),
+            read_iops: Some(Some(10000)),
+            write_iops: Some(Some(5000)),
+        });
+        p.io_max.push(IoMax {
+            path: "/pgdata".into(),
+            write_iops: Some(None),
+            ..IoMax::default()
         });
         let resolve = |path: &Path| {
             if path == Path::new("/var/lib") {
                 Ok((8, 0))
+            } else if path == Path::new("/pgdata") {
+                Ok((259, 0))
             } else {
                 Err(io::Error::from_raw_os_error(nix::libc::ENOENT))
             }
         };
         let (lines, errors) = io_max_lines(&p, &resolve);
-        assert_eq!(lines, ["8:0 rbps=52428800", "8:0 wbps=max"]);
+        assert_eq!(
+            lines,
+            [
+                "8:0 rbps=52428800 wbps=max",
+                "259:0 rbps=524288000 wbps=209715200 riops=10000 wiops=5000",
+                "259:0 wiops=max",
+            ]
+        );
         assert_eq!(errors.len(), 1);
         assert!(errors[0].starts_with("Failed to resolve the block device of /missing: "));
     }

@@ -1,12 +1,23 @@
-//! cgroup v2 pools: the `.cgroup` files services join with `Cgroup=NAME`.
+//! cgroup v2 pools: the `.cgroup` files services join with `Cgroup=`.
 //!
-//! runr's subtree is its own cgroup (in a container with a cgroup
-//! namespace, the namespace's root), or `$RUNR_CGROUP_ROOT` when set. Each
-//! pool is the child `pool-NAME` of it. cgroup v2 lets a group hand
-//! controllers to its children only while it holds no process itself
-//! ("no internal processes"), so before enabling controllers in the
-//! subtree's `cgroup.subtree_control` runr moves itself into the leaf
-//! `supervisor` (services outside pools stay there with it).
+//! The cgroup root is the cgroup2 mount (in a container with its own
+//! cgroup namespace, the namespace's root: `/sys/fs/cgroup`), or
+//! `$RUNR_CGROUP_ROOT` when that is set (a delegated subtree). A pool's
+//! group is `<root>/NAME`, or its `Path=`: a path under `/sys/fs/cgroup`
+//! is taken below the root, so with `RUNR_CGROUP_ROOT=/x` the path
+//! `/sys/fs/cgroup/a` is `/x/a`; a path already under the root is taken as
+//! it is; any other is refused. `Cgroup=` names a pool, or a group by its
+//! path (the directory or its `cgroup.procs`): the pool whose group is
+//! there, else a shared group without limits, made on demand.
+//!
+//! cgroup v2 lets a group hand controllers to its children only while it
+//! holds no process itself ("no internal processes"; the hierarchy's real
+//! root is exempt), so when runr's own process is in the root, it moves
+//! into the leaf `<root>/supervisor` before enabling controllers in the
+//! root's `cgroup.subtree_control`. The services' own groups are in
+//! `system.slice` next to it (see `unit_groups`); no pool can take either
+//! name. A nested `Path=` gets the controllers enabled in each group
+//! above it.
 //!
 //! A service joins its pool between fork and exec: the pool's
 //! `cgroup.procs` is opened before the fork and the child writes "0" (the
@@ -26,59 +37,115 @@ use std::os::fd::OwnedFd;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
-use crate::config::pool::{Pool, parse_pool};
+use crate::config::pool::{self, CgroupTarget, Pool, parse_pool};
 use crate::control::types::PoolMetrics;
 
-/// Overrides where runr's subtree lives (an existing or creatable directory
+/// Overrides where the cgroup root is (an existing or creatable directory
 /// inside a cgroup2 file system); for delegated subtrees and tests.
 pub const ROOT_ENV: &str = "RUNR_CGROUP_ROOT";
 
 /// The controllers a pool can use, in the order they are enabled.
 const CONTROLLERS: [&str; 4] = ["memory", "cpu", "io", "pids"];
 
-/// Where runr's subtree is.
+/// The leaf runr moves itself into when it is in the root.
+const SUPERVISOR_LEAF: &str = "supervisor";
+
+/// Where the groups go.
 #[derive(Debug, Clone)]
 pub struct Location {
-    /// The directory whose children are the pools.
-    pub base: PathBuf,
-    /// runr's own process lives in `base` and must move to a leaf before
-    /// controllers can be enabled.
+    /// The cgroup root: pools are named below it.
+    pub root: PathBuf,
+    /// Where the services' own groups (`system.slice`) go: the root with
+    /// `$RUNR_CGROUP_ROOT`, else runr's own group.
+    pub units: PathBuf,
+    /// runr's own process is in `root`, which is not the hierarchy's real
+    /// root, and must move to a leaf before controllers can be enabled.
     pub move_self: bool,
     /// The sysfs root, for resolving block devices.
     pub sysfs: PathBuf,
 }
 
 impl Location {
-    /// Finds the cgroup2 mount and runr's own group; Err says why none.
+    /// Finds the cgroup root and runr's own group; Err says why none.
     pub fn detect() -> Result<Location, String> {
         let sysfs = PathBuf::from("/sys");
+        let mountinfo = fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
+        let mount = files::parse_cgroup2_mount(&mountinfo);
+        let own = fs::read_to_string("/proc/self/cgroup")
+            .ok()
+            .and_then(|text| files::parse_own_cgroup(&text));
+        let own_dir = match (&mount, &own) {
+            (Some(mount), Some(own)) => Some(Path::new(mount).join(own.trim_start_matches('/'))),
+            _ => None,
+        };
         if let Some(root) = std::env::var_os(ROOT_ENV).filter(|v| !v.is_empty()) {
+            let root = PathBuf::from(root);
             return Ok(Location {
-                base: root.into(),
-                move_self: false,
+                move_self: own_dir.is_some_and(|own| must_leave(&own, &root)),
+                units: root.clone(),
+                root,
                 sysfs,
             });
         }
-        let mountinfo = fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
-        let mount = files::parse_cgroup2_mount(&mountinfo)
-            .ok_or_else(|| "cgroup v2 is not mounted".to_string())?;
-        let own = fs::read_to_string("/proc/self/cgroup")
-            .ok()
-            .and_then(|text| files::parse_own_cgroup(&text))
-            .ok_or_else(|| "this process has no cgroup v2 group".to_string())?;
-        let relative = own.trim_start_matches('/');
-        let base = Path::new(&mount).join(relative);
+        let mount = mount.ok_or_else(|| "cgroup v2 is not mounted".to_string())?;
+        let own_dir = own_dir.ok_or_else(|| "this process has no cgroup v2 group".to_string())?;
+        let root = PathBuf::from(mount);
         Ok(Location {
-            // The root group may hold processes and children with
-            // controllers; any other must not.
-            move_self: !relative.is_empty(),
-            base,
+            move_self: must_leave(&own_dir, &root),
+            root,
+            units: own_dir,
             sysfs,
         })
     }
+
+    /// The directory of a group named by its path: a path under the root as
+    /// it is, one under `/sys/fs/cgroup` below the root; Err says why not
+    /// (elsewhere, the root itself, or one of runr's own groups).
+    pub fn group_dir(&self, path: &str) -> Result<PathBuf, String> {
+        let relative = match Path::new(path).strip_prefix(&self.root) {
+            Ok(rest) => rest.to_string_lossy().into_owned(),
+            Err(_) => match pool::below_cgroup_mount(path) {
+                Some(rest) => rest.to_string(),
+                None => {
+                    return Err(format!(
+                        "{path} is not in the cgroup hierarchy at {}",
+                        self.root.display()
+                    ));
+                }
+            },
+        };
+        pool::check_relative_group(&relative)?;
+        let dir = self.root.join(&relative);
+        if dir.starts_with(self.units.join("system.slice")) {
+            return Err("the services' own groups are there".into());
+        }
+        Ok(dir)
+    }
+
+    /// The directory of a pool's group: its `Path=`, else `<root>/NAME`.
+    pub fn pool_dir(&self, pool: &Pool) -> Result<PathBuf, String> {
+        match &pool.path {
+            Some(path) => self.group_dir(path),
+            None => {
+                pool::check_pool_name(&pool.name)?;
+                Ok(self.root.join(&pool.name))
+            }
+        }
+    }
 }
 
-/// The controllers usable in runr's subtree, once set up.
+/// True when runr's group `own` is `root` and that is not the hierarchy's
+/// real root (only a non-root group has `cgroup.type`): then runr has to
+/// leave it before controllers can be enabled for its children.
+fn must_leave(own: &Path, root: &Path) -> bool {
+    let same = match (fs::canonicalize(own), fs::canonicalize(root)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => own == root,
+    };
+    same && root.join("cgroup.type").exists()
+}
+
+/// The controllers usable in the root, once set up.
 #[derive(Debug, Clone, Default)]
 struct Controllers {
     available: BTreeSet<String>,
@@ -87,10 +154,14 @@ struct Controllers {
 
 pub struct Pools {
     location: Result<Location, String>,
-    /// None until the subtree is set up; Some(None) if that failed.
+    /// None until the root is set up; Some(None) if that failed.
     controllers: Option<Option<Controllers>>,
-    /// The pools created, with the settings last written.
-    created: BTreeMap<String, Pool>,
+    /// The groups prepared, by directory, with the settings last written
+    /// and whether they come from a pool file (a shared group without one
+    /// gets no limits written).
+    created: BTreeMap<PathBuf, (Pool, bool)>,
+    /// The groups runr made itself, in the order made.
+    made: Vec<PathBuf>,
     /// Notes already logged (each is said once).
     noted: BTreeSet<String>,
     physical_memory: u64,
@@ -106,6 +177,7 @@ impl Pools {
             location,
             controllers: None,
             created: BTreeMap::new(),
+            made: Vec::new(),
             noted: BTreeSet::new(),
             physical_memory: physical_memory(),
         }
@@ -118,8 +190,8 @@ impl Pools {
         }
     }
 
-    /// Sets up runr's subtree once: moves runr into its leaf where needed
-    /// and enables every controller pools can use that the parent offers.
+    /// Sets up the root once: moves runr into its leaf where needed and
+    /// enables every controller pools can use that the parent offers.
     pub fn set_up(&mut self, log: &mut dyn FnMut(&str)) {
         if self.controllers.is_some() {
             return;
@@ -135,7 +207,7 @@ impl Pools {
                 return;
             }
         };
-        match set_up_subtree(&location) {
+        match set_up_root(&location) {
             Ok((controllers, problems)) => {
                 for problem in problems {
                     self.note(&problem.clone(), format!("cgroup: {problem}"), log);
@@ -145,7 +217,7 @@ impl Pools {
             Err(e) => {
                 let message = format!(
                     "cgroup: cannot use {}: {e}; pools are not applied, services run without their limits.",
-                    location.base.display()
+                    location.root.display()
                 );
                 self.note("unavailable", message, log);
                 self.controllers = Some(None);
@@ -153,19 +225,45 @@ impl Pools {
         }
     }
 
-    /// Creates (or updates) the pool's group and writes its limits; returns
-    /// the group's path and its `cgroup.procs` opened for the child to
-    /// write itself into, or None when the service runs outside (the
-    /// reason logged once).
-    pub fn prepare(
-        &mut self,
-        pool: &Pool,
-        log: &mut dyn FnMut(&str),
-    ) -> Option<(PathBuf, OwnedFd)> {
+    /// The location, once the root is set up and usable.
+    fn usable(&mut self, log: &mut dyn FnMut(&str)) -> Option<(Location, Controllers)> {
         self.set_up(log);
         let controllers = self.controllers.clone().flatten()?;
         let location = self.location.as_ref().ok()?.clone();
-        for controller in files::needed_controllers(pool) {
+        Some((location, controllers))
+    }
+
+    /// Creates (or updates) the pool's group and, for a pool from a file,
+    /// writes its limits; returns the group's path and its `cgroup.procs`
+    /// opened for the child to write itself into, or None when the service
+    /// runs outside (the reason logged once).
+    pub fn prepare(
+        &mut self,
+        pool: &Pool,
+        from_file: bool,
+        log: &mut dyn FnMut(&str),
+    ) -> Option<(PathBuf, OwnedFd)> {
+        let (location, controllers) = self.usable(log)?;
+        let dir = match location.pool_dir(pool) {
+            Ok(dir) => dir,
+            Err(why) => {
+                self.note(
+                    &format!("dir {}", pool.name),
+                    format!(
+                        "cgroup: pool {} cannot have that group ({why}); its services run outside it.",
+                        pool.name
+                    ),
+                    log,
+                );
+                return None;
+            }
+        };
+        let needed = if from_file {
+            files::needed_controllers(pool)
+        } else {
+            BTreeSet::new()
+        };
+        for controller in needed {
             if !controllers.enabled.contains(controller) {
                 let why = if controllers.available.contains(controller) {
                     "could not be enabled"
@@ -174,44 +272,50 @@ impl Pools {
                 };
                 let message = format!(
                     "cgroup: the {controller} controller {why} in {}; the {} of pool {} are not applied (and of any other pool).",
-                    location.base.display(),
+                    location.root.display(),
                     settings_of(controller),
                     pool.name
                 );
                 self.note(controller, message, log);
             }
         }
-        let dir = pool_dir(&location.base, &pool.name);
-        if let Err(e) = fs::create_dir(&dir)
-            && e.kind() != io::ErrorKind::AlreadyExists
-        {
+        let changed = self.created.get(&dir) != Some(&(pool.clone(), from_file));
+        let enable: &BTreeSet<String> = if from_file && changed {
+            &controllers.enabled
+        } else {
+            &BTreeSet::new()
+        };
+        if let Err((group, e)) = self.make_group(&location.root, &dir, enable, log) {
             self.note(
-                &format!("mkdir {}", pool.name),
+                &format!("mkdir {}", dir.display()),
                 format!(
-                    "cgroup: cannot create {}: {e}; its services run outside it.",
-                    dir.display()
+                    "cgroup: cannot create {}: {e}; the services of pool {} run outside it.",
+                    group.display(),
+                    pool.name
                 ),
                 log,
             );
             return None;
         }
-        if self.created.get(&pool.name) != Some(pool) {
-            for problem in write_limits(
-                &dir,
-                pool,
-                &controllers.enabled,
-                &location.sysfs,
-                self.physical_memory,
-            ) {
-                log(&format!("cgroup: pool {}: {problem}", pool.name));
+        if changed {
+            if from_file {
+                for problem in write_limits(
+                    &dir,
+                    pool,
+                    &controllers.enabled,
+                    &location.sysfs,
+                    self.physical_memory,
+                ) {
+                    log(&format!("cgroup: pool {}: {problem}", pool.name));
+                }
             }
-            self.created.insert(pool.name.clone(), pool.clone());
+            self.created.insert(dir.clone(), (pool.clone(), from_file));
         }
         match open_procs(&dir) {
             Ok(fd) => Some((dir, fd)),
             Err(e) => {
                 self.note(
-                    &format!("procs {}", pool.name),
+                    &format!("procs {}", dir.display()),
                     format!(
                         "cgroup: cannot open {}/cgroup.procs: {e}; its services run outside it.",
                         dir.display()
@@ -223,19 +327,56 @@ impl Pools {
         }
     }
 
-    /// Memory and CPU of every pool created; None where the kernel does
+    /// Makes `dir` and the groups between it and `root` that are missing;
+    /// in those between, enables the controllers of `enable` (problems are
+    /// noted). Err names the group that could not be made.
+    fn make_group(
+        &mut self,
+        root: &Path,
+        dir: &Path,
+        enable: &BTreeSet<String>,
+        log: &mut dyn FnMut(&str),
+    ) -> Result<(), (PathBuf, io::Error)> {
+        let relative = dir.strip_prefix(root).unwrap_or(dir);
+        let mut group = root.to_path_buf();
+        let mut parents = Vec::new();
+        for component in relative.components() {
+            if group != root {
+                parents.push(group.clone());
+            }
+            group.push(component);
+            match fs::create_dir(&group) {
+                Ok(()) => self.made.push(group.clone()),
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err((group, e)),
+            }
+        }
+        for parent in parents {
+            for controller in enable {
+                if let Err(e) = write_file(
+                    &parent.join("cgroup.subtree_control"),
+                    &format!("+{controller}"),
+                ) {
+                    let message = format!(
+                        "cgroup: cannot enable the {controller} controller in {}: {e}",
+                        parent.display()
+                    );
+                    self.note(&message.clone(), message, log);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Memory and CPU of every group prepared; None where the kernel does
     /// not account it (no memory controller, say).
     pub fn metrics(&self) -> Vec<PoolMetrics> {
-        let Ok(location) = &self.location else {
-            return Vec::new();
-        };
         self.created
-            .keys()
-            .map(|name| {
-                let dir = pool_dir(&location.base, name);
+            .iter()
+            .map(|(dir, (pool, _))| {
                 let read = |file: &str| fs::read_to_string(dir.join(file)).ok();
                 PoolMetrics {
-                    name: name.clone(),
+                    name: pool.name.clone(),
                     memory_bytes: read("memory.current")
                         .and_then(|t| files::parse_memory_current(&t)),
                     cpu_usage_seconds: read("cpu.stat")
@@ -246,12 +387,16 @@ impl Pools {
             .collect()
     }
 
-    /// Removes the pools' groups once they are empty (at shutdown).
+    /// Removes, once they are empty (at shutdown), the groups of the pool
+    /// files and every group runr made, deepest first.
     pub fn remove_created(&self) {
-        if let Ok(location) = &self.location {
-            for name in self.created.keys() {
-                let _ = fs::remove_dir(pool_dir(&location.base, name));
+        for (dir, (_, from_file)) in self.created.iter().rev() {
+            if *from_file {
+                let _ = fs::remove_dir(dir);
             }
+        }
+        for dir in self.made.iter().rev() {
+            let _ = fs::remove_dir(dir);
         }
     }
 }
@@ -266,31 +411,26 @@ pub fn open_procs(dir: &Path) -> io::Result<OwnedFd> {
         .map(OwnedFd::from)
 }
 
-/// `<base>/pool-NAME`.
-pub fn pool_dir(base: &Path, name: &str) -> PathBuf {
-    base.join(format!("pool-{name}"))
-}
-
 /// The pool settings a controller carries, for the note when it is missing.
 fn settings_of(controller: &str) -> &'static str {
     match controller {
         "memory" => "MemoryMax=/MemoryHigh=",
-        "cpu" => "CPUQuota=/CPUMax=/CPUWeight=",
-        "io" => "IOWeight=/IO*BandwidthMax=",
+        "cpu" => "CpuMax=/CPUWeight=",
+        "io" => "IOWeight=/IOMax=",
         _ => "TasksMax=",
     }
 }
 
-/// Moves runr into `<base>/supervisor` where needed, then enables the
+/// Moves runr into `<root>/supervisor` where needed, then enables the
 /// controllers; returns what is usable and the problems met on the way.
-fn set_up_subtree(location: &Location) -> io::Result<(Controllers, Vec<String>)> {
-    let base = &location.base;
-    if !base.is_dir() {
-        fs::create_dir(base)?;
+fn set_up_root(location: &Location) -> io::Result<(Controllers, Vec<String>)> {
+    let root = &location.root;
+    if !root.is_dir() {
+        fs::create_dir(root)?;
     }
-    let available = files::parse_controllers(&fs::read_to_string(base.join("cgroup.controllers"))?);
+    let available = files::parse_controllers(&fs::read_to_string(root.join("cgroup.controllers"))?);
     let mut enabled = files::parse_controllers(
-        &fs::read_to_string(base.join("cgroup.subtree_control")).unwrap_or_default(),
+        &fs::read_to_string(root.join("cgroup.subtree_control")).unwrap_or_default(),
     );
     let mut problems = Vec::new();
     let wanted: Vec<&str> = CONTROLLERS
@@ -301,7 +441,7 @@ fn set_up_subtree(location: &Location) -> io::Result<(Controllers, Vec<String>)>
         return Ok((Controllers { available, enabled }, problems));
     }
     if location.move_self {
-        let leaf = base.join("supervisor");
+        let leaf = root.join(SUPERVISOR_LEAF);
         if let Err(e) = fs::create_dir(&leaf)
             && e.kind() != io::ErrorKind::AlreadyExists
         {
@@ -316,7 +456,7 @@ fn set_up_subtree(location: &Location) -> io::Result<(Controllers, Vec<String>)>
     }
     for controller in wanted {
         match write_file(
-            &base.join("cgroup.subtree_control"),
+            &root.join("cgroup.subtree_control"),
             &format!("+{controller}"),
         ) {
             Ok(()) => {
@@ -324,7 +464,7 @@ fn set_up_subtree(location: &Location) -> io::Result<(Controllers, Vec<String>)>
             }
             Err(e) => problems.push(format!(
                 "cannot enable the {controller} controller in {}: {e}",
-                base.display()
+                root.display()
             )),
         }
     }
@@ -399,46 +539,174 @@ fn physical_memory() -> u64 {
         .saturating_mul(u64::try_from(size).unwrap_or(4096))
 }
 
-/// Loads the pool `name` and prepares its group (see [`Pools::prepare`]);
-/// a missing or unreadable pool file is said once and the service runs
-/// outside any pool.
+/// A pool file of the search path, parsed.
+#[derive(Debug, Clone)]
+pub struct PoolFile {
+    pub path: PathBuf,
+    pub pool: Pool,
+    /// Its diagnostics, as lines.
+    pub diagnostics: Vec<String>,
+}
+
+/// Every `*.cgroup` file of the search path in its order, each directory's
+/// by name; a name found in an earlier directory hides the same name in
+/// later ones. The second list says which files could not be read.
+pub fn load_pools(dirs: &[PathBuf]) -> (Vec<PoolFile>, Vec<String>) {
+    let mut seen = BTreeSet::new();
+    let mut pools = Vec::new();
+    let mut errors = Vec::new();
+    for dir in dirs {
+        let Ok(entries) = fs::read_dir(dir) else {
+            continue;
+        };
+        let mut names: Vec<String> = entries
+            .flatten()
+            .filter_map(|e| e.file_name().into_string().ok())
+            .filter(|n| {
+                n.strip_suffix(".cgroup")
+                    .is_some_and(|stem| !stem.is_empty())
+            })
+            .collect();
+        names.sort();
+        for file_name in names {
+            if !seen.insert(file_name.clone()) {
+                continue;
+            }
+            let path = dir.join(&file_name);
+            let stem = file_name.trim_end_matches(".cgroup");
+            match fs::read_to_string(&path) {
+                Ok(text) => {
+                    let (pool, diagnostics) = parse_pool(stem, &path, &text);
+                    pools.push(PoolFile {
+                        path,
+                        pool,
+                        diagnostics: diagnostics.iter().map(ToString::to_string).collect(),
+                    });
+                }
+                Err(e) => errors.push(format!("Failed to read {}: {e}", path.display())),
+            }
+        }
+    }
+    (pools, errors)
+}
+
+/// What a `Cgroup=` value joins: a pool file, or a shared group without
+/// one (a pool with no limits), or nothing (Err says why).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Choice {
+    /// The pool of `files[index]`; `others` are the other files that
+    /// define the same pool name or group.
+    File {
+        index: usize,
+        others: Vec<usize>,
+    },
+    Shared(Pool),
+}
+
+/// Picks what `target` names among `files`: the first pool of that name,
+/// or the first whose group is at that path, else for a path a shared
+/// group.
+pub fn choose(
+    location: &Location,
+    files: &[PoolFile],
+    target: &CgroupTarget,
+) -> Result<Choice, String> {
+    let dir_of = |f: &PoolFile| location.pool_dir(&f.pool).ok();
+    let found = match target {
+        CgroupTarget::Pool(name) => files.iter().position(|f| f.pool.name == *name),
+        CgroupTarget::Group(path) => {
+            let dir = location.group_dir(path)?;
+            match files.iter().position(|f| dir_of(f).as_ref() == Some(&dir)) {
+                Some(index) => Some(index),
+                None => {
+                    let name = dir
+                        .strip_prefix(&location.root)
+                        .map_or_else(|_| path.clone(), |r| r.display().to_string());
+                    return Ok(Choice::Shared(Pool {
+                        name,
+                        path: Some(dir.display().to_string()),
+                        ..Pool::default()
+                    }));
+                }
+            }
+        }
+    };
+    let Some(index) = found else {
+        let CgroupTarget::Pool(name) = target else {
+            unreachable!("a path always finds a group")
+        };
+        return Err(format!(
+            "Pool {name} not found (no {name}.cgroup, and no pool file says Name={name})"
+        ));
+    };
+    let chosen = &files[index];
+    let dir = dir_of(chosen);
+    let others = (0..files.len())
+        .filter(|&i| i != index)
+        .filter(|&i| {
+            files[i].pool.name == chosen.pool.name || (dir.is_some() && dir_of(&files[i]) == dir)
+        })
+        .collect();
+    Ok(Choice::File { index, others })
+}
+
+/// Joins what a `Cgroup=` value names (see [`choose`]) and prepares its
+/// group (see [`Pools::prepare`]). A pool name no file defines, or a value
+/// that names no usable group, is said once and the service runs outside
+/// any pool; a shared group without a pool file is said once too.
 pub fn join_pool(
     pools: &mut Pools,
     dirs: &[PathBuf],
-    name: &str,
+    value: &str,
     log: &mut dyn FnMut(&str),
 ) -> Option<(PathBuf, OwnedFd)> {
-    match load_pool(dirs, name) {
-        Ok((pool, diagnostics)) => {
-            for line in diagnostics {
-                pools.note(&line.clone(), line, log);
+    let target = match pool::parse_cgroup_target(value) {
+        Ok(target) => target,
+        Err(why) => {
+            let message = format!(
+                "cgroup: Cgroup={value} names no group ({why}); its services run outside any pool."
+            );
+            pools.note(&format!("target {value}"), message, log);
+            return None;
+        }
+    };
+    let (location, _) = pools.usable(log)?;
+    let (files, errors) = load_pools(dirs);
+    for error in errors {
+        pools.note(&error.clone(), format!("cgroup: {error}"), log);
+    }
+    match choose(&location, &files, &target) {
+        Ok(Choice::File { index, others }) => {
+            let chosen = &files[index];
+            for line in &chosen.diagnostics {
+                pools.note(&line.clone(), line.clone(), log);
             }
-            pools.prepare(&pool, log)
+            for other in others {
+                let message = format!(
+                    "cgroup: {} and {} define the same pool or group; {} is used.",
+                    chosen.path.display(),
+                    files[other].path.display(),
+                    chosen.path.display()
+                );
+                pools.note(&message.clone(), message, log);
+            }
+            pools.prepare(&chosen.pool, true, log)
+        }
+        Ok(Choice::Shared(pool)) => {
+            let dir = pool.path.clone().unwrap_or_default();
+            pools.note(
+                &format!("shared {dir}"),
+                format!("cgroup: no pool file sets limits for {dir}; its services join it without limits."),
+                log,
+            );
+            pools.prepare(&pool, false, log)
         }
         Err(why) => {
             let message = format!("cgroup: {why}; its services run outside any pool.");
-            pools.note(&format!("missing {name}"), message, log);
+            pools.note(&format!("missing {value}"), message, log);
             None
         }
     }
-}
-
-/// The pool file `NAME.cgroup` from the first directory of the search path
-/// that has one, with its diagnostics as lines.
-pub fn load_pool(dirs: &[PathBuf], name: &str) -> Result<(Pool, Vec<String>), String> {
-    let file_name = format!("{name}.cgroup");
-    for dir in dirs {
-        let path = dir.join(&file_name);
-        match fs::read_to_string(&path) {
-            Ok(text) => {
-                let (pool, diagnostics) = parse_pool(name, &path, &text);
-                return Ok((pool, diagnostics.iter().map(ToString::to_string).collect()));
-            }
-            Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
-            Err(e) => return Err(format!("Failed to read {}: {e}", path.display())),
-        }
-    }
-    Err(format!("Pool {file_name} not found"))
 }
 
 /// Resident set size of a process in bytes (/proc/PID/statm).
@@ -455,26 +723,38 @@ pub fn resident_bytes(pid: i32) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::pool::MemoryLimit;
+    use crate::config::pool::{CpuMax, MemoryLimit};
 
-    /// A temp dir standing in for runr's subtree in /sys/fs/cgroup.
+    /// A temp dir standing in for the cgroup root.
     fn fake(controllers: &str) -> (tempfile::TempDir, Pools) {
         let dir = tempfile::tempdir().unwrap();
         fs::write(dir.path().join("cgroup.controllers"), controllers).unwrap();
         fs::write(dir.path().join("cgroup.subtree_control"), "").unwrap();
-        let location = Location {
-            base: dir.path().to_path_buf(),
-            move_self: false,
-            sysfs: dir.path().join("sys"),
-        };
+        let location = at(dir.path());
         (dir, Pools::at(Ok(location)))
+    }
+
+    fn at(root: &Path) -> Location {
+        Location {
+            root: root.to_path_buf(),
+            units: root.to_path_buf(),
+            move_self: false,
+            sysfs: root.join("sys"),
+        }
+    }
+
+    /// The kernel gives a new group its cgroup.procs; a fake group needs
+    /// one made.
+    fn fake_group(dir: &Path) {
+        fs::create_dir_all(dir).unwrap();
+        fs::write(dir.join("cgroup.procs"), "").unwrap();
     }
 
     fn db() -> Pool {
         Pool {
             name: "db".into(),
             memory_max: Some(MemoryLimit::Bytes(1 << 30)),
-            cpu_quota_permille: Some(500),
+            cpu_max: Some(CpuMax::Permille(500)),
             tasks_max: Some(Some(64)),
             ..Pool::default()
         }
@@ -483,13 +763,11 @@ mod tests {
     #[test]
     fn writes_limits_of_enabled_controllers_and_notes_the_rest_once() {
         let (dir, mut pools) = fake("cpu io memory\n");
-        // The kernel gives a new group its cgroup.procs; the fake needs one.
-        fs::create_dir(dir.path().join("pool-db")).unwrap();
-        fs::write(dir.path().join("pool-db/cgroup.procs"), "").unwrap();
+        fake_group(&dir.path().join("db"));
         let mut log = Vec::new();
-        let fd = pools.prepare(&db(), &mut |m| log.push(m.to_string()));
-        assert!(fd.is_some());
-        let pool = dir.path().join("pool-db");
+        let fd = pools.prepare(&db(), true, &mut |m| log.push(m.to_string()));
+        assert_eq!(fd.map(|(d, _)| d), Some(dir.path().join("db")));
+        let pool = dir.path().join("db");
         let read = |f: &str| fs::read_to_string(pool.join(f)).unwrap();
         assert_eq!(read("memory.max"), "1073741824");
         assert_eq!(read("memory.high"), "max");
@@ -505,8 +783,76 @@ mod tests {
             log[0].starts_with("cgroup: the pids controller is not available in "),
             "{log:?}"
         );
-        pools.prepare(&db(), &mut |m| log.push(m.to_string()));
+        pools.prepare(&db(), true, &mut |m| log.push(m.to_string()));
         assert_eq!(log.len(), 1, "said once: {log:?}");
+    }
+
+    #[test]
+    fn a_shared_group_gets_no_limits_and_no_controller_notes() {
+        let (dir, mut pools) = fake("cpu\n");
+        let group = dir.path().join("shared");
+        fake_group(&group);
+        fs::write(group.join("cpu.max"), "10000 100000").unwrap();
+        let shared = Pool {
+            name: "shared".into(),
+            path: Some(group.display().to_string()),
+            ..Pool::default()
+        };
+        let mut log = Vec::new();
+        assert!(
+            pools
+                .prepare(&shared, false, &mut |m| log.push(m.to_string()))
+                .is_some()
+        );
+        assert!(log.is_empty(), "{log:?}");
+        assert_eq!(
+            fs::read_to_string(group.join("cpu.max")).unwrap(),
+            "10000 100000",
+            "what another wrote stays"
+        );
+    }
+
+    #[test]
+    fn a_nested_path_gets_its_parents_with_controllers_and_they_go_at_exit() {
+        let (dir, mut pools) = fake("cpu memory\n");
+        let pool = Pool {
+            name: "primary".into(),
+            path: Some("/sys/fs/cgroup/db/primary".into()),
+            cpu_max: Some(CpuMax::Raw("max".into())),
+            ..Pool::default()
+        };
+        let mut log = Vec::new();
+        // No cgroup.procs in a fake group: the join fails, the groups are made.
+        assert!(
+            pools
+                .prepare(&pool, true, &mut |m| log.push(m.to_string()))
+                .is_none()
+        );
+        let parent = dir.path().join("db");
+        assert_eq!(
+            fs::read_to_string(parent.join("cgroup.subtree_control")).unwrap(),
+            "+memory",
+            "the last controller written to the group between"
+        );
+        assert_eq!(
+            fs::read_to_string(parent.join("primary/cpu.max")).unwrap(),
+            "max"
+        );
+        assert!(log.iter().any(|l| l.contains("cannot open")), "{log:?}");
+        // A shared group deeper down: made, and removed at exit.
+        let shared = Pool {
+            name: "x/y".into(),
+            path: Some(dir.path().join("x/y").display().to_string()),
+            ..Pool::default()
+        };
+        pools.prepare(&shared, false, &mut |_| {});
+        assert!(dir.path().join("x/y").is_dir());
+        assert!(
+            !dir.path().join("x/cgroup.subtree_control").exists(),
+            "no controllers for a group without limits"
+        );
+        pools.remove_created();
+        assert!(!dir.path().join("x").exists());
     }
 
     #[test]
@@ -515,13 +861,13 @@ mod tests {
         let mut log = Vec::new();
         assert!(
             pools
-                .prepare(&db(), &mut |m| log.push(m.to_string()))
+                .prepare(&db(), true, &mut |m| log.push(m.to_string()))
                 .is_none()
         );
         assert!(
-            pools
-                .prepare(&db(), &mut |m| log.push(m.to_string()))
-                .is_none()
+            join_pool(&mut pools, &[], "/sys/fs/cgroup/db", &mut |m| log
+                .push(m.to_string()))
+            .is_none()
         );
         assert_eq!(
             log,
@@ -535,8 +881,8 @@ mod tests {
     #[test]
     fn metrics_read_what_the_kernel_accounts() {
         let (dir, mut pools) = fake("cpu\n");
-        pools.prepare(&db(), &mut |_| {});
-        let pool = dir.path().join("pool-db");
+        pools.prepare(&db(), true, &mut |_| {});
+        let pool = dir.path().join("db");
         fs::write(pool.join("cpu.stat"), "usage_usec 2500000\nuser_usec 1\n").unwrap();
         let metrics = pools.metrics();
         assert_eq!(
@@ -552,21 +898,264 @@ mod tests {
     }
 
     #[test]
+    fn group_paths_are_placed_below_the_root() {
+        let root = Location {
+            root: "/sys/fs/cgroup".into(),
+            ..at(Path::new("/sys/fs/cgroup"))
+        };
+        assert_eq!(
+            root.group_dir("/sys/fs/cgroup/pg-pool"),
+            Ok("/sys/fs/cgroup/pg-pool".into())
+        );
+        let delegated = at(Path::new("/sys/fs/cgroup/unified/test"));
+        for (path, dir) in [
+            (
+                "/sys/fs/cgroup/pg-pool",
+                "/sys/fs/cgroup/unified/test/pg-pool",
+            ),
+            ("/sys/fs/cgroup/a/b", "/sys/fs/cgroup/unified/test/a/b"),
+            (
+                "/sys/fs/cgroup/unified/test/x",
+                "/sys/fs/cgroup/unified/test/x",
+            ),
+        ] {
+            assert_eq!(delegated.group_dir(path), Ok(PathBuf::from(dir)), "{path}");
+        }
+        for (path, why) in [
+            ("/sys/fs/cgroup/unified/test", "the cgroup root itself"),
+            ("/sys/fs/cgroup", "the cgroup root itself"),
+            ("/sys/fs/cgroup/supervisor", "the supervisor's own group"),
+            (
+                "/sys/fs/cgroup/unified/test/system.slice/a.service",
+                "the services' own groups are there",
+            ),
+            (
+                "/srv/x",
+                "/srv/x is not in the cgroup hierarchy at /sys/fs/cgroup/unified/test",
+            ),
+        ] {
+            assert_eq!(delegated.group_dir(path), Err(why.to_string()), "{path}");
+        }
+        // Without RUNR_CGROUP_ROOT the services' groups are in runr's own
+        // group, which may be below the root.
+        let own = Location {
+            units: "/sys/fs/cgroup/docker/abc".into(),
+            ..root.clone()
+        };
+        assert_eq!(
+            own.group_dir("/sys/fs/cgroup/docker/abc/system.slice/x"),
+            Err("the services' own groups are there".into())
+        );
+        let named = |name: &str, path: Option<&str>| Pool {
+            name: name.into(),
+            path: path.map(str::to_string),
+            ..Pool::default()
+        };
+        assert_eq!(
+            delegated.pool_dir(&named("pg-pool", None)),
+            Ok("/sys/fs/cgroup/unified/test/pg-pool".into())
+        );
+        assert_eq!(
+            delegated.pool_dir(&named("pg-pool", Some("/sys/fs/cgroup/custom-name"))),
+            Ok("/sys/fs/cgroup/unified/test/custom-name".into())
+        );
+        assert_eq!(
+            delegated.pool_dir(&named("system.slice", None)),
+            Err("the services' own groups are there".into())
+        );
+    }
+
+    #[test]
+    fn runr_leaves_the_root_only_where_the_root_is_a_group_of_its_own() {
+        let a = tempfile::tempdir().unwrap();
+        let b = tempfile::tempdir().unwrap();
+        assert!(!must_leave(a.path(), a.path()), "the hierarchy's real root");
+        fs::write(a.path().join("cgroup.type"), "domain\n").unwrap();
+        assert!(must_leave(a.path(), a.path()), "a namespace's root");
+        assert!(!must_leave(b.path(), a.path()), "runr is elsewhere");
+    }
+
+    fn write_pools(dir: &Path, files: &[(&str, &str)]) {
+        for (name, text) in files {
+            fs::write(dir.join(name), text).unwrap();
+        }
+    }
+
+    #[test]
     fn pool_files_come_from_the_search_path() {
         let a = tempfile::tempdir().unwrap();
         let b = tempfile::tempdir().unwrap();
-        fs::write(
-            b.path().join("db.cgroup"),
-            "[Cgroup]\nMemoryMax=1G\nBogus=1\n",
-        )
-        .unwrap();
-        let dirs = vec![a.path().to_path_buf(), b.path().to_path_buf()];
-        let (pool, diagnostics) = load_pool(&dirs, "db").unwrap();
-        assert_eq!(pool.memory_max, Some(MemoryLimit::Bytes(1 << 30)));
-        assert_eq!(diagnostics.len(), 1);
-        assert_eq!(
-            load_pool(&dirs, "web").unwrap_err(),
-            "Pool web.cgroup not found"
+        write_pools(
+            a.path(),
+            &[("web.cgroup", "[Cgroup]\nName=front\n"), ("x.service", "")],
         );
+        write_pools(
+            b.path(),
+            &[
+                ("db.cgroup", "[Cgroup]\nMemoryMax=1G\nBogus=1\n"),
+                ("web.cgroup", "[Cgroup]\nMemoryMax=2G\n"),
+                (".cgroup", ""),
+            ],
+        );
+        let dirs = vec![a.path().to_path_buf(), b.path().to_path_buf()];
+        let (files, errors) = load_pools(&dirs);
+        assert!(errors.is_empty(), "{errors:?}");
+        let names: Vec<_> = files.iter().map(|f| f.pool.name.as_str()).collect();
+        assert_eq!(names, ["front", "db"], "a's web.cgroup hides b's");
+        assert_eq!(files[1].pool.memory_max, Some(MemoryLimit::Bytes(1 << 30)));
+        assert_eq!(files[1].diagnostics.len(), 1);
+        assert_eq!(files[1].path, b.path().join("db.cgroup"));
+    }
+
+    #[test]
+    fn cgroup_values_choose_a_pool_or_a_shared_group() {
+        use crate::config::pool::parse_cgroup_target;
+        let units = tempfile::tempdir().unwrap();
+        write_pools(
+            units.path(),
+            &[
+                ("pg-pool.cgroup", "[Cgroup]\nName=pg-pool\nMemoryMax=8G\n"),
+                ("batch.cgroup", "[Cgroup]\nCpuMax=50%\n"),
+                (
+                    "custom.cgroup",
+                    "[Cgroup]\nPath=/sys/fs/cgroup/custom-name\n",
+                ),
+            ],
+        );
+        let (files, _) = load_pools(&[units.path().to_path_buf()]);
+        let location = at(Path::new("/cg/root"));
+        let chosen = |value: &str| -> Result<String, String> {
+            let target = parse_cgroup_target(value)?;
+            match choose(&location, &files, &target)? {
+                Choice::File { index, others } => {
+                    assert!(others.is_empty());
+                    Ok(files[index]
+                        .path
+                        .file_name()
+                        .unwrap()
+                        .to_string_lossy()
+                        .into_owned())
+                }
+                Choice::Shared(pool) => Ok(format!(
+                    "shared {} at {}",
+                    pool.name,
+                    location.pool_dir(&pool).unwrap().display()
+                )),
+            }
+        };
+        for (value, want) in [
+            ("pg-pool", "pg-pool.cgroup"),
+            ("batch", "batch.cgroup"),
+            ("custom", "custom.cgroup"),
+            ("/sys/fs/cgroup/pg-pool", "pg-pool.cgroup"),
+            ("/sys/fs/cgroup/pg-pool/cgroup.procs", "pg-pool.cgroup"),
+            ("/cg/root/pg-pool/cgroup.procs", "pg-pool.cgroup"),
+            ("/sys/fs/cgroup/batch/", "batch.cgroup"),
+            ("/sys/fs/cgroup/custom-name", "custom.cgroup"),
+            ("/sys/fs/cgroup/custom-name/cgroup.procs", "custom.cgroup"),
+            ("/sys/fs/cgroup/logs", "shared logs at /cg/root/logs"),
+            (
+                "/sys/fs/cgroup/logs/cgroup.procs",
+                "shared logs at /cg/root/logs",
+            ),
+            ("/cg/root/a/b", "shared a/b at /cg/root/a/b"),
+        ] {
+            assert_eq!(chosen(value), Ok(want.to_string()), "{value}");
+        }
+        assert_eq!(
+            chosen("custom-name"),
+            Err("Pool custom-name not found (no custom-name.cgroup, and no pool file says Name=custom-name)".into())
+        );
+        assert_eq!(
+            chosen("/srv/db"),
+            Err("/srv/db is not in the cgroup hierarchy at /cg/root".into())
+        );
+    }
+
+    #[test]
+    fn two_files_for_one_pool_the_first_is_used_and_the_other_named() {
+        let units = tempfile::tempdir().unwrap();
+        write_pools(
+            units.path(),
+            &[
+                ("a.cgroup", "[Cgroup]\nName=db\n"),
+                ("b.cgroup", "[Cgroup]\nPath=/sys/fs/cgroup/db\n"),
+                ("db.cgroup", ""),
+            ],
+        );
+        let (files, _) = load_pools(&[units.path().to_path_buf()]);
+        let location = at(Path::new("/cg"));
+        let target = CgroupTarget::Group("/sys/fs/cgroup/db".into());
+        assert_eq!(
+            choose(&location, &files, &target),
+            Ok(Choice::File {
+                index: 0,
+                others: vec![1, 2]
+            })
+        );
+    }
+
+    #[test]
+    fn joining_by_each_form_lands_in_the_same_group() {
+        let (root, mut pools) = fake("\n");
+        let units = tempfile::tempdir().unwrap();
+        write_pools(
+            units.path(),
+            &[(
+                "pg.cgroup",
+                "[Cgroup]\nName=pg-pool   # the group\nMemoryMax=8G\n",
+            )],
+        );
+        fake_group(&root.path().join("pg-pool"));
+        fake_group(&root.path().join("logs"));
+        let dirs = [units.path().to_path_buf()];
+        let mut log = Vec::new();
+        for value in [
+            "pg-pool",
+            "/sys/fs/cgroup/pg-pool",
+            "/sys/fs/cgroup/pg-pool/cgroup.procs",
+        ] {
+            let joined = join_pool(&mut pools, &dirs, value, &mut |m| log.push(m.to_string()));
+            assert_eq!(
+                joined.map(|(dir, _)| dir),
+                Some(root.path().join("pg-pool")),
+                "{value}"
+            );
+        }
+        assert_eq!(
+            log,
+            [format!(
+                "cgroup: the memory controller is not available in {}; the MemoryMax=/MemoryHigh= of pool pg-pool are not applied (and of any other pool).",
+                root.path().display()
+            )]
+        );
+        log.clear();
+        for _ in 0..2 {
+            let joined = join_pool(
+                &mut pools,
+                &dirs,
+                "/sys/fs/cgroup/logs/cgroup.procs",
+                &mut |m| log.push(m.to_string()),
+            );
+            assert_eq!(joined.map(|(dir, _)| dir), Some(root.path().join("logs")));
+        }
+        for value in ["nosuch", "nosuch", "/sys/fs/cgroup/system.slice"] {
+            assert!(
+                join_pool(&mut pools, &dirs, value, &mut |m| log.push(m.to_string())).is_none()
+            );
+        }
+        assert_eq!(
+            log,
+            [
+                format!(
+                    "cgroup: no pool file sets limits for {}; its services join it without limits.",
+                    root.path().join("logs").display()
+                ),
+                "cgroup: Pool nosuch not found (no nosuch.cgroup, and no pool file says Name=nosuch); its services run outside any pool.".to_string(),
+                "cgroup: Cgroup=/sys/fs/cgroup/system.slice names no group (the services' own groups are there); its services run outside any pool.".to_string(),
+            ]
+        );
+        let names: Vec<_> = pools.metrics().into_iter().map(|m| m.name).collect();
+        assert_eq!(names, ["logs", "pg-pool"]);
     }
 }

@@ -28,7 +28,7 @@ impl UnitGroups {
             return None;
         }
         let location = super::Location::detect().ok()?;
-        let groups = UnitGroups::at(location.base);
+        let groups = UnitGroups::at(location.units);
         fs::create_dir_all(groups.base.join("system.slice")).ok()?;
         Some(groups)
     }

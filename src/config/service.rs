@@ -3,7 +3,11 @@
 //! [Service] keys, and runr's [Log] section.
 //!
 //! runr's keys in [Service]:
-//! - `Cgroup=NAME`: run the service in the pool `NAME.cgroup`.
+//! - `Cgroup=`: run the service in a cgroup pool (see `pool`), named by
+//!   the pool's name (`Cgroup=pg-pool`), its group's directory
+//!   (`Cgroup=/sys/fs/cgroup/pg-pool`) or that group's `cgroup.procs`
+//!   (`Cgroup=/sys/fs/cgroup/pg-pool/cgroup.procs`). `CgroupProcPidsFile=`
+//!   is the same key.
 //! - `Autostart=BOOL`: start with the supervisor even when nothing wants it.
 //! - `MaxMemoryRSS=BYTES`: restart the service when its resident set grows
 //!   past this (suffixes K, M, G, T, P, E, base 1024; `infinity`).
@@ -600,7 +604,7 @@ pub fn apply_service_key(
             s,
             sink,
         ),
-        "Cgroup" => settings::set_string(&mut svc.cgroup, s),
+        "Cgroup" | "CgroupProcPidsFile" => set_cgroup(svc, s, sink),
         "Autostart" => settings::set_optional_boolean(&mut svc.autostart, s, sink),
         "MaxMemoryRSS" => set_max_memory_rss(svc, s, sink),
         _ => match known_keys::lookup(SERVICE_KEYS, s.key) {
@@ -1010,6 +1014,22 @@ fn set_directories(list: &mut Vec<String>, s: &Setting, sink: &mut Sink) -> Resu
     Ok(())
 }
 
+/// `Cgroup=`: a pool name or a group's path, kept as written; empty clears.
+fn set_cgroup(svc: &mut Service, s: &Setting, sink: &mut Sink) -> Result<(), Fatal> {
+    if s.value.is_empty() {
+        svc.cgroup = None;
+        return Ok(());
+    }
+    match super::pool::parse_cgroup_target(s.value) {
+        Ok(_) => svc.cgroup = Some(s.value.to_string()),
+        Err(why) => sink.warn(
+            s.line,
+            format!("Invalid {}= value '{}' ({why}), ignoring.", s.key, s.value),
+        ),
+    }
+    Ok(())
+}
+
 fn set_max_memory_rss(svc: &mut Service, s: &Setting, sink: &mut Sink) -> Result<(), Fatal> {
     match settings::size_or_infinity(s.value) {
         Ok(v) => svc.max_memory_rss = v,
@@ -1252,6 +1272,54 @@ mod tests {
         assert_eq!(svc.cgroup.as_deref(), Some("db"));
         assert_eq!(svc.autostart, Some(true));
         assert_eq!(svc.max_memory_rss, Some(512 << 20));
+    }
+
+    #[test]
+    fn cgroup_takes_a_pool_name_a_group_or_its_procs_file() {
+        for value in [
+            "pg-pool",
+            "/sys/fs/cgroup/pg-pool",
+            "/sys/fs/cgroup/pg-pool/cgroup.procs",
+        ] {
+            for key in ["Cgroup", "CgroupProcPidsFile"] {
+                let (svc, msgs, applied) = apply_all(&[(key, value)]);
+                assert!(msgs.is_empty(), "{key}={value}: {msgs:?}");
+                assert_eq!(applied, [Applied::Done]);
+                assert_eq!(svc.cgroup.as_deref(), Some(value), "{key}={value}");
+            }
+        }
+        // The alias is the same key: the last one wins, an empty one clears.
+        let (svc, _, _) = apply_all(&[("Cgroup", "a"), ("CgroupProcPidsFile", "b")]);
+        assert_eq!(svc.cgroup.as_deref(), Some("b"));
+        let (svc, _, _) = apply_all(&[("CgroupProcPidsFile", "a"), ("Cgroup", "")]);
+        assert_eq!(svc.cgroup, None);
+    }
+
+    #[test]
+    fn bad_cgroup_values_are_ignored_with_the_key_named() {
+        let (svc, msgs, _) = apply_all(&[
+            ("Cgroup", "db"),
+            ("Cgroup", "a/b"),
+            (
+                "CgroupProcPidsFile",
+                "/sys/fs/cgroup/supervisor/cgroup.procs",
+            ),
+            (
+                "Cgroup",
+                "/sys/fs/cgroup/db/cgroup.procs  # join shared cgroup",
+            ),
+            ("Cgroup", "system.slice"),
+        ]);
+        assert_eq!(svc.cgroup.as_deref(), Some("db"));
+        assert_eq!(
+            msgs,
+            [
+                "/u.service:2: Invalid Cgroup= value 'a/b' (a pool name is one path component), ignoring.",
+                "/u.service:3: Invalid CgroupProcPidsFile= value '/sys/fs/cgroup/supervisor/cgroup.procs' (the supervisor's own group), ignoring.",
+                "/u.service:4: Invalid Cgroup= value '/sys/fs/cgroup/db/cgroup.procs  # join shared cgroup' (holds a blank; in a unit file a comment goes on a line of its own), ignoring.",
+                "/u.service:5: Invalid Cgroup= value 'system.slice' (the services' own groups are there), ignoring.",
+            ]
+        );
     }
 
     #[test]

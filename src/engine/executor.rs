@@ -75,7 +75,7 @@ pub struct ProcessExecutor {
     notify_socket: Option<String>,
     /// The cgroup pools services join with Cgroup=.
     pub pools: crate::cgroup::Pools,
-    /// Where `NAME.cgroup` pool files are looked for (the unit search path).
+    /// Where `.cgroup` pool files are looked for (the unit search path).
     pub pool_dirs: Vec<PathBuf>,
     /// A control group per service, where runr can make them.
     pub unit_groups: Option<crate::cgroup::unit_groups::UnitGroups>,

@@ -135,7 +135,8 @@ pub struct ServicePlan {
     pub restart_force_exit_status: ExitStatusSet,
     pub start_limit_interval_usec: Usec,
     pub start_limit_burst: u32,
-    /// Cgroup=: the pool (`NAME.cgroup`) the service's processes join.
+    /// Cgroup=: the pool (a name, or a group's path) the service's
+    /// processes join.
     pub cgroup: Option<String>,
     /// MaxMemoryRSS=: the main process is killed above this many bytes.
     pub max_memory_rss: Option<u64>,

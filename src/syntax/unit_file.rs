@@ -237,9 +237,22 @@ pub fn parse(text: &str) -> UnitFile {
     parse_bytes(text.as_bytes())
 }
 
+/// Parses a file of runr's own that allows comments after a value: on a
+/// line that is not a comment line, a `#` that follows a space or a tab
+/// starts a comment running to the end of that line (the blanks before it
+/// go too). A `#` right after another character is kept. Unit files never
+/// take this grammar: systemd keeps `K=v # x` as the value `v # x`.
+pub fn parse_with_inline_comments(text: &str) -> UnitFile {
+    parse_lines(text.as_bytes(), true)
+}
+
 /// Parses the raw bytes of a unit file (which need not be UTF-8: a line that
 /// is not stops the file with a diagnostic, as in systemd).
 pub fn parse_bytes(bytes: &[u8]) -> UnitFile {
+    parse_lines(bytes, false)
+}
+
+fn parse_lines(bytes: &[u8], inline_comments: bool) -> UnitFile {
     let mut parser = Parser::default();
     let mut continuation: Option<Vec<u8>> = None;
     let mut line_number: u32 = 0;
@@ -254,6 +267,9 @@ pub fn parse_bytes(bytes: &[u8]) -> UnitFile {
         if !bom_seen && let Some(rest) = line.strip_prefix(UTF8_BOM) {
             line = rest;
             bom_seen = true;
+        }
+        if inline_comments {
+            line = cut_inline_comment(line);
         }
         let mut logical = continuation.take().unwrap_or_default();
         logical.extend_from_slice(line);
@@ -314,6 +330,17 @@ fn split_lines(bytes: &[u8]) -> Vec<&[u8]> {
         lines.push(&bytes[start..]);
     }
     lines
+}
+
+/// The line up to a `#` that follows a blank, without the blanks before it.
+fn cut_inline_comment(line: &[u8]) -> &[u8] {
+    let blank = |c: &u8| matches!(c, b' ' | b'\t');
+    let Some(at) = (1..line.len()).find(|&i| line[i] == b'#' && blank(&line[i - 1])) else {
+        return line;
+    };
+    let kept = &line[..at];
+    let n = kept.iter().rev().take_while(|c| blank(c)).count();
+    &kept[..kept.len() - n]
 }
 
 fn is_comment_line(line: &[u8]) -> bool {
@@ -518,6 +545,37 @@ mod tests {
         let f = parse("# c\n; c\n[A]\n   # indented\nK=v # not a comment\n");
         assert_eq!(entries(&f), vec![entry("A", "K", "v # not a comment", 5)]);
         assert!(f.diagnostics.is_empty());
+    }
+
+    #[test]
+    fn inline_comments_only_where_asked_for() {
+        let text =
+            "[A] # section\nK=v   # comment\nL=a#b\nM=x\t# tab\nN= # all comment\n# line\nO=1\n";
+        let f = parse_with_inline_comments(text);
+        assert_eq!(
+            entries(&f),
+            vec![
+                entry("A", "K", "v", 2),
+                entry("A", "L", "a#b", 3),
+                entry("A", "M", "x", 4),
+                entry("A", "N", "", 5),
+                entry("A", "O", "1", 7),
+            ]
+        );
+        assert!(f.diagnostics.is_empty(), "{:?}", f.diagnostics);
+        // A continued value loses the comment of each of its lines.
+        let f = parse_with_inline_comments("[A]\nK=a # one \\\nL=b\nM=c \\ # two\n  d # three\n");
+        assert_eq!(
+            entries(&f),
+            vec![
+                entry("A", "K", "a", 2),
+                entry("A", "L", "b", 3),
+                entry("A", "M", "c    d", 5)
+            ]
+        );
+        // Unit files keep systemd's rule.
+        let f = parse("[A]\nK=v   # comment\n");
+        assert_eq!(entries(&f), vec![entry("A", "K", "v   # comment", 2)]);
     }
 
     #[test]

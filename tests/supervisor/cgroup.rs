@@ -151,11 +151,8 @@ fn a_memory_pool_applies_where_the_controller_is_and_is_noted_once_where_not() {
         Some(s) if s.has("memory") => {
             println!("case: memory controller available; memory.max written and services joined");
             assert_eq!(notes, 0, "{out}");
-            assert_eq!(
-                s.read("pool-db/memory.max").trim(),
-                (256u64 << 20).to_string()
-            );
-            let procs = s.read("pool-db/cgroup.procs");
+            assert_eq!(s.read("db/memory.max").trim(), (256u64 << 20).to_string());
+            let procs = s.read("db/cgroup.procs");
             assert_eq!(procs.lines().count(), 2, "{procs:?}\n{out}");
         }
         Some(s) => {
@@ -168,7 +165,7 @@ fn a_memory_pool_applies_where_the_controller_is_and_is_noted_once_where_not() {
                 out.contains("cgroup: the memory controller is not available in "),
                 "{out}"
             );
-            let procs = s.read("pool-db/cgroup.procs");
+            let procs = s.read("db/cgroup.procs");
             assert_eq!(procs.lines().count(), 2, "{procs:?}\n{out}");
         }
     }
@@ -189,7 +186,7 @@ fn a_memory_pool_applies_where_the_controller_is_and_is_noted_once_where_not() {
     let out = sup.stop();
     assert!(out.contains("Stopped db.service - Database."), "{out}");
     if let Some(s) = &subtree {
-        assert!(!s.0.join("pool-db").exists(), "runr left its pool behind");
+        assert!(!s.0.join("db").exists(), "runr left its pool behind");
     }
 }
 
@@ -211,8 +208,8 @@ fn a_cpu_quota_throttles_where_the_cpu_controller_is_delegated() {
     match &subtree {
         Some(s) if s.has("cpu") => {
             println!("case: cpu controller delegated; cpu.max written and the spinner throttled");
-            assert_eq!(s.read("pool-batch/cpu.max").trim(), "20000 100000");
-            let stat = s.read("pool-batch/cpu.stat");
+            assert_eq!(s.read("batch/cpu.max").trim(), "20000 100000");
+            let stat = s.read("batch/cpu.stat");
             let field = |name: &str| -> u64 {
                 stat.lines()
                     .find_map(|l| l.strip_prefix(&format!("{name} ")))
@@ -230,11 +227,10 @@ fn a_cpu_quota_throttles_where_the_cpu_controller_is_delegated() {
             );
             assert!(
                 out.contains("cgroup: the cpu controller is not available in ")
-                    && out
-                        .contains("the CPUQuota=/CPUMax=/CPUWeight= of pool batch are not applied"),
+                    && out.contains("the CpuMax=/CPUWeight= of pool batch are not applied"),
                 "{out}"
             );
-            assert!(!s.0.join("pool-batch/cpu.max").exists());
+            assert!(!s.0.join("batch/cpu.max").exists());
         }
         None => {
             println!("case: no writable cgroup v2; runr notes it and runs the service");
@@ -246,6 +242,156 @@ fn a_cpu_quota_throttles_where_the_cpu_controller_is_delegated() {
     }
     let out = sup.stop();
     assert!(out.contains("Stopped spin.service - Spinner."), "{out}");
+}
+
+/// The `sleep` arguments of the processes in a group: which services are
+/// in it.
+fn sleepers(s: &Subtree, group: &str) -> Vec<String> {
+    let mut args: Vec<String> = s
+        .read(&format!("{group}/cgroup.procs"))
+        .lines()
+        .filter_map(|pid| std::fs::read(format!("/proc/{}/cmdline", pid.trim())).ok())
+        .filter_map(|cmdline| {
+            let words: Vec<String> = cmdline
+                .split(|b| *b == 0)
+                .map(|w| String::from_utf8_lossy(w).into_owned())
+                .collect();
+            (words.first().is_some_and(|w| w.ends_with("sleep"))).then(|| words[1].clone())
+        })
+        .collect();
+    args.sort();
+    args
+}
+
+/// A pool file as runr's own documentation writes it, joined with each form
+/// of Cgroup=. This machine's cgroup2 may offer no memory, cpu or io
+/// controller to the test's subtree (the one this was written on offers
+/// none), so the limits themselves are checked only where the controller
+/// is; what is always seen is where the groups are, which services are in
+/// them, and the documented note for each controller that is missing.
+#[test]
+fn a_pool_file_in_the_readme_form_is_joined_by_name_by_group_and_by_procs_file() {
+    let subtree = Subtree::create("readme");
+    let pod = Pod::new(&[]);
+    let data = pod.dir().join("pgdata");
+    std::fs::create_dir(&data).unwrap();
+    pod.add(
+        "database.cgroup",
+        &format!(
+            "[Cgroup]\n\
+             Name=pg-pool               # the group at the cgroup root\n\
+             # a whole comment line, where Path= could go\n\
+             MemoryMax=4G               # limit on memory\n\
+             CpuMax=200%                # two CPUs\n\
+             IOMax={} read_bps:500M write_bps:200M read_iops:10000 write_iops:5000\n",
+            data.display()
+        ),
+    );
+    pod.add(
+        "custom.cgroup",
+        "[Cgroup]\nPath=/sys/fs/cgroup/custom-name   # an explicit path\nTasksMax=64\n",
+    );
+    let service = |name: &str, key_value: &str, seconds: u32| {
+        pod.add(
+            &format!("{name}.service"),
+            &format!(
+                "[Unit]\nDescription={name}\n[Service]\nAutostart=yes\n{key_value}\nExecStart=/bin/sleep {seconds}\n"
+            ),
+        );
+    };
+    service("by-name", "Cgroup=pg-pool", 9001);
+    service(
+        "by-procs",
+        "Cgroup=/sys/fs/cgroup/pg-pool/cgroup.procs",
+        9002,
+    );
+    service("by-dir", "Cgroup=/sys/fs/cgroup/pg-pool", 9003);
+    service(
+        "by-alias",
+        "CgroupProcPidsFile=/sys/fs/cgroup/pg-pool/cgroup.procs",
+        9004,
+    );
+    service("custom", "Cgroup=custom", 9005);
+    service("custom-path", "Cgroup=/sys/fs/cgroup/custom-name", 9006);
+    service("shared", "Cgroup=/sys/fs/cgroup/shared/cgroup.procs", 9007);
+    let root = cgroup_root(&pod, &subtree);
+    let mut sup = pod.start_with_env(&[("RUNR_CGROUP_ROOT", &root)]);
+    for name in [
+        "by-name",
+        "by-procs",
+        "by-dir",
+        "by-alias",
+        "custom",
+        "custom-path",
+        "shared",
+    ] {
+        sup.wait_for(&format!("Started {name}.service - {name}."));
+    }
+    let out = sup.output().to_string();
+    assert!(
+        !out.contains("Invalid"),
+        "the README's lines are all good: {out}"
+    );
+    let Some(s) = &subtree else {
+        println!("case: no writable cgroup v2; runr notes it and runs the services");
+        assert!(
+            out.contains(&format!("cgroup: cannot use {root}: ")),
+            "{out}"
+        );
+        sup.stop();
+        return;
+    };
+    println!(
+        "case: a writable cgroup v2 subtree with controllers '{}'",
+        s.controllers().trim()
+    );
+    // Name=pg-pool is the group pg-pool at the root, and each form of
+    // Cgroup= joins it.
+    assert_eq!(
+        sleepers(s, "pg-pool"),
+        ["9001", "9002", "9003", "9004"],
+        "{out}"
+    );
+    assert_eq!(sleepers(s, "custom-name"), ["9005", "9006"], "{out}");
+    assert_eq!(sleepers(s, "shared"), ["9007"], "{out}");
+    assert!(
+        out.contains(&format!(
+            "cgroup: no pool file sets limits for {root}/shared; its services join it without limits."
+        )),
+        "{out}"
+    );
+    assert!(!s.0.join("pool-pg-pool").exists());
+    for (controller, settings) in [
+        ("memory", "MemoryMax=/MemoryHigh="),
+        ("cpu", "CpuMax=/CPUWeight="),
+        ("io", "IOWeight=/IOMax="),
+        ("pids", "TasksMax="),
+    ] {
+        let note = format!(
+            "cgroup: the {controller} controller is not available in {root}; the {settings} of pool "
+        );
+        assert_eq!(
+            out.matches(&note).count(),
+            usize::from(!s.has(controller)),
+            "the note where {controller} is missing, once\n{out}"
+        );
+    }
+    if s.has("memory") {
+        assert_eq!(
+            s.read("pg-pool/memory.max").trim(),
+            (4u64 << 30).to_string()
+        );
+    }
+    if s.has("cpu") {
+        assert_eq!(s.read("pg-pool/cpu.max").trim(), "200000 100000");
+    }
+    if s.has("pids") {
+        assert_eq!(s.read("custom-name/pids.max").trim(), "64");
+    }
+    let out = sup.stop();
+    for group in ["pg-pool", "custom-name", "shared"] {
+        assert!(!s.0.join(group).exists(), "runr removed {group}\n{out}");
+    }
 }
 
 #[test]
