@@ -181,7 +181,8 @@ enum Command {
         #[command(flatten)]
         tail: TailArgs,
     },
-    /// Read the unit files again.
+    /// Read the unit files again, start new autostart units and restart
+    /// failed Restart=always or on-failure ones.
     DaemonReload,
     /// Print the unit files of units: the fragment, then its drop-ins.
     Cat {

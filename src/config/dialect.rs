@@ -273,3 +273,7 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+#[path = "readme_reference_tests.rs"]
+mod readme_reference;
