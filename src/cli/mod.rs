@@ -410,15 +410,17 @@ pub struct SupervisorArgs {
     /// /var/log/runr/journal).
     #[arg(long, value_name = "DIR")]
     pub journal_dir: Option<PathBuf>,
-    /// The syslog datagram socket (default /dev/log as PID 1, none
-    /// otherwise; "none" for no syslog server).
+    /// The syslog datagram socket (default: syslog.conf's [server]
+    /// listen, else /dev/log as PID 1, else none; "none" for no datagram
+    /// socket). Wins over syslog.conf.
     #[arg(long, value_name = "PATH")]
     pub syslog_socket: Option<PathBuf>,
     /// Also take syslog messages on a stream socket at PATH.
     #[arg(long, value_name = "PATH")]
     pub syslog_stream_socket: Option<PathBuf>,
-    /// Where syslog messages are filed, per application (default
-    /// /etc/runr/syslog.conf, if it exists).
+    /// syslog.conf: the socket to listen on and where messages are filed,
+    /// per application (default /etc/runr/syslog.conf, if it exists, as
+    /// PID 1 or with a syslog socket given).
     #[arg(long, value_name = "FILE")]
     pub syslog_conf: Option<PathBuf>,
     /// The supervisor's own log level: error, warning, info, debug.
