@@ -261,10 +261,11 @@ pub struct NowArg {
 
 #[derive(Debug, Clone, Args)]
 pub struct StateFilter {
-    /// Only units in this active state or sub-state (active, failed,
-    /// running, exited, ...).
-    #[arg(long, value_name = "STATE")]
-    pub state: Option<String>,
+    /// Only units in one of these active states or sub-states (active,
+    /// failed, running, exited, ...): repeat it, or separate the states
+    /// with commas.
+    #[arg(long = "state", value_name = "STATE", value_delimiter = ',')]
+    pub states: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, Args)]

@@ -201,6 +201,50 @@ fn lists_of_services_units_and_timers() {
     let run = runr(&pod, &["list-services", "--state", "failed", "--no-header"]).ok();
     assert_eq!(run.stdout, "");
 
+    // A running and a failed service, not the inactive one: by a comma
+    // list, and by the flag repeated.
+    runr(&pod, &["start", "bad"]);
+    for args in [
+        &["list-services", "--state", "running,failed", "--no-header"][..],
+        &[
+            "list-services",
+            "--state",
+            "failed",
+            "--state",
+            "running",
+            "--no-header",
+        ],
+        &["list-services", "--state=running,failed,", "--no-header"],
+    ] {
+        let run = runr(&pod, args).ok();
+        assert_eq!(
+            run.rows(),
+            [
+                ["bad.service", "failed", "failed", "Always", "fails"].as_slice(),
+                ["db.service", "active", "running", "Database"].as_slice(),
+            ],
+            "{args:?}"
+        );
+    }
+    let json = runr(
+        &pod,
+        &["list-services", "--state", "running,failed", "--json"],
+    )
+    .ok()
+    .json();
+    assert_eq!(json.as_array().map(Vec::len), Some(2), "{json}");
+    let run = runr(&pod, &["list-services", "--state", "running,bogus"]);
+    assert!(
+        run.fails(1).starts_with("runr: unknown state 'bogus': "),
+        "{run:?}"
+    );
+    assert_eq!(run.stdout, "");
+    let run = runr(&pod, &["list-units", "--state", "Running"]);
+    assert!(
+        run.fails(1).starts_with("runr: unknown state 'Running': "),
+        "{run:?}"
+    );
+
     let rows = runr(&pod, &["list-units"]).ok().rows();
     assert_eq!(rows[0], ["UNIT", "LOAD", "ACTIVE", "SUB", "DESCRIPTION"]);
     assert!(rows.iter().any(|r| r[0] == "multi-user.target"), "{rows:?}");
