@@ -113,7 +113,7 @@ enum Command {
     Kill {
         #[command(flatten)]
         units: UnitNames,
-        /// The signal, by name (SIGHUP, HUP) or number.
+        /// The signal, by name (TERM, SIGTERM, term) or number (15).
         #[arg(short, long, value_name = "SIG", default_value = "SIGTERM")]
         signal: String,
         /// Which processes: the main process, the control process, or all.

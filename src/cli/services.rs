@@ -161,7 +161,7 @@ pub fn kill(
     whom: KillWhomArg,
 ) -> CommandResult {
     let options = KillOptions {
-        signal: signal.to_string(),
+        signal: signal_name(signal)?.to_string(),
         whom: match whom {
             KillWhomArg::Main => KillWhom::Main,
             KillWhomArg::Control => KillWhom::Control,
@@ -221,6 +221,28 @@ pub fn status_rows(statuses: &[ServiceStatus], paint: Paint, now: Timestamp) -> 
             ]
         })
         .collect()
+}
+
+/// The signal `kill -s` names, as the API takes it (`SIGHUP`): a name with
+/// or without `SIG`, in any case, or a number.
+pub fn signal_name(arg: &str) -> Result<&'static str, Failure> {
+    use nix::sys::signal::Signal;
+    let signal = match arg.parse::<i32>() {
+        Ok(number) => Signal::try_from(number).ok(),
+        Err(_) => {
+            let upper = arg.to_ascii_uppercase();
+            let name = upper.strip_prefix("SIG").unwrap_or(&upper);
+            format!("SIG{name}").parse::<Signal>().ok()
+        }
+    };
+    signal.map(Signal::as_str).ok_or_else(|| {
+        Failure::new(
+            EXIT_FAILURE,
+            format!(
+                "unknown signal '{arg}': give a name (TERM, KILL, HUP, INT, with or without SIG) or a number"
+            ),
+        )
+    })
 }
 
 /// Whether a row's active state or sub-state is one of those asked for
@@ -452,6 +474,32 @@ mod tests {
         let message = failure.message.unwrap();
         assert!(message.starts_with("unknown state 'runing': "), "{message}");
         assert!(!message.contains('\n'));
+    }
+
+    #[test]
+    fn signals_by_name_with_or_without_sig_in_any_case_or_by_number() {
+        for (arg, name) in [
+            ("TERM", "SIGTERM"),
+            ("SIGTERM", "SIGTERM"),
+            ("term", "SIGTERM"),
+            ("sigKill", "SIGKILL"),
+            ("HUP", "SIGHUP"),
+            ("INT", "SIGINT"),
+            ("1", "SIGHUP"),
+            ("9", "SIGKILL"),
+            ("usr1", "SIGUSR1"),
+        ] {
+            assert_eq!(signal_name(arg).ok(), Some(name), "{arg}");
+        }
+        for bad in ["BOGUS", "SIG", "", "0", "65", "-9", "SIGSIGTERM"] {
+            let failure = signal_name(bad).unwrap_err();
+            assert_eq!(failure.code, EXIT_FAILURE);
+            let message = failure.message.unwrap();
+            assert!(
+                message.starts_with(&format!("unknown signal '{bad}': ")),
+                "{message}"
+            );
+        }
     }
 
     #[test]
