@@ -113,7 +113,7 @@ enum Command {
     Kill {
         #[command(flatten)]
         units: UnitNames,
-        /// The signal, by name (SIGHUP, HUP) or number.
+        /// The signal, by name (TERM, SIGTERM, term) or number (15).
         #[arg(short, long, value_name = "SIG", default_value = "SIGTERM")]
         signal: String,
         /// Which processes: the main process, the control process, or all.
@@ -262,10 +262,11 @@ pub struct NowArg {
 
 #[derive(Debug, Clone, Args)]
 pub struct StateFilter {
-    /// Only units in this active state or sub-state (active, failed,
-    /// running, exited, ...).
-    #[arg(long, value_name = "STATE")]
-    pub state: Option<String>,
+    /// Only units in one of these active states or sub-states (active,
+    /// failed, running, exited, ...): repeat it, or separate the states
+    /// with commas.
+    #[arg(long = "state", value_name = "STATE", value_delimiter = ',')]
+    pub states: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, Args)]
@@ -411,15 +412,17 @@ pub struct SupervisorArgs {
     /// /var/log/runr/journal).
     #[arg(long, value_name = "DIR")]
     pub journal_dir: Option<PathBuf>,
-    /// The syslog datagram socket (default /dev/log as PID 1, none
-    /// otherwise; "none" for no syslog server).
+    /// The syslog datagram socket (default: syslog.conf's [server]
+    /// listen, else /dev/log as PID 1, else none; "none" for no datagram
+    /// socket). Wins over syslog.conf.
     #[arg(long, value_name = "PATH")]
     pub syslog_socket: Option<PathBuf>,
     /// Also take syslog messages on a stream socket at PATH.
     #[arg(long, value_name = "PATH")]
     pub syslog_stream_socket: Option<PathBuf>,
-    /// Where syslog messages are filed, per application (default
-    /// /etc/runr/syslog.conf, if it exists).
+    /// syslog.conf: the socket to listen on and where messages are filed,
+    /// per application (default /etc/runr/syslog.conf, if it exists, as
+    /// PID 1 or with a syslog socket given).
     #[arg(long, value_name = "FILE")]
     pub syslog_conf: Option<PathBuf>,
     /// The supervisor's own log level: error, warning, info, debug.

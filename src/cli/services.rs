@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use super::output::{Output, Paint, relative_to};
 use super::{
-    CommandResult, EXIT_SUCCESS, Failure, KillWhomArg, NowArg, StateFilter, StopArgs, WaitArgs,
+    CommandResult, EXIT_FAILURE, EXIT_SUCCESS, Failure, KillWhomArg, NowArg, StateFilter, StopArgs,
+    WaitArgs,
 };
 use crate::control::client::{Client, ClientError};
 use crate::control::types::{
@@ -160,7 +161,7 @@ pub fn kill(
     whom: KillWhomArg,
 ) -> CommandResult {
     let options = KillOptions {
-        signal: signal.to_string(),
+        signal: signal_name(signal)?.to_string(),
         whom: match whom {
             KillWhomArg::Main => KillWhom::Main,
             KillWhomArg::Control => KillWhom::Control,
@@ -222,15 +223,55 @@ pub fn status_rows(statuses: &[ServiceStatus], paint: Paint, now: Timestamp) -> 
         .collect()
 }
 
-/// Whether a row's active state or sub-state is the one asked for.
+/// The signal `kill -s` names, as the API takes it (`SIGHUP`): a name with
+/// or without `SIG`, in any case, or a number.
+pub fn signal_name(arg: &str) -> Result<&'static str, Failure> {
+    use nix::sys::signal::Signal;
+    let signal = match arg.parse::<i32>() {
+        Ok(number) => Signal::try_from(number).ok(),
+        Err(_) => {
+            let upper = arg.to_ascii_uppercase();
+            let name = upper.strip_prefix("SIG").unwrap_or(&upper);
+            format!("SIG{name}").parse::<Signal>().ok()
+        }
+    };
+    signal.map(Signal::as_str).ok_or_else(|| {
+        Failure::new(
+            EXIT_FAILURE,
+            format!(
+                "unknown signal '{arg}': give a name (TERM, KILL, HUP, INT, with or without SIG) or a number"
+            ),
+        )
+    })
+}
+
+/// Whether a row's active state or sub-state is one of those asked for
+/// (any row, when none is).
 pub fn state_matches(filter: &StateFilter, active: &str, sub: &str) -> bool {
-    filter
-        .state
-        .as_deref()
-        .is_none_or(|want| want == active || want == sub)
+    let mut wanted = filter.states.iter().filter(|w| !w.is_empty()).peekable();
+    wanted.peek().is_none() || wanted.any(|want| want == active || want == sub)
+}
+
+/// Every state asked for is an active state or a sub-state of some unit
+/// type: a misspelt one would match nothing without a word.
+pub fn check_states(filter: &StateFilter) -> Result<(), Failure> {
+    use crate::compat::systemctl::args::{ACTIVE_STATES, SUB_STATES};
+    let known = |word: &str| {
+        ACTIVE_STATES.contains(&word) || SUB_STATES.iter().any(|(_, states)| states.contains(&word))
+    };
+    match filter.states.iter().find(|w| !w.is_empty() && !known(w)) {
+        Some(word) => Err(Failure::new(
+            EXIT_FAILURE,
+            format!(
+                "unknown state '{word}': give active states (active, inactive, failed, ...) or sub-states (running, exited, dead, ...)"
+            ),
+        )),
+        None => Ok(()),
+    }
 }
 
 pub fn list_services(client: &Client, out: &Output, filter: &StateFilter) -> CommandResult {
+    check_states(filter)?;
     let statuses: Vec<ServiceStatus> = client
         .service_statuses()?
         .into_iter()
@@ -387,15 +428,78 @@ mod tests {
         );
     }
 
+    fn states(words: &[&str]) -> StateFilter {
+        StateFilter {
+            states: words.iter().map(|w| w.to_string()).collect(),
+        }
+    }
+
     #[test]
     fn a_state_filter_matches_active_or_sub_state() {
-        let filter = |s: Option<&str>| StateFilter {
-            state: s.map(String::from),
-        };
-        assert!(state_matches(&filter(None), "active", "running"));
-        assert!(state_matches(&filter(Some("running")), "active", "running"));
-        assert!(state_matches(&filter(Some("active")), "active", "running"));
-        assert!(!state_matches(&filter(Some("failed")), "active", "running"));
+        assert!(state_matches(&states(&[]), "active", "running"));
+        assert!(state_matches(&states(&["running"]), "active", "running"));
+        assert!(state_matches(&states(&["active"]), "active", "running"));
+        assert!(!state_matches(&states(&["failed"]), "active", "running"));
+    }
+
+    #[test]
+    fn a_state_filter_takes_any_of_several_states() {
+        let filter = states(&["running", "failed"]);
+        assert!(state_matches(&filter, "active", "running"));
+        assert!(state_matches(&filter, "failed", "failed"));
+        assert!(!state_matches(&filter, "inactive", "dead"));
+        // `--state running,` has an empty item: it is left out.
+        assert!(!state_matches(
+            &states(&["running", ""]),
+            "inactive",
+            "dead"
+        ));
+        assert!(state_matches(&states(&[""]), "inactive", "dead"));
+    }
+
+    #[test]
+    fn unknown_states_are_named() {
+        for known in [
+            "running",
+            "failed",
+            "inactive",
+            "waiting",
+            "exited",
+            "auto-restart",
+        ] {
+            assert!(check_states(&states(&[known])).is_ok(), "{known}");
+        }
+        let failure = check_states(&states(&["running", "runing", "bogus"])).unwrap_err();
+        assert_eq!(failure.code, EXIT_FAILURE);
+        let message = failure.message.unwrap();
+        assert!(message.starts_with("unknown state 'runing': "), "{message}");
+        assert!(!message.contains('\n'));
+    }
+
+    #[test]
+    fn signals_by_name_with_or_without_sig_in_any_case_or_by_number() {
+        for (arg, name) in [
+            ("TERM", "SIGTERM"),
+            ("SIGTERM", "SIGTERM"),
+            ("term", "SIGTERM"),
+            ("sigKill", "SIGKILL"),
+            ("HUP", "SIGHUP"),
+            ("INT", "SIGINT"),
+            ("1", "SIGHUP"),
+            ("9", "SIGKILL"),
+            ("usr1", "SIGUSR1"),
+        ] {
+            assert_eq!(signal_name(arg).ok(), Some(name), "{arg}");
+        }
+        for bad in ["BOGUS", "SIG", "", "0", "65", "-9", "SIGSIGTERM"] {
+            let failure = signal_name(bad).unwrap_err();
+            assert_eq!(failure.code, EXIT_FAILURE);
+            let message = failure.message.unwrap();
+            assert!(
+                message.starts_with(&format!("unknown signal '{bad}': ")),
+                "{message}"
+            );
+        }
     }
 
     #[test]

@@ -109,46 +109,68 @@ fn start_log_pipeline(args: &SupervisorArgs, manager: &Manager) -> Result<LogPip
 const DEFAULT_SYSLOG_CONF: &str = "/etc/runr/syslog.conf";
 const DEFAULT_SYSLOG_SOCKET: &str = "/dev/log";
 
-/// /dev/log is served by default only as PID 1: on a host, it belongs to
-/// the host's own syslog daemon.
+/// The syslog server's sockets and routes. The datagram socket is
+/// `--syslog-socket` if given ("none": no datagram socket), else
+/// syslog.conf's `[server] listen =`, else /dev/log as PID 1: on a host,
+/// /dev/log belongs to the host's own syslog daemon. syslog.conf is
+/// `--syslog-conf`, else /etc/runr/syslog.conf when the server may run
+/// without it (PID 1, or a socket given on the command line).
 fn syslog_server_config(args: &SupervisorArgs) -> Option<SyslogServerConfig> {
+    syslog_server_config_as(args, std::process::id() == 1)
+}
+
+fn syslog_server_config_as(args: &SupervisorArgs, pid1: bool) -> Option<SyslogServerConfig> {
     let none = |p: &PathBuf| p.as_os_str() == "none";
-    let datagram_socket = match &args.syslog_socket {
-        Some(path) if none(path) => None,
+    let stream_socket = args.syslog_stream_socket.clone().filter(|p| !none(p));
+    let conf_path = match &args.syslog_conf {
         Some(path) => Some(path.clone()),
-        None if std::process::id() == 1 => Some(DEFAULT_SYSLOG_SOCKET.into()),
+        None if pid1
+            || stream_socket.is_some()
+            || args.syslog_socket.as_ref().is_some_and(|p| !none(p)) =>
+        {
+            Some(PathBuf::from(DEFAULT_SYSLOG_CONF))
+        }
         None => None,
     };
-    let stream_socket = args.syslog_stream_socket.clone().filter(|p| !none(p));
-    if datagram_socket.is_none() && stream_socket.is_none() {
+    let mut notes = Vec::new();
+    let routes = match &conf_path {
+        None => SyslogConfig::default(),
+        Some(path) => match std::fs::read_to_string(path) {
+            Ok(text) => {
+                let (routes, diagnostics) = parse_syslog_conf(path, &text);
+                notes.extend(diagnostics.iter().map(|d| d.to_string()));
+                routes
+            }
+            Err(e) if args.syslog_conf.is_some() => {
+                notes.push(format!(
+                    "{}: {}",
+                    path.display(),
+                    crate::engine::errno_text(&e)
+                ));
+                SyslogConfig::default()
+            }
+            Err(_) => SyslogConfig::default(),
+        },
+    };
+    let (datagram_socket, datagram_origin) = match (&args.syslog_socket, &routes.listen) {
+        (Some(path), _) if none(path) => (None, None),
+        (Some(path), _) => (Some(path.clone()), None),
+        (None, Some(listen)) => (
+            Some(listen.path.clone()),
+            conf_path.clone().map(|conf| (conf, listen.line)),
+        ),
+        (None, None) if pid1 => (Some(DEFAULT_SYSLOG_SOCKET.into()), None),
+        (None, None) => (None, None),
+    };
+    if datagram_socket.is_none() && stream_socket.is_none() && notes.is_empty() {
         return None;
     }
-    let conf_path = args
-        .syslog_conf
-        .clone()
-        .unwrap_or_else(|| PathBuf::from(DEFAULT_SYSLOG_CONF));
-    let routes = match std::fs::read_to_string(&conf_path) {
-        Ok(text) => {
-            let (routes, diagnostics) = parse_syslog_conf(&conf_path, &text);
-            for d in diagnostics {
-                eprintln!("runr: {d}");
-            }
-            routes
-        }
-        Err(e) if args.syslog_conf.is_some() => {
-            eprintln!(
-                "runr: {}: {}",
-                conf_path.display(),
-                crate::engine::errno_text(&e)
-            );
-            SyslogConfig::default()
-        }
-        Err(_) => SyslogConfig::default(),
-    };
     Some(SyslogServerConfig {
         datagram_socket,
+        datagram_origin,
         stream_socket,
         routes,
+        notes,
     })
 }
 
@@ -161,5 +183,80 @@ fn share_one_malloc_arena() {
     // supervisor starts any thread.
     unsafe {
         nix::libc::mallopt(nix::libc::M_ARENA_MAX, 1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+    use std::path::Path;
+
+    fn args(extra: &[&str]) -> SupervisorArgs {
+        let mut line = vec!["runr", "supervisor", "/units"];
+        line.extend_from_slice(extra);
+        match super::super::Cli::try_parse_from(line)
+            .expect("parses")
+            .command
+        {
+            super::super::Command::Supervisor(args) => args,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn conf(text: &str) -> (tempfile::TempDir, String) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("syslog.conf");
+        std::fs::write(&path, text).unwrap();
+        let path = path.display().to_string();
+        (dir, path)
+    }
+
+    #[test]
+    fn the_command_line_socket_wins_over_listen_which_wins_over_dev_log() {
+        let (_dir, path) = conf("[server]\nlisten = /run/conf.sock\n");
+        let from_file = syslog_server_config_as(&args(&["--syslog-conf", &path]), false).unwrap();
+        assert_eq!(
+            from_file.datagram_socket.as_deref(),
+            Some(Path::new("/run/conf.sock"))
+        );
+        assert_eq!(from_file.datagram_origin, Some((PathBuf::from(&path), 2)));
+        let flag = args(&["--syslog-conf", &path, "--syslog-socket", "/run/flag.sock"]);
+        let config = syslog_server_config_as(&flag, true).unwrap();
+        assert_eq!(
+            config.datagram_socket.as_deref(),
+            Some(Path::new("/run/flag.sock"))
+        );
+        assert_eq!(config.datagram_origin, None);
+        let off = args(&["--syslog-conf", &path, "--syslog-socket", "none"]);
+        assert!(syslog_server_config_as(&off, true).is_none());
+
+        let (_dir, plain) = conf("[default]\ndirectory = /var/log/s\n");
+        let as_pid1 = syslog_server_config_as(&args(&["--syslog-conf", &plain]), true).unwrap();
+        assert_eq!(
+            as_pid1.datagram_socket.as_deref(),
+            Some(Path::new("/dev/log"))
+        );
+        // Not PID 1, nothing asked: no server.
+        assert!(syslog_server_config_as(&args(&["--syslog-conf", &plain]), false).is_none());
+    }
+
+    #[test]
+    fn syslog_conf_problems_are_kept_for_the_supervisors_log() {
+        let (_dir, path) = conf("[server]\nlisten = rel\n");
+        let config = syslog_server_config_as(&args(&["--syslog-conf", &path]), false).unwrap();
+        assert_eq!(config.datagram_socket, None);
+        assert_eq!(
+            config.notes,
+            [format!(
+                "{path}:2: listen= path is not absolute, ignoring: rel"
+            )]
+        );
+        let missing = args(&["--syslog-conf", "/nonexistent/syslog.conf"]);
+        let config = syslog_server_config_as(&missing, false).unwrap();
+        assert_eq!(
+            config.notes,
+            ["/nonexistent/syslog.conf: No such file or directory"]
+        );
     }
 }

@@ -215,6 +215,7 @@ pub fn list_units(
     unit_type: Option<UnitType>,
     filter: &StateFilter,
 ) -> CommandResult {
+    super::services::check_states(filter)?;
     let suffix = unit_type.map(UnitType::suffix);
     let units: Vec<UnitSummary> = client
         .units()?

@@ -48,10 +48,16 @@ pub const MAX_MESSAGE: usize = 64 * 1024;
 pub struct SyslogServerConfig {
     /// The datagram socket (`/dev/log`).
     pub datagram_socket: Option<PathBuf>,
+    /// The file and line that named the datagram socket (`listen =` in
+    /// syslog.conf), for the message when it cannot be bound.
+    pub datagram_origin: Option<(PathBuf, u32)>,
     /// The stream socket, for clients that connect.
     pub stream_socket: Option<PathBuf>,
     /// syslog.conf: where each app's messages are filed.
     pub routes: SyslogConfig,
+    /// What was wrong with syslog.conf, one line each: reported in the
+    /// supervisor's log when the server starts.
+    pub notes: Vec<String>,
 }
 
 /// The running server's tasks and sockets.
@@ -78,6 +84,9 @@ impl SyslogServer {
 /// Binds the sockets and starts serving on the current (local) runtime. A
 /// socket that cannot be bound is reported once and left out.
 pub fn start(config: SyslogServerConfig, ctx: Rc<IoContext>) -> SyslogServer {
+    for note in &config.notes {
+        ctx.report(note);
+    }
     let router = Rc::new(Router::new(config.routes, ctx.clone()));
     let mut server = SyslogServer {
         tasks: Vec::new(),
@@ -92,11 +101,17 @@ pub fn start(config: SyslogServerConfig, ctx: Rc<IoContext>) -> SyslogServer {
                     router.clone(),
                 )));
             }
-            Err(e) => ctx.report(&format!(
-                "Failed to listen for syslog messages on {}: {}",
-                path.display(),
-                crate::engine::errno_text(&e)
-            )),
+            Err(e) => {
+                let named_at = match &config.datagram_origin {
+                    Some((file, line)) => format!("{}:{line}: ", file.display()),
+                    None => String::new(),
+                };
+                ctx.report(&format!(
+                    "{named_at}Failed to listen for syslog messages on {}: {}",
+                    path.display(),
+                    crate::engine::errno_text(&e)
+                ))
+            }
         }
     }
     if let Some(path) = config.stream_socket {

@@ -61,6 +61,15 @@ impl LogPod {
 
     /// Starts the supervisor with the pod's directories and `extra` flags.
     pub fn start(&self, extra: &[&str]) -> Supervisor {
+        let socket = self.syslog_socket().display().to_string();
+        let mut flags = vec!["--syslog-socket", &socket];
+        flags.extend_from_slice(extra);
+        self.start_without_syslog_socket(&flags)
+    }
+
+    /// The same, without `--syslog-socket`: the datagram socket is the one
+    /// syslog.conf names, if any.
+    pub fn start_without_syslog_socket(&self, extra: &[&str]) -> Supervisor {
         let mut command = Command::new(RUNR);
         command
             // The log tests' units are written for systemd.
@@ -73,8 +82,6 @@ impl LogPod {
             .arg(self.journal())
             .arg("--log-dir")
             .arg(self.logs())
-            .arg("--syslog-socket")
-            .arg(self.syslog_socket())
             .arg("--syslog-stream-socket")
             .arg(self.syslog_stream_socket())
             .args(extra)

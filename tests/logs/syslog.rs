@@ -233,3 +233,146 @@ fn malformed_and_oversized_datagrams_are_kept_as_text() {
     assert_eq!(out, "still serving\n");
     sup.stop();
 }
+
+/// syslog.conf as runr's README writes it: the socket from `[server]
+/// listen =`, a `[default]`, and a route whose label is not its app name.
+fn readme_conf(listen: &std::path::Path, syslog_dir: &std::path::Path) -> String {
+    let d = syslog_dir.display();
+    format!(
+        "[server]\n\
+         listen = {}                     # unix socket path\n\
+         \n\
+         [default]\n\
+         directory = {d}/default\n\
+         max_size = 10M\n\
+         max_count = 7\n\
+         max_age = 168h\n\
+         \n\
+         [pooler]\n\
+         appname = pg_doorman                   # route by syslog appname\n\
+         directory = {d}/pg_doorman\n\
+         max_size = 50M\n\
+         max_count = 10\n\
+         max_age = 720h\n",
+        listen.display()
+    )
+}
+
+#[test]
+fn a_readme_syslog_conf_names_the_socket_and_routes_by_app_name() {
+    if !have("logger") || !have("python3") {
+        eprintln!("skipped: logger or python3 is not installed");
+        return;
+    }
+    let pod = LogPod::new(&[]);
+    let listen = pod.root().join("conf-log.sock");
+    let syslog_dir = pod.root().join("syslog");
+    let conf = pod.root().join("syslog.conf");
+    std::fs::write(&conf, readme_conf(&listen, &syslog_dir)).expect("conf");
+    let conf_arg = conf.display().to_string();
+    // No --syslog-socket: the datagram socket is the file's.
+    let mut sup = pod.start_without_syslog_socket(&["--syslog-conf", &conf_arg]);
+    sup.wait_for("Reached target");
+    assert!(listen.exists(), "no socket at {}", listen.display());
+    let socket = listen.display().to_string();
+    logger(&["-u", &socket, "-t", "pg_doorman", "doorman by logger"]);
+    logger(&["-u", &socket, "-t", "pooler", "the label is no app name"]);
+    let script = format!(
+        "import logging, logging.handlers\n\
+         for app in ['pg_doorman', 'stranger']:\n\
+         \x20   h = logging.handlers.SysLogHandler(address={socket:?})\n\
+         \x20   h.setFormatter(logging.Formatter(app + ': %(message)s'))\n\
+         \x20   l = logging.getLogger(app); l.addHandler(h); l.warning(app + ' by python'); h.close()\n",
+    );
+    let status = Command::new("python3")
+        .arg("-c")
+        .arg(&script)
+        .status()
+        .expect("python3");
+    assert!(status.success());
+
+    let doorman = wait_for_file(
+        &syslog_dir.join("pg_doorman/pg_doorman.log"),
+        "pg_doorman by python",
+    );
+    assert!(
+        doorman.contains(" pg_doorman: doorman by logger\n"),
+        "{doorman}"
+    );
+    let stranger = wait_for_file(
+        &syslog_dir.join("default/stranger.log"),
+        "stranger by python",
+    );
+    assert!(
+        stranger.contains(" stranger: stranger by python"),
+        "{stranger}"
+    );
+    let pooler = wait_for_file(
+        &syslog_dir.join("default/pooler.log"),
+        "the label is no app name",
+    );
+    assert!(pooler.contains(" pooler: "), "{pooler}");
+    let routed: Vec<_> = std::fs::read_dir(syslog_dir.join("pg_doorman"))
+        .expect("pg_doorman directory")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(routed, ["pg_doorman.log"]);
+    assert!(!syslog_dir.join("default/pg_doorman.log").exists());
+    let out = sup.stop();
+    assert!(
+        !out.contains(&conf_arg),
+        "no complaint about the file:\n{out}"
+    );
+    assert!(!listen.exists(), "the socket is removed on exit");
+}
+
+#[test]
+fn the_command_line_socket_wins_over_listen() {
+    let pod = LogPod::new(&[]);
+    let listen = pod.root().join("conf-log.sock");
+    let conf = pod.root().join("syslog.conf");
+    std::fs::write(&conf, readme_conf(&listen, &pod.root().join("syslog"))).expect("conf");
+    let conf_arg = conf.display().to_string();
+    let mut sup = pod.start(&["--syslog-conf", &conf_arg]);
+    sup.wait_for("Reached target");
+    let socket = std::os::unix::net::UnixDatagram::unbound().expect("socket");
+    socket
+        .send_to(b"<14>flagged: on the flag's socket", pod.syslog_socket())
+        .expect("send");
+    pod.wait_for_journal(&["-t", "flagged", "-o", "cat"], "on the flag's socket");
+    assert!(!listen.exists(), "{} was bound", listen.display());
+    sup.stop();
+}
+
+#[test]
+fn a_listen_path_that_cannot_be_bound_is_one_line_and_the_rest_runs() {
+    let pod = LogPod::new(&[]);
+    let blocker = pod.root().join("a-file");
+    std::fs::write(&blocker, "").expect("file");
+    let listen = blocker.join("log.sock");
+    let syslog_dir = pod.root().join("syslog");
+    let conf = pod.root().join("syslog.conf");
+    std::fs::write(&conf, readme_conf(&listen, &syslog_dir)).expect("conf");
+    let conf_arg = conf.display().to_string();
+    let mut sup = pod.start_without_syslog_socket(&["--syslog-conf", &conf_arg]);
+    // The file and line that named the path, the path, then the errno text.
+    let expected = format!(
+        "runr[{}]: {conf_arg}:2: Failed to listen for syslog messages on {}: ",
+        sup.pid(),
+        listen.display()
+    );
+    sup.wait_for(&expected);
+    sup.wait_for("Reached target");
+    // The stream socket still serves, with the file's routes.
+    let mut stream =
+        std::os::unix::net::UnixStream::connect(pod.syslog_stream_socket()).expect("connect");
+    std::io::Write::write_all(&mut stream, b"<14>pg_doorman: still filed\n").expect("send");
+    drop(stream);
+    wait_for_file(&syslog_dir.join("pg_doorman/pg_doorman.log"), "still filed");
+    let out = sup.stop();
+    assert_eq!(
+        out.lines().filter(|l| l.contains(&conf_arg)).count(),
+        1,
+        "{out}"
+    );
+}

@@ -201,6 +201,50 @@ fn lists_of_services_units_and_timers() {
     let run = runr(&pod, &["list-services", "--state", "failed", "--no-header"]).ok();
     assert_eq!(run.stdout, "");
 
+    // A running and a failed service, not the inactive one: by a comma
+    // list, and by the flag repeated.
+    runr(&pod, &["start", "bad"]);
+    for args in [
+        &["list-services", "--state", "running,failed", "--no-header"][..],
+        &[
+            "list-services",
+            "--state",
+            "failed",
+            "--state",
+            "running",
+            "--no-header",
+        ],
+        &["list-services", "--state=running,failed,", "--no-header"],
+    ] {
+        let run = runr(&pod, args).ok();
+        assert_eq!(
+            run.rows(),
+            [
+                ["bad.service", "failed", "failed", "Always", "fails"].as_slice(),
+                ["db.service", "active", "running", "Database"].as_slice(),
+            ],
+            "{args:?}"
+        );
+    }
+    let json = runr(
+        &pod,
+        &["list-services", "--state", "running,failed", "--json"],
+    )
+    .ok()
+    .json();
+    assert_eq!(json.as_array().map(Vec::len), Some(2), "{json}");
+    let run = runr(&pod, &["list-services", "--state", "running,bogus"]);
+    assert!(
+        run.fails(1).starts_with("runr: unknown state 'bogus': "),
+        "{run:?}"
+    );
+    assert_eq!(run.stdout, "");
+    let run = runr(&pod, &["list-units", "--state", "Running"]);
+    assert!(
+        run.fails(1).starts_with("runr: unknown state 'Running': "),
+        "{run:?}"
+    );
+
     let rows = runr(&pod, &["list-units"]).ok().rows();
     assert_eq!(rows[0], ["UNIT", "LOAD", "ACTIVE", "SUB", "DESCRIPTION"]);
     assert!(rows.iter().any(|r| r[0] == "multi-user.target"), "{rows:?}");
@@ -348,22 +392,70 @@ fn jobs_wait_for_their_end_and_name_the_unit_that_failed() {
     sup.stop();
 }
 
+/// Waits until db has written `n` lines to its file of SIGHUPs seen.
+fn wait_for_hups(pod: &Pod, n: usize, args: &[&str]) {
+    let hups = pod.dir().join("hups");
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let seen = std::fs::read_to_string(&hups).unwrap_or_default();
+        if seen.lines().count() >= n {
+            assert_eq!(seen.lines().count(), n, "{args:?}: {seen:?}");
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{args:?}: SIGHUP {n} did not reach db"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 #[test]
 fn kill_signals_the_service() {
     let (pod, sup) = pod();
-    runr(&pod, &["kill", "-s", "HUP", "--kill-whom", "main", "db"]).ok();
-    let hups = pod.dir().join("hups");
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    while !hups.exists() {
-        assert!(std::time::Instant::now() < deadline, "no SIGHUP reached db");
-        std::thread::sleep(Duration::from_millis(50));
+    // Every spelling of SIGHUP: bare, with SIG, in lower case, by number.
+    let spellings: [&[&str]; 5] = [
+        &["kill", "-s", "HUP", "--kill-whom", "main", "db"],
+        &["kill", "-s", "HUP", "db"],
+        &["kill", "-s", "SIGHUP", "db"],
+        &["kill", "--signal", "hup", "db"],
+        &["kill", "-s", "1", "--kill-whom", "main", "db"],
+    ];
+    for (i, args) in spellings.iter().enumerate() {
+        runr(&pod, args).ok();
+        wait_for_hups(&pod, i + 1, args);
     }
     assert_eq!(runr(&pod, &["is-active", "db"]).ok().stdout, "active\n");
 
     let run = runr(&pod, &["kill", "--signal", "BOGUS", "db"]);
-    assert!(run.fails(1).contains("BOGUS"), "{run:?}");
+    assert!(
+        run.fails(1).starts_with("runr: unknown signal 'BOGUS': "),
+        "{run:?}"
+    );
+    // Told before the supervisor is asked anything.
+    let run = runr_at(
+        Path::new("/nonexistent/runr.sock"),
+        &["kill", "-s", "SIGFOO", "db"],
+    );
+    assert!(
+        run.fails(1).starts_with("runr: unknown signal 'SIGFOO': "),
+        "{run:?}"
+    );
+    let run = runr(&pod, &["kill", "-s", "0", "db"]);
+    assert!(run.fails(1).contains("'0'"), "{run:?}");
     let run = runr(&pod, &["kill", "-s", "TERM", "nope"]);
     assert_eq!(run.fails(4), "runr: no such unit: nope.service");
+    // The signal is the one named: KILL, which no trap holds, ends db.
+    let pid = main_pid(&pod, "db.service").expect("db runs") as i32;
+    runr(&pod, &["kill", "-s", "kill", "--kill-whom", "main", "db"]).ok();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while super::harness::alive(pid) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "SIGKILL did not end db"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
     let run = runr(
         &pod,
         &["kill", "-s", "HUP", "--kill-whom", "everyone", "db"],

@@ -584,105 +584,107 @@ pub fn signal_number(text: &str) -> Option<i32> {
     None
 }
 
+/// Each unit type's sub-states, as systemctl's `--state=help` lists them.
+pub const SUB_STATES: &[(&str, &[&str])] = &[
+    ("automount", &["dead", "waiting", "running", "failed"]),
+    ("device", &["dead", "tentative", "plugged"]),
+    (
+        "mount",
+        &[
+            "dead",
+            "mounting",
+            "mounting-done",
+            "mounted",
+            "remounting",
+            "unmounting",
+            "remounting-sigterm",
+            "remounting-sigkill",
+            "unmounting-sigterm",
+            "unmounting-sigkill",
+            "failed",
+            "cleaning",
+        ],
+    ),
+    ("path", &["dead", "waiting", "running", "failed"]),
+    (
+        "scope",
+        &[
+            "dead",
+            "start-chown",
+            "running",
+            "abandoned",
+            "stop-sigterm",
+            "stop-sigkill",
+            "failed",
+        ],
+    ),
+    (
+        "service",
+        &[
+            "dead",
+            "condition",
+            "start-pre",
+            "start",
+            "start-post",
+            "running",
+            "exited",
+            "reload",
+            "stop",
+            "stop-watchdog",
+            "stop-sigterm",
+            "stop-sigkill",
+            "stop-post",
+            "final-watchdog",
+            "final-sigterm",
+            "final-sigkill",
+            "failed",
+            "auto-restart",
+            "cleaning",
+        ],
+    ),
+    ("slice", &["dead", "active"]),
+    (
+        "socket",
+        &[
+            "dead",
+            "start-pre",
+            "start-chown",
+            "start-post",
+            "listening",
+            "running",
+            "stop-pre",
+            "stop-pre-sigterm",
+            "stop-pre-sigkill",
+            "stop-post",
+            "final-sigterm",
+            "final-sigkill",
+            "failed",
+            "cleaning",
+        ],
+    ),
+    (
+        "swap",
+        &[
+            "dead",
+            "activating",
+            "activating-done",
+            "active",
+            "deactivating",
+            "deactivating-sigterm",
+            "deactivating-sigkill",
+            "failed",
+            "cleaning",
+        ],
+    ),
+    ("target", &["dead", "active"]),
+    (
+        "timer",
+        &["dead", "waiting", "running", "elapsed", "failed"],
+    ),
+];
+
 /// systemctl's `--state=help`.
 fn state_help() -> String {
-    let sub_states: &[(&str, &[&str])] = &[
-        ("automount", &["dead", "waiting", "running", "failed"]),
-        ("device", &["dead", "tentative", "plugged"]),
-        (
-            "mount",
-            &[
-                "dead",
-                "mounting",
-                "mounting-done",
-                "mounted",
-                "remounting",
-                "unmounting",
-                "remounting-sigterm",
-                "remounting-sigkill",
-                "unmounting-sigterm",
-                "unmounting-sigkill",
-                "failed",
-                "cleaning",
-            ],
-        ),
-        ("path", &["dead", "waiting", "running", "failed"]),
-        (
-            "scope",
-            &[
-                "dead",
-                "start-chown",
-                "running",
-                "abandoned",
-                "stop-sigterm",
-                "stop-sigkill",
-                "failed",
-            ],
-        ),
-        (
-            "service",
-            &[
-                "dead",
-                "condition",
-                "start-pre",
-                "start",
-                "start-post",
-                "running",
-                "exited",
-                "reload",
-                "stop",
-                "stop-watchdog",
-                "stop-sigterm",
-                "stop-sigkill",
-                "stop-post",
-                "final-watchdog",
-                "final-sigterm",
-                "final-sigkill",
-                "failed",
-                "auto-restart",
-                "cleaning",
-            ],
-        ),
-        ("slice", &["dead", "active"]),
-        (
-            "socket",
-            &[
-                "dead",
-                "start-pre",
-                "start-chown",
-                "start-post",
-                "listening",
-                "running",
-                "stop-pre",
-                "stop-pre-sigterm",
-                "stop-pre-sigkill",
-                "stop-post",
-                "final-sigterm",
-                "final-sigkill",
-                "failed",
-                "cleaning",
-            ],
-        ),
-        (
-            "swap",
-            &[
-                "dead",
-                "activating",
-                "activating-done",
-                "active",
-                "deactivating",
-                "deactivating-sigterm",
-                "deactivating-sigkill",
-                "failed",
-                "cleaning",
-            ],
-        ),
-        ("target", &["dead", "active"]),
-        (
-            "timer",
-            &["dead", "waiting", "running", "elapsed", "failed"],
-        ),
-    ];
     let file_states: Vec<&str> = crate::config::enablement::UnitFileState::ALL
         .iter()
         .map(|s| s.as_str())
@@ -692,7 +694,7 @@ fn state_help() -> String {
     out.push_str(&list_text("Available unit active states:", ACTIVE_STATES));
     out.push('\n');
     out.push_str(&list_text("Available unit file states:", &file_states));
-    for (kind, states) in sub_states {
+    for (kind, states) in SUB_STATES {
         out.push('\n');
         out.push_str(&list_text(
             &format!("Available {kind} unit substates:"),
