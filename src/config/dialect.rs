@@ -39,13 +39,13 @@ pub enum Dialect {
 }
 
 /// runr's `RestartSec=` default.
-pub const RUNR_RESTART_USEC: u64 = 2_000_000;
+const RUNR_RESTART_USEC: u64 = 2_000_000;
 /// runr's `AccuracySec=` default.
-pub const RUNR_ACCURACY_USEC: u64 = 1_000_000;
+const RUNR_ACCURACY_USEC: u64 = 1_000_000;
 /// runr's `[Log]` defaults.
-pub const RUNR_LOG_FILE_SIZE: u64 = 100 * 1024 * 1024;
-pub const RUNR_LOG_FILE_COUNT: u32 = 7;
-pub const RUNR_LOG_ROTATE_EVERY_USEC: u64 = 24 * 3600 * 1_000_000;
+const RUNR_LOG_FILE_SIZE: u64 = 100 * 1024 * 1024;
+const RUNR_LOG_FILE_COUNT: u32 = 7;
+const RUNR_LOG_ROTATE_EVERY_USEC: u64 = 24 * 3600 * 1_000_000;
 
 impl Dialect {
     /// The dialect of the unit files of `dir`: systemd's for a path with a
@@ -74,13 +74,6 @@ impl Dialect {
             "systemd" => Some(Dialect::Systemd),
             "runr" => Some(Dialect::Runr),
             _ => None,
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Dialect::Systemd => "systemd",
-            Dialect::Runr => "runr",
         }
     }
 }

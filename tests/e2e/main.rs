@@ -9,6 +9,7 @@ mod pod;
 mod timers;
 
 mod postgres;
+mod readme;
 
 mod systemctl_golden;
 mod systemd_run;
