@@ -46,13 +46,16 @@ pub enum ProcessRole {
 /// The effects the machine asks for.
 pub trait Executor {
     /// Starts `command` for the service; `env` adds what the phase sets
-    /// ($MAINPID, $SERVICE_RESULT, ...).
+    /// ($MAINPID, $SERVICE_RESULT, ...). `restarts` is the service's
+    /// restart count (`NRestarts=`) at this start: the lines the process
+    /// writes carry it (`Prefix=%R`).
     fn spawn(
         &mut self,
         plan: &ServicePlan,
         role: ProcessRole,
         command: &ExecCommand,
         env: &[(String, String)],
+        restarts: u32,
     ) -> io::Result<Pid>;
     /// Sends `signal` to `pid`, or to the process group `pid` leads when
     /// `group`; true if some process received it.
@@ -830,7 +833,7 @@ impl ServiceRuntime {
         command: ExecCommand,
     ) -> Result<Pid, ExitStatus> {
         let env = self.phase_env(ex);
-        let result = ex.spawn(&self.plan, role, &command, &env);
+        let result = ex.spawn(&self.plan, role, &command, &env, self.n_restarts);
         self.current = Some((role, command.clone()));
         if let Some(place) = self.command_place() {
             let run = ExecRun {
@@ -1947,6 +1950,8 @@ mod tests {
         next_pid: i32,
         now: Usec,
         spawned: Vec<Started>,
+        /// The restart count each spawn was given.
+        restarts: Vec<u32>,
         signals: Vec<(i32, Signal, bool)>,
         alive: BTreeSet<i32>,
         log: Vec<String>,
@@ -1968,7 +1973,9 @@ mod tests {
             role: ProcessRole,
             c: &ExecCommand,
             env: &[(String, String)],
+            restarts: u32,
         ) -> io::Result<Pid> {
+            self.restarts.push(restarts);
             if self.missing_programs.contains(&c.path) {
                 return Err(io::Error::from_raw_os_error(nix::libc::ENOENT));
             }
@@ -2135,6 +2142,8 @@ mod tests {
         assert_eq!(s.state, ServiceState::Running);
         assert_eq!(s.n_restarts, 1);
         assert_eq!(s.main_pid, Some(Pid::from_raw(101)));
+        // The first run's process had count 0, the restarted one 1.
+        assert_eq!(ex.restarts, vec![0, 1]);
         assert_eq!(
             ex.log,
             vec![

@@ -38,6 +38,8 @@ pub struct PipeSource {
     pub pid: u32,
     pub stream: Stream,
     pub invocation_id: Id128,
+    /// The service's restart count when the process was started.
+    pub restarts: u32,
 }
 
 pub enum IoCommand {
