@@ -381,7 +381,8 @@ mod tests {
     fn log_section_is_taken_as_written() {
         let (draft, _, msgs) = load(
             "db@main.service",
-            "[Service]\nExecStart=/a\n[Log]\nDirectory=/logs/%i\nPrefix=[%T %s pid=%p]\n",
+            "[Service]\nExecStart=/a\n[Log]\nDirectory=/logs/%i\nPrefix=[%T %s pid=%p]\n\
+             PrefixSink=%R|\nPrefixFile=[%d %T %S]\n",
         );
         assert!(msgs.is_empty(), "{msgs:?}");
         let UnitBody::Service(svc) = &draft.body else {
@@ -389,5 +390,7 @@ mod tests {
         };
         assert_eq!(svc.log.directory.as_deref(), Some("/logs/%i"));
         assert_eq!(svc.log.prefix.as_deref(), Some("[%T %s pid=%p]"));
+        assert_eq!(svc.log.prefix_sink.as_deref(), Some("%R|"));
+        assert_eq!(svc.log.prefix_file.as_deref(), Some("[%d %T %S]"));
     }
 }
