@@ -152,7 +152,7 @@ fn runr_throughput(n: u64) -> Result<Duration, String> {
     std::fs::create_dir_all(&units).map_err(|e| e.to_string())?;
     std::fs::create_dir_all(&logs).map_err(|e| e.to_string())?;
     let unit = format!(
-        "[Service]\nAutostart=yes\nExecStart=/bin/sh -c \"{}\"\n[Log]\nDirectory={}\nFileSize={FILE_SIZE}\nFileCount={FILE_COUNT}\nSink=file\nPrefixFile=no\nCompress=no\n",
+        "[Service]\nAutostart=yes\nExecStart=/bin/sh -c \"{}\"\n[Log]\nDirectory={}\nFileSize={FILE_SIZE}\nFileCount={FILE_COUNT}\nSink=none\nPrefixFile=\"\"\nCompress=no\n",
         generator(n),
         logs.display()
     );

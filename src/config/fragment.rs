@@ -151,11 +151,13 @@ fn errno_text(errno: Errno) -> &'static str {
 }
 
 /// Settings that resolve specifiers themselves (word by word), or not at
-/// load time ([Install] is resolved when a unit is enabled).
+/// load time ([Install] is resolved when a unit is enabled). runr's [Log]
+/// section is taken as written: its prefixes have placeholders of their
+/// own, expanded per line (`crate::logs::prefix`), and none of its keys
+/// knows systemd's specifiers.
 fn expands_own_specifiers(s: &Setting) -> bool {
     s.section == "Install"
-        // runr's log prefix has specifiers of its own, expanded per line.
-        || (s.section == "Log" && s.key == "Prefix")
+        || s.section == "Log"
         || s.key.starts_with("Exec")
         || matches!(
             s.key,
@@ -418,5 +420,22 @@ mod tests {
         assert!(msgs.is_empty());
         let (_, _, msgs) = load("a.timer", "[Log]\nSink=file\n");
         assert_eq!(msgs, vec!["/u/x:1: Unknown section 'Log'. Ignoring."]);
+    }
+
+    #[test]
+    fn log_section_is_taken_as_written() {
+        let (draft, _, msgs) = load(
+            "db@main.service",
+            "[Service]\nExecStart=/a\n[Log]\nDirectory=/logs/%i\nPrefix=[%T %s pid=%p]\n\
+             PrefixSink=%R|\nPrefixFile=[%d %T %S]\n",
+        );
+        assert!(msgs.is_empty(), "{msgs:?}");
+        let UnitBody::Service(svc) = &draft.body else {
+            panic!("a service");
+        };
+        assert_eq!(svc.log.directory.as_deref(), Some("/logs/%i"));
+        assert_eq!(svc.log.prefix.as_deref(), Some("[%T %s pid=%p]"));
+        assert_eq!(svc.log.prefix_sink.as_deref(), Some("%R|"));
+        assert_eq!(svc.log.prefix_file.as_deref(), Some("[%d %T %S]"));
     }
 }

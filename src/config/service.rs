@@ -12,15 +12,22 @@
 //! - `MaxMemoryRSS=BYTES`: restart the service when its resident set grows
 //!   past this (suffixes K, M, G, T, P, E, base 1024; `infinity`).
 //!
-//! runr's [Log] section, for the service's stdout and stderr:
-//! - `Directory=PATH`: where the log files go (absolute).
-//! - `Sink=stdout|file|both`: mirror lines to the supervisor's stdout, write
-//!   them to files, or both.
-//! - `Prefix=TEXT`: text put before each line; `PrefixSink=BOOL` and
-//!   `PrefixFile=BOOL` say where it is applied.
+//! runr's [Log] section, for the service's stdout and stderr (what the
+//! pipeline makes of it: `crate::logs::unit_options`):
+//! - `Directory=PATH`: where the service's log file goes (absolute).
+//! - `Sink=stdout|none`: mirror the lines to the supervisor's stdout, or
+//!   not; the file is written either way when a directory is known
+//!   (`both` is read as `stdout`, `file` as `none`).
+//! - `Prefix=TEMPLATE`: what goes before each line, with placeholders
+//!   (`crate::logs::prefix`); `PrefixSink=TEMPLATE` and
+//!   `PrefixFile=TEMPLATE` replace it for the console and for the file.
+//!   An empty value resets the key; double quotes keep trailing blanks.
 //! - `FileSize=BYTES`, `FileCount=N`: rotate at a size, keep N files.
 //! - `RotateEvery=TIMESPAN`, `MaxAge=TIMESPAN`: rotate by age, delete older.
 //! - `Compress=BOOL`: gzip rotated files.
+//!
+//! The section is taken as written: no unit specifiers are expanded in it.
+//! A bad value is ignored with a warning that names the key.
 
 use std::collections::BTreeMap;
 
@@ -114,14 +121,25 @@ named_enum!(
 );
 
 named_enum!(
-    /// runr's `[Log] Sink=`.
+    /// runr's `[Log] Sink=`: whether the lines are mirrored to the
+    /// supervisor's stdout.
     LogSink {
         Stdout => "stdout",
-        File => "file",
-        Both => "both",
         None => "none",
     }
 );
+
+impl LogSink {
+    /// A `Sink=` value: `stdout`, `none`, and the older `both` (read as
+    /// `stdout`) and `file` (read as `none`).
+    pub fn parse(value: &str) -> Option<LogSink> {
+        match value {
+            "both" => Some(LogSink::Stdout),
+            "file" => Some(LogSink::None),
+            _ => LogSink::from_name(value),
+        }
+    }
+}
 
 /// `StandardInput=`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -247,9 +265,12 @@ pub struct ExecDirectories {
 pub struct LogSettings {
     pub directory: Option<String>,
     pub sink: Option<LogSink>,
+    /// `Prefix=`, as written (in its quotes, if any).
     pub prefix: Option<String>,
-    pub prefix_sink: Option<bool>,
-    pub prefix_file: Option<bool>,
+    /// `PrefixSink=`: the console's template instead of `Prefix=`.
+    pub prefix_sink: Option<String>,
+    /// `PrefixFile=`: the log file's template instead of `Prefix=`.
+    pub prefix_file: Option<String>,
     pub file_size: Option<u64>,
     pub file_count: Option<u32>,
     /// `RotateEvery=`.
@@ -615,51 +636,58 @@ pub fn apply_service_key(
     result.into()
 }
 
-/// runr's [Log] section.
+/// runr's [Log] section. A bad value is ignored with
+/// `Failed to parse KEY= setting, ignoring: VALUE`.
 pub fn apply_log_key(log: &mut LogSettings, s: &Setting, sink: &mut Sink) -> Applied {
-    let result = match s.key {
-        "Directory" => {
-            log.directory = if s.value.is_empty() {
-                None
-            } else {
-                settings::absolute_path(s, s.value, false, sink)
-                    .ok()
-                    .flatten()
-            };
-            Ok(())
+    fn parsed<T, E>(target: &mut Option<T>, value: Result<T, E>, s: &Setting, sink: &mut Sink) {
+        match value {
+            Ok(v) => *target = Some(v),
+            Err(_) => sink.warn(
+                s.line,
+                format!("Failed to parse {}= setting, ignoring: {}", s.key, s.value),
+            ),
         }
-        "Sink" => settings::set_named(
-            &mut log.sink,
-            LogSink::from_name,
-            "Failed to parse log sink",
+    }
+    match s.key {
+        "Directory" if s.value.is_empty() => log.directory = None,
+        "Directory" => {
+            // A relative path is reported (naming the key) and ignored.
+            if let Ok(Some(path)) = settings::absolute_path(s, s.value, false, sink) {
+                log.directory = Some(path);
+            }
+        }
+        "Sink" => parsed(&mut log.sink, LogSink::parse(s.value).ok_or(()), s, sink),
+        "Prefix" => log.prefix = (!s.value.is_empty()).then(|| s.value.to_string()),
+        "PrefixSink" => log.prefix_sink = (!s.value.is_empty()).then(|| s.value.to_string()),
+        "PrefixFile" => log.prefix_file = (!s.value.is_empty()).then(|| s.value.to_string()),
+        "FileSize" => parsed(&mut log.file_size, values::parse_size_iec(s.value), s, sink),
+        "FileCount" => parsed(
+            &mut log.file_count,
+            values::parse_unsigned(s.value),
             s,
             sink,
         ),
-        "Prefix" => settings::set_string(&mut log.prefix, s),
-        "PrefixSink" => settings::set_optional_boolean(&mut log.prefix_sink, s, sink),
-        "PrefixFile" => settings::set_optional_boolean(&mut log.prefix_file, s, sink),
-        "FileSize" => {
-            match values::parse_size_iec(s.value) {
-                Ok(n) => log.file_size = Some(n),
-                Err(_) => sink.warn(
-                    s.line,
-                    format!(
-                        "Failed to parse size value '{}', ignoring: Invalid argument",
-                        s.value
-                    ),
-                ),
-            }
-            Ok(())
-        }
-        "FileCount" => settings::set_unsigned(&mut log.file_count, s, sink),
-        "RotateEvery" => {
-            settings::set_timespan(&mut log.rotate_every, TimespanMessage::Sec, s, sink)
-        }
-        "MaxAge" => settings::set_timespan(&mut log.max_age, TimespanMessage::Sec, s, sink),
-        "Compress" => settings::set_optional_boolean(&mut log.compress, s, sink),
+        "RotateEvery" => parsed(
+            &mut log.rotate_every,
+            crate::syntax::timespan::parse_timespan(s.value),
+            s,
+            sink,
+        ),
+        "MaxAge" => parsed(
+            &mut log.max_age,
+            crate::syntax::timespan::parse_timespan(s.value),
+            s,
+            sink,
+        ),
+        "Compress" => parsed(
+            &mut log.compress,
+            values::parse_boolean(s.value).ok_or(()),
+            s,
+            sink,
+        ),
         _ => return Applied::UnknownKey,
-    };
-    result.into()
+    }
+    Applied::Done
 }
 
 fn set_kill_mode(svc: &mut Service, s: &Setting, sink: &mut Sink) -> Result<(), Fatal> {
@@ -1355,35 +1383,169 @@ mod tests {
         );
     }
 
-    #[test]
-    fn log_section() {
+    /// Applies `[Log]` lines (line numbers from 1) to fresh settings.
+    fn apply_log(lines: &[(&str, &str)]) -> (LogSettings, Vec<String>) {
         let mut log = LogSettings::default();
         let mut out = Vec::new();
         let mut sink = Sink {
             path: Path::new("/u.service"),
             out: &mut out,
         };
-        for (key, value) in [
-            ("Sink", "both"),
-            ("FileSize", "10M"),
-            ("FileCount", "5"),
-            ("Compress", "yes"),
-        ] {
-            apply_log_key(
+        for (n, (key, value)) in lines.iter().enumerate() {
+            let applied = apply_log_key(
                 &mut log,
                 &Setting {
                     section: "Log",
                     key,
                     value,
-                    line: 1,
+                    line: n as u32 + 1,
                 },
                 &mut sink,
             );
+            assert_eq!(applied, Applied::Done, "{key}");
         }
-        assert_eq!(log.sink, Some(LogSink::Both));
-        assert_eq!(log.file_size, Some(10 << 20));
-        assert_eq!(log.file_count, Some(5));
-        assert_eq!(log.compress, Some(true));
-        assert!(out.is_empty());
+        (log, out.iter().map(|d| d.to_string()).collect())
+    }
+
+    #[test]
+    fn log_section_of_the_readme() {
+        let (log, msgs) = apply_log(&[
+            ("Directory", "/var/log/postgresql"),
+            ("Sink", "stdout"),
+            ("FileSize", "100M"),
+            ("FileCount", "7"),
+            ("RotateEvery", "24h"),
+            ("Prefix", "[%T %s]"),
+            ("PrefixSink", "[%T %s pid=%p]"),
+            ("PrefixFile", "[%d %T]"),
+            ("MaxAge", "7d"),
+            ("Compress", "yes"),
+        ]);
+        assert!(msgs.is_empty(), "{msgs:?}");
+        assert_eq!(
+            log,
+            LogSettings {
+                directory: Some("/var/log/postgresql".into()),
+                sink: Some(LogSink::Stdout),
+                prefix: Some("[%T %s]".into()),
+                prefix_sink: Some("[%T %s pid=%p]".into()),
+                prefix_file: Some("[%d %T]".into()),
+                file_size: Some(100 << 20),
+                file_count: Some(7),
+                rotate_every: Some(24 * 3600 * 1_000_000),
+                max_age: Some(7 * 24 * 3600 * 1_000_000),
+                compress: Some(true),
+            }
+        );
+    }
+
+    #[test]
+    fn log_sink_values_and_their_aliases() {
+        for (value, sink) in [
+            ("stdout", LogSink::Stdout),
+            ("none", LogSink::None),
+            ("both", LogSink::Stdout),
+            ("file", LogSink::None),
+        ] {
+            let (log, msgs) = apply_log(&[("Sink", value)]);
+            assert!(msgs.is_empty(), "{msgs:?}");
+            assert_eq!(log.sink, Some(sink), "{value}");
+        }
+        let (log, msgs) = apply_log(&[("Sink", "none"), ("Sink", "journal")]);
+        assert_eq!(log.sink, Some(LogSink::None));
+        assert_eq!(
+            msgs,
+            vec!["/u.service:2: Failed to parse Sink= setting, ignoring: journal"]
+        );
+    }
+
+    #[test]
+    fn log_prefixes_are_kept_as_written_and_reset_by_an_empty_value() {
+        let (log, msgs) = apply_log(&[
+            ("Prefix", "\"%s: \""),
+            ("PrefixSink", "%R|"),
+            ("PrefixFile", "100%% %x"),
+        ]);
+        assert!(msgs.is_empty());
+        assert_eq!(log.prefix.as_deref(), Some("\"%s: \""));
+        assert_eq!(log.prefix_sink.as_deref(), Some("%R|"));
+        assert_eq!(log.prefix_file.as_deref(), Some("100%% %x"));
+        let (log, _) = apply_log(&[
+            ("Prefix", "a"),
+            ("PrefixSink", "b"),
+            ("PrefixFile", "c"),
+            ("Prefix", ""),
+            ("PrefixSink", ""),
+            ("PrefixFile", ""),
+        ]);
+        assert_eq!(
+            (log.prefix, log.prefix_sink, log.prefix_file),
+            (None, None, None)
+        );
+    }
+
+    #[test]
+    fn log_directory_must_be_absolute() {
+        let (log, msgs) = apply_log(&[("Directory", "/logs"), ("Directory", "logs")]);
+        assert_eq!(log.directory.as_deref(), Some("/logs"));
+        assert_eq!(
+            msgs,
+            vec!["/u.service:2: Directory= path is not absolute, ignoring: logs"]
+        );
+        let (log, msgs) = apply_log(&[("Directory", "/logs"), ("Directory", "")]);
+        assert_eq!(log.directory, None);
+        assert!(msgs.is_empty());
+    }
+
+    #[test]
+    fn bad_log_values_are_ignored_naming_the_key() {
+        let (log, msgs) = apply_log(&[
+            ("FileSize", "1M"),
+            ("FileCount", "3"),
+            ("RotateEvery", "1h"),
+            ("MaxAge", "2d"),
+            ("Compress", "no"),
+            ("FileSize", "big"),
+            ("FileCount", "-1"),
+            ("RotateEvery", "daily"),
+            ("MaxAge", "old"),
+            ("Compress", "gzip"),
+        ]);
+        assert_eq!(
+            msgs,
+            vec![
+                "/u.service:6: Failed to parse FileSize= setting, ignoring: big",
+                "/u.service:7: Failed to parse FileCount= setting, ignoring: -1",
+                "/u.service:8: Failed to parse RotateEvery= setting, ignoring: daily",
+                "/u.service:9: Failed to parse MaxAge= setting, ignoring: old",
+                "/u.service:10: Failed to parse Compress= setting, ignoring: gzip",
+            ]
+        );
+        assert_eq!(log.file_size, Some(1 << 20));
+        assert_eq!(log.file_count, Some(3));
+        assert_eq!(log.rotate_every, Some(3600 * 1_000_000));
+        assert_eq!(log.max_age, Some(2 * 24 * 3600 * 1_000_000));
+        assert_eq!(log.compress, Some(false));
+    }
+
+    #[test]
+    fn unknown_log_keys_are_left_to_the_caller() {
+        let mut log = LogSettings::default();
+        let mut out = Vec::new();
+        let mut sink = Sink {
+            path: Path::new("/u.service"),
+            out: &mut out,
+        };
+        let applied = apply_log_key(
+            &mut log,
+            &Setting {
+                section: "Log",
+                key: "Bogus",
+                value: "1",
+                line: 1,
+            },
+            &mut sink,
+        );
+        assert_eq!(applied, Applied::UnknownKey);
     }
 }

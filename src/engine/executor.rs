@@ -55,6 +55,9 @@ pub struct OutputSource<'a> {
     pub stream: OutputStream,
     /// `$INVOCATION_ID` of the run (32 hex digits, or empty).
     pub invocation_id: &'a str,
+    /// The service's restart count (`NRestarts=`) when the process was
+    /// started.
+    pub restarts: u32,
     pub options: &'a crate::logs::unit_options::UnitLogOptions,
 }
 
@@ -325,6 +328,7 @@ impl Executor for ProcessExecutor {
         _role: ProcessRole,
         command: &ExecCommand,
         phase_env: &[(String, String)],
+        restarts: u32,
     ) -> io::Result<Pid> {
         let exec = &plan.exec;
         let credentials = resolve_credentials(exec)?;
@@ -438,6 +442,7 @@ impl Executor for ProcessExecutor {
                 pid: spawned.pid,
                 stream,
                 invocation_id,
+                restarts,
                 options: &exec.log,
             };
             self.sink.attach_output(&source, fd);

@@ -46,13 +46,16 @@ pub enum ProcessRole {
 /// The effects the machine asks for.
 pub trait Executor {
     /// Starts `command` for the service; `env` adds what the phase sets
-    /// ($MAINPID, $SERVICE_RESULT, ...).
+    /// ($MAINPID, $SERVICE_RESULT, ...). `restarts` is the service's
+    /// restart count (`NRestarts=`) at this start: the lines the process
+    /// writes carry it (`Prefix=%R`).
     fn spawn(
         &mut self,
         plan: &ServicePlan,
         role: ProcessRole,
         command: &ExecCommand,
         env: &[(String, String)],
+        restarts: u32,
     ) -> io::Result<Pid>;
     /// Sends `signal` to `pid`, or to the process group `pid` leads when
     /// `group`; true if some process received it.
@@ -830,7 +833,7 @@ impl ServiceRuntime {
         command: ExecCommand,
     ) -> Result<Pid, ExitStatus> {
         let env = self.phase_env(ex);
-        let result = ex.spawn(&self.plan, role, &command, &env);
+        let result = ex.spawn(&self.plan, role, &command, &env, self.n_restarts);
         self.current = Some((role, command.clone()));
         if let Some(place) = self.command_place() {
             let run = ExecRun {

@@ -37,6 +37,8 @@ struct Recorder {
     next_pid: i32,
     now: Usec,
     spawned: Vec<Started>,
+    /// The restart count each spawn was given.
+    restarts: Vec<u32>,
     signals: Vec<(i32, Signal, bool)>,
     alive: BTreeSet<i32>,
     log: Vec<String>,
@@ -58,7 +60,9 @@ impl Executor for Recorder {
         role: ProcessRole,
         c: &ExecCommand,
         env: &[(String, String)],
+        restarts: u32,
     ) -> io::Result<Pid> {
+        self.restarts.push(restarts);
         if self.missing_programs.contains(&c.path) {
             return Err(io::Error::from_raw_os_error(nix::libc::ENOENT));
         }
@@ -225,6 +229,8 @@ fn restart_on_failure_waits_restart_sec_then_starts_again() {
     assert_eq!(s.state, ServiceState::Running);
     assert_eq!(s.n_restarts, 1);
     assert_eq!(s.main_pid, Some(Pid::from_raw(101)));
+    // The first run's process had count 0, the restarted one 1.
+    assert_eq!(ex.restarts, vec![0, 1]);
     assert_eq!(
         ex.log,
         vec![

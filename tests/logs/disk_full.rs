@@ -65,7 +65,7 @@ fn a_full_disk_drops_and_counts_lines_and_the_service_keeps_running() {
         &format!(
             "[Service]\nAutostart=yes\nSyslogIdentifier=writer\n\
              ExecStart=/bin/sh -c 'echo $$$$ > {}; i=0; while :; do echo \"line $i padded to take some room in the journal\"; i=$((i+1)); sleep 0.002; done'\n\
-             [Log]\nSink=file\nDirectory={}\n",
+             [Log]\nSink=none\nDirectory={}\n",
             pidfile.display(),
             fs.path().join("files").display()
         ),

@@ -8,6 +8,7 @@ mod harness;
 #[path = "../common/journal_normalise.rs"]
 mod journal_normalise;
 mod journalctl_golden;
+mod log_section;
 mod pipeline;
 #[path = "../common/supervisor_process.rs"]
 mod supervisor_process;

@@ -31,16 +31,18 @@ fn lines_reach_the_journal_the_file_and_the_console_with_their_prefixes() {
         &format!(
             "[Unit]\nDescription=App\n[Service]\nAutostart=yes\nSyslogIdentifier=appy\n\
              ExecStart=/bin/sh -c 'echo \"<3>broken\"; echo to-stderr >&2; echo plain; exec sleep 60'\n\
-             [Log]\nDirectory={}\nSink=both\nPrefix=\"%U %s %S %I[%p]: \"\nPrefixSink=no\n",
+             [Log]\nDirectory={}\nSink=stdout\nPrefix=\"%s %S pid=%p: \"\nPrefixSink=\"\"\n",
             dir.display()
         ),
     );
     let mut sup = pod.start(&[]);
     let file = wait_for_file(&dir.join("app.log"), "plain");
-    assert!(file.contains("app.service stdout err appy["), "{file}");
-    assert!(file.contains("]: broken\n"), "{file}");
-    assert!(file.contains("app.service stderr info appy["), "{file}");
-    // The console gets the bare lines (PrefixSink=no).
+    // The <3> level prefix is taken off the line the prefix goes before.
+    assert!(file.contains("app O pid="), "{file}");
+    assert!(file.contains(": broken\n"), "{file}");
+    assert!(!file.contains("<3>"), "{file}");
+    assert!(file.contains("app E pid="), "{file}");
+    // The console gets the bare lines (PrefixSink="").
     sup.wait_for("to-stderr");
     let console = sup.output().to_string();
     assert!(console.lines().any(|l| l == "plain"), "{console}");
@@ -67,7 +69,8 @@ fn sink_file_keeps_the_console_quiet_and_log_level_max_drops_lines() {
          [Log]\nSink=file\n",
     )]);
     let sup = pod.start(&[]);
-    // Without Directory=, the file goes to --log-dir.
+    // `file` is the older spelling of `none`: the lines stay off the
+    // console, and without Directory= the file goes to --log-dir.
     let file = wait_for_file(&pod.logs().join("quiet.log"), "kept warning");
     assert_eq!(file.lines().count(), 2, "{file}");
     assert!(!file.contains("dropped"), "{file}");
@@ -86,7 +89,7 @@ fn files_rotate_by_size_keeping_file_count() {
         "chatty.service",
         "[Service]\nAutostart=yes\nType=oneshot\n\
          ExecStart=/bin/sh -c 'i=0; while [ $i -lt 400 ]; do echo \"line number $i of the chatty service\"; i=$((i+1)); done'\n\
-         [Log]\nSink=file\nFileSize=2K\nFileCount=2\nPrefix=\n",
+         [Log]\nSink=none\nFileSize=2K\nFileCount=2\nPrefix=\n",
     )]);
     let mut sup = pod.start(&[]);
     sup.wait_for("Finished chatty.service");
@@ -217,7 +220,7 @@ fn a_service_writing_faster_than_the_disk_loses_no_line() {
         &format!(
             "[Service]\nAutostart=yes\nType=oneshot\n\
              ExecStart=/bin/sh -c 'yes \"a line of the flood, as fast as the shell can write them\" | head -n {LINES}'\n\
-             [Log]\nSink=file\nPrefix=\nFileSize=1M\nFileCount=100\n"
+             [Log]\nSink=none\nPrefix=\nFileSize=1M\nFileCount=100\n"
         ),
     )]);
     let mut sup = pod.start(&[]);

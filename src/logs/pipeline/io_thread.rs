@@ -38,6 +38,8 @@ pub struct PipeSource {
     pub pid: u32,
     pub stream: Stream,
     pub invocation_id: Id128,
+    /// The service's restart count when the process was started.
+    pub restarts: u32,
 }
 
 pub enum IoCommand {
@@ -78,8 +80,6 @@ pub struct UnitState {
     pub options: UnitLogOptions,
     pub targets: LogTargets,
     pub file: Option<Arc<RotateConfig>>,
-    pub console_prefix: Option<Arc<str>>,
-    pub file_prefix: Option<Arc<str>>,
     /// The invocation ID of the unit's latest run.
     pub invocation_id: Cell<Id128>,
 }
@@ -120,18 +120,6 @@ impl IoContext {
         let targets = options.targets(unit, self.log_dir.as_deref());
         let state = Rc::new(UnitState {
             file: targets.file.clone().map(Arc::new),
-            // An empty prefix is none: file lines are then written as
-            // the service wrote them, with no copy made to add it.
-            console_prefix: targets
-                .console_prefix
-                .as_deref()
-                .filter(|p| !p.is_empty())
-                .map(Arc::from),
-            file_prefix: targets
-                .file_prefix
-                .as_deref()
-                .filter(|p| !p.is_empty())
-                .map(Arc::from),
             targets,
             options,
             invocation_id: Cell::new(Id128::NULL),

@@ -223,6 +223,7 @@ impl LogSink for LogPipeline {
                 pid: source.pid.as_raw().max(0) as u32,
                 stream,
                 invocation_id: Id128::parse(source.invocation_id).unwrap_or(Id128::NULL),
+                restarts: source.restarts,
             },
             options: source.options.clone(),
             fd,

@@ -17,9 +17,9 @@ use tokio::net::unix::pipe::Receiver;
 use super::disk_writer::{BatchLine, LineBatch};
 use super::io_thread::{IoContext, PipeSource, UnitState};
 use crate::logs::counters::LogCounters;
-use crate::logs::prefix::{PrefixFields, expand_prefix};
+use crate::logs::prefix::PrefixFields;
 use crate::logs::record::{
-    DEFAULT_LINE_MAX, LOG_DAEMON, LOG_INFO, LineSplitter, Stream, strip_level_prefix,
+    DEFAULT_LINE_MAX, LOG_DAEMON, LOG_INFO, LineSplitter, strip_level_prefix,
 };
 
 /// What one read takes at most, and so what one batch holds at most.
@@ -236,7 +236,9 @@ fn new_batch(ctx: &IoContext, pipe: &OpenPipe) -> LineBatch {
         text,
         lines,
         file: pipe.unit.file.clone(),
-        prefixed: (pipe.unit.file.is_some() && pipe.unit.file_prefix.is_some())
+        // Without a file prefix, file lines are written as the service
+        // wrote them, with no copy made to add it.
+        prefixed: (pipe.unit.file.is_some() && pipe.unit.targets.file_prefix.is_some())
             .then(|| Vec::with_capacity(READ_CHUNK + READ_CHUNK / 4)),
     }
 }
@@ -247,13 +249,6 @@ fn send(ctx: &IoContext, batch: LineBatch) {
     }
     LogCounters::add(&ctx.counters.lines_read, batch.lines.len() as u64);
     ctx.writer.send_batch(batch);
-}
-
-fn stream_name(stream: Stream) -> &'static str {
-    match stream {
-        Stream::Stderr => "stderr",
-        _ => "stdout",
-    }
 }
 
 /// One line of a service: its priority (`SyslogLevelPrefix=`), whether
@@ -279,25 +274,25 @@ fn service_line(
     }
     let fields = PrefixFields {
         realtime,
-        identifier: &source.identifier,
         unit: &source.unit,
-        stream: stream_name(source.stream),
+        identifier: &source.identifier,
+        stream: source.stream,
         pid: source.pid,
-        priority,
+        restarts: source.restarts,
     };
     if unit.targets.console
         && let Some(console) = &ctx.console
     {
         let mut out = Vec::with_capacity(message.len() + 32);
-        if let Some(template) = &unit.console_prefix {
-            expand_prefix(template, &fields, &ctx.zone, &mut out);
+        if let Some(prefix) = &unit.targets.console_prefix {
+            prefix.expand(&fields, &ctx.zone, &mut out);
         }
         out.extend_from_slice(message);
         out.push(b'\n');
         console.send(out);
     }
-    if let (Some(prefixed), Some(template)) = (prefixed, &unit.file_prefix) {
-        expand_prefix(template, &fields, &ctx.zone, prefixed);
+    if let (Some(prefixed), Some(prefix)) = (prefixed, &unit.targets.file_prefix) {
+        prefix.expand(&fields, &ctx.zone, prefixed);
         prefixed.extend_from_slice(message);
         prefixed.push(b'\n');
     }
