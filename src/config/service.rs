@@ -280,6 +280,25 @@ pub struct LogSettings {
     pub compress: Option<bool>,
 }
 
+impl LogSettings {
+    /// Whether a prefix shows which stream a line came from (`%S`), so
+    /// that stdout and stderr must stay two streams.
+    pub fn tells_streams_apart(&self) -> bool {
+        [&self.prefix, &self.prefix_sink, &self.prefix_file]
+            .into_iter()
+            .flatten()
+            .any(|template| {
+                let mut chars = template.chars();
+                while let Some(c) = chars.next() {
+                    if c == '%' && chars.next() == Some('S') {
+                        return true;
+                    }
+                }
+                false
+            })
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Service {
     pub service_type: Option<ServiceType>,
@@ -1076,6 +1095,18 @@ fn set_max_memory_rss(svc: &mut Service, s: &Setting, sink: &mut Sink) -> Result
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_prefix_with_the_stream_tells_the_streams_apart() {
+        let with = |prefix: &str| LogSettings {
+            prefix_file: Some(prefix.to_string()),
+            ..LogSettings::default()
+        };
+        assert!(!LogSettings::default().tells_streams_apart());
+        assert!(with("[%T %S]").tells_streams_apart());
+        assert!(!with("[%T %s pid=%p]").tells_streams_apart());
+        assert!(!with("100%%S").tells_streams_apart());
+    }
     use std::path::Path;
 
     fn apply_all(lines: &[(&str, &str)]) -> (Service, Vec<String>, Vec<Applied>) {

@@ -144,6 +144,15 @@ fn exec_context(service: &Service) -> ExecContext {
     exec.stdout = output_target(service.standard_output.as_ref(), StdioTarget::Pipe);
     // StandardError= defaults to where StandardOutput= goes.
     exec.stderr = output_target(service.standard_error.as_ref(), exec.stdout.clone());
+    // Both to the journal: one stream, as systemd's one socket, so that
+    // lines keep the order they were written in; two only where [Log]
+    // tells them apart (%S).
+    if exec.stdout == StdioTarget::Pipe
+        && exec.stderr == StdioTarget::Pipe
+        && !exec.log.log.tells_streams_apart()
+    {
+        exec.stderr = StdioTarget::SameAsStdout;
+    }
     exec
 }
 

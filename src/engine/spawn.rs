@@ -206,6 +206,10 @@ pub enum StdioTarget {
     /// A descriptor a client handed over (`systemd-run --pipe`): each
     /// process gets a duplicate of it.
     Fd(SharedFd),
+    /// stderr only: the descriptor stdout has, so that both streams are
+    /// one, in the order the program wrote them (systemd's one stream
+    /// socket to the journal).
+    SameAsStdout,
 }
 
 /// A descriptor shared by the plans that use it; closed with the last.
@@ -439,6 +443,11 @@ fn stream_ends(target: &StdioTarget, input: bool) -> io::Result<StreamEnds> {
             child(options.open(path)?.into())
         }
         StdioTarget::Fd(shared) => child(shared.0.try_clone()?),
+        // Made from stdout's ends by the caller.
+        StdioTarget::SameAsStdout => StreamEnds {
+            child: None,
+            parent: None,
+        },
     })
     .and_then(above_standard_streams)
 }
@@ -527,6 +536,10 @@ pub fn spawn(plan: &ProcessPlan) -> io::Result<Spawned> {
         stream_ends(&plan.stdout, false).map_err(|e| stdio_failure(SetupStep::Stdout, e))?;
     let stderr =
         stream_ends(&plan.stderr, false).map_err(|e| stdio_failure(SetupStep::Stderr, e))?;
+    let stderr_source = match plan.stderr {
+        StdioTarget::SameAsStdout => stdout.child.as_ref(),
+        _ => stderr.child.as_ref(),
+    };
     let streams = [
         (
             stdin.child.as_ref().map(|f| f.as_raw_fd()),
@@ -538,11 +551,7 @@ pub fn spawn(plan: &ProcessPlan) -> io::Result<Spawned> {
             1,
             SetupStep::Stdout,
         ),
-        (
-            stderr.child.as_ref().map(|f| f.as_raw_fd()),
-            2,
-            SetupStep::Stderr,
-        ),
+        (stderr_source.map(|f| f.as_raw_fd()), 2, SetupStep::Stderr),
     ];
 
     let umask = plan.umask;
@@ -687,6 +696,21 @@ mod tests {
 
     fn sh(script: &str) -> ProcessPlan {
         ProcessPlan::new("/bin/sh", vec!["sh".into(), "-c".into(), script.into()])
+    }
+
+    #[test]
+    fn stderr_same_as_stdout_is_one_pipe_in_the_order_written() {
+        let mut plan = sh("for i in 1 2 3; do echo out$i; echo err$i >&2; done");
+        plan.stdout = StdioTarget::Pipe;
+        plan.stderr = StdioTarget::SameAsStdout;
+        let spawned = spawn(&plan).unwrap();
+        assert!(spawned.stderr.is_none());
+        let mut out = String::new();
+        std::fs::File::from(spawned.stdout.unwrap())
+            .read_to_string(&mut out)
+            .unwrap();
+        assert_eq!(out, "out1\nerr1\nout2\nerr2\nout3\nerr3\n");
+        waitpid(spawned.pid, None).unwrap();
     }
 
     #[test]

@@ -61,6 +61,29 @@ fn lines_reach_the_journal_the_file_and_the_console_with_their_prefixes() {
 }
 
 #[test]
+fn stdout_and_stderr_reach_the_journal_in_the_order_written() {
+    let pod = LogPod::new(&[]);
+    pod.add(
+        "chatty.service",
+        "[Service]\nAutostart=yes\nExecStart=/bin/sh -c 'for i in $(seq 1 200); do echo out$i; echo err$i >&2; done; echo done'\n",
+    );
+    let mut sup = pod.start(&[]);
+    let journal = pod.wait_for_journal(&["-u", "chatty.service", "-o", "cat"], "\ndone\n");
+    // The service's own lines, without the supervisor's about it.
+    let lines: String = journal
+        .lines()
+        .filter(|l| l.starts_with("out") || l.starts_with("err") || *l == "done")
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let expected: String = (1..=200)
+        .map(|i| format!("out{i}\nerr{i}\n"))
+        .chain(std::iter::once("done\n".to_string()))
+        .collect();
+    assert_eq!(lines, expected);
+    sup.stop();
+}
+
+#[test]
 fn sink_file_keeps_the_console_quiet_and_log_level_max_drops_lines() {
     let pod = LogPod::new(&[(
         "quiet.service",
