@@ -4,6 +4,7 @@
 mod ansible;
 mod conditions;
 mod guest;
+mod hostname;
 mod limits;
 mod pid1;
 mod pod;

@@ -75,6 +75,9 @@ boot_inside() {
     if [ -d "$dir/units" ]; then
         cp -a "$dir/units/." "$root/etc/systemd/system/"
     fi
+    # A container's /etc/hostname names it (Docker bind-mounts one), as the
+    # oracle's boot script writes its guest's; GUEST_FILES may say otherwise.
+    echo "$name" > "$root/etc/hostname"
     local pair
     for pair in ${GUEST_FILES:-}; do
         mkdir -p "$(dirname "$root/${pair#*:}")"
