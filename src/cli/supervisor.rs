@@ -1,6 +1,6 @@
 //! `runr supervisor`: load the units and supervise them until asked to stop.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 use anyhow::Result;
@@ -19,6 +19,14 @@ use crate::logs::unit_options::UnitLogOptions;
 
 pub fn run(args: &SupervisorArgs) -> Result<u8> {
     share_one_malloc_arena();
+    if std::process::id() == 1 {
+        // Before anything reads the host name: the journal stamps its lines
+        // with it, specifiers (%H) print it. systemd says this on the
+        // console only, before journald runs.
+        for message in crate::engine::hostname::set_from(Path::new("/etc/hostname")) {
+            println!("runr[1]: {message}");
+        }
+    }
     let search_path = match &args.unit_dir {
         Some(dir) => {
             anyhow::ensure!(

@@ -11,6 +11,7 @@ pub mod cpu_usage;
 pub mod directories;
 pub mod executor;
 pub mod exit_status;
+pub mod hostname;
 pub mod job_message;
 pub mod manager;
 pub mod manager_timers;

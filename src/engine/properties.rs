@@ -324,8 +324,23 @@ fn service_value(
         "SendSIGKILL" => yes_no(s.send_sigkill.unwrap_or(true)),
         "SendSIGHUP" => yes_no(s.send_sighup.unwrap_or(false)),
         "WatchdogSignal" => s.watchdog_signal.unwrap_or(6).to_string(),
+        _ if name.starts_with("Limit") => return own_limit(s, name),
         _ => return None,
     })
+}
+
+/// `LimitNOFILE=`, `LimitNOFILESoft=` ... of a unit that sets the limit:
+/// what the file asks for, as systemd shows it, even where a container's
+/// hard limit lets the service have less (see spawn.rs).
+fn own_limit(s: &Service, name: &str) -> Option<String> {
+    let resource = name.strip_prefix("Limit")?;
+    let (resource, soft) = match resource.strip_suffix("Soft") {
+        Some(resource) => (resource, true),
+        None => (resource, false),
+    };
+    let limit = s.limits.get(resource)?;
+    let value = if soft { limit.soft } else { limit.hard };
+    Some(value.map_or_else(|| "infinity".to_string(), |n| n.to_string()))
 }
 
 /// A unit systemd could not find still has a service's properties, with

@@ -319,3 +319,50 @@ fn an_instance_lives_in_its_template_slice() {
     assert!(all.contains("\nDescription=Demo greeter for world\n"));
     assert!(all.contains("Requires=\"system-demo\\\\x2dgreet.slice\" sysinit.target\n"));
 }
+
+/// `show -p LimitNOFILE,...` of units with limits of their own is what
+/// their files ask for (golden/systemctl/limits: systemd 252 in a guest
+/// whose hard limit is lower, where the services got less).
+#[test]
+fn a_unit_shows_its_own_limits() {
+    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("golden/systemctl/limits");
+    let loader = Loader::new(
+        SearchPath::new([golden.join("units")]).with_dialect(crate::config::Dialect::Systemd),
+    );
+    let names: Vec<String> = [
+        "LimitNOFILE",
+        "LimitNOFILESoft",
+        "LimitMEMLOCK",
+        "LimitMEMLOCKSoft",
+    ]
+    .map(String::from)
+    .to_vec();
+    let wanted: BTreeSet<String> = names.iter().cloned().collect();
+    for unit_name in [
+        "lim-high.service",
+        "lim-pair.service",
+        "lim-infinity.service",
+        "lim-below.service",
+        "lim-memlock.service",
+        "lim-none.service",
+    ] {
+        let unit = loader.load_unit(unit_name);
+        let ctx = PropertyContext {
+            wanted: Some(&wanted),
+            ..context_for_service(&unit)
+        };
+        let query = PropertyQuery {
+            names: names.clone(),
+            all: false,
+        };
+        let ours: String = select(unit_properties(&unit, &ctx), &query)
+            .iter()
+            .map(|p| format!("{}={}\n", p.name, p.value))
+            .collect();
+        let theirs = std::fs::read_to_string(
+            golden.join(format!("live/{unit_name}/00-show-p-limits.stdout")),
+        )
+        .unwrap();
+        assert_eq!(ours, theirs, "{unit_name}");
+    }
+}

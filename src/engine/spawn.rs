@@ -23,8 +23,9 @@ use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::PathBuf;
 
+use nix::errno::Errno;
 use nix::libc;
-use nix::sys::resource::{Resource, setrlimit};
+use nix::sys::resource::{Resource, getrlimit, setrlimit};
 use nix::sys::signal::{SigSet, SigmaskHow, sigprocmask};
 use nix::unistd::Pid;
 
@@ -611,7 +612,7 @@ pub fn spawn(plan: &ProcessPlan) -> io::Result<Spawned> {
             return Err(fail(SetupStep::Nice));
         }
         for (i, (resource, soft, hard)) in limits.iter().enumerate() {
-            setrlimit(*resource, *soft, *hard)
+            set_limit_closest(*resource, *soft, *hard)
                 .map_err(|e| failed(SetupStep::Limit(i as u8), e as i32))?;
         }
         // The bounding set can only shrink while still privileged.
@@ -675,6 +676,51 @@ pub fn spawn(plan: &ProcessPlan) -> io::Result<Spawned> {
         stdout: stdout.parent,
         stderr: stderr.parent,
     })
+}
+
+/// What to do about a limit the kernel refused with EPERM, given the
+/// limit in force: systemd's setrlimit_closest().
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ClosestLimit {
+    /// The hard limit in force is unlimited, so EPERM had another cause:
+    /// the start fails with it.
+    Refused,
+    /// Capped at the hard limit in force, the limit is the one in force.
+    Unchanged,
+    /// Set this (soft, hard) instead.
+    Set(u64, u64),
+}
+
+/// A process without CAP_SYS_RESOURCE (a container's, as Docker and most
+/// Kubernetes runtimes start it) may not raise its hard limit. systemd then
+/// sets the closest limit it may: both values capped at the hard limit in
+/// force, and it says so only at debug level.
+pub(crate) fn closest_limit(wanted: (u64, u64), current: (u64, u64)) -> ClosestLimit {
+    let (_, current_hard) = current;
+    if current_hard == libc::RLIM_INFINITY {
+        return ClosestLimit::Refused;
+    }
+    let fixed = (wanted.0.min(current_hard), wanted.1.min(current_hard));
+    if fixed == current {
+        ClosestLimit::Unchanged
+    } else {
+        ClosestLimit::Set(fixed.0, fixed.1)
+    }
+}
+
+/// setrlimit(), and where the kernel refuses it with EPERM, the closest
+/// limit that may be set (see [`closest_limit`]). Runs in the child: only
+/// system calls.
+fn set_limit_closest(resource: Resource, soft: u64, hard: u64) -> Result<(), Errno> {
+    match setrlimit(resource, soft, hard) {
+        Err(Errno::EPERM) => {}
+        other => return other,
+    }
+    match closest_limit((soft, hard), getrlimit(resource)?) {
+        ClosestLimit::Refused => Err(Errno::EPERM),
+        ClosestLimit::Unchanged => Ok(()),
+        ClosestLimit::Set(soft, hard) => setrlimit(resource, soft, hard),
+    }
 }
 
 /// The pointers execve() takes: each string's, then a null.
@@ -860,6 +906,48 @@ mod tests {
             f.message,
             "Failed to adjust resource limit RLIMIT_NOFILE: Invalid argument"
         );
+    }
+
+    #[test]
+    fn a_limit_above_the_hard_one_is_capped_at_it() {
+        // LimitNOFILE=65535 under 1024:4096: 4096:4096, as systemd sets it.
+        assert_eq!(
+            closest_limit((65535, 65535), (1024, 4096)),
+            ClosestLimit::Set(4096, 4096)
+        );
+        // A soft limit below the hard one in force is kept.
+        assert_eq!(
+            closest_limit((2048, 8192), (1024, 4096)),
+            ClosestLimit::Set(2048, 4096)
+        );
+        // infinity is a value like any other.
+        let inf = libc::RLIM_INFINITY;
+        assert_eq!(
+            closest_limit((inf, inf), (1024, 4096)),
+            ClosestLimit::Set(4096, 4096)
+        );
+        // Capped, it is what is in force already: nothing to set.
+        assert_eq!(
+            closest_limit((65535, 65535), (4096, 4096)),
+            ClosestLimit::Unchanged
+        );
+        // Nothing is above an unlimited hard limit: EPERM meant something else.
+        assert_eq!(closest_limit((10, 20), (5, inf)), ClosestLimit::Refused);
+    }
+
+    #[test]
+    fn a_limit_that_may_be_set_is_set_as_asked() {
+        let (_, hard) = getrlimit(Resource::RLIMIT_NOFILE).unwrap();
+        let mut plan = sh("echo $(ulimit -Sn) $(ulimit -Hn)");
+        plan.limits = vec![(Resource::RLIMIT_NOFILE, 100, hard.min(200))];
+        plan.stdout = StdioTarget::Pipe;
+        let spawned = spawn(&plan).unwrap();
+        let mut out = String::new();
+        std::fs::File::from(spawned.stdout.unwrap())
+            .read_to_string(&mut out)
+            .unwrap();
+        waitpid(spawned.pid, None).unwrap();
+        assert_eq!(out, format!("100 {}\n", hard.min(200)));
     }
 
     #[test]

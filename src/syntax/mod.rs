@@ -5,6 +5,7 @@ pub mod calendar;
 pub mod environment;
 pub mod exec;
 pub mod fnmatch;
+pub mod hostname;
 pub mod specifier;
 pub mod syslog;
 pub mod timespan;

@@ -74,28 +74,27 @@ impl Guest {
         binds: &[(PathBuf, &str)],
         args: &[&str],
     ) -> Guest {
-        Guest::boot_in(name, None, units, files, binds, args)
+        Guest::boot_in(name, &[], units, files, binds, args)
     }
 
-    /// Boots a guest as the oracle's systemd ran when the systemctl goldens
-    /// were captured: host name "oracle" (journal lines carry it, and on a
-    /// terminal they are cut to the width) and
-    /// 20,000 open files (which `show` reports for a unit with no limits
-    /// of its own, such as a masked one).
-    pub fn boot_like_the_oracle(units: &Path, files: &[(PathBuf, &str)]) -> Guest {
-        Guest::boot_in(
-            "oracle",
-            Some(20_000),
-            Some(units),
-            files,
-            &[],
-            &["supervisor"],
-        )
+    /// Boots a guest as the oracle's systemd ran for a capture: host name
+    /// "oracle" (journal lines carry it, and on a terminal they are cut to
+    /// the width), and guest.sh's `knobs` (`GUEST_NOFILE`, `GUEST_PRLIMIT`,
+    /// `GUEST_DROP_CAPS`) set as the oracle had them. The systemctl goldens
+    /// were captured with 20,000 open files (`GUEST_NOFILE=20000`), which
+    /// `show` reports for a unit with no limits of its own, such as a
+    /// masked one.
+    pub fn boot_like_the_oracle_with(
+        units: &Path,
+        files: &[(PathBuf, &str)],
+        knobs: &[(&str, &str)],
+    ) -> Guest {
+        Guest::boot_in("oracle", knobs, Some(units), files, &[], &["supervisor"])
     }
 
     fn boot_in(
         name: &str,
-        open_files: Option<u64>,
+        knobs: &[(&str, &str)],
         units: Option<&Path>,
         files: &[(PathBuf, &str)],
         binds: &[(PathBuf, &str)],
@@ -117,9 +116,7 @@ impl Guest {
         if let Some(units) = units {
             cmd.env("GUEST_UNITS", units);
         }
-        if let Some(n) = open_files {
-            cmd.env("GUEST_NOFILE", n.to_string());
-        }
+        cmd.envs(knobs.iter().copied());
         let pairs: Vec<String> = files
             .iter()
             .map(|(host, guest)| format!("{}:{guest}", host.display()))

@@ -4,6 +4,8 @@
 mod ansible;
 mod conditions;
 mod guest;
+mod hostname;
+mod limits;
 mod pid1;
 mod pod;
 mod timers;

@@ -193,13 +193,23 @@ fn boot() -> Guest {
 /// `units` in /etc/systemd/system, `files` copied in, and default.target
 /// linked to multi-user.target (the oracle's boot script links it there);
 /// returns once systemctl answers.
-pub(super) fn boot_like_the_oracle(units: &Path, mut files: Vec<(PathBuf, &str)>) -> Guest {
+pub(super) fn boot_like_the_oracle(units: &Path, files: Vec<(PathBuf, &str)>) -> Guest {
+    boot_like_the_oracle_with(units, files, &[("GUEST_NOFILE", "20000")])
+}
+
+/// The same, with guest.sh's knobs (limits, capabilities) set as the
+/// oracle's systemd had them for a capture.
+pub(super) fn boot_like_the_oracle_with(
+    units: &Path,
+    mut files: Vec<(PathBuf, &str)>,
+    knobs: &[(&str, &str)],
+) -> Guest {
     let links = tempfile::tempdir().expect("temp dir");
     let default_target = links.path().join("default.target");
     std::os::unix::fs::symlink("/lib/systemd/system/multi-user.target", &default_target)
         .expect("symlink");
     files.push((default_target, "/etc/systemd/system/default.target"));
-    let guest = Guest::boot_like_the_oracle(units, &files);
+    let guest = Guest::boot_like_the_oracle_with(units, &files, knobs);
     let ready =
         guest.wait_until_ok("test -S /run/runr/runr.sock && systemctl list-units >/dev/null");
     assert!(

@@ -17,7 +17,10 @@
 # ("HOSTPATH:GUESTPATH ..." copied into the guest before boot), GUEST_BIND
 # ("HOSTDIR:GUESTDIR ..." bind-mounted into the guest, so that what is
 # written there outlives it), GUEST_NOFILE (PID 1's limit of open files,
-# soft and hard, as the oracle's systemd had it when goldens were captured).
+# soft and hard, as the oracle's systemd had it when goldens were captured),
+# GUEST_PRLIMIT (prlimit(1) options for PID 1: "--nofile=1024:4096 ..."),
+# GUEST_DROP_CAPS ("sys_resource ...": capabilities PID 1 does without,
+# dropped from its bounding and inheritable sets, as Docker drops them).
 # When PID 1 exits, its exit status is written to $GUEST_STATE/NAME/exit-status.
 set -euo pipefail
 
@@ -72,6 +75,9 @@ boot_inside() {
     if [ -d "$dir/units" ]; then
         cp -a "$dir/units/." "$root/etc/systemd/system/"
     fi
+    # A container's /etc/hostname names it (Docker bind-mounts one), as the
+    # oracle's boot script writes its guest's; GUEST_FILES may say otherwise.
+    echo "$name" > "$root/etc/hostname"
     local pair
     for pair in ${GUEST_FILES:-}; do
         mkdir -p "$(dirname "$root/${pair#*:}")"
@@ -84,7 +90,13 @@ boot_inside() {
     rmdir /.host
     cd /
     if [ -n "${GUEST_NOFILE:-}" ]; then ulimit -n "$GUEST_NOFILE"; fi
-    exec env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
+    # shellcheck disable=SC2086
+    if [ -n "${GUEST_PRLIMIT:-}" ]; then prlimit --pid $$ $GUEST_PRLIMIT; fi
+    local drop=() caps
+    # shellcheck disable=SC2086
+    caps=$(printf -- '-%s,' ${GUEST_DROP_CAPS:-})
+    [ "$caps" = "-," ] || drop=(setpriv --bounding-set "${caps%,}" --inh-caps "${caps%,}")
+    exec "${drop[@]}" env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
         container=runr-guest /usr/local/bin/runr "${GUEST_ARGS[@]}" </dev/null
 }
 
@@ -125,7 +137,7 @@ start)
     if [ -n "${GUEST_UNITS:-}" ]; then cp -a "$GUEST_UNITS" "$dir/units"; fi
     GUEST_ARGS=("${@:-supervisor}")
     [ $# -gt 0 ] || GUEST_ARGS=(supervisor)
-    export dir name GUEST_FILES GUEST_BIND GUEST_NOFILE
+    export dir name GUEST_FILES GUEST_BIND GUEST_NOFILE GUEST_PRLIMIT GUEST_DROP_CAPS
     export -f boot_inside
     # unshare --fork exits with the status of the guest's PID 1.
     (

@@ -76,6 +76,14 @@ impl Pod {
         Supervisor::spawn(self.command(env), Duration::from_secs(15))
     }
 
+    /// Starts the supervisor with its command adjusted first (limits or
+    /// capabilities set in a `pre_exec`, say).
+    pub fn start_adjusted(&self, adjust: impl FnOnce(&mut Command)) -> Supervisor {
+        let mut command = self.command(&[]);
+        adjust(&mut command);
+        Supervisor::spawn(command, Duration::from_secs(15))
+    }
+
     fn command(&self, env: &[(&str, &str)]) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_runr"));
         command

@@ -13,6 +13,7 @@ mod dependencies;
 mod dialect;
 mod directories;
 mod harness;
+mod limits;
 mod notify;
 mod pid1;
 mod privileges;

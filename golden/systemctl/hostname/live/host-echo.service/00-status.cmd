@@ -1,0 +1,1 @@
+systemctl status host-echo.service

@@ -1,0 +1,1 @@
+journalctl -u host-echo.service --no-pager -o cat

@@ -1,0 +1,1 @@
+systemctl status --no-pager 2>/dev/null | head -n 1

@@ -1,0 +1,1 @@
+journalctl --no-pager -o cat | grep -c 'Hostname set'

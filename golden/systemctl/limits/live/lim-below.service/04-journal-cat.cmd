@@ -1,0 +1,1 @@
+journalctl -u lim-below.service --no-pager -o cat

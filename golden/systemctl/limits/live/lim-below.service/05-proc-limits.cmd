@@ -1,0 +1,1 @@
+grep -E '^Max (open files|locked memory)' /proc/$(systemctl show -p MainPID --value lim-below.service)/limits

@@ -1,0 +1,1 @@
+systemctl status lim-high.service

@@ -1,0 +1,1 @@
+journalctl -u lim-high.service --no-pager -o cat

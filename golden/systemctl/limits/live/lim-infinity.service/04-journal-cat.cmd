@@ -1,0 +1,1 @@
+journalctl -u lim-infinity.service --no-pager -o cat

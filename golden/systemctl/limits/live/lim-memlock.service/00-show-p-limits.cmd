@@ -1,0 +1,1 @@
+systemctl show -p LimitNOFILE,LimitNOFILESoft,LimitMEMLOCK,LimitMEMLOCKSoft lim-memlock.service

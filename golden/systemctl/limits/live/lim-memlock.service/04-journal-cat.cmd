@@ -1,0 +1,1 @@
+journalctl -u lim-memlock.service --no-pager -o cat

@@ -1,0 +1,1 @@
+journalctl -u lim-none.service --no-pager -o cat

@@ -1,0 +1,1 @@
+journalctl -u lim-pair.service --no-pager -o cat
