@@ -67,7 +67,7 @@ fn stdout_and_stderr_reach_the_journal_in_the_order_written() {
         "chatty.service",
         "[Service]\nAutostart=yes\nExecStart=/bin/sh -c 'for i in $(seq 1 200); do echo out$i; echo err$i >&2; done; echo done'\n",
     );
-    let mut sup = pod.start(&[]);
+    let sup = pod.start(&[]);
     let journal = pod.wait_for_journal(&["-u", "chatty.service", "-o", "cat"], "\ndone\n");
     // The service's own lines, without the supervisor's about it.
     let lines: String = journal
