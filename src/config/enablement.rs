@@ -1057,11 +1057,7 @@ impl Installer {
                 outcome.fail(InstallError::InvalidName(name.clone()));
                 return (outcome, missing);
             }
-            if self.lookup(name).is_none()
-                && unit_name::template_of(name)
-                    .and_then(|t| self.lookup(&t))
-                    .is_none()
-            {
+            if !self.has_entry(name) {
                 missing.push(name.clone());
             }
             let link = config.join(name);
@@ -1085,6 +1081,25 @@ impl Installer {
             }
         }
         (outcome, missing)
+    }
+
+    /// Whether a search-path entry answers to `name` (a unit file, a link,
+    /// a mask, or its template's file).
+    fn has_entry(&self, name: &str) -> bool {
+        self.lookup(name).is_some()
+            || unit_name::template_of(name)
+                .and_then(|t| self.lookup(&t))
+                .is_some()
+    }
+
+    /// The names no search-path entry answers to, of those given: the
+    /// units the manager would not find (a masked one it finds).
+    pub fn missing(&self, names: &[String]) -> Vec<String> {
+        names
+            .iter()
+            .filter(|n| unit_name::is_valid(n) && !self.has_entry(n))
+            .cloned()
+            .collect()
     }
 
     /// `systemctl unmask NAME...`: removes the links to /dev/null (and empty

@@ -189,3 +189,20 @@ fn symlink_targets_are_normalised() {
         UnitFileState::Masked
     );
 }
+
+#[test]
+fn missing_names_are_those_no_file_link_or_mask_answers_to() {
+    let tree = Tree::new();
+    tree.file("/etc/systemd/system/f.service", SIMPLE);
+    tree.file("/usr/lib/systemd/system/t@.service", SIMPLE);
+    symlink(
+        "/dev/null",
+        tree.dir.path().join("etc/systemd/system/m.service"),
+    )
+    .unwrap();
+    let i = tree.installer();
+    let names: Vec<String> = ["f.service", "t@x.service", "m.service", "gone.service"]
+        .map(String::from)
+        .to_vec();
+    assert_eq!(i.missing(&names), vec!["gone.service".to_string()]);
+}

@@ -200,11 +200,25 @@ fn change_files(inv: &Invocation, installer: &Installer) -> u8 {
             }
             outcome
         }
-        "unmask" => installer.unmask(&names, false),
+        "unmask" => {
+            if online {
+                for name in installer.missing(&names) {
+                    inv.notice(&format!("Unit {name} does not exist, proceeding anyway."));
+                }
+            }
+            installer.unmask(&names, false)
+        }
         _ => installer.link(&names, o.runtime, force),
     };
     report(inv, &outcome, online);
-    if outcome.failed {
+    // systemctl on its own says that a unit to disable is missing and
+    // carries on; the manager refuses the call.
+    let refused_by_manager = online
+        && outcome
+            .problems
+            .iter()
+            .any(|p| matches!(p, InstallError::NotFound(_)));
+    if outcome.failed || refused_by_manager {
         return 1;
     }
     if verb == "enable" && !outcome.carries_install_info && !o.quiet {

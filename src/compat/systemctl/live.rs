@@ -955,26 +955,26 @@ enum Job {
 }
 
 fn job_for(verb: &str, active: bool) -> Job {
-    match verb {
+    match method_verb(verb) {
         "start" => Job::Start,
-        "stop" | "condstop" => Job::Stop,
+        "stop" => Job::Stop,
         "restart" => Job::Restart,
         "reload" => Job::Reload,
-        "try-restart" | "condrestart" => {
+        "try-restart" => {
             if active {
                 Job::Restart
             } else {
                 Job::Nothing
             }
         }
-        "reload-or-restart" | "force-reload" => {
+        "reload-or-restart" => {
             if active {
                 Job::ReloadOrRestart
             } else {
                 Job::Restart
             }
         }
-        "try-reload-or-restart" | "condreload" => {
+        "reload-or-try-restart" => {
             if active {
                 Job::ReloadOrRestart
             } else {
@@ -982,6 +982,18 @@ fn job_for(verb: &str, active: bool) -> Job {
             }
         }
         _ => Job::Nothing,
+    }
+}
+
+/// The verb of the manager's method a verb calls (StartUnit, TryRestartUnit,
+/// ReloadOrTryRestartUnit ...), which systemctl names in its errors: the
+/// legacy and alias verbs are named after what they do.
+fn method_verb(verb: &str) -> &str {
+    match verb {
+        "condstop" => "stop",
+        "condrestart" => "try-restart",
+        "try-reload-or-restart" | "force-reload" | "condreload" => "reload-or-try-restart",
+        other => other,
     }
 }
 
@@ -1024,7 +1036,10 @@ fn act(inv: &Invocation, client: &Client, verb: &str, args: &[String]) -> Result
             rc = rc.max(1);
             continue;
         }
-        let needs_state = !matches!(verb, "start" | "stop" | "restart" | "reload" | "condstop");
+        let needs_state = !matches!(
+            method_verb(verb),
+            "start" | "stop" | "restart" | "reload"
+        );
         let active = if needs_state {
             match client.unit(name) {
                 Ok(s) => matches!(
@@ -1032,6 +1047,7 @@ fn act(inv: &Invocation, client: &Client, verb: &str, args: &[String]) -> Result
                     "active" | "reloading" | "activating"
                 ),
                 Err(e) if not_found(&e) => {
+                    let verb = method_verb(verb);
                     inv.error(&format!("Failed to {verb} {name}: Unit {name} not found."));
                     rc = rc.max(5);
                     continue;
@@ -1084,11 +1100,9 @@ fn act(inv: &Invocation, client: &Client, verb: &str, args: &[String]) -> Result
 /// Says why the daemon refused a job; None where systemctl is silent.
 fn refusal(inv: &Invocation, verb: &str, name: &str, job: Job, e: &ClientError) -> Option<u8> {
     let message = api_message(e);
+    let verb = method_verb(verb);
     match e.status() {
         Some(404) => {
-            if verb == "condstop" {
-                return None;
-            }
             let wording = if job == Job::Stop {
                 "not loaded"
             } else {
@@ -1181,4 +1195,24 @@ fn explanation(service_result: &str) -> Option<&'static str> {
         "start-limit-hit" => "start of the service was attempted too often",
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn legacy_and_alias_verbs_are_named_and_act_as_their_methods() {
+        assert_eq!(method_verb("condstop"), "stop");
+        assert_eq!(method_verb("condrestart"), "try-restart");
+        for verb in ["try-reload-or-restart", "force-reload", "condreload"] {
+            assert_eq!(method_verb(verb), "reload-or-try-restart");
+        }
+        assert_eq!(method_verb("reload-or-restart"), "reload-or-restart");
+        // force-reload restarts only what runs, as reload-or-try-restart.
+        assert_eq!(job_for("force-reload", false), Job::Nothing);
+        assert_eq!(job_for("force-reload", true), Job::ReloadOrRestart);
+        assert_eq!(job_for("reload-or-restart", false), Job::Restart);
+        assert_eq!(job_for("condstop", false), Job::Stop);
+    }
 }

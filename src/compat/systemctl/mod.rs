@@ -67,6 +67,7 @@ static VERBS: &[Verb] = &[
     verb("try-restart", 2, MANY, Needs::Manager),
     verb("reload-or-restart", 2, MANY, Needs::Manager),
     verb("try-reload-or-restart", 2, MANY, Needs::Manager),
+    verb("reload-or-try-restart", 2, MANY, Needs::Manager),
     verb("force-reload", 2, MANY, Needs::Manager),
     verb("condreload", 2, MANY, Needs::Manager),
     verb("condrestart", 2, MANY, Needs::Manager),
