@@ -159,6 +159,21 @@ impl Invocation {
         self.log_line(&text);
     }
 
+    /// A warning on stderr as systemd logs one: yellow on a terminal.
+    pub fn warning(&self, text: &str) {
+        let text = if self.stderr_tty && self.term.colors {
+            self.term.paint(terminal::YELLOW, text)
+        } else {
+            text.to_string()
+        };
+        self.log_line(&text);
+    }
+
+    /// Writes to stderr as it is, as systemctl's fprintf(stderr, ...).
+    pub fn print_stderr(&self, text: &str) {
+        let _ = std::io::stderr().lock().write_all(text.as_bytes());
+    }
+
     /// A notice on stderr (not painted).
     pub fn notice(&self, text: &str) {
         self.log_line(text);
