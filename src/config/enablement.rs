@@ -41,6 +41,9 @@ pub const PRESET_DIRS: &[&str] = &[
     "/lib/systemd/system-preset",
 ];
 
+/// The unit the system boots into, a link to the target chosen.
+pub const DEFAULT_TARGET: &str = "default.target";
+
 /// Symlinks are followed at most this far (systemd's CHASE limit).
 const MAX_LINK_HOPS: usize = 32;
 
@@ -258,6 +261,9 @@ pub enum InstallError {
     InvalidName(String),
     #[error("file {path}: {reason}")]
     Io { path: String, reason: String },
+    /// systemd's -EINVAL: `set-default` of what is not a target.
+    #[error("Invalid argument")]
+    InvalidArgument,
 }
 
 impl InstallError {
@@ -283,12 +289,18 @@ impl InstallError {
             InstallError::Io { path, reason } => {
                 format!("Failed to {verb} unit, file \"{path}\": {reason}.")
             }
+            InstallError::InvalidArgument => format!("Failed to {verb}: Invalid argument."),
         }
     }
 
     /// What systemctl prints when the manager did the work and refused.
     pub fn online_text(&self, verb: &str) -> String {
-        let reason = match self {
+        format!("Failed to {verb} unit: {}", self.online_reason())
+    }
+
+    /// The manager's words for the refusal (its D-Bus error message).
+    pub fn online_reason(&self) -> String {
+        match self {
             InstallError::NotFound(name) => format!("Unit file {name} does not exist."),
             InstallError::Masked(path) => format!("Unit file {path} is masked."),
             InstallError::Exists(path) => format!("File {path} already exists."),
@@ -300,8 +312,8 @@ impl InstallError {
             }
             InstallError::InvalidName(name) => format!("Unit name {name} is not valid."),
             InstallError::Io { path, reason } => format!("{path}: {reason}"),
-        };
-        format!("Failed to {verb} unit: {reason}")
+            InstallError::InvalidArgument => "Invalid argument".to_string(),
+        }
     }
 }
 
@@ -1057,11 +1069,7 @@ impl Installer {
                 outcome.fail(InstallError::InvalidName(name.clone()));
                 return (outcome, missing);
             }
-            if self.lookup(name).is_none()
-                && unit_name::template_of(name)
-                    .and_then(|t| self.lookup(&t))
-                    .is_none()
-            {
+            if !self.has_entry(name) {
                 missing.push(name.clone());
             }
             let link = config.join(name);
@@ -1085,6 +1093,88 @@ impl Installer {
             }
         }
         (outcome, missing)
+    }
+
+    /// `systemctl get-default`: the unit `default.target` leads to, by its
+    /// links (a masked `default.target` is itself).
+    pub fn default_target(&self) -> Result<String, InstallError> {
+        self.discover(DEFAULT_TARGET).map(|info| info.name)
+    }
+
+    /// `systemctl set-default NAME`: `default.target` in the config dir,
+    /// linked to the target's file. A link already there is replaced
+    /// (`Removed`, then `Created symlink`), one to the same file is kept.
+    pub fn set_default(&self, name: &str) -> Outcome {
+        let mut outcome = Outcome::default();
+        let is_target = matches!(
+            unit_name::classify(name),
+            Some((_, super::model::UnitType::Target))
+        );
+        if !is_target || name == DEFAULT_TARGET {
+            outcome.fail(InstallError::InvalidArgument);
+            return outcome;
+        }
+        let info = match self.discover(name) {
+            Ok(info) if info.masked_by.is_some() => {
+                outcome.fail(InstallError::Masked(name.to_string()));
+                return outcome;
+            }
+            Ok(info) => info,
+            Err(e) => {
+                outcome.fail(e);
+                return outcome;
+            }
+        };
+        let link = self.paths.persistent.join(DEFAULT_TARGET);
+        let host = self.paths.host(&link);
+        if let Ok(meta) = fs::symlink_metadata(&host) {
+            let same = meta.file_type().is_symlink()
+                && fs::read_link(&host).is_ok_and(|t| {
+                    let existing = absolutise(&link, &t);
+                    existing == info.path || self.chase(&existing) == self.chase(&info.path)
+                });
+            if same {
+                return outcome;
+            }
+            if !meta.file_type().is_symlink() {
+                outcome.fail(InstallError::Exists(self.paths.shown(&link)));
+                return outcome;
+            }
+            if let Err(e) = fs::remove_file(&host) {
+                outcome.fail(InstallError::Io {
+                    path: self.paths.shown(&link),
+                    reason: crate::engine::errno_text(&e),
+                });
+                return outcome;
+            }
+            outcome.changes.push(Change::Unlink {
+                path: self.paths.shown(&link),
+            });
+        }
+        match self.create_symlink(&link, &info.path, false) {
+            Ok(change) => outcome.changes.extend(change),
+            Err(e) => outcome.fail(e),
+        }
+        outcome
+    }
+
+    /// Whether a search-path entry answers to `name` (a unit file, a link,
+    /// a mask, or its template's file).
+    fn has_entry(&self, name: &str) -> bool {
+        self.lookup(name).is_some()
+            || unit_name::template_of(name)
+                .and_then(|t| self.lookup(&t))
+                .is_some()
+    }
+
+    /// The names no search-path entry answers to, of those given: the
+    /// units the manager would not find (a masked one it finds).
+    pub fn missing(&self, names: &[String]) -> Vec<String> {
+        names
+            .iter()
+            .filter(|n| unit_name::is_valid(n) && !self.has_entry(n))
+            .cloned()
+            .collect()
     }
 
     /// `systemctl unmask NAME...`: removes the links to /dev/null (and empty

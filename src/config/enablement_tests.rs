@@ -189,3 +189,96 @@ fn symlink_targets_are_normalised() {
         UnitFileState::Masked
     );
 }
+
+#[test]
+fn missing_names_are_those_no_file_link_or_mask_answers_to() {
+    let tree = Tree::new();
+    tree.file("/etc/systemd/system/f.service", SIMPLE);
+    tree.file("/usr/lib/systemd/system/t@.service", SIMPLE);
+    symlink(
+        "/dev/null",
+        tree.dir.path().join("etc/systemd/system/m.service"),
+    )
+    .unwrap();
+    let i = tree.installer();
+    let names: Vec<String> = ["f.service", "t@x.service", "m.service", "gone.service"]
+        .map(String::from)
+        .to_vec();
+    assert_eq!(i.missing(&names), vec!["gone.service".to_string()]);
+}
+
+#[test]
+fn set_default_links_default_target_and_get_default_follows_the_link() {
+    let tree = Tree::new();
+    tree.file("/usr/lib/systemd/system/multi-user.target", "[Unit]\n");
+    tree.file("/usr/lib/systemd/system/graphical.target", "[Unit]\n");
+    symlink(
+        "graphical.target",
+        tree.dir
+            .path()
+            .join("usr/lib/systemd/system/default.target"),
+    )
+    .unwrap();
+    let i = tree.installer();
+    let root = tree.root();
+    assert_eq!(i.default_target().unwrap(), "graphical.target");
+    let link = format!("{root}/etc/systemd/system/default.target");
+    let out = i.set_default("multi-user.target");
+    assert_eq!(
+        out.changes,
+        vec![Change::Symlink {
+            link: link.clone(),
+            target: "/usr/lib/systemd/system/multi-user.target".into()
+        }]
+    );
+    assert_eq!(i.default_target().unwrap(), "multi-user.target");
+    // The same target again changes nothing; another replaces the link.
+    assert_eq!(i.set_default("multi-user.target"), Outcome::default());
+    let out = i.set_default("graphical.target");
+    assert_eq!(
+        out.changes,
+        vec![
+            Change::Unlink { path: link.clone() },
+            Change::Symlink {
+                link: link.clone(),
+                target: "/usr/lib/systemd/system/graphical.target".into()
+            }
+        ]
+    );
+    // A masked default.target is its own default.
+    fs::remove_file(&link).unwrap();
+    symlink("/dev/null", &link).unwrap();
+    assert_eq!(i.default_target().unwrap(), "default.target");
+    assert_eq!(i.set_default("graphical.target").changes.len(), 2);
+}
+
+#[test]
+fn set_default_refuses_what_is_no_target_and_missing_targets() {
+    let tree = Tree::new();
+    tree.file("/etc/systemd/system/a.service", SIMPLE);
+    let i = tree.installer();
+    for name in ["a.service", "default.target"] {
+        assert_eq!(
+            i.set_default(name).problems,
+            vec![InstallError::InvalidArgument]
+        );
+    }
+    let out = i.set_default("nope.target");
+    assert!(out.failed);
+    assert_eq!(
+        out.problems,
+        vec![InstallError::NotFound("nope.target".into())]
+    );
+    assert_eq!(
+        out.problems[0].offline_text("set default"),
+        "Failed to set default unit, unit nope.target does not exist."
+    );
+    assert_eq!(
+        InstallError::InvalidArgument.offline_text("set default"),
+        "Failed to set default: Invalid argument."
+    );
+    assert_eq!(
+        out.problems[0].online_reason(),
+        "Unit file nope.target does not exist."
+    );
+}

@@ -14,15 +14,23 @@
 //!   being read).
 //! - `X.wants/` and `X.requires/` directories list units X wants or requires
 //!   because something was enabled.
+//!
+//! As systemd's, the index of names is built once and built again only
+//! when a unit is looked up and a directory of the path has changed since
+//! (its modification time, compared when asked: nothing is polled). The
+//! index remembers what each directory held, and a drop-in directory is
+//! read only if its directory held it then: a `NAME.d/` made after the
+//! index was built is seen once the index is built again.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
+use std::os::unix::fs::FileTypeExt;
 use std::path::{Path, PathBuf};
 
 use super::diagnostics::{Diagnostic, Level};
 use super::dialect::Dialect;
 use super::fragment::{self, FileOutcome, UnitDraft};
-use super::model::{LoadState, Unit, UnitType};
+use super::model::{LoadState, SourceTimes, Unit, UnitType};
 use super::search_path::SearchPath;
 use super::unit_name::{self, NameShape};
 
@@ -43,6 +51,11 @@ struct UnitIndex {
     entries: BTreeMap<String, IndexEntry>,
     wants: BTreeMap<String, Vec<String>>,
     requires: BTreeMap<String, Vec<String>>,
+    /// Every entry the directories held (systemd's unit path cache).
+    paths: BTreeSet<PathBuf>,
+    /// The directories' modification times when they were read (None: no
+    /// such directory).
+    dir_times: Vec<Option<u64>>,
 }
 
 /// All units of a search path.
@@ -80,6 +93,46 @@ impl Loader {
 
     pub fn search_path(&self) -> &SearchPath {
         &self.search_path
+    }
+
+    /// Builds the index again if a directory of the path changed since it
+    /// was built (a file made or removed in it, or the directory itself
+    /// made or removed), as systemd does before it looks a unit up.
+    /// Returns whether it did.
+    pub fn refresh_if_stale(&mut self) -> bool {
+        if dir_times(&self.search_path) == self.index.dir_times {
+            return false;
+        }
+        self.index = build_index(&self.search_path);
+        true
+    }
+
+    /// systemd's `NeedDaemonReload=`: whether the files `unit` was read
+    /// from changed on disk since: its fragment is newer, gone, or no
+    /// longer masks it, a drop-in is newer or gone, or the drop-ins the
+    /// index knows of are others now.
+    pub fn need_reload(&self, unit: &Unit) -> bool {
+        if let Some(path) = &unit.fragment_path {
+            let masked = unit.load_state == LoadState::Masked;
+            if changed_since(path, unit.source_times.fragment, masked) {
+                return true;
+            }
+        }
+        let now = if unit.load_state == LoadState::Loaded {
+            self.dropins(&Resolved {
+                name: unit.name.clone(),
+                fragment: unit.fragment_path.clone(),
+                masked: false,
+                aliases: unit.aliases.clone(),
+            })
+        } else {
+            Vec::new()
+        };
+        now != unit.dropin_paths
+            || unit
+                .dropin_paths
+                .iter()
+                .any(|p| changed_since(p, unit.source_times.dropins, false))
     }
 
     /// Whether a unit of this name exists in the path (directly, as an
@@ -227,6 +280,7 @@ impl Loader {
             draft.dialect = self.search_path.dialect_of(path);
         }
         let mut unit = Unit {
+            source_times: SourceTimes::default(),
             name: resolved.name.clone(),
             unit_type,
             fragment_path: fragment_path.clone(),
@@ -250,7 +304,10 @@ impl Loader {
             return unit;
         };
         let bytes = match fs::read(&fragment_path) {
-            Ok(b) => b,
+            Ok(b) => {
+                unit.source_times.fragment = modified_usec(&fragment_path).unwrap_or(0);
+                b
+            }
             Err(e) => {
                 let text = errno_text(&e);
                 diagnostics.push(Diagnostic::for_unit(
@@ -278,6 +335,8 @@ impl Loader {
                 let Ok(bytes) = fs::read(&dropin) else {
                     continue;
                 };
+                let modified = modified_usec(&dropin).unwrap_or(0);
+                unit.source_times.dropins = unit.source_times.dropins.max(modified);
                 unit.dropin_paths.push(dropin.clone());
                 outcome = fragment::apply_bytes(&mut draft, &dropin, &bytes, &mut diagnostics);
                 if outcome != FileOutcome::Read {
@@ -350,6 +409,7 @@ impl Loader {
             load_state,
             diagnostics,
             dialect: Dialect::Systemd,
+            source_times: SourceTimes::default(),
         }
     }
 
@@ -386,6 +446,9 @@ impl Loader {
                 dirs.push(unit_dir.join(format!("{suffix}.d")));
             }
         }
+        // Only the directories the index saw, as systemd reads only those
+        // its unit path cache holds.
+        dirs.retain(|d| self.index.paths.contains(d));
         conf_files(&dirs)
     }
 }
@@ -441,8 +504,44 @@ fn is_masked(path: &Path) -> bool {
         || fs::canonicalize(path).is_ok_and(|t| t == Path::new("/dev/null"))
 }
 
+/// The modification time of a file (its links followed), in µs since the
+/// epoch, as systemd's timespec_load() reads it.
+fn modified_usec(path: &Path) -> Option<u64> {
+    let modified = fs::metadata(path).ok()?.modified().ok()?;
+    let since = modified.duration_since(std::time::UNIX_EPOCH).ok()?;
+    u64::try_from(since.as_micros()).ok()
+}
+
+/// systemd's fragment_mtime_newer(): a file that cannot be read any more
+/// has changed; a masking one has changed if it masks no longer; another
+/// if it is newer than `loaded`.
+fn changed_since(path: &Path, loaded: u64, masked: bool) -> bool {
+    // Kernel file systems are watched, not compared.
+    if path.starts_with("/proc") || path.starts_with("/sys") {
+        return false;
+    }
+    let Ok(meta) = fs::metadata(path) else {
+        return true;
+    };
+    if masked {
+        let null_or_empty =
+            meta.file_type().is_char_device() || (meta.is_file() && meta.len() == 0);
+        return !null_or_empty;
+    }
+    modified_usec(path).is_some_and(|m| m > loaded)
+}
+
+/// The modification times of the path's directories, as systemd hashes
+/// them to tell whether its cache of unit names is current.
+fn dir_times(search_path: &SearchPath) -> Vec<Option<u64>> {
+    search_path.dirs.iter().map(|d| modified_usec(d)).collect()
+}
+
 fn build_index(search_path: &SearchPath) -> UnitIndex {
-    let mut index = UnitIndex::default();
+    let mut index = UnitIndex {
+        dir_times: dir_times(search_path),
+        ..UnitIndex::default()
+    };
     for dir in &search_path.dirs {
         let Ok(entries) = fs::read_dir(dir) else {
             continue;
@@ -454,6 +553,7 @@ fn build_index(search_path: &SearchPath) -> UnitIndex {
         names.sort();
         for file_name in names {
             let path = dir.join(&file_name);
+            index.paths.insert(path.clone());
             if let Some(unit) = file_name.strip_suffix(".wants") {
                 collect_symlink_dir(&path, unit, &mut index.wants);
                 continue;
@@ -581,6 +681,92 @@ mod tests {
     }
 
     const SVC: &str = "[Service]\nExecStart=/bin/true\n";
+
+    /// Sets a file's (or directory's) modification time `secs` from now:
+    /// the kernel's coarse clock gives changes made within a few
+    /// milliseconds the same time, which a test must not depend on.
+    fn touch(path: &Path, secs: i64) {
+        let now = std::time::SystemTime::now();
+        let delta = std::time::Duration::from_secs(secs.unsigned_abs());
+        let when = if secs < 0 { now - delta } else { now + delta };
+        fs::File::open(path)
+            .expect("open")
+            .set_modified(when)
+            .expect("set mtime");
+    }
+
+    #[test]
+    fn a_file_written_after_the_index_is_found_once_its_directory_changed() {
+        let t = Tree::new();
+        t.write("units/a.service", SVC);
+        touch(&t.path("units"), -60);
+        let mut loader = t.loader(&["units"]);
+        assert!(!loader.refresh_if_stale());
+        t.write("units/late.service", SVC);
+        // The index is as it was until it is asked to look again.
+        assert_eq!(
+            loader.load_unit("late.service").load_state,
+            LoadState::NotFound
+        );
+        assert!(loader.refresh_if_stale());
+        assert_eq!(
+            loader.load_unit("late.service").load_state,
+            LoadState::Loaded
+        );
+        assert!(!loader.refresh_if_stale());
+        // A directory of the path that comes into being counts too.
+        let mut loader = t.loader(&["units", "later"]);
+        t.write("later/b.service", SVC);
+        assert!(loader.refresh_if_stale());
+        assert_eq!(loader.load_unit("b.service").load_state, LoadState::Loaded);
+    }
+
+    #[test]
+    fn need_reload_compares_the_files_with_what_was_read() {
+        let t = Tree::new();
+        t.write("units/a.service", SVC);
+        t.write("units/a.service.d/10-a.conf", "[Unit]\nDescription=x\n");
+        t.write("units/b.service", SVC);
+        touch(&t.path("units"), -60);
+        let mut loader = t.loader(&["units"]);
+        let a = loader.load_unit("a.service");
+        let b = loader.load_unit("b.service");
+        assert!(!loader.need_reload(&a));
+        // The fragment newer, then the drop-ins others, then one newer.
+        touch(&t.path("units/a.service"), 60);
+        assert!(loader.need_reload(&a));
+        let a = loader.load_unit("a.service");
+        assert!(!loader.need_reload(&a));
+        t.write("units/a.service.d/20-b.conf", "[Unit]\n");
+        assert!(loader.need_reload(&a));
+        fs::remove_file(t.path("units/a.service.d/20-b.conf")).unwrap();
+        assert!(!loader.need_reload(&a));
+        touch(&t.path("units/a.service.d/10-a.conf"), 60);
+        assert!(loader.need_reload(&a));
+        // A drop-in directory made after the index was built is not seen
+        // until the index is built again, as systemd's unit path cache.
+        fs::create_dir(t.path("units/b.service.d")).unwrap();
+        t.write("units/b.service.d/10-b.conf", "[Unit]\n");
+        assert!(!loader.need_reload(&b));
+        assert!(loader.refresh_if_stale());
+        assert!(loader.need_reload(&b));
+        // A fragment gone has changed.
+        fs::remove_file(t.path("units/b.service")).unwrap();
+        assert!(loader.need_reload(&b));
+    }
+
+    #[test]
+    fn a_masked_unit_needs_a_reload_once_its_mask_is_gone() {
+        let t = Tree::new();
+        t.link("/dev/null", "units/m.service");
+        let loader = t.loader(&["units"]);
+        let m = loader.load_unit("m.service");
+        assert_eq!(m.load_state, LoadState::Masked);
+        assert!(!loader.need_reload(&m));
+        fs::remove_file(t.path("units/m.service")).unwrap();
+        t.write("units/m.service", SVC);
+        assert!(loader.need_reload(&m));
+    }
 
     fn description(u: &Unit) -> Option<&str> {
         u.unit.description.as_deref()

@@ -329,6 +329,19 @@ pub struct Unit {
     pub diagnostics: Vec<Diagnostic>,
     /// The dialect its main file was read in (its defaults are applied).
     pub dialect: super::dialect::Dialect,
+    /// When its files had last changed when they were read.
+    pub source_times: SourceTimes,
+}
+
+/// The modification times (µs since the epoch) of the files a unit was
+/// read from, as they were when it was loaded: `NeedDaemonReload=`
+/// compares the files on disk with them, as systemd does.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SourceTimes {
+    /// The fragment's (its links followed).
+    pub fragment: u64,
+    /// The newest drop-in's.
+    pub dropins: u64,
 }
 
 impl Unit {

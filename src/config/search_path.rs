@@ -6,14 +6,16 @@ use std::path::{Path, PathBuf};
 use super::dialect::Dialect;
 
 /// runr's default directories, highest priority first: its own, then
-/// systemd's system directories.
+/// systemd's system directories in the order Debian's systemd 252 searches
+/// them (`/lib` before `/usr/lib`: where one is a link to the other, a
+/// vendor unit is known as `/lib/systemd/system/NAME`, as systemd names it).
 pub const DEFAULT_DIRS: &[&str] = &[
     "/etc/runr",
     "/etc/systemd/system",
     "/run/systemd/system",
     "/usr/local/lib/systemd/system",
-    "/usr/lib/systemd/system",
     "/lib/systemd/system",
+    "/usr/lib/systemd/system",
 ];
 
 /// The environment variable that replaces the path: `dir1:dir2`; a trailing

@@ -329,7 +329,7 @@ fn unit_file_state(
     cache: &mut super::unit_file_cache::UnitFileStateCache,
     unit: &Unit,
 ) -> (String, String) {
-    use crate::config::enablement::{InstallPaths, Installer};
+    use crate::config::enablement::{InstallPaths, Installer, UnitFileState};
     if !matches!(unit.load_state, LoadState::Loaded | LoadState::Masked) {
         return (String::new(), String::new());
     }
@@ -345,6 +345,12 @@ fn unit_file_state(
         match installer.state(&unit.name) {
             Ok(state) => (
                 state.as_str().to_string(),
+                installer.preset(&unit.name).as_str().to_string(),
+            ),
+            // A unit read from a file that cannot be looked up now (it
+            // was removed after the unit was loaded) is `bad`.
+            Err(_) if unit.fragment_path.is_some() => (
+                UnitFileState::Bad.as_str().to_string(),
                 installer.preset(&unit.name).as_str().to_string(),
             ),
             Err(_) => (String::new(), String::new()),
@@ -744,6 +750,7 @@ impl ApiBackend for EngineBackend {
                     },
                 ),
                 transient: manager.transient_texts.contains_key(&unit.name),
+                need_daemon_reload: wants("NeedDaemonReload") && manager.need_daemon_reload(&unit),
                 wanted: wanted.as_ref(),
             };
             super::properties::unit_properties(&unit, &ctx)

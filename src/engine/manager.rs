@@ -431,10 +431,11 @@ impl Manager {
         }
     }
 
-    /// The unit, or what the loader says of a name it cannot find (for
-    /// `show`, which answers LoadState=not-found).
+    /// The unit a client names (see [`Manager::resolve`]), or what the
+    /// loader says of a name it cannot find (for `show`, which answers
+    /// LoadState=not-found).
     pub fn unit_or_not_found(&mut self, name: &str) -> Unit {
-        match self.unit(name) {
+        match self.resolve(name).and_then(|n| self.units.get(&n)) {
             Some(unit) => unit.clone(),
             None => self.loader.load_unit(name),
         }
@@ -516,10 +517,69 @@ impl Manager {
         self.loader.search_path()
     }
 
-    /// The unit's canonical name, if it exists (a file, an alias, an
-    /// instance of a template, or a well-known target).
+    /// The canonical name of the unit a client names, if it exists (a
+    /// file, an alias, an instance of a template, or a well-known target),
+    /// loaded as systemd loads a unit on demand: a unit systemd keeps
+    /// loaded (see [`Manager::is_kept`]) is as it was read, changed files
+    /// or not (`NeedDaemonReload=yes` says so); any other is read afresh
+    /// if its files changed, and is gone if they are.
     pub fn resolve(&mut self, name: &str) -> Option<String> {
-        self.canonical_name(name)
+        let Some(canonical) = self.units.get(name).map(|u| u.name.clone()) else {
+            return self.canonical_name(name);
+        };
+        if self.is_kept(&canonical) {
+            return Some(canonical);
+        }
+        self.loader.refresh_if_stale();
+        let changed = self
+            .units
+            .get(&canonical)
+            .is_some_and(|unit| self.loader.need_reload(unit));
+        if changed {
+            return self.load_again(&canonical);
+        }
+        Some(canonical)
+    }
+
+    /// Whether systemd would hold the unit in memory, and so not read it
+    /// again before a daemon-reload: it runs or has run and is not
+    /// collected, it is transient, or a unit held so refers to it.
+    pub fn is_kept(&self, name: &str) -> bool {
+        self.runtimes.contains_key(name)
+            || self.transient.contains_key(name)
+            || self.loaded_units().contains(name)
+    }
+
+    /// `NeedDaemonReload=`: the unit's files changed on disk since it was
+    /// read. A transient unit has none.
+    pub fn need_daemon_reload(&self, unit: &Unit) -> bool {
+        !self.transient.contains_key(&unit.name) && self.loader.need_reload(unit)
+    }
+
+    /// Reads a unit's files again, in place of what was read before, and
+    /// returns its name; None (and the unit forgotten) when no file is
+    /// left.
+    fn load_again(&mut self, name: &str) -> Option<String> {
+        let fresh = self.loader.load_unit(name);
+        self.units.aliases.retain(|_, unit| unit != name);
+        self.units.by_name.remove(name);
+        if fresh.load_state == LoadState::NotFound && !is_well_known_target(name) {
+            return None;
+        }
+        for alias in &fresh.aliases {
+            self.units.aliases.insert(alias.clone(), fresh.name.clone());
+        }
+        for alias in &fresh.install.alias {
+            self.units
+                .aliases
+                .entry(alias.clone())
+                .or_insert_with(|| fresh.name.clone());
+        }
+        let canonical = fresh.name.clone();
+        self.units
+            .by_name
+            .insert(canonical.clone(), Box::new(fresh));
+        Some(canonical)
     }
 
     /// A restart job: stop the unit and what requires it, is bound to it or
@@ -557,9 +617,13 @@ impl Manager {
     }
 
     /// The unit by name or alias, loading it on first use (instances of
-    /// templates are loaded when asked for).
+    /// templates are loaded when asked for). A name not known yet is
+    /// looked up afresh: with the directories read again if one changed,
+    /// a unit file written since boot (or since the name was last asked
+    /// for) is found without a daemon-reload, as systemd finds it.
     pub fn unit(&mut self, name: &str) -> Option<&Unit> {
         if self.units.get(name).is_none() {
+            self.loader.refresh_if_stale();
             let unit = self.loader.load_unit(name);
             if unit.load_state == LoadState::NotFound && !is_well_known_target(name) {
                 return None;
@@ -1337,3 +1401,7 @@ fn pulled_in(unit: &Unit) -> Vec<String> {
     }
     names
 }
+
+#[cfg(test)]
+#[path = "manager_tests.rs"]
+mod tests;

@@ -88,6 +88,9 @@ pub struct PropertyContext<'a> {
     /// Made through the API (`systemd-run`), not read from a unit file:
     /// its file is the one systemd writes under /run/systemd/transient.
     pub transient: bool,
+    /// The unit's files changed on disk since they were read
+    /// (`NeedDaemonReload=`).
+    pub need_daemon_reload: bool,
     /// The properties asked for (`show -p`, `status`): the others are
     /// left out rather than worked out. None: all of them.
     pub wanted: Option<&'a BTreeSet<String>>,
@@ -807,6 +810,7 @@ fn push_common(lines: &mut Vec<PropertyLine>, unit: &Unit, ctx: &PropertyContext
             }
             "UnitFileState" => ctx.unit_file_state.clone(),
             "Transient" => yes_no(ctx.transient),
+            "NeedDaemonReload" => yes_no(ctx.need_daemon_reload),
             "UnitFilePreset" => ctx.unit_file_preset.clone(),
             "CanStart" => yes_no(loaded && !unit.unit.refuse_manual_start),
             "CanStop" => yes_no(!unit.unit.refuse_manual_stop),

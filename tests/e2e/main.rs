@@ -6,6 +6,7 @@ mod conditions;
 mod guest;
 mod hostname;
 mod limits;
+mod ondemand;
 mod pid1;
 mod pod;
 mod timers;

@@ -26,6 +26,8 @@ pub fn run(inv: &Invocation) -> u8 {
     match inv.verb.as_str() {
         "is-enabled" => is_enabled(inv, &installer),
         "list-unit-files" => list_unit_files(inv, &installer),
+        "get-default" => get_default(inv, &installer),
+        "set-default" => set_default(inv, &installer),
         _ => change_files(inv, &installer),
     }
 }
@@ -173,6 +175,71 @@ fn list_unit_files(inv: &Invocation, installer: &Installer) -> u8 {
     }
 }
 
+/// `get-default`: the target `default.target` leads to. The manager
+/// answers from the same files, so with or without one the answer is read
+/// here.
+fn get_default(inv: &Invocation, installer: &Installer) -> u8 {
+    match installer.default_target() {
+        Ok(name) => {
+            inv.print(&format!("{name}\n"));
+            0
+        }
+        Err(e) => {
+            let reason = match e {
+                InstallError::NotFound(_) => "No such file or directory".to_string(),
+                other => other.to_string(),
+            };
+            inv.error(&format!("Failed to get default target: {reason}"));
+            1
+        }
+    }
+}
+
+/// `set-default NAME` (`.target` added where the name has no type): the
+/// link, reported as `enable` reports its links; with a manager, its words
+/// for a refusal and a reload after.
+fn set_default(inv: &Invocation, installer: &Installer) -> u8 {
+    let Some(name) = inv
+        .args
+        .first()
+        .and_then(|a| names::mangle_with_suffix(a, "target"))
+    else {
+        inv.error("Failed to mangle unit name: Invalid argument");
+        return 1;
+    };
+    let o = &inv.options;
+    let online = o.root.is_none() && o.scope == Scope::System && live::daemon_answers();
+    let outcome = installer.set_default(&name);
+    if online {
+        // The manager refuses the call whole: no changes to show.
+        if let Some(problem) = outcome.problems.first() {
+            inv.error(&format!(
+                "Failed to set default target: {}",
+                problem.online_reason()
+            ));
+            return 1;
+        }
+        report(inv, &outcome, online);
+    } else {
+        report_as(inv, &outcome, online, "set default");
+        if outcome.failed {
+            return 1;
+        }
+    }
+    if online && !o.no_reload && live::reload_quietly(inv).is_err() {
+        return 1;
+    }
+    if !o.quiet
+        && let Ok(current) = installer.default_target()
+        && current != name
+    {
+        inv.notice(&format!(
+            "Note: \"{current}\" is the default unit (possibly a runtime override)."
+        ));
+    }
+    0
+}
+
 /// enable, disable, reenable, preset, mask, unmask, link.
 fn change_files(inv: &Invocation, installer: &Installer) -> u8 {
     let verb = inv.verb.as_str();
@@ -200,11 +267,25 @@ fn change_files(inv: &Invocation, installer: &Installer) -> u8 {
             }
             outcome
         }
-        "unmask" => installer.unmask(&names, false),
+        "unmask" => {
+            if online {
+                for name in installer.missing(&names) {
+                    inv.notice(&format!("Unit {name} does not exist, proceeding anyway."));
+                }
+            }
+            installer.unmask(&names, false)
+        }
         _ => installer.link(&names, o.runtime, force),
     };
     report(inv, &outcome, online);
-    if outcome.failed {
+    // systemctl on its own says that a unit to disable is missing and
+    // carries on; the manager refuses the call.
+    let refused_by_manager = online
+        && outcome
+            .problems
+            .iter()
+            .any(|p| matches!(p, InstallError::NotFound(_)));
+    if outcome.failed || refused_by_manager {
         return 1;
     }
     if verb == "enable" && !outcome.carries_install_info && !o.quiet {
@@ -242,6 +323,11 @@ fn change_files(inv: &Invocation, installer: &Installer) -> u8 {
 
 /// Prints the changes and problems of an operation as systemctl does.
 fn report(inv: &Invocation, outcome: &Outcome, online: bool) {
+    report_as(inv, outcome, online, &inv.verb);
+}
+
+/// The same, with problems worded for `verb` ("set default").
+fn report_as(inv: &Invocation, outcome: &Outcome, online: bool, verb: &str) {
     if !inv.options.quiet {
         let arrow = inv.term.glyph(Glyph::Arrow);
         for change in &outcome.changes {
@@ -258,9 +344,9 @@ fn report(inv: &Invocation, outcome: &Outcome, online: bool) {
     }
     for problem in &outcome.problems {
         let text = if online {
-            problem.online_text(&inv.verb)
+            problem.online_text(verb)
         } else {
-            problem.offline_text(&inv.verb)
+            problem.offline_text(verb)
         };
         inv.error(&text);
     }

@@ -277,6 +277,8 @@ fn status_verb(inv: &Invocation, client: &Client) -> Result<u8, ClientError> {
             rc = rc.max(4);
             continue;
         }
+        let changed_on_disk = (props.get("NeedDaemonReload").map(String::as_str) == Some("yes"))
+            .then(|| props.get("Id").cloned().unwrap_or_else(|| name.clone()));
         let input = status_input(inv, client, props, lines);
         let active = input
             .props
@@ -293,6 +295,9 @@ fn status_verb(inv: &Invocation, client: &Client) -> Result<u8, ClientError> {
         let (rendered, cut) = status::render_unit_noting_cuts(&input, &inv.term);
         text.push_str(&rendered);
         inv.print(&text);
+        if let Some(id) = changed_on_disk {
+            inv.warning(&render::changed_on_disk(&id));
+        }
         printed_any = true;
         ellipsized |= cut;
     }
@@ -621,10 +626,27 @@ fn cat(inv: &Invocation, client: &Client) -> Result<u8, ClientError> {
         if printed {
             inv.print("\n");
         }
+        if changed_on_disk(client, name) {
+            let colors = inv.stderr_tty && inv.term.colors;
+            inv.print_stderr(&render::cat_changed_on_disk(name, colors));
+        }
         inv.print(&text);
         printed = true;
     }
     Ok(rc)
+}
+
+/// The manager's `NeedDaemonReload=` of a unit (no, where it cannot say).
+fn changed_on_disk(client: &Client, name: &str) -> bool {
+    let query = PropertyQuery {
+        names: vec!["NeedDaemonReload".into()],
+        all: false,
+    };
+    client.unit_properties(name, &query).is_ok_and(|props| {
+        props
+            .iter()
+            .any(|p| p.name == "NeedDaemonReload" && p.value == "yes")
+    })
 }
 
 // list-units, list-timers, list-dependencies.
@@ -955,26 +977,26 @@ enum Job {
 }
 
 fn job_for(verb: &str, active: bool) -> Job {
-    match verb {
+    match method_verb(verb) {
         "start" => Job::Start,
-        "stop" | "condstop" => Job::Stop,
+        "stop" => Job::Stop,
         "restart" => Job::Restart,
         "reload" => Job::Reload,
-        "try-restart" | "condrestart" => {
+        "try-restart" => {
             if active {
                 Job::Restart
             } else {
                 Job::Nothing
             }
         }
-        "reload-or-restart" | "force-reload" => {
+        "reload-or-restart" => {
             if active {
                 Job::ReloadOrRestart
             } else {
                 Job::Restart
             }
         }
-        "try-reload-or-restart" | "condreload" => {
+        "reload-or-try-restart" => {
             if active {
                 Job::ReloadOrRestart
             } else {
@@ -982,6 +1004,18 @@ fn job_for(verb: &str, active: bool) -> Job {
             }
         }
         _ => Job::Nothing,
+    }
+}
+
+/// The verb of the manager's method a verb calls (StartUnit, TryRestartUnit,
+/// ReloadOrTryRestartUnit ...), which systemctl names in its errors: the
+/// legacy and alias verbs are named after what they do.
+fn method_verb(verb: &str) -> &str {
+    match verb {
+        "condstop" => "stop",
+        "condrestart" => "try-restart",
+        "try-reload-or-restart" | "force-reload" | "condreload" => "reload-or-try-restart",
+        other => other,
     }
 }
 
@@ -1013,6 +1047,8 @@ fn act(inv: &Invocation, client: &Client, verb: &str, args: &[String]) -> Result
     }
     let mut rc = 0u8;
     let mut waiting: Vec<(String, ActionId)> = Vec::new();
+    // The units the manager took a job (or a no-op) for.
+    let mut accepted: Vec<&String> = Vec::new();
     for name in &units {
         if is_template(name) && verb != "stop" {
             inv.error(&format!(
@@ -1024,7 +1060,7 @@ fn act(inv: &Invocation, client: &Client, verb: &str, args: &[String]) -> Result
             rc = rc.max(1);
             continue;
         }
-        let needs_state = !matches!(verb, "start" | "stop" | "restart" | "reload" | "condstop");
+        let needs_state = !matches!(method_verb(verb), "start" | "stop" | "restart" | "reload");
         let active = if needs_state {
             match client.unit(name) {
                 Ok(s) => matches!(
@@ -1032,6 +1068,7 @@ fn act(inv: &Invocation, client: &Client, verb: &str, args: &[String]) -> Result
                     "active" | "reloading" | "activating"
                 ),
                 Err(e) if not_found(&e) => {
+                    let verb = method_verb(verb);
                     inv.error(&format!("Failed to {verb} {name}: Unit {name} not found."));
                     rc = rc.max(5);
                     continue;
@@ -1043,7 +1080,10 @@ fn act(inv: &Invocation, client: &Client, verb: &str, args: &[String]) -> Result
         };
         let job = job_for(verb, active);
         let answer = match job {
-            Job::Nothing => continue,
+            Job::Nothing => {
+                accepted.push(name);
+                continue;
+            }
             Job::Start => client.start_service(name, &StartOptions { idempotent: true }),
             Job::Stop => client.stop_service(name, &StopOptions::default()),
             Job::Restart => client.restart_service(name, &StopOptions::default()),
@@ -1056,7 +1096,10 @@ fn act(inv: &Invocation, client: &Client, verb: &str, args: &[String]) -> Result
             },
         };
         match answer {
-            Ok(accepted) => waiting.push((name.clone(), accepted.action_id)),
+            Ok(answer) => {
+                accepted.push(name);
+                waiting.push((name.clone(), answer.action_id));
+            }
             Err(e) if e.is_unreachable() => return Err(e),
             Err(e) => {
                 if let Some(code) = refusal(inv, verb, name, job, &e) {
@@ -1065,12 +1108,22 @@ fn act(inv: &Invocation, client: &Client, verb: &str, args: &[String]) -> Result
             }
         }
     }
-    if inv.options.no_block {
-        return Ok(rc);
+    let mut results = Vec::new();
+    if !inv.options.no_block {
+        for (name, id) in waiting {
+            let status = wait_for(client, id)?;
+            results.push((name, status.result.unwrap_or_else(|| "done".into())));
+        }
     }
-    for (name, id) in waiting {
-        let status = wait_for(client, id)?;
-        let result = status.result.unwrap_or_else(|| "done".into());
+    // systemctl asks once the job is queued; runr asks once it is done
+    // (a quick stop has then unloaded the unit, as systemd has by the
+    // time it is asked), and says so before any failure.
+    for name in accepted {
+        if changed_on_disk(client, name) {
+            inv.warning(&render::changed_on_disk(name));
+        }
+    }
+    for (name, result) in results {
         if result != "done" && result != "skipped" {
             rc = rc.max(1);
             if !inv.options.quiet {
@@ -1084,11 +1137,9 @@ fn act(inv: &Invocation, client: &Client, verb: &str, args: &[String]) -> Result
 /// Says why the daemon refused a job; None where systemctl is silent.
 fn refusal(inv: &Invocation, verb: &str, name: &str, job: Job, e: &ClientError) -> Option<u8> {
     let message = api_message(e);
+    let verb = method_verb(verb);
     match e.status() {
         Some(404) => {
-            if verb == "condstop" {
-                return None;
-            }
             let wording = if job == Job::Stop {
                 "not loaded"
             } else {
@@ -1181,4 +1232,24 @@ fn explanation(service_result: &str) -> Option<&'static str> {
         "start-limit-hit" => "start of the service was attempted too often",
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn legacy_and_alias_verbs_are_named_and_act_as_their_methods() {
+        assert_eq!(method_verb("condstop"), "stop");
+        assert_eq!(method_verb("condrestart"), "try-restart");
+        for verb in ["try-reload-or-restart", "force-reload", "condreload"] {
+            assert_eq!(method_verb(verb), "reload-or-try-restart");
+        }
+        assert_eq!(method_verb("reload-or-restart"), "reload-or-restart");
+        // force-reload restarts only what runs, as reload-or-try-restart.
+        assert_eq!(job_for("force-reload", false), Job::Nothing);
+        assert_eq!(job_for("force-reload", true), Job::ReloadOrRestart);
+        assert_eq!(job_for("reload-or-restart", false), Job::Restart);
+        assert_eq!(job_for("condstop", false), Job::Stop);
+    }
 }

@@ -2,9 +2,9 @@
 //! parses its command line as systemctl 252 does, then:
 //!
 //! - the unit-file verbs (enable, disable, reenable, mask, unmask, link,
-//!   preset, is-enabled, list-unit-files) work on the files, with or
-//!   without a daemon (`files.rs`, on `config::enablement`), and ask a
-//!   running daemon to reload afterwards;
+//!   preset, is-enabled, list-unit-files, get-default, set-default) work
+//!   on the files, with or without a daemon (`files.rs`, on
+//!   `config::enablement`), and ask a running daemon to reload afterwards;
 //! - the verbs that need a manager ask runr's daemon over the control API
 //!   (`live.rs`); with no daemon they answer as systemctl does on a host
 //!   not booted with systemd;
@@ -67,6 +67,7 @@ static VERBS: &[Verb] = &[
     verb("try-restart", 2, MANY, Needs::Manager),
     verb("reload-or-restart", 2, MANY, Needs::Manager),
     verb("try-reload-or-restart", 2, MANY, Needs::Manager),
+    verb("reload-or-try-restart", 2, MANY, Needs::Manager),
     verb("force-reload", 2, MANY, Needs::Manager),
     verb("condreload", 2, MANY, Needs::Manager),
     verb("condrestart", 2, MANY, Needs::Manager),
@@ -90,6 +91,8 @@ static VERBS: &[Verb] = &[
     verb("unmask", 2, MANY, Needs::Files),
     verb("link", 2, MANY, Needs::Files),
     verb("is-enabled", 2, MANY, Needs::Files),
+    verb("get-default", 1, 1, Needs::Files),
+    verb("set-default", 2, 2, Needs::Files),
 ];
 
 /// Verbs of systemctl 252 that runr does not carry out.
@@ -124,8 +127,6 @@ const UNSUPPORTED_VERBS: &[&str] = &[
     "suspend-then-hibernate",
     "exit",
     "switch-root",
-    "set-default",
-    "get-default",
     "set-property",
     "bind",
     "mount-image",
@@ -156,6 +157,21 @@ impl Invocation {
             text.to_string()
         };
         self.log_line(&text);
+    }
+
+    /// A warning on stderr as systemd logs one: yellow on a terminal.
+    pub fn warning(&self, text: &str) {
+        let text = if self.stderr_tty && self.term.colors {
+            self.term.paint(terminal::YELLOW, text)
+        } else {
+            text.to_string()
+        };
+        self.log_line(&text);
+    }
+
+    /// Writes to stderr as it is, as systemctl's fprintf(stderr, ...).
+    pub fn print_stderr(&self, text: &str) {
+        let _ = std::io::stderr().lock().write_all(text.as_bytes());
     }
 
     /// A notice on stderr (not painted).

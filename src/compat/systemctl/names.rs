@@ -18,6 +18,12 @@ pub fn is_glob(text: &str) -> bool {
 /// systemd's unit_name_mangle() with a `.service` default: None where the
 /// word cannot become a unit name (empty).
 pub fn mangle(word: &str) -> Option<String> {
+    mangle_with_suffix(word, "service")
+}
+
+/// unit_name_mangle_with_suffix(): a word that is no unit name yet gets
+/// `.SUFFIX` (`set-default multi-user` is `multi-user.target`).
+pub fn mangle_with_suffix(word: &str, suffix: &str) -> Option<String> {
     if word.is_empty() {
         return None;
     }
@@ -33,7 +39,7 @@ pub fn mangle(word: &str) -> Option<String> {
         return Some(format!("{}.{suffix}", escape_path(word)));
     }
     let escaped = escape_name(word);
-    let name = format!("{escaped}.service");
+    let name = format!("{escaped}.{suffix}");
     unit_name::is_valid(&name).then_some(name)
 }
 
@@ -100,6 +106,14 @@ mod tests {
         assert_eq!(mangle("a b").as_deref(), Some("a\\x20b.service"));
         assert_eq!(mangle("/home/x").as_deref(), Some("home-x.mount"));
         assert_eq!(mangle(""), None);
+        assert_eq!(
+            mangle_with_suffix("multi-user", "target").as_deref(),
+            Some("multi-user.target")
+        );
+        assert_eq!(
+            mangle_with_suffix("a.service", "target").as_deref(),
+            Some("a.service")
+        );
         assert_eq!(
             mangle_glob("demo*"),
             Some(NameArg::Pattern("demo*.service".into()))

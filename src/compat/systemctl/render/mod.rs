@@ -55,6 +55,31 @@ pub fn cat_masked(name: &str, term: &Terminal) -> String {
     )
 }
 
+/// What systemctl says (on stderr) of a unit whose files changed on disk
+/// since the manager read them (`NeedDaemonReload=yes`), after its
+/// status and once a job for it is queued.
+pub fn changed_on_disk(name: &str) -> String {
+    format!(
+        "Warning: The unit file, source configuration file or drop-ins of {name} changed on disk. Run 'systemctl daemon-reload' to reload units."
+    )
+}
+
+/// `cat`'s words (on stderr, before the files) for such a unit; red on a
+/// terminal, each line.
+pub fn cat_changed_on_disk(name: &str, colors: bool) -> String {
+    let (red, normal) = if colors {
+        (super::terminal::RED, super::terminal::NORMAL)
+    } else {
+        ("", "")
+    };
+    format!(
+        "{red}# Warning: {name} changed on disk, the version systemd has loaded is outdated.\n\
+         {red}# This output shows the current version of the unit's original fragment and drop-in files.\n\
+         {red}# If fragments or drop-ins were added or removed, they are not properly reflected in this output.\n\
+         {red}# Run 'systemctl daemon-reload' to reload units.{normal}\n"
+    )
+}
+
 /// The hint under output that was cut to the terminal's width.
 pub const ELLIPSIZED_HINT: &str = "Hint: Some lines were ellipsized, use -l to show in full.\n";
 

@@ -168,6 +168,7 @@ pub const PROPERTIES: &[&str] = &[
     "LoadState",
     "MainPID",
     "MemoryCurrent",
+    "NeedDaemonReload",
     "NextElapseUSecMonotonic",
     "NextElapseUSecRealtime",
     "Result",

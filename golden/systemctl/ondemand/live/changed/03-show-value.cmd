@@ -1,0 +1,1 @@
+systemctl show -p NeedDaemonReload --value od-run.service

@@ -1,0 +1,1 @@
+systemctl cat od-run.service

@@ -1,0 +1,1 @@
+systemctl list-units --no-pager 'od-run*'

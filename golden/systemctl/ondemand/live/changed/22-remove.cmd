@@ -1,0 +1,1 @@
+rm /etc/systemd/system/od-run.service

@@ -1,0 +1,1 @@
+readlink /etc/systemd/system/default.target

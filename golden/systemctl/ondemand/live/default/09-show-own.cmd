@@ -1,0 +1,1 @@
+systemctl show -p Id,Description default.target

@@ -1,0 +1,1 @@
+systemctl set-default od-run.service

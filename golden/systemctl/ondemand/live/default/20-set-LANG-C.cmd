@@ -1,0 +1,1 @@
+LANG=C systemctl set-default multi-user.target

@@ -1,0 +1,1 @@
+ln -sf /dev/null /etc/systemd/system/default.target

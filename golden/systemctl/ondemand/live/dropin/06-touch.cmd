@@ -1,0 +1,1 @@
+touch /etc/systemd/system/od-drop.service.d/10-first.conf

@@ -1,0 +1,1 @@
+systemctl show -p NeedDaemonReload od-drop.service

@@ -1,0 +1,1 @@
+systemctl status od-nodir.service

@@ -1,0 +1,1 @@
+systemctl show -p Description,NeedDaemonReload od-nodir.service

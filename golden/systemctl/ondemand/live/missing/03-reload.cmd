@@ -1,0 +1,1 @@
+systemctl reload od-nosuch.service

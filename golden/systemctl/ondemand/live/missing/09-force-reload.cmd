@@ -1,0 +1,1 @@
+systemctl force-reload od-nosuch.service

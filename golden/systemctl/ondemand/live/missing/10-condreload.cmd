@@ -1,0 +1,1 @@
+systemctl condreload od-nosuch.service

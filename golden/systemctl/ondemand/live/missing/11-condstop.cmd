@@ -1,0 +1,1 @@
+systemctl condstop od-nosuch.service

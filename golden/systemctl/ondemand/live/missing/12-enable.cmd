@@ -1,0 +1,1 @@
+systemctl enable od-nosuch.service

@@ -1,0 +1,1 @@
+systemctl disable od-nosuch.service

@@ -1,0 +1,1 @@
+systemctl reenable od-nosuch.service

@@ -1,0 +1,1 @@
+systemctl start od-nosuch.service

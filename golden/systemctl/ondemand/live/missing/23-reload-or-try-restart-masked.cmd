@@ -1,0 +1,1 @@
+systemctl reload-or-try-restart od-nosuch.service

@@ -1,0 +1,1 @@
+systemctl condrestart od-nosuch.service

@@ -1,0 +1,1 @@
+systemctl unmask od-nosuch.service

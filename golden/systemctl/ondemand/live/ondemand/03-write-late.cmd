@@ -1,0 +1,1 @@
+cp /opt/ondemand/od-late.service /etc/systemd/system/

@@ -1,0 +1,1 @@
+systemctl show -p LoadState,ActiveState,UnitFileState,NeedDaemonReload od-late.service

@@ -1,0 +1,1 @@
+cp /opt/ondemand/od-fresh.service /etc/systemd/system/

@@ -1,0 +1,1 @@
+cp /opt/ondemand/od-enable.service /etc/systemd/system/

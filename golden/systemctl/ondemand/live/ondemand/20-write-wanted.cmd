@@ -1,0 +1,1 @@
+cp /opt/ondemand/od-wanted.service /etc/systemd/system/

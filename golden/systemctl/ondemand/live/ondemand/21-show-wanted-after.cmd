@@ -1,0 +1,1 @@
+systemctl show -p LoadState,ActiveState od-wanted.service

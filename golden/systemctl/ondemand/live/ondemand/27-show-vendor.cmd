@@ -1,0 +1,1 @@
+systemctl show -p LoadState,FragmentPath,UnitFileState,UnitFilePreset od-vendor.service

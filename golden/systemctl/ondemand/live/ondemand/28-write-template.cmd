@@ -1,0 +1,1 @@
+cp /opt/ondemand/od-tmpl@.service /etc/systemd/system/

@@ -1,0 +1,1 @@
+cp /opt/ondemand/od-gone.service /etc/systemd/system/

@@ -1,0 +1,1 @@
+rm /etc/systemd/system/od-gone.service

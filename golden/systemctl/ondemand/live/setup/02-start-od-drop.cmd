@@ -1,0 +1,1 @@
+systemctl start od-drop.service
