@@ -12,6 +12,7 @@ mod postgres;
 
 mod systemctl_golden;
 mod systemd_run;
+mod sysv;
 
 use guest::Guest;
 
