@@ -1,6 +1,9 @@
 //! runr: one binary, several faces. Which face answers depends on the name
 //! the binary was reached through (argv[0]), or on the first argument of
 //! `runr` (`runr systemctl status foo` works like `systemctl status foo`).
+//! Debian's systemd-sysv names (`runlevel`, `telinit`, `halt`, `poweroff`,
+//! `reboot`, `shutdown`) are links to systemctl, which reads its command
+//! line by that name; so does runr.
 
 use std::ffi::OsString;
 use std::path::Path;
@@ -36,7 +39,7 @@ fn is_face(name: &str) -> bool {
     matches!(
         name,
         "runr" | "systemctl" | "journalctl" | "systemd-run" | "systemd-analyze"
-    )
+    ) || compat::systemctl::sysv::Name::of(name).is_some()
 }
 
 fn run_face(face: &str, args: Vec<OsString>) -> u8 {
@@ -44,6 +47,9 @@ fn run_face(face: &str, args: Vec<OsString>) -> u8 {
         .into_iter()
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
+    if let Some(name) = compat::systemctl::sysv::Name::of(face) {
+        return compat::systemctl::sysv::main(name, &args);
+    }
     match face {
         "systemd-analyze" => compat::analyze::main(&args),
         "systemctl" => compat::systemctl::main(&args),

@@ -11,6 +11,7 @@ use crate::config::search_path::SearchPath;
 use crate::config::syslog_conf::{SyslogConfig, parse_syslog_conf};
 use crate::control::server::ServerConfig;
 use crate::engine::manager::Manager;
+use crate::engine::power::SupervisorEnd;
 use crate::engine::supervisor;
 use crate::logs::journal::{JournalConfig, default_directory};
 use crate::logs::pipeline::{LogPipeline, LogPipelineConfig};
@@ -71,7 +72,11 @@ pub fn run(args: &SupervisorArgs) -> Result<u8> {
     let pipeline = Rc::new(start_log_pipeline(args, &manager)?);
     let result = supervisor::run(manager, pipeline.clone(), api);
     pipeline.close();
-    result
+    match result? {
+        SupervisorEnd::Exit(status) => Ok(status),
+        // As PID 1 this does not return in a container with CAP_SYS_BOOT.
+        SupervisorEnd::Power(action) => Ok(crate::engine::power::end(action)),
+    }
 }
 
 /// As PID 1, look like systemd to the tools that check for it: Ansible's

@@ -86,6 +86,9 @@ impl ApiError {
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
+/// The answer when no shutdown is scheduled, in `shutdown --show`'s words.
+pub const NO_SCHEDULED_SHUTDOWN: &str = "No scheduled shutdown.";
+
 /// The daemon as the API sees it. The engine implements this; the tests
 /// implement it with a recording fake.
 ///
@@ -109,6 +112,24 @@ pub trait ApiBackend {
     /// (`?files_only=true`, what `systemctl enable` asks for) the unit
     /// files are read again and nothing starts or stops.
     async fn daemon_reload(&self, files_only: bool) -> ApiResult<ActionAccepted>;
+
+    /// `POST /api/v1/daemon/shutdown`: stop the pod and end PID 1 now, or
+    /// schedule that for `plan.when` (replacing what was scheduled).
+    /// Answers the plan as accepted.
+    async fn shutdown(&self, plan: ShutdownPlan) -> ApiResult<ShutdownPlan> {
+        let _ = plan;
+        Err(ApiError::unavailable("shutdown is not supported here"))
+    }
+    /// `GET /api/v1/daemon/shutdown`: the shutdown scheduled (or under
+    /// way after its time came); 404 when there is none.
+    async fn scheduled_shutdown(&self) -> ApiResult<ShutdownPlan> {
+        Err(ApiError::not_found(NO_SCHEDULED_SHUTDOWN))
+    }
+    /// `DELETE /api/v1/daemon/shutdown`: cancel the scheduled shutdown;
+    /// answers what was cancelled, 404 when nothing was scheduled.
+    async fn cancel_shutdown(&self) -> ApiResult<ShutdownPlan> {
+        Err(ApiError::not_found(NO_SCHEDULED_SHUTDOWN))
+    }
 
     /// `GET /api/v1/units`: every loaded unit.
     async fn list_units(&self) -> ApiResult<Vec<UnitSummary>>;

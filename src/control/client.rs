@@ -188,6 +188,21 @@ impl Client {
         self.call(Endpoint::DaemonReload, &[], &query, None::<&()>)
     }
 
+    /// `systemctl poweroff` and its kin, and `shutdown TIME`.
+    pub fn shutdown(&self, plan: &ShutdownPlan) -> Result<ShutdownPlan, ClientError> {
+        self.call(Endpoint::Shutdown, &[], &[], Some(plan))
+    }
+
+    /// `shutdown --show`.
+    pub fn scheduled_shutdown(&self) -> Result<ShutdownPlan, ClientError> {
+        self.call(Endpoint::ScheduledShutdown, &[], &[], None::<&()>)
+    }
+
+    /// `shutdown -c`.
+    pub fn cancel_shutdown(&self) -> Result<ShutdownPlan, ClientError> {
+        self.call(Endpoint::CancelShutdown, &[], &[], None::<&()>)
+    }
+
     // Units.
 
     pub fn units(&self) -> Result<Vec<UnitSummary>, ClientError> {

@@ -50,6 +50,9 @@ pub enum Endpoint {
     DaemonInfo,
     ManagerProperties,
     DaemonReload,
+    Shutdown,
+    ScheduledShutdown,
+    CancelShutdown,
     ListUnits,
     UnitStatus,
     UnitProperties,
@@ -138,6 +141,9 @@ use Method::{Delete, Get, Post};
 /// | GET | `/api/v1/daemon/info` | → `DaemonInfo` |
 /// | GET | `/api/v1/daemon/properties?property=P&all=true` | → `[Property]` (`systemctl show`) |
 /// | POST | `/api/v1/units/reload` | → `ActionAccepted` (daemon-reload) |
+/// | POST | `/api/v1/daemon/shutdown` | `ShutdownPlan` → `ShutdownPlan` (poweroff, reboot, halt, kexec, exit; now or at a time) |
+/// | GET | `/api/v1/daemon/shutdown` | → `ShutdownPlan` scheduled, 404 if none |
+/// | DELETE | `/api/v1/daemon/shutdown` | → `ShutdownPlan` cancelled, 404 if none |
 /// | GET | `/api/v1/units` | → `[UnitSummary]` |
 /// | GET | `/api/v1/units/{name}` | → `UnitSummary` |
 /// | GET | `/api/v1/units/{name}/properties?property=P&all=true` | → `[Property]` |
@@ -195,6 +201,9 @@ pub static ROUTES: &[Route] = &[
         E::DaemonReload,
         &["files_only"],
     ),
+    route(Post, "/api/v1/daemon/shutdown", E::Shutdown),
+    route(Get, "/api/v1/daemon/shutdown", E::ScheduledShutdown),
+    route(Delete, "/api/v1/daemon/shutdown", E::CancelShutdown),
     route(Get, "/api/v1/units", E::ListUnits),
     route(Get, "/api/v1/units/{name}", E::UnitStatus),
     with_query(
@@ -433,6 +442,17 @@ pub async fn handle<B: ApiBackend>(
                 .daemon_reload(call.query.flag("files_only")?)
                 .await?,
         ),
+        E::Shutdown => {
+            let plan: ShutdownPlan = call.body_required(route)?;
+            if plan.force && plan.when.is_some() {
+                return Err(ApiError::bad_request(
+                    "a forced shutdown happens now: \"force\" and \"when\" do not go together",
+                ));
+            }
+            json(&backend.shutdown(plan).await?)
+        }
+        E::ScheduledShutdown => json(&backend.scheduled_shutdown().await?),
+        E::CancelShutdown => json(&backend.cancel_shutdown().await?),
         E::ListUnits => json(&backend.list_units().await?),
         E::UnitStatus => json(&backend.unit(name).await?),
         E::UnitProperties => json(
@@ -695,13 +715,16 @@ pub fn wrong_method(method: &str, path: &str, allowed: &[Method]) -> ApiError {
 mod tests {
     use super::*;
 
-    const ALL_ENDPOINTS: [Endpoint; 34] = [
+    const ALL_ENDPOINTS: [Endpoint; 37] = [
         E::Healthz,
         E::Readyz,
         E::Metrics,
         E::DaemonInfo,
         E::ManagerProperties,
         E::DaemonReload,
+        E::Shutdown,
+        E::ScheduledShutdown,
+        E::CancelShutdown,
         E::ListUnits,
         E::UnitStatus,
         E::UnitProperties,

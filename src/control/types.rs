@@ -228,6 +228,55 @@ pub struct NowOption {
     pub now: bool,
 }
 
+/// How the manager ends: systemctl's `poweroff`, `reboot`, `halt`,
+/// `kexec` and `exit`. In a container all of them stop the pod; what
+/// differs is how PID 1 ends (see `engine::power`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ShutdownAction {
+    Poweroff,
+    Reboot,
+    Halt,
+    Kexec,
+    Exit,
+}
+
+impl ShutdownAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ShutdownAction::Poweroff => "poweroff",
+            ShutdownAction::Reboot => "reboot",
+            ShutdownAction::Halt => "halt",
+            ShutdownAction::Kexec => "kexec",
+            ShutdownAction::Exit => "exit",
+        }
+    }
+}
+
+/// `POST /api/v1/daemon/shutdown`, and what the shutdown routes answer:
+/// the pod stops (every unit, dependents first) and PID 1 ends, now or at
+/// `when`. A shutdown at a time replaces the one scheduled before, as
+/// logind's `ScheduleShutdown` does.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShutdownPlan {
+    pub action: ShutdownAction,
+    /// The exit status of `exit` (`systemctl exit 42`); the others end
+    /// PID 1 as the kernel ends it (see the README).
+    #[serde(default)]
+    pub exit_code: u8,
+    /// When to shut down; absent: now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<Timestamp>,
+    /// `shutdown -k`: when the time comes, nothing happens.
+    #[serde(default)]
+    pub dry_run: bool,
+    /// `systemctl poweroff -f`, `poweroff -f`: end at once, without
+    /// stopping the units one by one (their processes are killed).
+    #[serde(default)]
+    pub force: bool,
+}
+
 /// What is asked of a service. The signal of `Kill` is already checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ServiceAction {

@@ -16,13 +16,13 @@ use super::service::Executor;
 use super::service::{JobKind, ServiceRuntime};
 use super::state::ActiveState;
 use crate::config::model::{LoadState, Unit};
-use crate::control::backend::{ApiBackend, ApiError, ApiResult};
+use crate::control::backend::{ApiBackend, ApiError, ApiResult, NO_SCHEDULED_SHUTDOWN};
 use crate::control::types::{
     ActionAccepted, ActionId, ActionState, ActionStatus, BackgroundRunRequest, BackgroundTask,
     DaemonInfo, KillWhom, LogQuery, LogReply, LogSource, MetricsSnapshot, Property, PropertyQuery,
-    Readiness, ServiceAction, ServiceStatus, TaskState, TimerAction, TimerStatus, Timestamp,
-    TransientEnd, TransientRequest, TransientStarted, UnitFileAction, UnitFileText, UnitFiles,
-    UnitMetrics, UnitReadiness, UnitSummary,
+    Readiness, ServiceAction, ServiceStatus, ShutdownPlan, TaskState, TimerAction, TimerStatus,
+    Timestamp, TransientEnd, TransientRequest, TransientStarted, UnitFileAction, UnitFileText,
+    UnitFiles, UnitMetrics, UnitReadiness, UnitSummary,
 };
 use crate::syntax::Usec;
 use crate::syntax::timestamp::now_realtime;
@@ -47,6 +47,11 @@ pub struct Core {
     /// `UnitFileState=` answers, kept while the unit directories are as
     /// they were.
     pub unit_file_states: super::unit_file_cache::UnitFileStateCache,
+    /// `systemctl poweroff` and the rest, now or scheduled (`shutdown +5`).
+    pub shutdown: super::power::ShutdownState,
+    /// utmp and wtmp, where runr keeps them (as PID 1, or under
+    /// `RUNR_ROOT`); None where it does not.
+    pub utmp: Option<super::utmp::Files>,
 }
 
 /// How many transient ends are kept for clients that never came back.
@@ -66,14 +71,23 @@ impl Core {
             transient_ends_kept: BTreeMap::new(),
             journal_directory: None,
             unit_file_states: Default::default(),
+            shutdown: Default::default(),
+            utmp: None,
         }
     }
 
     /// Runs what can run, and settles the actions whose jobs ended.
     pub fn settle(&mut self) {
         self.manager.dispatch(&mut self.ex);
+        let mut runlevel_target_reached = false;
         for result in self.manager.job_results.drain(..) {
+            runlevel_target_reached |= result.kind == JobKind::Start
+                && result.result == "done"
+                && super::utmp::is_runlevel_target(&result.unit);
             self.actions.job_ended(&result);
+        }
+        if runlevel_target_reached {
+            self.record_runlevel();
         }
         let ends: Vec<_> = self.manager.transient_ends.drain(..).collect();
         for end in ends {
@@ -89,6 +103,31 @@ impl Core {
                 self.transient_ends_kept
                     .insert(end.unit.clone(), transient_end_reply(&end));
             }
+        }
+    }
+}
+
+impl Core {
+    /// What systemd-update-utmp-runlevel.service does once
+    /// graphical.target, multi-user.target or rescue.target is reached:
+    /// the runlevel the active targets make goes to utmp and wtmp, with
+    /// the one it replaces as the previous runlevel.
+    fn record_runlevel(&mut self) {
+        let Some(files) = &self.utmp else {
+            return;
+        };
+        let runtimes = &self.manager.runtimes;
+        let level = super::utmp::runlevel_of(|target| {
+            runtimes
+                .get(target)
+                .is_some_and(|r| r.active_state().is_active_or_reloading())
+        });
+        if level == 0 {
+            return;
+        }
+        if let Err(e) = files.put_runlevel(level, now_realtime()) {
+            let message = format!("Failed to write utmp record: {}", super::errno_text(&e));
+            self.ex.log("", &message);
         }
     }
 }
@@ -643,6 +682,37 @@ impl ApiBackend for EngineBackend {
         Ok(accepted)
     }
 
+    async fn shutdown(&self, plan: ShutdownPlan) -> ApiResult<ShutdownPlan> {
+        let accepted = self
+            .core
+            .borrow_mut()
+            .shutdown
+            .request(plan, now_realtime());
+        self.after_change();
+        Ok(accepted)
+    }
+
+    async fn scheduled_shutdown(&self) -> ApiResult<ShutdownPlan> {
+        let core = self.core.borrow();
+        core.shutdown
+            .scheduled()
+            .cloned()
+            .ok_or_else(|| ApiError::not_found(NO_SCHEDULED_SHUTDOWN))
+    }
+
+    async fn cancel_shutdown(&self) -> ApiResult<ShutdownPlan> {
+        let cancelled = self.core.borrow_mut().shutdown.cancel();
+        self.after_change();
+        match cancelled {
+            Ok(Some(plan)) => Ok(plan),
+            Ok(None) => Err(ApiError::not_found(NO_SCHEDULED_SHUTDOWN)),
+            Err(plan) => Err(ApiError::conflict(format!(
+                "The {} scheduled is under way and cannot be cancelled.",
+                plan.action.as_str()
+            ))),
+        }
+    }
+
     async fn list_units(&self) -> ApiResult<Vec<UnitSummary>> {
         let core = self.core.borrow();
         let loaded = core.manager.loaded_units();
@@ -835,6 +905,11 @@ impl ApiBackend for EngineBackend {
                 let name = self.resolve(&mut core, &full)?;
                 let accepted = if verb == "enable" {
                     let queued = core.manager.enqueue_start(&name);
+                    if !queued.contains(&name) && super::utmp::is_runlevel_target(&name) {
+                        // Already reached: systemd-update-utmp-runlevel runs
+                        // again all the same (the target wants it).
+                        core.record_runlevel();
+                    }
                     let awaits = queued
                         .contains(&name)
                         .then(|| (name.clone(), JobKind::Start));
@@ -922,6 +997,11 @@ impl ApiBackend for EngineBackend {
                         return Err(ApiError::conflict(format!("{name} is already active")));
                     }
                     let queued = core.manager.enqueue_start(&name);
+                    if !queued.contains(&name) && super::utmp::is_runlevel_target(&name) {
+                        // Already reached: systemd-update-utmp-runlevel runs
+                        // again all the same (the target wants it).
+                        core.record_runlevel();
+                    }
                     let awaits = queued
                         .contains(&name)
                         .then(|| (name.clone(), JobKind::Start));
@@ -1025,6 +1105,11 @@ impl ApiBackend for EngineBackend {
             let accepted = match action {
                 TimerAction::Start => {
                     let queued = core.manager.enqueue_start(&name);
+                    if !queued.contains(&name) && super::utmp::is_runlevel_target(&name) {
+                        // Already reached: systemd-update-utmp-runlevel runs
+                        // again all the same (the target wants it).
+                        core.record_runlevel();
+                    }
                     let awaits = queued
                         .contains(&name)
                         .then(|| (name.clone(), JobKind::Start));

@@ -24,6 +24,8 @@ pub mod spawn;
 pub mod state;
 pub mod supervisor;
 pub mod transient;
+pub mod power;
+pub mod utmp;
 pub mod unit_file_cache;
 mod vfork;
 

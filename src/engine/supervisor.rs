@@ -16,18 +16,29 @@ use super::directories::Roots;
 use super::executor::{LogSink, ProcessExecutor};
 use super::manager::Manager;
 use super::notify::{self, NotifySocket};
+use super::power::SupervisorEnd;
 use super::reaper::{become_subreaper, reap_exited_with_usage};
 use crate::control::server::{ControlServer, ServerConfig};
+use crate::syntax::timestamp::now_realtime;
 
 /// Starts the boot units, serves the control API, supervises until SIGTERM
-/// or SIGINT (or a Restart=halt service going down), then stops everything
-/// (dependents first) and returns the supervisor's exit status once all of
-/// it is down: 0 after SIGTERM/SIGINT; after a halt, the halting service's
-/// exit code if it was not 0, 128+N if signal N killed it, else 1.
+/// or SIGINT (or a Restart=halt service going down, or `systemctl
+/// poweroff`, `reboot`, `halt`, `kexec`, `exit`, now or at the time
+/// `shutdown` gave), then stops everything (dependents first) and returns
+/// how the supervisor ends once all of it is down: exit status 0 after
+/// SIGTERM/SIGINT; after a halt, the halting service's exit code if it was
+/// not 0, 128+N if signal N killed it, else 1; `systemctl exit CODE`'s
+/// code; for the others, the power action PID 1 then asks of the kernel
+/// (`power::end`). A forced shutdown (`poweroff -f`) ends at once,
+/// killing what runs.
 ///
 /// SIGHUP reloads the unit files (as `systemctl daemon-reload`); SIGUSR2
 /// writes the state of every unit to the supervisor's log.
-pub fn run(manager: Manager, sink: Rc<dyn LogSink>, api: ServerConfig) -> anyhow::Result<u8> {
+pub fn run(
+    manager: Manager,
+    sink: Rc<dyn LogSink>,
+    api: ServerConfig,
+) -> anyhow::Result<SupervisorEnd> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
@@ -39,7 +50,7 @@ async fn supervise(
     manager: Manager,
     sink: Rc<dyn LogSink>,
     api: ServerConfig,
-) -> anyhow::Result<u8> {
+) -> anyhow::Result<SupervisorEnd> {
     let mut sigchld = signal(SignalKind::child())?;
     let mut sighup = signal(SignalKind::hangup())?;
     let mut sigusr1 = signal(SignalKind::user_defined1())?;
@@ -76,6 +87,13 @@ async fn supervise(
     let epoch = tokio::time::Instant::from_std(ex.epoch());
     let mut core = Core::new(manager, ex);
     core.journal_directory = sink.journal_directory();
+    core.utmp = utmp_files();
+    if let Some(files) = &core.utmp
+        && let Err(e) = files.put_boot(core.started_realtime)
+    {
+        let message = format!("Failed to write utmp record: {}", super::errno_text(&e));
+        sink.supervisor_message("", &message);
+    }
     let core = Rc::new(RefCell::new(core));
     let wake_loop = Rc::new(Notify::new());
     let changed = Rc::new(Notify::new());
@@ -104,7 +122,9 @@ async fn supervise(
     let mut zone_watch = TimezoneWatch::new().ok();
     crate::syntax::timestamp::trust_kept_zone(zone_watch.is_some());
     let mut shutting_down = false;
-    let mut exit_status = 0u8;
+    let mut end = SupervisorEnd::Exit(0);
+    // A shutdown asked over the API ends with "Shutting down.", as systemd's.
+    let mut asked_to_shut_down = false;
     let mut memory_check: Option<tokio::time::Interval> = None;
     // What start-up ran deeper than the loop is not needed again.
     super::main_stack::release_below_current_frame();
@@ -125,16 +145,40 @@ async fn supervise(
             core.settle();
             if let Some((unit, status)) = core.manager.halt.take().filter(|_| !shutting_down) {
                 sink.supervisor_message(&unit, &format!("{unit}: Restart=halt, stopping the pod."));
-                exit_status = halt_exit_status(status);
+                end = SupervisorEnd::Exit(halt_exit_status(status));
                 shutting_down = true;
                 core.manager.enqueue_shutdown();
                 core.settle();
             }
+            core.shutdown.fire_due(now_realtime());
+            if let Some(plan) = core.shutdown.take_due() {
+                end = SupervisorEnd::of(&plan);
+                asked_to_shut_down = true;
+                if plan.force {
+                    kill_everything(core);
+                    break;
+                }
+                if !shutting_down {
+                    shutting_down = true;
+                    core.manager.enqueue_shutdown();
+                    core.settle();
+                }
+            }
             if shutting_down && core.manager.is_idle_and_down() {
+                if asked_to_shut_down {
+                    sink.supervisor_message("", "Shutting down.");
+                }
                 break;
             }
             arm_memory_check(&mut memory_check, !core.manager.memory_limited().is_empty());
-            core.manager.next_deadline()
+            let shutdown_at = core
+                .shutdown
+                .deadline_realtime()
+                .map(|when| super::executor::monotonic_now() + when.saturating_sub(now_realtime()));
+            match (core.manager.next_deadline(), shutdown_at) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            }
         };
         changed.notify_waiters();
         let sleep = async {
@@ -223,13 +267,49 @@ async fn supervise(
         }
     }
     changed.notify_waiters();
+    if let Some(files) = &core.borrow().utmp
+        && let Err(e) = files.put_shutdown(now_realtime())
+    {
+        let message = format!("Failed to write utmp record: {}", super::errno_text(&e));
+        sink.supervisor_message("", &message);
+    }
     core.borrow().ex.pools.remove_created();
     if let Some(groups) = &core.borrow().ex.unit_groups {
         groups.remove_slice();
     }
     server_task.abort();
     let _ = std::fs::remove_file(&api.socket_path);
-    Ok(exit_status)
+    Ok(end)
+}
+
+/// Where the supervisor keeps utmp and wtmp: as PID 1 the system's, under
+/// `RUNR_ROOT` that root's; an ordinary process on a host leaves the
+/// host's own alone.
+fn utmp_files() -> Option<super::utmp::Files> {
+    let roots = Roots::from_env();
+    let moved = std::env::var_os(super::directories::ROOT_ENV).is_some_and(|v| !v.is_empty());
+    (std::process::id() == 1 || moved).then(|| super::utmp::Files::under(&roots.prefix))
+}
+
+/// A forced shutdown: every process of every unit gets SIGKILL now (as
+/// PID 1 the kernel would end them anyway, an ordinary supervisor must).
+fn kill_everything(core: &mut Core) {
+    use super::service::Executor;
+    let signal = nix::sys::signal::Signal::SIGKILL;
+    let names: Vec<String> = core.manager.runtimes.keys().cloned().collect();
+    for name in names {
+        let pids: Vec<_> = match core.manager.runtimes.get(&name) {
+            Some(super::manager::UnitRuntime::Service(s)) => {
+                s.main_pid.into_iter().chain(s.control_pid).collect()
+            }
+            _ => continue,
+        };
+        for pid in pids {
+            core.ex.kill(pid, signal, false);
+            core.ex.kill(pid, signal, true);
+        }
+        core.ex.kill_unit_group(&name, signal);
+    }
 }
 
 fn halt_exit_status(status: Option<super::exit_status::ExitStatus>) -> u8 {

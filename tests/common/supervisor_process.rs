@@ -135,6 +135,26 @@ impl Supervisor {
         }
     }
 
+    /// Waits for the supervisor to end on its own; how it ended (an exit
+    /// code or a signal) and everything it printed.
+    #[allow(dead_code)]
+    pub fn wait_end(mut self) -> (std::process::ExitStatus, String) {
+        let deadline = Instant::now() + self.patience;
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                while self.take_lines(Duration::from_millis(100)) {}
+                return (status, std::mem::take(&mut self.seen));
+            }
+            assert!(
+                Instant::now() < deadline,
+                "supervisor did not end within {:?}:\n{}",
+                self.patience,
+                self.seen
+            );
+            self.take_lines(Duration::from_millis(50));
+        }
+    }
+
     /// SIGKILL, and waits for it to be gone: a crash, which leaves its
     /// services running (they are reparented, not killed).
     #[allow(dead_code)]

@@ -16,6 +16,7 @@ mod readme;
 
 mod systemctl_golden;
 mod systemd_run;
+mod sysv;
 
 use guest::Guest;
 

@@ -95,6 +95,11 @@ pub(super) fn differences(guest: &Guest, golden: &Path, case: &Case) -> Option<S
     ))
 }
 
+/// The shared normaliser, as the golden tests of other sets apply it.
+pub(super) fn normalised(text: &str) -> String {
+    normalise::sort_unit_lists(&normalise::normalise(text))
+}
+
 /// Both sides go through this before they are compared.
 fn comparable(text: &str, hostname: &str, command: &str) -> String {
     let text = text.replace(hostname, "oracle");
@@ -264,7 +269,7 @@ fn systemctl_live_goldens_against_runr_as_pid_1() {
     );
 }
 
-fn quote(text: &str) -> String {
+pub(super) fn quote(text: &str) -> String {
     format!("'{}'", text.replace('\'', "'\\''"))
 }
 

@@ -9,7 +9,8 @@
 #   guest.sh stop  NAME                   kill the guest and clean up
 #
 # In the guest, RUNR is /usr/local/bin/runr, and systemctl, journalctl,
-# systemd-run and systemd-analyze are symlinks to it; PID 1 runs
+# systemd-run and systemd-analyze (in /usr/bin), runlevel, telinit, halt,
+# poweroff, reboot and shutdown (in /usr/sbin) are symlinks to it; PID 1 runs
 # `runr ARGS` (default: supervisor). Its stdout and stderr go to
 # $GUEST_STATE/NAME/console.log.
 # Env: GUEST_STATE (default /tmp/runr-guests), GUEST_UNITS (a host directory
@@ -67,6 +68,14 @@ boot_inside() {
     local tool d
     for tool in systemctl journalctl systemd-run systemd-analyze; do
         for d in usr/bin bin; do
+            [ -L "$root/$d" ] && continue
+            rm -f "$root/$d/$tool"
+            ln -s /usr/local/bin/runr "$root/$d/$tool"
+        done
+    done
+    # systemd-sysv's names, which Debian links to systemctl.
+    for tool in runlevel telinit halt poweroff reboot shutdown; do
+        for d in usr/sbin sbin; do
             [ -L "$root/$d" ] && continue
             rm -f "$root/$d/$tool"
             ln -s /usr/local/bin/runr "$root/$d/$tool"

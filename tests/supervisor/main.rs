@@ -21,6 +21,7 @@ mod privileges;
 mod supervisor_process;
 mod systemctl;
 mod systemd_run;
+mod sysv;
 mod timers;
 
 use harness::Pod;

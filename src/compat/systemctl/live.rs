@@ -42,6 +42,9 @@ pub fn reload_quietly(inv: &Invocation) -> Result<(), ()> {
 }
 
 pub fn run(inv: &Invocation, files_without_manager: bool) -> u8 {
+    if super::power::action_of_verb(&inv.verb).is_some() {
+        return super::power::verb(inv);
+    }
     let client = Client::local();
     let outcome = match inv.verb.as_str() {
         "is-active" | "check" => is_state(inv, &client, false),
@@ -842,7 +845,7 @@ fn dependency_children(
 
 /// systemd's daemon-reload reads the files again and starts or restarts
 /// nothing; runr's own `runr daemon-reload` does more.
-fn daemon_reload(inv: &Invocation, client: &Client) -> Result<u8, ClientError> {
+pub(super) fn daemon_reload(inv: &Invocation, client: &Client) -> Result<u8, ClientError> {
     let accepted = client.reread_unit_files()?;
     if !inv.options.no_block {
         let _ = wait_for(client, accepted.action_id)?;
@@ -1017,6 +1020,16 @@ fn method_verb(verb: &str) -> &str {
         "try-reload-or-restart" | "force-reload" | "condreload" => "reload-or-try-restart",
         other => other,
     }
+}
+
+/// A job verb on units, for the other faces (`telinit 3`).
+pub(super) fn act_with(
+    inv: &Invocation,
+    client: &Client,
+    verb: &str,
+    units: &[String],
+) -> Result<u8, ClientError> {
+    act(inv, client, verb, units)
 }
 
 fn act(inv: &Invocation, client: &Client, verb: &str, args: &[String]) -> Result<u8, ClientError> {

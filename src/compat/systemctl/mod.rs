@@ -14,9 +14,12 @@
 
 pub mod args;
 mod files;
+pub mod getopt;
 mod live;
 pub mod names;
+mod power;
 pub mod render;
+pub mod sysv;
 pub mod terminal;
 
 use std::io::{IsTerminal, Write};
@@ -83,6 +86,11 @@ static VERBS: &[Verb] = &[
     verb("daemon-reexec", 1, 1, Needs::Manager),
     verb("reset-failed", 1, MANY, Needs::Manager),
     verb("is-system-running", 1, 1, Needs::Manager),
+    verb("halt", 1, 1, Needs::Manager),
+    verb("poweroff", 1, 1, Needs::Manager),
+    verb("reboot", 1, 2, Needs::Manager),
+    verb("kexec", 1, 1, Needs::Manager),
+    verb("exit", 1, 2, Needs::Manager),
     verb("enable", 2, MANY, Needs::Files),
     verb("disable", 2, MANY, Needs::Files),
     verb("reenable", 2, MANY, Needs::Files),
@@ -114,10 +122,6 @@ const UNSUPPORTED_VERBS: &[&str] = &[
     "set-environment",
     "unset-environment",
     "import-environment",
-    "halt",
-    "poweroff",
-    "reboot",
-    "kexec",
     "rescue",
     "emergency",
     "default",
@@ -125,7 +129,6 @@ const UNSUPPORTED_VERBS: &[&str] = &[
     "hibernate",
     "hybrid-sleep",
     "suspend-then-hibernate",
-    "exit",
     "switch-root",
     "set-property",
     "bind",
@@ -260,6 +263,14 @@ pub fn main(args: &[String]) -> u8 {
             inv.verb
         ));
         return 0;
+    }
+    if inv.options.scope != Scope::System && power::is_system_only(&inv.verb) {
+        let mode = match inv.options.scope {
+            Scope::Global => "--global",
+            _ => "--user",
+        };
+        inv.error(&format!("Bad action for {mode} mode."));
+        return 1;
     }
     if inv.options.scope != Scope::System && spec.needs != Needs::Files {
         // No user manager here, as on a host without a user session bus.

@@ -1,0 +1,1 @@
+runlevel -x

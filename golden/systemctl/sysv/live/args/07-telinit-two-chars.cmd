@@ -1,0 +1,1 @@
+telinit 33

@@ -1,0 +1,1 @@
+systemctl exit 1 2

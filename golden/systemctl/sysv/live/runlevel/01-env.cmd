@@ -1,0 +1,1 @@
+RUNLEVEL=5 runlevel

@@ -1,0 +1,1 @@
+RUNLEVEL=5 PREVLEVEL=3 runlevel

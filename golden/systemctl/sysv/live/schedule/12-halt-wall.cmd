@@ -1,0 +1,1 @@
+shutdown -H +10 going down for maintenance

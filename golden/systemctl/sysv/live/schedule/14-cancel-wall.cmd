@@ -1,0 +1,1 @@
+shutdown -c the maintenance is off

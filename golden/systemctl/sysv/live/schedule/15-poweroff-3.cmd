@@ -1,0 +1,1 @@
+shutdown -P 3

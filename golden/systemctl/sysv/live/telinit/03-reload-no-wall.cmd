@@ -1,0 +1,1 @@
+telinit --no-wall q

@@ -1,0 +1,1 @@
+systemctl is-active graphical.target multi-user.target

@@ -1,0 +1,1 @@
+SYSTEMD_OFFLINE=1 telinit q

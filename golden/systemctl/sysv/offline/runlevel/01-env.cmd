@@ -1,0 +1,1 @@
+RUNLEVEL=3 runlevel

@@ -1,0 +1,1 @@
+shutdown -k now
