@@ -248,6 +248,10 @@ pub struct ServiceRuntime {
     /// What each command of the current or last run did, by its list
     /// (`ExecStart`, ...) and place in it: systemd's exec status.
     pub exec_runs: ExecRuns,
+    /// The run ended without a restart: the next start that passes the
+    /// start limit counts restarts from 0 again (systemd's
+    /// flush_n_restarts), so that `NRestarts=` can be read meanwhile.
+    flush_n_restarts: bool,
 }
 
 /// The runs of a service's commands by (list, place), in key order: a
@@ -303,6 +307,7 @@ impl ServiceRuntime {
             halt_requested: None,
             reaped_cpu_usec: None,
             exec_runs: ExecRuns::default(),
+            flush_n_restarts: false,
         }
     }
 
@@ -607,13 +612,21 @@ impl ServiceRuntime {
 
     fn begin_start(&mut self, ex: &mut dyn Executor) -> RequestOutcome {
         if !self.pass_start_limit(ex) {
+            // systemd's service_test_start_limit(): the unit goes dead
+            // without a restart, its result `start-limit-hit` only where
+            // no failure is on record yet: the last run of a crash loop
+            // keeps its own (`exit-code`, `signal` ...).
             self.unit_log(ex, "Start request repeated too quickly.");
-            self.result = ServiceResult::StartLimitHit;
-            self.unit_log(ex, "Failed with result 'start-limit-hit'.");
+            self.set_result(ServiceResult::StartLimitHit);
+            self.unit_log(ex, &format!("Failed with result '{}'.", self.result));
+            self.flush_n_restarts = true;
             self.set_state(ServiceState::Failed);
             self.job = Some(JobKind::Start);
             self.finish_job(ex, JobOutcome::Failed);
             return RequestOutcome::StartLimitHit;
+        }
+        if std::mem::take(&mut self.flush_n_restarts) {
+            self.n_restarts = 0;
         }
         self.invocation_id = ex.new_invocation_id();
         ex.begin_invocation(&self.plan.name, &self.invocation_id);
@@ -679,6 +692,10 @@ impl ServiceRuntime {
             self.set_state(ServiceState::Dead);
         }
         self.result = ServiceResult::Success;
+        self.reload_result = ServiceResult::Success;
+        // As systemd's service_reset_failed(): the restart counter too.
+        self.n_restarts = 0;
+        self.flush_n_restarts = false;
     }
 
     /// `systemctl stop`.
@@ -1281,6 +1298,10 @@ impl ServiceRuntime {
             ex.remove_runtime_directories(&self.plan);
         }
         if will_restart {
+            // The state changes after the messages above, as systemd's
+            // service_enter_dead() logs before it sets the state: status
+            // shows the log from the restart's activation on.
+            self.tick_after_logged(ex);
             self.set_state(end);
             self.set_state(ServiceState::AutoRestart);
             self.arm(ex, self.plan.restart_usec.max(1));
@@ -1291,6 +1312,9 @@ impl ServiceRuntime {
         if allow_restart && !self.forbid_restart && self.plan.restart == RestartPolicy::Halt {
             self.halt_requested = Some(());
         }
+        // No restart: the counter is kept for `show` and starts over at the
+        // next start.
+        self.flush_n_restarts = true;
         self.forbid_restart = false;
         self.set_state(end);
         if self.job == Some(JobKind::Start)

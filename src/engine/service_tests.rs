@@ -480,11 +480,68 @@ fn start_limit_stops_a_restart_loop() {
         s.on_timeout(&mut ex);
     }
     assert_eq!(s.state, ServiceState::Failed);
+    // As systemd 252: the refused start keeps the result of the last run.
+    assert_eq!(s.result, ServiceResult::ExitCode);
+    let tail = &ex.log[ex.log.len() - 3..];
+    assert_eq!(
+        tail,
+        [
+            "demo.service: Start request repeated too quickly.",
+            "demo.service: Failed with result 'exit-code'.",
+            "Failed to start demo.service - Demo.",
+        ]
+    );
+    assert_eq!(s.n_restarts, 5);
+}
+
+#[test]
+fn a_restart_loop_of_clean_exits_ends_with_start_limit_hit() {
+    let mut ex = Recorder::default();
+    let mut p = plan(ServiceType::Simple, &["/bin/true"]);
+    p.restart = RestartPolicy::Always;
+    p.restart_usec = 100_000;
+    p.start_limit_burst = 2;
+    let mut s = ServiceRuntime::new(p);
+    s.start(&mut ex);
+    for _ in 0..3 {
+        let pid = s.main_pid.unwrap().as_raw();
+        exit(&mut s, &mut ex, pid, ExitStatus::Exited(0));
+        ex.now += 100_000;
+        s.on_timeout(&mut ex);
+        if s.state != ServiceState::Running {
+            break;
+        }
+    }
+    assert_eq!(s.state, ServiceState::Failed);
     assert_eq!(s.result, ServiceResult::StartLimitHit);
     assert!(
         ex.log
-            .contains(&"demo.service: Start request repeated too quickly.".to_string())
+            .contains(&"demo.service: Failed with result 'start-limit-hit'.".to_string())
     );
+    // The counter stays for show, and reset-failed clears it.
+    assert_eq!(s.n_restarts, 2);
+    s.reset_failed();
+    assert_eq!((s.n_restarts, s.state), (0, ServiceState::Dead));
+}
+
+#[test]
+fn a_manual_start_after_a_run_without_restart_counts_restarts_from_zero() {
+    let mut ex = Recorder::default();
+    let mut p = plan(ServiceType::Simple, &["/bin/crash"]);
+    p.restart = RestartPolicy::OnFailure;
+    p.restart_usec = 100_000;
+    let mut s = ServiceRuntime::new(p);
+    s.start(&mut ex);
+    exit(&mut s, &mut ex, 100, ExitStatus::Exited(1));
+    ex.now += 100_000;
+    s.on_timeout(&mut ex);
+    assert_eq!(s.n_restarts, 1);
+    // A clean exit: no restart; the counter is still there to be read.
+    exit(&mut s, &mut ex, 101, ExitStatus::Exited(0));
+    assert_eq!((s.state, s.n_restarts), (ServiceState::Dead, 1));
+    ex.now += 20_000_000;
+    s.start(&mut ex);
+    assert_eq!(s.n_restarts, 0);
 }
 
 #[test]
