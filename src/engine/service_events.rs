@@ -98,6 +98,11 @@ impl ServiceRuntime {
         self.main_exit = Some((pid.unwrap_or(Pid::from_raw(0)), status));
         self.main_exit_time = self.clock;
         self.main_pid = None;
+        // A failure the `-` prefix ignores is a success, and systemd logs
+        // a successful exit at debug level only.
+        if ignore {
+            f = ServiceResult::Success;
+        }
         if f != ServiceResult::Success {
             self.unit_log(
                 ex,
@@ -107,10 +112,6 @@ impl ServiceRuntime {
                     status.status_text()
                 ),
             );
-            if ignore {
-                self.unit_log(ex, "Failure ignored.");
-                f = ServiceResult::Success;
-            }
         }
         if oneshot
             && f == ServiceResult::Success
@@ -173,6 +174,9 @@ impl ServiceRuntime {
         let ignore = matches!(&self.current, Some((ProcessRole::Control, c)) if c.ignore_failure);
         self.control_exit = Some((pid.unwrap_or(Pid::from_raw(0)), status));
         self.control_pid = None;
+        if ignore {
+            f = ServiceResult::Success;
+        }
         if f != ServiceResult::Success {
             self.unit_log(
                 ex,
@@ -182,9 +186,6 @@ impl ServiceRuntime {
                     status.status_text()
                 ),
             );
-            if ignore {
-                f = ServiceResult::Success;
-            }
         }
         if f == ServiceResult::Success && !self.queue.is_empty() {
             self.run_next_control(ex);

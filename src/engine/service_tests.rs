@@ -463,6 +463,27 @@ fn forking_service_takes_its_main_pid_from_the_pid_file() {
 }
 
 #[test]
+fn a_failure_the_dash_prefix_ignores_is_not_logged() {
+    let mut ex = Recorder::default();
+    let mut c = cmd("/bin/false");
+    c.ignore_failure = true;
+    let mut p = plan(ServiceType::Oneshot, &[]);
+    p.commands.start = vec![c];
+    let mut s = ServiceRuntime::new(p);
+    s.start(&mut ex);
+    exit(&mut s, &mut ex, 100, ExitStatus::Exited(1));
+    assert_eq!(s.result, ServiceResult::Success);
+    assert_eq!(
+        ex.log,
+        [
+            "Starting demo.service - Demo...",
+            "demo.service: Deactivated successfully.",
+            "Finished demo.service - Demo.",
+        ]
+    );
+}
+
+#[test]
 fn start_limit_stops_a_restart_loop() {
     let mut ex = Recorder::default();
     let mut p = plan(ServiceType::Simple, &["/bin/crash"]);

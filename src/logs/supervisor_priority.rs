@@ -13,7 +13,6 @@ const UNIT_MESSAGES: &[(&str, u8)] = &[
     ("Start request repeated too quickly.", LOG_WARNING),
     ("Failed to execute ", LOG_ERR),
     ("Failed at step ", LOG_ERR),
-    ("Failure ignored.", LOG_INFO),
     ("State '", LOG_WARNING),
     ("Processes still around after ", LOG_WARNING),
     ("Stopping timed out. ", LOG_WARNING),
