@@ -277,14 +277,15 @@ fn resolve_program(path: &str) -> PathBuf {
 impl ProcessExecutor {
     /// The environment of one command, merged in systemd's order: its own
     /// variables (PATH, the user's, the phase's $MAINPID ...),
-    /// PassEnvironment=, Environment=, EnvironmentFile= (read now), then
-    /// UnsetEnvironment=.
+    /// PassEnvironment=, Environment=, EnvironmentFile= (`files`, read
+    /// before the fork), then UnsetEnvironment=.
     fn environment(
         &self,
         plan: &ServicePlan,
         credentials: Option<&Credentials>,
         phase: &[(String, String)],
-    ) -> io::Result<Vec<(String, String)>> {
+        files: &[(String, String)],
+    ) -> Vec<(String, String)> {
         let mut service: Vec<(String, String)> = vec![("PATH".into(), DEFAULT_PATH.into())];
         if let Some(c) = credentials {
             service.extend(c.env.iter().cloned());
@@ -297,27 +298,14 @@ impl ProcessExecutor {
         let passed = environment::resolve_pass_environment(&plan.exec.pass_environment, &|name| {
             self.own_environment.get(name).cloned()
         });
-        let mut files = Vec::new();
-        for (path, optional) in &plan.exec.environment_files {
-            match std::fs::read_to_string(path) {
-                Ok(text) => files.extend(environment::parse_environment_file(&text)),
-                Err(_) if *optional => {}
-                Err(e) => {
-                    return Err(io::Error::new(
-                        e.kind(),
-                        format!("Failed to load environment files: {e}"),
-                    ));
-                }
-            }
-        }
-        Ok(environment::build_exec_environment(&EnvironmentLayers {
+        environment::build_exec_environment(&EnvironmentLayers {
             service: &service,
             passed: &passed,
             environment: &plan.exec.environment,
-            files: &files,
+            files,
             unset: &plan.exec.unset_environment,
             ..Default::default()
-        }))
+        })
     }
 }
 
@@ -328,11 +316,12 @@ impl Executor for ProcessExecutor {
         _role: ProcessRole,
         command: &ExecCommand,
         phase_env: &[(String, String)],
+        files: &[(String, String)],
         restarts: u32,
     ) -> io::Result<Pid> {
         let exec = &plan.exec;
         let credentials = resolve_credentials(exec)?;
-        let env = self.environment(plan, credentials.as_ref(), phase_env)?;
+        let env = self.environment(plan, credentials.as_ref(), phase_env, files);
         let argv: Vec<OsString> = if command.no_env_expand {
             command.argv.iter().map(OsString::from).collect()
         } else {
@@ -483,6 +472,18 @@ impl Executor for ProcessExecutor {
         if let Some(groups) = &self.unit_groups {
             groups.remove(&crate::cgroup::unit_groups::control_group_path(unit));
         }
+    }
+
+    fn load_environment_files(&mut self, plan: &ServicePlan) -> io::Result<Vec<(String, String)>> {
+        let mut files = Vec::new();
+        for (path, optional) in &plan.exec.environment_files {
+            match std::fs::read_to_string(path) {
+                Ok(text) => files.extend(environment::parse_environment_file(&text)),
+                Err(_) if *optional => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(files)
     }
 
     fn read_pid_file(&mut self, path: &str) -> Option<Pid> {

@@ -46,17 +46,26 @@ pub enum ProcessRole {
 /// The effects the machine asks for.
 pub trait Executor {
     /// Starts `command` for the service; `env` adds what the phase sets
-    /// ($MAINPID, $SERVICE_RESULT, ...). `restarts` is the service's
-    /// restart count (`NRestarts=`) at this start: the lines the process
-    /// writes carry it (`Prefix=%R`).
+    /// ($MAINPID, $SERVICE_RESULT, ...), `files` what its EnvironmentFile=
+    /// files assign (read by [`Executor::load_environment_files`]).
+    /// `restarts` is the service's restart count (`NRestarts=`) at this
+    /// start: the lines the process writes carry it (`Prefix=%R`).
     fn spawn(
         &mut self,
         plan: &ServicePlan,
         role: ProcessRole,
         command: &ExecCommand,
         env: &[(String, String)],
+        files: &[(String, String)],
         restarts: u32,
     ) -> io::Result<Pid>;
+    /// Reads the service's EnvironmentFile= files, in order, before a
+    /// command is forked (as systemd's manager does): an error when one
+    /// that is not optional (`-`) cannot be read.
+    fn load_environment_files(&mut self, plan: &ServicePlan) -> io::Result<Vec<(String, String)>> {
+        let _ = plan;
+        Ok(Vec::new())
+    }
     /// Sends `signal` to `pid`, or to the process group `pid` leads when
     /// `group`; true if some process received it.
     fn kill(&mut self, pid: Pid, signal: Signal, group: bool) -> bool;
@@ -111,6 +120,18 @@ pub trait Executor {
     fn remove_runtime_directories(&mut self, plan: &ServicePlan) {
         let _ = plan;
     }
+}
+
+/// Why a command of the service did not start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum SpawnError {
+    /// It was forked and failed to become the command (or could not be
+    /// forked): it counts as a process that exited with this status.
+    Exited(ExitStatus),
+    /// The manager could not prepare it (an EnvironmentFile= that cannot
+    /// be read): nothing ran, and the phase fails with `resources`. The
+    /// errno's text.
+    Resources(String),
 }
 
 /// A moment on both clocks, as systemd keeps its unit timestamps.
@@ -252,6 +273,13 @@ pub struct ServiceRuntime {
     /// start limit counts restarts from 0 again (systemd's
     /// flush_n_restarts), so that `NRestarts=` can be read meanwhile.
     flush_n_restarts: bool,
+    /// The EnvironmentFile= assignments read for the command about to be
+    /// started, by the phase that read them before it changed state.
+    prepared_files: Option<Vec<(String, String)>>,
+    /// "Starting ..." is due once the first command is forked (systemd
+    /// says it only for a start still under way once the unit's start
+    /// returns: not for one that failed before anything ran).
+    starting_message_pending: bool,
 }
 
 /// The runs of a service's commands by (list, place), in key order: a
@@ -308,6 +336,8 @@ impl ServiceRuntime {
             reaped_cpu_usec: None,
             exec_runs: ExecRuns::default(),
             flush_n_restarts: false,
+            prepared_files: None,
+            starting_message_pending: false,
         }
     }
 
@@ -635,10 +665,7 @@ impl ServiceRuntime {
         self.main_start = DualTimestamp::default();
         self.main_exit_time = DualTimestamp::default();
         let at_once = self.start_completes_at_once();
-        if !at_once && self.job == Some(JobKind::Start) {
-            let unit = self.status_name();
-            self.job_log(ex, &format!("Starting {unit}..."));
-        }
+        self.starting_message_pending = !at_once && self.job == Some(JobKind::Start);
         self.start_queued_behind_stop = false;
         self.status_text = None;
         self.status_errno = 0;
@@ -659,8 +686,21 @@ impl ServiceRuntime {
         // does (it reports before the child gets to run).
         ex.hold_output(at_once);
         self.enter_start_pre(ex);
+        // A start that forked nothing and is still under way says so now.
+        if self.job == Some(JobKind::Start) {
+            self.log_starting(ex);
+        }
+        self.starting_message_pending = false;
         ex.hold_output(false);
         RequestOutcome::Accepted
+    }
+
+    /// "Starting ...", once, when it is due.
+    fn log_starting(&mut self, ex: &mut dyn Executor) {
+        if std::mem::take(&mut self.starting_message_pending) {
+            let unit = self.status_name();
+            self.job_log(ex, &format!("Starting {unit}..."));
+        }
     }
 
     /// StartLimitIntervalSec=/StartLimitBurst=: true if this start may go on.
@@ -765,6 +805,11 @@ impl ServiceRuntime {
         let unit = self.status_name();
         self.job_log(ex, &format!("Reloading {unit}..."));
         self.reload_result = ServiceResult::Success;
+        if !self.prepare_spawn(ex, "reload") {
+            self.reload_result = ServiceResult::Resources;
+            self.enter_running(ex, ServiceResult::Success);
+            return RequestOutcome::Accepted;
+        }
         self.queue = self.plan.commands.reload.iter().cloned().collect();
         self.set_state(ServiceState::Reload);
         self.arm(ex, self.plan.timeout_start_usec);
@@ -841,16 +886,56 @@ impl ServiceRuntime {
         env
     }
 
+    /// Reads the EnvironmentFile= files for the next command, as systemd's
+    /// manager does before it forks; logs systemd's two lines when one
+    /// cannot be read (`task` names the phase: "Failed to run 'start'
+    /// task: ..."). A phase calls this before it changes state: a command
+    /// that never ran leaves the unit where it was.
+    fn prepare_spawn(&mut self, ex: &mut dyn Executor, task: &str) -> bool {
+        match self.load_environment_files(ex) {
+            Ok(files) => {
+                self.prepared_files = Some(files);
+                true
+            }
+            Err(reason) => {
+                self.unit_log(ex, &format!("Failed to run '{task}' task: {reason}"));
+                false
+            }
+        }
+    }
+
+    /// The EnvironmentFile= assignments, or why they could not be read
+    /// (logged as systemd logs it).
+    fn load_environment_files(
+        &mut self,
+        ex: &mut dyn Executor,
+    ) -> Result<Vec<(String, String)>, String> {
+        ex.load_environment_files(&self.plan).map_err(|e| {
+            let reason = crate::engine::errno_text(&e);
+            self.unit_log(ex, &format!("Failed to load environment files: {reason}"));
+            reason
+        })
+    }
+
     /// Starts a command; a command that cannot be started counts as one
     /// that exited with 203/EXEC, as a forked child failing execve() does.
+    /// One the manager cannot prepare is [`SpawnError::Resources`].
     fn spawn(
         &mut self,
         ex: &mut dyn Executor,
         role: ProcessRole,
         command: ExecCommand,
-    ) -> Result<Pid, ExitStatus> {
+    ) -> Result<Pid, SpawnError> {
+        let files = match self.prepared_files.take() {
+            Some(files) => files,
+            None => match self.load_environment_files(ex) {
+                Ok(files) => files,
+                Err(reason) => return Err(SpawnError::Resources(reason)),
+            },
+        };
+        self.log_starting(ex);
         let env = self.phase_env(ex);
-        let result = ex.spawn(&self.plan, role, &command, &env, self.n_restarts);
+        let result = ex.spawn(&self.plan, role, &command, &env, &files, self.n_restarts);
         self.current = Some((role, command.clone()));
         if let Some(place) = self.command_place() {
             let run = ExecRun {
@@ -912,7 +997,7 @@ impl ServiceRuntime {
             self.tick(ex);
             self.record_command_exit(None, status);
         }
-        outcome
+        outcome.map_err(SpawnError::Exited)
     }
 
     /// Which list the command being started belongs to, and its place in
@@ -962,9 +1047,31 @@ impl ServiceRuntime {
         let Some(command) = self.queue.pop_front() else {
             return false;
         };
-        if let Err(status) = self.spawn(ex, ProcessRole::Control, command) {
-            self.flush_spawn_failure_log(ex);
-            self.on_control_exit(ex, None, status);
+        match self.spawn(ex, ProcessRole::Control, command) {
+            Ok(_) => {}
+            Err(SpawnError::Exited(status)) => {
+                self.flush_spawn_failure_log(ex);
+                self.on_control_exit(ex, None, status);
+            }
+            Err(SpawnError::Resources(reason)) => {
+                // The first command of a phase was prepared before the
+                // phase began; this is a later one (service_run_next_control).
+                self.unit_log(ex, &format!("Failed to run next control task: {reason}"));
+                self.queue.clear();
+                self.current = None;
+                let f = ServiceResult::Resources;
+                match self.state {
+                    ServiceState::StartPre | ServiceState::StartPost | ServiceState::Stop => {
+                        self.enter_signal(ex, ServiceState::StopSigterm, f)
+                    }
+                    ServiceState::StopPost => self.enter_dead(ex, f, true),
+                    ServiceState::Reload => {
+                        self.reload_result = f;
+                        self.enter_running(ex, ServiceResult::Success);
+                    }
+                    _ => self.enter_stop(ex, f),
+                }
+            }
         }
         true
     }
@@ -973,6 +1080,11 @@ impl ServiceRuntime {
         self.queue = self.plan.commands.start_pre.iter().cloned().collect();
         if self.queue.is_empty() {
             self.enter_start(ex);
+            return;
+        }
+        if !self.prepare_spawn(ex, "start-pre") {
+            self.queue.clear();
+            self.enter_dead(ex, ServiceResult::Resources, true);
             return;
         }
         self.set_state(ServiceState::StartPre);
@@ -989,6 +1101,11 @@ impl ServiceRuntime {
             self.enter_start_post(ex);
             return;
         };
+        if !self.prepare_spawn(ex, "start") {
+            self.queue.clear();
+            self.enter_signal(ex, ServiceState::StopSigterm, ServiceResult::Resources);
+            return;
+        }
         self.queue = commands;
         let forking = self.plan.service_type == ServiceType::Forking;
         let role = if forking {
@@ -998,7 +1115,11 @@ impl ServiceRuntime {
         };
         self.set_state(ServiceState::Start);
         self.arm(ex, self.plan.timeout_start_usec);
-        let spawned = self.spawn(ex, role, first);
+        let spawned = self.spawn(ex, role, first).map_err(|e| match e {
+            SpawnError::Exited(status) => status,
+            // Prepared above: the files were read.
+            SpawnError::Resources(_) => ExitStatus::Exited(1),
+        });
         if spawned.is_err()
             && matches!(
                 self.plan.service_type,
@@ -1040,6 +1161,11 @@ impl ServiceRuntime {
         self.queue = self.plan.commands.start_post.iter().cloned().collect();
         if self.queue.is_empty() {
             self.enter_running(ex, ServiceResult::Success);
+            return;
+        }
+        if !self.prepare_spawn(ex, "start-post") {
+            self.queue.clear();
+            self.enter_stop(ex, ServiceResult::Resources);
             return;
         }
         self.set_state(ServiceState::StartPost);
@@ -1095,6 +1221,11 @@ impl ServiceRuntime {
         self.queue = self.plan.commands.stop.iter().cloned().collect();
         if self.queue.is_empty() {
             self.enter_signal(ex, ServiceState::StopSigterm, ServiceResult::Success);
+            return;
+        }
+        if !self.prepare_spawn(ex, "stop") {
+            self.queue.clear();
+            self.enter_signal(ex, ServiceState::StopSigterm, ServiceResult::Resources);
             return;
         }
         self.set_state(ServiceState::Stop);
@@ -1258,6 +1389,11 @@ impl ServiceRuntime {
         self.queue = self.plan.commands.stop_post.iter().cloned().collect();
         if self.queue.is_empty() {
             self.enter_signal(ex, ServiceState::FinalSigterm, ServiceResult::Success);
+            return;
+        }
+        if !self.prepare_spawn(ex, "stop-post") {
+            self.queue.clear();
+            self.enter_signal(ex, ServiceState::FinalSigterm, ServiceResult::Resources);
             return;
         }
         self.set_state(ServiceState::StopPost);

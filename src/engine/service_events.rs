@@ -118,9 +118,18 @@ impl ServiceRuntime {
             && self.state == ServiceState::Start
             && let Some(next) = self.queue.pop_front()
         {
-            if let Err(status) = self.spawn(ex, ProcessRole::Main, next) {
-                self.flush_spawn_failure_log(ex);
-                self.on_main_exit(ex, None, status);
+            match self.spawn(ex, ProcessRole::Main, next) {
+                Ok(_) => {}
+                Err(SpawnError::Exited(status)) => {
+                    self.flush_spawn_failure_log(ex);
+                    self.on_main_exit(ex, None, status);
+                }
+                Err(SpawnError::Resources(reason)) => {
+                    self.unit_log(ex, &format!("Failed to run next main task: {reason}"));
+                    self.queue.clear();
+                    self.current = None;
+                    self.enter_stop(ex, ServiceResult::Resources);
+                }
             }
             return;
         }

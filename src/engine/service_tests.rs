@@ -51,6 +51,8 @@ struct Recorder {
     /// Processes outside the service, by PID: their session.
     foreign: Vec<(i32, i32)>,
     runtime_directories_removed: usize,
+    /// EnvironmentFile= cannot be read.
+    unreadable_environment_file: bool,
 }
 
 impl Executor for Recorder {
@@ -60,6 +62,7 @@ impl Executor for Recorder {
         role: ProcessRole,
         c: &ExecCommand,
         env: &[(String, String)],
+        _files: &[(String, String)],
         restarts: u32,
     ) -> io::Result<Pid> {
         self.restarts.push(restarts);
@@ -83,6 +86,12 @@ impl Executor for Recorder {
     }
     fn read_pid_file(&mut self, _: &str) -> Option<Pid> {
         self.pid_file.map(Pid::from_raw)
+    }
+    fn load_environment_files(&mut self, _: &ServicePlan) -> io::Result<Vec<(String, String)>> {
+        match self.unreadable_environment_file {
+            true => Err(io::Error::from_raw_os_error(nix::libc::ENOENT)),
+            false => Ok(Vec::new()),
+        }
     }
     fn log(&mut self, unit: &str, message: &str) {
         let _ = unit;
@@ -460,6 +469,32 @@ fn forking_service_takes_its_main_pid_from_the_pid_file() {
     exit(&mut s, &mut ex, 100, ExitStatus::Exited(0));
     assert_eq!(s.state, ServiceState::Running);
     assert_eq!(s.main_pid, Some(Pid::from_raw(4242)));
+}
+
+#[test]
+fn an_environment_file_that_cannot_be_read_fails_the_start_with_resources() {
+    let mut ex = Recorder {
+        unreadable_environment_file: true,
+        ..Default::default()
+    };
+    let mut s = ServiceRuntime::new(plan(ServiceType::Oneshot, &["/bin/true"]));
+    s.start(&mut ex);
+    assert!(ex.spawned.is_empty());
+    assert_eq!(
+        (s.state, s.result),
+        (ServiceState::Failed, ServiceResult::Resources)
+    );
+    // Nothing ran: no "Starting", and the unit never left inactivity.
+    assert_eq!(
+        ex.log,
+        [
+            "demo.service: Failed to load environment files: No such file or directory",
+            "demo.service: Failed to run 'start' task: No such file or directory",
+            "demo.service: Failed with result 'resources'.",
+            "Failed to start demo.service - Demo.",
+        ]
+    );
+    assert_eq!(s.timestamps.inactive_exit, DualTimestamp::default());
 }
 
 #[test]

@@ -13,6 +13,9 @@ const UNIT_MESSAGES: &[(&str, u8)] = &[
     ("Start request repeated too quickly.", LOG_WARNING),
     ("Failed to execute ", LOG_ERR),
     ("Failed at step ", LOG_ERR),
+    ("Failed to load environment files: ", LOG_ERR),
+    ("Failed to run '", LOG_WARNING),
+    ("Failed to run next ", LOG_WARNING),
     ("State '", LOG_WARNING),
     ("Processes still around after ", LOG_WARNING),
     ("Stopping timed out. ", LOG_WARNING),
@@ -96,6 +99,14 @@ mod tests {
             LOG_NOTICE
         );
         assert_eq!(p("Assertion failed for a.service - A."), LOG_WARNING);
+        assert_eq!(
+            p("a.service: Failed to load environment files: No such file or directory"),
+            LOG_ERR
+        );
+        assert_eq!(
+            p("a.service: Failed to run 'start' task: No such file or directory"),
+            LOG_WARNING
+        );
         assert_eq!(
             p(
                 "a.service - A was skipped because of an unmet condition check (ConditionPathExists=/x)."

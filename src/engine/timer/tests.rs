@@ -49,6 +49,7 @@ impl Executor for Clock {
         _: ProcessRole,
         _: &ExecCommand,
         _: &[(String, String)],
+        _: &[(String, String)],
         _: u32,
     ) -> io::Result<Pid> {
         Err(io::Error::other("timers spawn nothing"))
