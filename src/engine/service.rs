@@ -82,8 +82,21 @@ pub trait Executor {
     }
     /// The unit is down: its control group goes, once empty.
     fn release_unit_group(&mut self, _unit: &str) {}
-    /// The PID a forking daemon wrote into its PID file, if it is alive.
-    fn read_pid_file(&mut self, path: &str) -> Option<Pid>;
+    /// The PID a forking daemon wrote into the first line of its PID file.
+    fn read_pid_file(&mut self, path: &str) -> Result<Pid, PidFileError>;
+    /// Watches for `path` (the PID file of `unit`) to appear or change, as
+    /// systemd's path_spec_watch(): the file's directory, or the nearest
+    /// ancestor that exists while the directory does not. The supervisor
+    /// then calls `on_pid_file_changed` of the unit's service. A second
+    /// call replaces the unit's watch.
+    fn watch_pid_file(&mut self, unit: &str, path: &str) -> io::Result<()> {
+        let _ = (unit, path);
+        Ok(())
+    }
+    /// Ends the watch of `unit`'s PID file, if any.
+    fn unwatch_pid_file(&mut self, unit: &str) {
+        let _ = unit;
+    }
     /// A message of the supervisor about this unit (journal and status).
     fn log(&mut self, unit: &str, message: &str);
     /// CLOCK_MONOTONIC, in microseconds.
@@ -120,6 +133,16 @@ pub trait Executor {
     fn remove_runtime_directories(&mut self, plan: &ServicePlan) {
         let _ = plan;
     }
+}
+
+/// Why a PID file gave no PID.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PidFileError {
+    /// It could not be opened; the errno's text ("No such file or
+    /// directory").
+    Open(String),
+    /// Its first line is not a PID; the errno's text ("Invalid argument").
+    Parse(String),
 }
 
 /// Why a command of the service did not start.
@@ -269,6 +292,9 @@ pub struct ServiceRuntime {
     /// What each command of the current or last run did, by its list
     /// (`ExecStart`, ...) and place in it: systemd's exec status.
     pub exec_runs: ExecRuns,
+    /// A forking service waits for its PID file to appear (systemd's
+    /// pid_file_pathspec): the executor watches it.
+    pid_file_watched: bool,
     /// The run ended without a restart: the next start that passes the
     /// start limit counts restarts from 0 again (systemd's
     /// flush_n_restarts), so that `NRestarts=` can be read meanwhile.
@@ -335,6 +361,7 @@ impl ServiceRuntime {
             halt_requested: None,
             reaped_cpu_usec: None,
             exec_runs: ExecRuns::default(),
+            pid_file_watched: false,
             flush_n_restarts: false,
             prepared_files: None,
             starting_message_pending: false,
@@ -1200,6 +1227,7 @@ impl ServiceRuntime {
     }
 
     fn enter_running(&mut self, ex: &mut dyn Executor, f: ServiceResult) {
+        self.unwatch_pid_file(ex);
         self.set_result(f);
         self.control_pid = None;
         if self.result != ServiceResult::Success {
@@ -1217,6 +1245,7 @@ impl ServiceRuntime {
     }
 
     fn enter_stop(&mut self, ex: &mut dyn Executor, f: ServiceResult) {
+        self.unwatch_pid_file(ex);
         self.set_result(f);
         self.queue = self.plan.commands.stop.iter().cloned().collect();
         if self.queue.is_empty() {
@@ -1236,6 +1265,7 @@ impl ServiceRuntime {
     /// Signals what is left of the service (per KillMode=) and waits for
     /// it to go; moves on at once when nothing was left.
     fn enter_signal(&mut self, ex: &mut dyn Executor, state: ServiceState, f: ServiceResult) {
+        self.unwatch_pid_file(ex);
         self.set_result(f);
         let signal = match state {
             ServiceState::StopWatchdog | ServiceState::FinalWatchdog => self.plan.watchdog_signal,
@@ -1385,6 +1415,7 @@ impl ServiceRuntime {
     }
 
     fn enter_stop_post(&mut self, ex: &mut dyn Executor, f: ServiceResult) {
+        self.unwatch_pid_file(ex);
         self.set_result(f);
         self.queue = self.plan.commands.stop_post.iter().cloned().collect();
         if self.queue.is_empty() {
@@ -1402,6 +1433,7 @@ impl ServiceRuntime {
     }
 
     fn enter_dead(&mut self, ex: &mut dyn Executor, f: ServiceResult, allow_restart: bool) {
+        self.unwatch_pid_file(ex);
         self.set_result(f);
         if self.result == ServiceResult::Success {
             self.unit_log(ex, "Deactivated successfully.");
@@ -1464,6 +1496,13 @@ impl ServiceRuntime {
             self.begin_start_job(ex);
         } else {
             self.settle_job(ex);
+        }
+    }
+
+    /// Ends the wait for the PID file, where there is one.
+    fn unwatch_pid_file(&mut self, ex: &mut dyn Executor) {
+        if std::mem::take(&mut self.pid_file_watched) {
+            ex.unwatch_pid_file(&self.plan.name);
         }
     }
 

@@ -24,6 +24,9 @@ const UNIT_MESSAGES: &[(&str, u8)] = &[
     ("Service reached runtime time limit. ", LOG_WARNING),
     ("Killing process ", LOG_NOTICE),
     ("PID file ", LOG_ERR),
+    ("Daemon never wrote its PID file.", LOG_WARNING),
+    ("Failed to set a watch for PID file ", LOG_ERR),
+    ("Supervising process ", LOG_WARNING),
     ("Job ", LOG_NOTICE),
     ("Starting requested but asserts failed.", LOG_NOTICE),
 ];
@@ -99,6 +102,16 @@ mod tests {
             LOG_NOTICE
         );
         assert_eq!(p("Assertion failed for a.service - A."), LOG_WARNING);
+        assert_eq!(
+            p(
+                "a.service: Can't open PID file /run/a.pid (yet?) after start: No such file or directory"
+            ),
+            LOG_INFO
+        );
+        assert_eq!(
+            p("a.service: Daemon never wrote its PID file. Failing."),
+            LOG_WARNING
+        );
         assert_eq!(
             p("a.service: Failed to load environment files: No such file or directory"),
             LOG_ERR

@@ -12,6 +12,7 @@ mod conditions;
 mod dependencies;
 mod dialect;
 mod directories;
+mod forking;
 mod harness;
 mod notify;
 mod pid1;
