@@ -8,6 +8,7 @@ pub mod fnmatch;
 pub mod specifier;
 pub mod syslog;
 pub mod timespan;
+pub mod shell_quote;
 pub mod timestamp;
 pub mod unit_file;
 
