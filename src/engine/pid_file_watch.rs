@@ -69,15 +69,25 @@ impl PidFileWatch {
     }
 
     /// Makes `unit` wait for `path`, replacing what it waited on before.
+    /// The new watch is set before the old one goes: a directory watched
+    /// again keeps its watch (inotify gives the same descriptor), so no
+    /// change falls between the two.
     pub fn watch(&self, unit: &str, path: &str) -> io::Result<()> {
-        self.unwatch(unit);
         let (directory, entry) = nearest_existing(Path::new(path));
         let wd = self.inotify.get_ref().0.add_watch(&directory, changes())?;
-        self.waiters.borrow_mut().push(Waiter {
+        let mut waiters = self.waiters.borrow_mut();
+        let old = waiters
+            .iter()
+            .position(|w| w.unit == unit)
+            .map(|i| waiters.remove(i));
+        waiters.push(Waiter {
             unit: unit.to_string(),
             wd,
             entry,
         });
+        if let Some(old) = old {
+            self.forget_unused(&waiters, old.wd);
+        }
         Ok(())
     }
 
@@ -89,9 +99,14 @@ impl PidFileWatch {
             return;
         };
         let gone = waiters.remove(i);
-        if !waiters.iter().any(|w| w.wd == gone.wd) {
+        self.forget_unused(&waiters, gone.wd);
+    }
+
+    /// Removes the watch `wd` unless a unit still waits on it.
+    fn forget_unused(&self, waiters: &[Waiter], wd: WatchDescriptor) {
+        if !waiters.iter().any(|w| w.wd == wd) {
             // The directory may be gone already, and its watch with it.
-            let _ = self.inotify.get_ref().0.rm_watch(gone.wd);
+            let _ = self.inotify.get_ref().0.rm_watch(wd);
         }
     }
 
@@ -185,6 +200,16 @@ mod tests {
                 .unwrap();
             std::fs::write(dir.path().join("other.pid"), "1\n").unwrap();
             std::fs::write(&pid_file, "42\n").unwrap();
+            let mut woken = Vec::new();
+            while woken.is_empty() {
+                woken = watch.changed().await.unwrap();
+            }
+            assert_eq!(woken, vec!["d.service".to_string()]);
+            // Watched again, the directory still reports changes.
+            watch
+                .watch("d.service", pid_file.to_str().unwrap())
+                .unwrap();
+            std::fs::write(&pid_file, "43\n").unwrap();
             let mut woken = Vec::new();
             while woken.is_empty() {
                 woken = watch.changed().await.unwrap();

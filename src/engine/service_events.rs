@@ -82,9 +82,15 @@ impl ServiceRuntime {
         if self.retry_pid_file(ex) {
             return;
         }
-        if let Some(path) = self.plan.pid_file.clone()
-            && !self.watch_pid_file(ex, &path)
-        {
+        // Watched again (a directory on the way may have appeared), and
+        // read once more: what changed before the watch was set is not
+        // reported.
+        let Some(path) = self.plan.pid_file.clone() else {
+            return;
+        };
+        if self.watch_pid_file(ex, &path) {
+            self.retry_pid_file(ex);
+        } else {
             self.enter_signal(ex, ServiceState::StopSigterm, ServiceResult::Resources);
         }
     }

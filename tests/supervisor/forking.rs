@@ -14,11 +14,13 @@ use super::harness::{self, Pod};
 /// A start command that forks a daemon and exits at once. After DELAY
 /// seconds the daemon writes its PID to WITNESS, then, by MODE: `write`
 /// creates the PID file's directory, writes its PID there and stays;
-/// `never` stays without writing it; `exit` exits.
+/// `empty` creates the PID file empty and writes its PID there half a
+/// second later; `never` stays without writing it; `exit` exits.
 const FORKER: &str = r#"pidfile=$1 delay=$2 mode=$3 witness=$4
 sh -c 'sleep "$1"; echo $$ > "$4"
 case "$2" in
 write) mkdir -p "$(dirname "$3")"; echo $$ > "$3"; exec sleep 60 ;;
+empty) : > "$3"; sleep 0.5; echo $$ > "$3"; exec sleep 60 ;;
 never) exec sleep 60 ;;
 *) exit 0 ;;
 esac' daemon "$delay" "$mode" "$pidfile" "$witness" </dev/null >/dev/null 2>&1 &
@@ -102,6 +104,21 @@ fn a_pid_file_whose_directory_comes_with_it_is_waited_for() {
         daemon.to_string()
     );
     sup.stop();
+}
+
+#[test]
+fn a_pid_file_created_empty_is_read_again_once_written() {
+    let (pod, pid_file, _) = forking_pod("slow", "slow.pid", "empty", "");
+    let mut sup = pod.start();
+    sup.wait_for("Started slow.service - Daemon slow.");
+    let daemon = read_pid(&pid_file);
+    assert_eq!(
+        property(&pod, "slow.service", "MainPID"),
+        daemon.to_string()
+    );
+    let out = sup.stop();
+    // An empty file is not a PID yet: that is waited out without a word.
+    assert!(!out.contains("Failed to parse PID"), "{out}");
 }
 
 #[test]
