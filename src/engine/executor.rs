@@ -15,8 +15,9 @@ use nix::unistd::{Group, Pid, User};
 
 use super::conditions;
 use super::directories::{self, Roots};
+use super::pid_file_watch::PidFileWatch;
 use super::plan::{Condition, ExecContext, ServicePlan};
-use super::service::{Executor, ProcessInfo, ProcessRole};
+use super::service::{Executor, PidFileError, ProcessInfo, ProcessRole};
 use super::spawn::{ProcessPlan, SetupStep, SpawnFailure, spawn};
 use crate::syntax::Usec;
 use crate::syntax::environment::{self, EnvironmentLayers};
@@ -82,6 +83,9 @@ pub struct ProcessExecutor {
     pub pool_dirs: Vec<PathBuf>,
     /// A control group per service, where runr can make them.
     pub unit_groups: Option<crate::cgroup::unit_groups::UnitGroups>,
+    /// The watches of PID files that forking services wait for, made at
+    /// the first such wait.
+    pid_files: Option<Rc<PidFileWatch>>,
 }
 
 impl ProcessExecutor {
@@ -94,7 +98,13 @@ impl ProcessExecutor {
             pools: crate::cgroup::Pools::detect(),
             pool_dirs: Vec::new(),
             unit_groups: None,
+            pid_files: None,
         }
+    }
+
+    /// The PID file watches, for the supervisor's loop to await.
+    pub fn pid_file_watch(&self) -> Option<Rc<PidFileWatch>> {
+        self.pid_files.clone()
     }
 
     /// The path services get as `$NOTIFY_SOCKET`.
@@ -277,14 +287,15 @@ fn resolve_program(path: &str) -> PathBuf {
 impl ProcessExecutor {
     /// The environment of one command, merged in systemd's order: its own
     /// variables (PATH, the user's, the phase's $MAINPID ...),
-    /// PassEnvironment=, Environment=, EnvironmentFile= (read now), then
-    /// UnsetEnvironment=.
+    /// PassEnvironment=, Environment=, EnvironmentFile= (`files`, read
+    /// before the fork), then UnsetEnvironment=.
     fn environment(
         &self,
         plan: &ServicePlan,
         credentials: Option<&Credentials>,
         phase: &[(String, String)],
-    ) -> io::Result<Vec<(String, String)>> {
+        files: &[(String, String)],
+    ) -> Vec<(String, String)> {
         let mut service: Vec<(String, String)> = vec![("PATH".into(), DEFAULT_PATH.into())];
         if let Some(c) = credentials {
             service.extend(c.env.iter().cloned());
@@ -297,27 +308,14 @@ impl ProcessExecutor {
         let passed = environment::resolve_pass_environment(&plan.exec.pass_environment, &|name| {
             self.own_environment.get(name).cloned()
         });
-        let mut files = Vec::new();
-        for (path, optional) in &plan.exec.environment_files {
-            match std::fs::read_to_string(path) {
-                Ok(text) => files.extend(environment::parse_environment_file(&text)),
-                Err(_) if *optional => {}
-                Err(e) => {
-                    return Err(io::Error::new(
-                        e.kind(),
-                        format!("Failed to load environment files: {e}"),
-                    ));
-                }
-            }
-        }
-        Ok(environment::build_exec_environment(&EnvironmentLayers {
+        environment::build_exec_environment(&EnvironmentLayers {
             service: &service,
             passed: &passed,
             environment: &plan.exec.environment,
-            files: &files,
+            files,
             unset: &plan.exec.unset_environment,
             ..Default::default()
-        }))
+        })
     }
 }
 
@@ -328,11 +326,12 @@ impl Executor for ProcessExecutor {
         _role: ProcessRole,
         command: &ExecCommand,
         phase_env: &[(String, String)],
+        files: &[(String, String)],
         restarts: u32,
     ) -> io::Result<Pid> {
         let exec = &plan.exec;
         let credentials = resolve_credentials(exec)?;
-        let env = self.environment(plan, credentials.as_ref(), phase_env)?;
+        let env = self.environment(plan, credentials.as_ref(), phase_env, files);
         let argv: Vec<OsString> = if command.no_env_expand {
             command.argv.iter().map(OsString::from).collect()
         } else {
@@ -485,11 +484,40 @@ impl Executor for ProcessExecutor {
         }
     }
 
-    fn read_pid_file(&mut self, path: &str) -> Option<Pid> {
-        // The first line: PostgreSQL's postmaster.pid, for one, goes on.
-        let text = std::fs::read_to_string(path).ok()?;
-        let pid: i32 = text.lines().next()?.trim().parse().ok()?;
-        (pid > 1 && kill(Pid::from_raw(pid), None).is_ok()).then(|| Pid::from_raw(pid))
+    fn load_environment_files(&mut self, plan: &ServicePlan) -> io::Result<Vec<(String, String)>> {
+        let mut files = Vec::new();
+        for (path, optional) in &plan.exec.environment_files {
+            match std::fs::read_to_string(path) {
+                Ok(text) => files.extend(environment::parse_environment_file(&text)),
+                Err(_) if *optional => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(files)
+    }
+
+    fn read_pid_file(&mut self, path: &str) -> Result<Pid, PidFileError> {
+        let text =
+            std::fs::read(path).map_err(|e| PidFileError::Open(crate::engine::errno_text(&e)))?;
+        parse_pid_file(&text)
+    }
+
+    fn watch_pid_file(&mut self, unit: &str, path: &str) -> io::Result<()> {
+        let watch = match &self.pid_files {
+            Some(watch) => watch.clone(),
+            None => {
+                let watch = Rc::new(PidFileWatch::new()?);
+                self.pid_files = Some(watch.clone());
+                watch
+            }
+        };
+        watch.watch(unit, path)
+    }
+
+    fn unwatch_pid_file(&mut self, unit: &str) {
+        if let Some(watch) = &self.pid_files {
+            watch.unwatch(unit);
+        }
     }
 
     fn log(&mut self, unit: &str, message: &str) {
@@ -548,9 +576,39 @@ impl Executor for ProcessExecutor {
     }
 }
 
+/// The PID on the first line of a PID file (PostgreSQL's postmaster.pid,
+/// for one, goes on after it), as systemd's parse_pid() takes it.
+fn parse_pid_file(text: &[u8]) -> Result<Pid, PidFileError> {
+    let invalid = || PidFileError::Parse(nix::errno::Errno::EINVAL.desc().to_string());
+    let first = text.split(|b| *b == b'\n').next().unwrap_or_default();
+    let first = std::str::from_utf8(first).map_err(|_| invalid())?;
+    let pid: i64 = first.trim().parse().map_err(|_| invalid())?;
+    match i32::try_from(pid) {
+        Ok(pid) if pid > 0 => Ok(Pid::from_raw(pid)),
+        // glibc's words for ERANGE.
+        _ => Err(PidFileError::Parse("Numerical result out of range".into())),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pid_file_gives_the_pid_of_its_first_line() {
+        assert_eq!(parse_pid_file(b"4242\n"), Ok(Pid::from_raw(4242)));
+        assert_eq!(
+            parse_pid_file(b" 17 \n/var/lib/pg\n"),
+            Ok(Pid::from_raw(17))
+        );
+        let invalid = Err(PidFileError::Parse("Invalid argument".into()));
+        assert_eq!(parse_pid_file(b""), invalid);
+        assert_eq!(parse_pid_file(b"pid\n"), invalid);
+        assert_eq!(
+            parse_pid_file(b"0\n"),
+            Err(PidFileError::Parse("Numerical result out of range".into()))
+        );
+    }
 
     struct NoLogs;
 

@@ -1275,6 +1275,13 @@ impl Manager {
             .collect()
     }
 
+    /// The PID file `name` waits for may have appeared (its watch fired).
+    pub fn on_pid_file_changed(&mut self, ex: &mut dyn Executor, name: &str) {
+        if let Some(UnitRuntime::Service(s)) = self.runtimes.get_mut(name) {
+            s.on_pid_file_changed(ex);
+        }
+    }
+
     pub fn on_memory_exceeded(&mut self, ex: &mut dyn Executor, name: &str, rss: u64, limit: u64) {
         if let Some(UnitRuntime::Service(s)) = self.runtimes.get_mut(name) {
             s.on_memory_exceeded(ex, rss, limit);

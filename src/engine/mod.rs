@@ -18,6 +18,7 @@ pub mod manager_timers;
 mod main_stack;
 pub mod mount_units;
 pub mod notify;
+pub mod pid_file_watch;
 pub mod pidfd;
 pub mod reaper;
 pub mod spawn;

@@ -20,6 +20,7 @@ use crate::config::model::{DependencyKind, LoadState, Unit, UnitBody, UnitType};
 use crate::config::service::{Service, ServiceType, StdInput, StdOutput};
 use crate::control::types::{Property, PropertyQuery};
 use crate::syntax::exec::ExecCommand;
+use crate::syntax::shell_quote::shell_maybe_quote;
 use crate::syntax::specifier::{SpecifierContext, expand_specifiers};
 use crate::syntax::timespan::format_timespan;
 use crate::syntax::timestamp::format_timestamp;
@@ -201,12 +202,12 @@ fn push_service(
 ) {
     let run = ctx.service;
     let compute = |name: &str| service_value(name, unit, service, run);
-    let after = |name: &str, lines: &mut Vec<PropertyLine>| {
-        if name == "ExecMainStatus"
-            && let Some(service) = service
-        {
-            push_exec_lines(lines, service, run);
+    let after = |name: &str, lines: &mut Vec<PropertyLine>| match (name, service) {
+        ("ExecMainStatus", Some(service)) => push_exec_lines(lines, service, run),
+        ("Environment", Some(service)) if ctx.wants("EnvironmentFiles") => {
+            push_environment_files(lines, service)
         }
+        _ => {}
     };
     push_table(lines, property_table::SERVICE, ctx, compute, after);
 }
@@ -285,8 +286,8 @@ fn service_value(
             None => "[not set]".to_string(),
         },
         "Environment" => environment_words(&s.environment),
-        "PassEnvironment" => s.pass_environment.join(" "),
-        "UnsetEnvironment" => s.unset_environment.join(" "),
+        "PassEnvironment" => quoted_words(&s.pass_environment),
+        "UnsetEnvironment" => quoted_words(&s.unset_environment),
         "UMask" => format!("{:04o}", s.umask.unwrap_or(0o022)),
         "Nice" => s.nice.unwrap_or(0).to_string(),
         "WorkingDirectory" => match &s.working_directory {
@@ -407,33 +408,36 @@ fn control_group_of(unit: &Unit) -> String {
     crate::cgroup::unit_groups::control_group_path(&unit.name)
 }
 
-/// `Environment=` as systemd prints it: each assignment, quoted when it
-/// holds a space or a quote.
+/// `Environment=` as systemd prints it: each assignment in the order the
+/// unit's lines left them, quoted as a shell word where it needs it.
 fn environment_words(env: &[(String, String)]) -> String {
     env.iter()
-        .map(|(k, v)| shell_word(&format!("{k}={v}")))
+        .map(|(k, v)| shell_maybe_quote(&format!("{k}={v}")).into_owned())
         .collect::<Vec<_>>()
         .join(" ")
 }
 
-/// A word quoted the way systemd's `show` quotes list elements.
-fn shell_word(word: &str) -> String {
-    let needs_quotes = word.is_empty()
-        || word
-            .chars()
-            .any(|c| c.is_whitespace() || matches!(c, '"' | '\'' | '\\'));
-    if !needs_quotes {
-        return word.to_string();
+/// A list property as `show` prints it: the words, each quoted where a
+/// shell needs it.
+fn quoted_words(words: &[String]) -> String {
+    words
+        .iter()
+        .map(|w| shell_maybe_quote(w))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `EnvironmentFiles=`, one line per file (`/etc/x (ignore_errors=yes)`
+/// for a `-` one), after `Environment=`; none at all without files, even
+/// with `--all`.
+fn push_environment_files(lines: &mut Vec<PropertyLine>, service: &Service) {
+    for file in &service.environment_files {
+        lines.push(PropertyLine {
+            name: "EnvironmentFiles".to_string(),
+            value: format!("{} (ignore_errors={})", file.path, yes_no(file.optional)),
+            hidden: false,
+        });
     }
-    let mut out = String::from("\"");
-    for c in word.chars() {
-        if matches!(c, '"' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out.push('"');
-    out
 }
 
 fn std_input_name(input: Option<&StdInput>) -> String {

@@ -46,17 +46,26 @@ pub enum ProcessRole {
 /// The effects the machine asks for.
 pub trait Executor {
     /// Starts `command` for the service; `env` adds what the phase sets
-    /// ($MAINPID, $SERVICE_RESULT, ...). `restarts` is the service's
-    /// restart count (`NRestarts=`) at this start: the lines the process
-    /// writes carry it (`Prefix=%R`).
+    /// ($MAINPID, $SERVICE_RESULT, ...), `files` what its EnvironmentFile=
+    /// files assign (read by [`Executor::load_environment_files`]).
+    /// `restarts` is the service's restart count (`NRestarts=`) at this
+    /// start: the lines the process writes carry it (`Prefix=%R`).
     fn spawn(
         &mut self,
         plan: &ServicePlan,
         role: ProcessRole,
         command: &ExecCommand,
         env: &[(String, String)],
+        files: &[(String, String)],
         restarts: u32,
     ) -> io::Result<Pid>;
+    /// Reads the service's EnvironmentFile= files, in order, before a
+    /// command is forked (as systemd's manager does): an error when one
+    /// that is not optional (`-`) cannot be read.
+    fn load_environment_files(&mut self, plan: &ServicePlan) -> io::Result<Vec<(String, String)>> {
+        let _ = plan;
+        Ok(Vec::new())
+    }
     /// Sends `signal` to `pid`, or to the process group `pid` leads when
     /// `group`; true if some process received it.
     fn kill(&mut self, pid: Pid, signal: Signal, group: bool) -> bool;
@@ -73,8 +82,21 @@ pub trait Executor {
     }
     /// The unit is down: its control group goes, once empty.
     fn release_unit_group(&mut self, _unit: &str) {}
-    /// The PID a forking daemon wrote into its PID file, if it is alive.
-    fn read_pid_file(&mut self, path: &str) -> Option<Pid>;
+    /// The PID a forking daemon wrote into the first line of its PID file.
+    fn read_pid_file(&mut self, path: &str) -> Result<Pid, PidFileError>;
+    /// Watches for `path` (the PID file of `unit`) to appear or change, as
+    /// systemd's path_spec_watch(): the file's directory, or the nearest
+    /// ancestor that exists while the directory does not. The supervisor
+    /// then calls `on_pid_file_changed` of the unit's service. A second
+    /// call replaces the unit's watch.
+    fn watch_pid_file(&mut self, unit: &str, path: &str) -> io::Result<()> {
+        let _ = (unit, path);
+        Ok(())
+    }
+    /// Ends the watch of `unit`'s PID file, if any.
+    fn unwatch_pid_file(&mut self, unit: &str) {
+        let _ = unit;
+    }
     /// A message of the supervisor about this unit (journal and status).
     fn log(&mut self, unit: &str, message: &str);
     /// CLOCK_MONOTONIC, in microseconds.
@@ -111,6 +133,28 @@ pub trait Executor {
     fn remove_runtime_directories(&mut self, plan: &ServicePlan) {
         let _ = plan;
     }
+}
+
+/// Why a PID file gave no PID.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PidFileError {
+    /// It could not be opened; the errno's text ("No such file or
+    /// directory").
+    Open(String),
+    /// Its first line is not a PID; the errno's text ("Invalid argument").
+    Parse(String),
+}
+
+/// Why a command of the service did not start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum SpawnError {
+    /// It was forked and failed to become the command (or could not be
+    /// forked): it counts as a process that exited with this status.
+    Exited(ExitStatus),
+    /// The manager could not prepare it (an EnvironmentFile= that cannot
+    /// be read): nothing ran, and the phase fails with `resources`. The
+    /// errno's text.
+    Resources(String),
 }
 
 /// A moment on both clocks, as systemd keeps its unit timestamps.
@@ -248,6 +292,20 @@ pub struct ServiceRuntime {
     /// What each command of the current or last run did, by its list
     /// (`ExecStart`, ...) and place in it: systemd's exec status.
     pub exec_runs: ExecRuns,
+    /// A forking service waits for its PID file to appear (systemd's
+    /// pid_file_pathspec): the executor watches it.
+    pid_file_watched: bool,
+    /// The run ended without a restart: the next start that passes the
+    /// start limit counts restarts from 0 again (systemd's
+    /// flush_n_restarts), so that `NRestarts=` can be read meanwhile.
+    flush_n_restarts: bool,
+    /// The EnvironmentFile= assignments read for the command about to be
+    /// started, by the phase that read them before it changed state.
+    prepared_files: Option<Vec<(String, String)>>,
+    /// "Starting ..." is due once the first command is forked (systemd
+    /// says it only for a start still under way once the unit's start
+    /// returns: not for one that failed before anything ran).
+    starting_message_pending: bool,
 }
 
 /// The runs of a service's commands by (list, place), in key order: a
@@ -303,6 +361,10 @@ impl ServiceRuntime {
             halt_requested: None,
             reaped_cpu_usec: None,
             exec_runs: ExecRuns::default(),
+            pid_file_watched: false,
+            flush_n_restarts: false,
+            prepared_files: None,
+            starting_message_pending: false,
         }
     }
 
@@ -607,13 +669,21 @@ impl ServiceRuntime {
 
     fn begin_start(&mut self, ex: &mut dyn Executor) -> RequestOutcome {
         if !self.pass_start_limit(ex) {
+            // systemd's service_test_start_limit(): the unit goes dead
+            // without a restart, its result `start-limit-hit` only where
+            // no failure is on record yet: the last run of a crash loop
+            // keeps its own (`exit-code`, `signal` ...).
             self.unit_log(ex, "Start request repeated too quickly.");
-            self.result = ServiceResult::StartLimitHit;
-            self.unit_log(ex, "Failed with result 'start-limit-hit'.");
+            self.set_result(ServiceResult::StartLimitHit);
+            self.unit_log(ex, &format!("Failed with result '{}'.", self.result));
+            self.flush_n_restarts = true;
             self.set_state(ServiceState::Failed);
             self.job = Some(JobKind::Start);
             self.finish_job(ex, JobOutcome::Failed);
             return RequestOutcome::StartLimitHit;
+        }
+        if std::mem::take(&mut self.flush_n_restarts) {
+            self.n_restarts = 0;
         }
         self.invocation_id = ex.new_invocation_id();
         ex.begin_invocation(&self.plan.name, &self.invocation_id);
@@ -622,10 +692,7 @@ impl ServiceRuntime {
         self.main_start = DualTimestamp::default();
         self.main_exit_time = DualTimestamp::default();
         let at_once = self.start_completes_at_once();
-        if !at_once && self.job == Some(JobKind::Start) {
-            let unit = self.status_name();
-            self.job_log(ex, &format!("Starting {unit}..."));
-        }
+        self.starting_message_pending = !at_once && self.job == Some(JobKind::Start);
         self.start_queued_behind_stop = false;
         self.status_text = None;
         self.status_errno = 0;
@@ -646,8 +713,21 @@ impl ServiceRuntime {
         // does (it reports before the child gets to run).
         ex.hold_output(at_once);
         self.enter_start_pre(ex);
+        // A start that forked nothing and is still under way says so now.
+        if self.job == Some(JobKind::Start) {
+            self.log_starting(ex);
+        }
+        self.starting_message_pending = false;
         ex.hold_output(false);
         RequestOutcome::Accepted
+    }
+
+    /// "Starting ...", once, when it is due.
+    fn log_starting(&mut self, ex: &mut dyn Executor) {
+        if std::mem::take(&mut self.starting_message_pending) {
+            let unit = self.status_name();
+            self.job_log(ex, &format!("Starting {unit}..."));
+        }
     }
 
     /// StartLimitIntervalSec=/StartLimitBurst=: true if this start may go on.
@@ -679,6 +759,10 @@ impl ServiceRuntime {
             self.set_state(ServiceState::Dead);
         }
         self.result = ServiceResult::Success;
+        self.reload_result = ServiceResult::Success;
+        // As systemd's service_reset_failed(): the restart counter too.
+        self.n_restarts = 0;
+        self.flush_n_restarts = false;
     }
 
     /// `systemctl stop`.
@@ -748,6 +832,11 @@ impl ServiceRuntime {
         let unit = self.status_name();
         self.job_log(ex, &format!("Reloading {unit}..."));
         self.reload_result = ServiceResult::Success;
+        if !self.prepare_spawn(ex, "reload") {
+            self.reload_result = ServiceResult::Resources;
+            self.enter_running(ex, ServiceResult::Success);
+            return RequestOutcome::Accepted;
+        }
         self.queue = self.plan.commands.reload.iter().cloned().collect();
         self.set_state(ServiceState::Reload);
         self.arm(ex, self.plan.timeout_start_usec);
@@ -824,16 +913,56 @@ impl ServiceRuntime {
         env
     }
 
+    /// Reads the EnvironmentFile= files for the next command, as systemd's
+    /// manager does before it forks; logs systemd's two lines when one
+    /// cannot be read (`task` names the phase: "Failed to run 'start'
+    /// task: ..."). A phase calls this before it changes state: a command
+    /// that never ran leaves the unit where it was.
+    fn prepare_spawn(&mut self, ex: &mut dyn Executor, task: &str) -> bool {
+        match self.load_environment_files(ex) {
+            Ok(files) => {
+                self.prepared_files = Some(files);
+                true
+            }
+            Err(reason) => {
+                self.unit_log(ex, &format!("Failed to run '{task}' task: {reason}"));
+                false
+            }
+        }
+    }
+
+    /// The EnvironmentFile= assignments, or why they could not be read
+    /// (logged as systemd logs it).
+    fn load_environment_files(
+        &mut self,
+        ex: &mut dyn Executor,
+    ) -> Result<Vec<(String, String)>, String> {
+        ex.load_environment_files(&self.plan).map_err(|e| {
+            let reason = crate::engine::errno_text(&e);
+            self.unit_log(ex, &format!("Failed to load environment files: {reason}"));
+            reason
+        })
+    }
+
     /// Starts a command; a command that cannot be started counts as one
     /// that exited with 203/EXEC, as a forked child failing execve() does.
+    /// One the manager cannot prepare is [`SpawnError::Resources`].
     fn spawn(
         &mut self,
         ex: &mut dyn Executor,
         role: ProcessRole,
         command: ExecCommand,
-    ) -> Result<Pid, ExitStatus> {
+    ) -> Result<Pid, SpawnError> {
+        let files = match self.prepared_files.take() {
+            Some(files) => files,
+            None => match self.load_environment_files(ex) {
+                Ok(files) => files,
+                Err(reason) => return Err(SpawnError::Resources(reason)),
+            },
+        };
+        self.log_starting(ex);
         let env = self.phase_env(ex);
-        let result = ex.spawn(&self.plan, role, &command, &env, self.n_restarts);
+        let result = ex.spawn(&self.plan, role, &command, &env, &files, self.n_restarts);
         self.current = Some((role, command.clone()));
         if let Some(place) = self.command_place() {
             let run = ExecRun {
@@ -895,7 +1024,7 @@ impl ServiceRuntime {
             self.tick(ex);
             self.record_command_exit(None, status);
         }
-        outcome
+        outcome.map_err(SpawnError::Exited)
     }
 
     /// Which list the command being started belongs to, and its place in
@@ -945,9 +1074,31 @@ impl ServiceRuntime {
         let Some(command) = self.queue.pop_front() else {
             return false;
         };
-        if let Err(status) = self.spawn(ex, ProcessRole::Control, command) {
-            self.flush_spawn_failure_log(ex);
-            self.on_control_exit(ex, None, status);
+        match self.spawn(ex, ProcessRole::Control, command) {
+            Ok(_) => {}
+            Err(SpawnError::Exited(status)) => {
+                self.flush_spawn_failure_log(ex);
+                self.on_control_exit(ex, None, status);
+            }
+            Err(SpawnError::Resources(reason)) => {
+                // The first command of a phase was prepared before the
+                // phase began; this is a later one (service_run_next_control).
+                self.unit_log(ex, &format!("Failed to run next control task: {reason}"));
+                self.queue.clear();
+                self.current = None;
+                let f = ServiceResult::Resources;
+                match self.state {
+                    ServiceState::StartPre | ServiceState::StartPost | ServiceState::Stop => {
+                        self.enter_signal(ex, ServiceState::StopSigterm, f)
+                    }
+                    ServiceState::StopPost => self.enter_dead(ex, f, true),
+                    ServiceState::Reload => {
+                        self.reload_result = f;
+                        self.enter_running(ex, ServiceResult::Success);
+                    }
+                    _ => self.enter_stop(ex, f),
+                }
+            }
         }
         true
     }
@@ -956,6 +1107,11 @@ impl ServiceRuntime {
         self.queue = self.plan.commands.start_pre.iter().cloned().collect();
         if self.queue.is_empty() {
             self.enter_start(ex);
+            return;
+        }
+        if !self.prepare_spawn(ex, "start-pre") {
+            self.queue.clear();
+            self.enter_dead(ex, ServiceResult::Resources, true);
             return;
         }
         self.set_state(ServiceState::StartPre);
@@ -972,6 +1128,11 @@ impl ServiceRuntime {
             self.enter_start_post(ex);
             return;
         };
+        if !self.prepare_spawn(ex, "start") {
+            self.queue.clear();
+            self.enter_signal(ex, ServiceState::StopSigterm, ServiceResult::Resources);
+            return;
+        }
         self.queue = commands;
         let forking = self.plan.service_type == ServiceType::Forking;
         let role = if forking {
@@ -981,7 +1142,11 @@ impl ServiceRuntime {
         };
         self.set_state(ServiceState::Start);
         self.arm(ex, self.plan.timeout_start_usec);
-        let spawned = self.spawn(ex, role, first);
+        let spawned = self.spawn(ex, role, first).map_err(|e| match e {
+            SpawnError::Exited(status) => status,
+            // Prepared above: the files were read.
+            SpawnError::Resources(_) => ExitStatus::Exited(1),
+        });
         if spawned.is_err()
             && matches!(
                 self.plan.service_type,
@@ -1025,6 +1190,11 @@ impl ServiceRuntime {
             self.enter_running(ex, ServiceResult::Success);
             return;
         }
+        if !self.prepare_spawn(ex, "start-post") {
+            self.queue.clear();
+            self.enter_stop(ex, ServiceResult::Resources);
+            return;
+        }
         self.set_state(ServiceState::StartPost);
         self.arm(ex, self.plan.timeout_start_usec);
         self.run_next_control(ex);
@@ -1057,6 +1227,7 @@ impl ServiceRuntime {
     }
 
     fn enter_running(&mut self, ex: &mut dyn Executor, f: ServiceResult) {
+        self.unwatch_pid_file(ex);
         self.set_result(f);
         self.control_pid = None;
         if self.result != ServiceResult::Success {
@@ -1074,10 +1245,16 @@ impl ServiceRuntime {
     }
 
     fn enter_stop(&mut self, ex: &mut dyn Executor, f: ServiceResult) {
+        self.unwatch_pid_file(ex);
         self.set_result(f);
         self.queue = self.plan.commands.stop.iter().cloned().collect();
         if self.queue.is_empty() {
             self.enter_signal(ex, ServiceState::StopSigterm, ServiceResult::Success);
+            return;
+        }
+        if !self.prepare_spawn(ex, "stop") {
+            self.queue.clear();
+            self.enter_signal(ex, ServiceState::StopSigterm, ServiceResult::Resources);
             return;
         }
         self.set_state(ServiceState::Stop);
@@ -1088,6 +1265,7 @@ impl ServiceRuntime {
     /// Signals what is left of the service (per KillMode=) and waits for
     /// it to go; moves on at once when nothing was left.
     fn enter_signal(&mut self, ex: &mut dyn Executor, state: ServiceState, f: ServiceResult) {
+        self.unwatch_pid_file(ex);
         self.set_result(f);
         let signal = match state {
             ServiceState::StopWatchdog | ServiceState::FinalWatchdog => self.plan.watchdog_signal,
@@ -1237,10 +1415,16 @@ impl ServiceRuntime {
     }
 
     fn enter_stop_post(&mut self, ex: &mut dyn Executor, f: ServiceResult) {
+        self.unwatch_pid_file(ex);
         self.set_result(f);
         self.queue = self.plan.commands.stop_post.iter().cloned().collect();
         if self.queue.is_empty() {
             self.enter_signal(ex, ServiceState::FinalSigterm, ServiceResult::Success);
+            return;
+        }
+        if !self.prepare_spawn(ex, "stop-post") {
+            self.queue.clear();
+            self.enter_signal(ex, ServiceState::FinalSigterm, ServiceResult::Resources);
             return;
         }
         self.set_state(ServiceState::StopPost);
@@ -1249,6 +1433,7 @@ impl ServiceRuntime {
     }
 
     fn enter_dead(&mut self, ex: &mut dyn Executor, f: ServiceResult, allow_restart: bool) {
+        self.unwatch_pid_file(ex);
         self.set_result(f);
         if self.result == ServiceResult::Success {
             self.unit_log(ex, "Deactivated successfully.");
@@ -1281,6 +1466,10 @@ impl ServiceRuntime {
             ex.remove_runtime_directories(&self.plan);
         }
         if will_restart {
+            // The state changes after the messages above, as systemd's
+            // service_enter_dead() logs before it sets the state: status
+            // shows the log from the restart's activation on.
+            self.tick_after_logged(ex);
             self.set_state(end);
             self.set_state(ServiceState::AutoRestart);
             self.arm(ex, self.plan.restart_usec.max(1));
@@ -1291,6 +1480,9 @@ impl ServiceRuntime {
         if allow_restart && !self.forbid_restart && self.plan.restart == RestartPolicy::Halt {
             self.halt_requested = Some(());
         }
+        // No restart: the counter is kept for `show` and starts over at the
+        // next start.
+        self.flush_n_restarts = true;
         self.forbid_restart = false;
         self.set_state(end);
         if self.job == Some(JobKind::Start)
@@ -1304,6 +1496,13 @@ impl ServiceRuntime {
             self.begin_start_job(ex);
         } else {
             self.settle_job(ex);
+        }
+    }
+
+    /// Ends the wait for the PID file, where there is one.
+    fn unwatch_pid_file(&mut self, ex: &mut dyn Executor) {
+        if std::mem::take(&mut self.pid_file_watched) {
+            ex.unwatch_pid_file(&self.plan.name);
         }
     }
 

@@ -37,7 +37,9 @@ impl ServiceRuntime {
                 | ServiceState::FinalSigterm
                 | ServiceState::FinalSigkill
         ) || (self.state == ServiceState::Running
-            && self.main_pid.is_none());
+            && self.main_pid.is_none())
+            || (self.pid_file_watched
+                && matches!(self.state, ServiceState::Start | ServiceState::StartPost));
         if !waiting_for_groups || self.main_pid.is_some() || self.control_pid.is_some() {
             return;
         }
@@ -51,8 +53,155 @@ impl ServiceRuntime {
             ServiceState::FinalWatchdog
             | ServiceState::FinalSigterm
             | ServiceState::FinalSigkill => self.enter_dead(ex, ServiceResult::Success, true),
+            ServiceState::Start | ServiceState::StartPost => {
+                // Waiting for the PID file, and nothing of the service is
+                // left to write it (service_notify_cgroup_empty_event).
+                self.unit_log(ex, "Daemon never wrote its PID file. Failing.");
+                self.unwatch_pid_file(ex);
+                if self.state == ServiceState::Start {
+                    self.enter_stop_post(ex, ServiceResult::Protocol);
+                } else {
+                    self.enter_stop(ex, ServiceResult::Protocol);
+                }
+            }
             _ => self.enter_stop(ex, ServiceResult::Success),
         }
+    }
+
+    /// The PID file of a service that waits for it may have appeared or
+    /// changed (the executor's watch saw its directory change): read it
+    /// again, and watch again where it still gives no PID (a directory on
+    /// its path may have been created meanwhile).
+    pub fn on_pid_file_changed(&mut self, ex: &mut dyn Executor) {
+        if !self.pid_file_watched
+            || !matches!(self.state, ServiceState::Start | ServiceState::StartPost)
+        {
+            return;
+        }
+        self.tick(ex);
+        if self.retry_pid_file(ex) {
+            return;
+        }
+        // Watched again (a directory on the way may have appeared), and
+        // read once more: what changed before the watch was set is not
+        // reported.
+        let Some(path) = self.plan.pid_file.clone() else {
+            return;
+        };
+        if self.watch_pid_file(ex, &path) {
+            self.retry_pid_file(ex);
+        } else {
+            self.enter_signal(ex, ServiceState::StopSigterm, ServiceResult::Resources);
+        }
+    }
+
+    /// Reads the PID file into the main PID (systemd's
+    /// service_load_pid_file): false when it gives none, said at
+    /// `may_warn` (info; systemd's debug otherwise, which is not logged).
+    fn load_pid_file(&mut self, ex: &mut dyn Executor, path: &str, may_warn: bool) -> bool {
+        let (pid, info) = match self.suitable_pid_in_file(ex, path) {
+            Ok(Some(found)) => found,
+            Ok(None) => return true,
+            Err(message) => {
+                if may_warn {
+                    self.unit_log(ex, &message);
+                }
+                return false;
+            }
+        };
+        if info.parent != ex.supervisor_pid() {
+            self.unit_log(
+                ex,
+                &format!("Supervising process {pid} which is not our child. We'll most likely not notice when it exits."),
+            );
+        }
+        if !self.groups.contains(&info.session) {
+            self.groups.push(info.session);
+        }
+        self.main_pid = Some(pid);
+        self.main_start = self.clock;
+        true
+    }
+
+    /// The PID in the file, if it may be the main process
+    /// (service_is_suitable_main_pid); None when it is the main PID
+    /// already; else what systemd says of it.
+    fn suitable_pid_in_file(
+        &mut self,
+        ex: &mut dyn Executor,
+        path: &str,
+    ) -> Result<Option<(Pid, ProcessInfo)>, String> {
+        let state = self.state;
+        let pid = ex.read_pid_file(path).map_err(|e| match e {
+            PidFileError::Open(reason) => {
+                format!("Can't open PID file {path} (yet?) after {state}: {reason}")
+            }
+            PidFileError::Parse(reason) => {
+                format!("Failed to parse PID from file {path}: {reason}")
+            }
+        })?;
+        if self.main_pid == Some(pid) {
+            return Ok(None);
+        }
+        if pid == ex.supervisor_pid() {
+            return Err(format!("New main PID {pid} is the manager, refusing."));
+        }
+        if self.control_pid == Some(pid) {
+            return Err(format!(
+                "New main PID {pid} is the control process, refusing."
+            ));
+        }
+        match ex.process_info(pid).filter(|i| !i.zombie) {
+            Some(info) => Ok(Some((pid, info))),
+            None => Err(format!("New main PID {pid} does not exist or is a zombie.")),
+        }
+    }
+
+    /// The PID file gave no PID after the start command: watch for it
+    /// (systemd's service_demand_pid_file). Returns false when the watch
+    /// could not be set.
+    fn demand_pid_file(&mut self, ex: &mut dyn Executor, path: &str) -> bool {
+        if !self.watch_pid_file(ex, path) {
+            return false;
+        }
+        self.retry_pid_file(ex);
+        true
+    }
+
+    /// Sets (or renews) the watch; the file may have appeared just before
+    /// it was set, so a caller reads it once more afterwards.
+    fn watch_pid_file(&mut self, ex: &mut dyn Executor, path: &str) -> bool {
+        match ex.watch_pid_file(&self.plan.name, path) {
+            Ok(()) => {
+                self.pid_file_watched = true;
+                true
+            }
+            Err(e) => {
+                self.unit_log(
+                    ex,
+                    &format!(
+                        "Failed to set a watch for PID file {path}: {}",
+                        crate::engine::errno_text(&e)
+                    ),
+                );
+                self.unwatch_pid_file(ex);
+                false
+            }
+        }
+    }
+
+    /// Reads the watched PID file; once it names the daemon, the service
+    /// is running (systemd's service_retry_pid_file).
+    fn retry_pid_file(&mut self, ex: &mut dyn Executor) -> bool {
+        let Some(path) = self.plan.pid_file.clone() else {
+            return false;
+        };
+        if !self.load_pid_file(ex, &path, false) {
+            return false;
+        }
+        self.unwatch_pid_file(ex);
+        self.enter_running(ex, ServiceResult::Success);
+        true
     }
 
     pub(super) fn is_clean_exit(&self, status: ExitStatus, daemon: bool) -> bool {
@@ -98,6 +247,11 @@ impl ServiceRuntime {
         self.main_exit = Some((pid.unwrap_or(Pid::from_raw(0)), status));
         self.main_exit_time = self.clock;
         self.main_pid = None;
+        // A failure the `-` prefix ignores is a success, and systemd logs
+        // a successful exit at debug level only.
+        if ignore {
+            f = ServiceResult::Success;
+        }
         if f != ServiceResult::Success {
             self.unit_log(
                 ex,
@@ -107,19 +261,24 @@ impl ServiceRuntime {
                     status.status_text()
                 ),
             );
-            if ignore {
-                self.unit_log(ex, "Failure ignored.");
-                f = ServiceResult::Success;
-            }
         }
         if oneshot
             && f == ServiceResult::Success
             && self.state == ServiceState::Start
             && let Some(next) = self.queue.pop_front()
         {
-            if let Err(status) = self.spawn(ex, ProcessRole::Main, next) {
-                self.flush_spawn_failure_log(ex);
-                self.on_main_exit(ex, None, status);
+            match self.spawn(ex, ProcessRole::Main, next) {
+                Ok(_) => {}
+                Err(SpawnError::Exited(status)) => {
+                    self.flush_spawn_failure_log(ex);
+                    self.on_main_exit(ex, None, status);
+                }
+                Err(SpawnError::Resources(reason)) => {
+                    self.unit_log(ex, &format!("Failed to run next main task: {reason}"));
+                    self.queue.clear();
+                    self.current = None;
+                    self.enter_stop(ex, ServiceResult::Resources);
+                }
             }
             return;
         }
@@ -173,6 +332,9 @@ impl ServiceRuntime {
         let ignore = matches!(&self.current, Some((ProcessRole::Control, c)) if c.ignore_failure);
         self.control_exit = Some((pid.unwrap_or(Pid::from_raw(0)), status));
         self.control_pid = None;
+        if ignore {
+            f = ServiceResult::Success;
+        }
         if f != ServiceResult::Success {
             self.unit_log(
                 ex,
@@ -182,9 +344,6 @@ impl ServiceRuntime {
                     status.status_text()
                 ),
             );
-            if ignore {
-                f = ServiceResult::Success;
-            }
         }
         if f == ServiceResult::Success && !self.queue.is_empty() {
             self.run_next_control(ex);
@@ -208,20 +367,22 @@ impl ServiceRuntime {
                     return;
                 }
                 if let Some(path) = self.plan.pid_file.clone() {
-                    match ex.read_pid_file(&path) {
-                        Some(main) => {
-                            self.main_pid = Some(main);
-                            self.main_start = self.clock;
-                        }
-                        None => {
-                            self.unit_log(ex, &format!("Can't open PID file {path} (yet?) after start: No such file or directory"));
+                    // An ExecStartPost= may write the PID file: then its
+                    // absence now is no news.
+                    let has_start_post = !self.plan.commands.start_post.is_empty();
+                    if !self.load_pid_file(ex, &path, !has_start_post) && !has_start_post {
+                        // Wait for it, unless nothing is left to write it.
+                        let watching = self.demand_pid_file(ex, &path);
+                        if self.state == ServiceState::Start
+                            && (!watching || !self.groups_alive(ex))
+                        {
                             self.enter_signal(
                                 ex,
                                 ServiceState::StopSigterm,
                                 ServiceResult::Protocol,
                             );
-                            return;
                         }
+                        return;
                     }
                 }
                 self.enter_start_post(ex);
@@ -229,9 +390,21 @@ impl ServiceRuntime {
             ServiceState::StartPost => {
                 if f != ServiceResult::Success {
                     self.enter_signal(ex, ServiceState::StopSigterm, f);
-                } else {
-                    self.enter_running(ex, ServiceResult::Success);
+                    return;
                 }
+                if let Some(path) = self.plan.pid_file.clone().filter(|_| {
+                    self.plan.service_type == ServiceType::Forking && self.main_pid.is_none()
+                }) && !self.load_pid_file(ex, &path, true)
+                {
+                    let watching = self.demand_pid_file(ex, &path);
+                    if self.state == ServiceState::StartPost
+                        && (!watching || !self.groups_alive(ex))
+                    {
+                        self.enter_stop(ex, ServiceResult::Protocol);
+                    }
+                    return;
+                }
+                self.enter_running(ex, ServiceResult::Success);
             }
             ServiceState::Reload => {
                 self.reload_result = f;

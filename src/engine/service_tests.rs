@@ -51,6 +51,10 @@ struct Recorder {
     /// Processes outside the service, by PID: their session.
     foreign: Vec<(i32, i32)>,
     runtime_directories_removed: usize,
+    /// The PID files being waited for, as "UNIT PATH".
+    pid_file_watches: Vec<String>,
+    /// EnvironmentFile= cannot be read.
+    unreadable_environment_file: bool,
 }
 
 impl Executor for Recorder {
@@ -60,6 +64,7 @@ impl Executor for Recorder {
         role: ProcessRole,
         c: &ExecCommand,
         env: &[(String, String)],
+        _files: &[(String, String)],
         restarts: u32,
     ) -> io::Result<Pid> {
         self.restarts.push(restarts);
@@ -81,8 +86,24 @@ impl Executor for Recorder {
     fn group_alive(&mut self, pgid: Pid) -> bool {
         self.alive.contains(&pgid.as_raw())
     }
-    fn read_pid_file(&mut self, _: &str) -> Option<Pid> {
-        self.pid_file.map(Pid::from_raw)
+    fn read_pid_file(&mut self, _: &str) -> Result<Pid, PidFileError> {
+        self.pid_file
+            .map(Pid::from_raw)
+            .ok_or_else(|| PidFileError::Open("No such file or directory".into()))
+    }
+    fn watch_pid_file(&mut self, unit: &str, path: &str) -> io::Result<()> {
+        self.pid_file_watches.push(format!("{unit} {path}"));
+        Ok(())
+    }
+    fn unwatch_pid_file(&mut self, unit: &str) {
+        self.pid_file_watches
+            .retain(|w| !w.starts_with(&format!("{unit} ")));
+    }
+    fn load_environment_files(&mut self, _: &ServicePlan) -> io::Result<Vec<(String, String)>> {
+        match self.unreadable_environment_file {
+            true => Err(io::Error::from_raw_os_error(nix::libc::ENOENT)),
+            false => Ok(Vec::new()),
+        }
     }
     fn log(&mut self, unit: &str, message: &str) {
         let _ = unit;
@@ -452,6 +473,7 @@ fn forking_service_takes_its_main_pid_from_the_pid_file() {
         pid_file: Some(4242),
         ..Default::default()
     };
+    ex.alive.insert(4242);
     let mut p = plan(ServiceType::Forking, &["/usr/sbin/daemon"]);
     p.pid_file = Some("/run/daemon.pid".into());
     let mut s = ServiceRuntime::new(p);
@@ -460,6 +482,138 @@ fn forking_service_takes_its_main_pid_from_the_pid_file() {
     exit(&mut s, &mut ex, 100, ExitStatus::Exited(0));
     assert_eq!(s.state, ServiceState::Running);
     assert_eq!(s.main_pid, Some(Pid::from_raw(4242)));
+    assert!(ex.pid_file_watches.is_empty());
+}
+
+/// A forking service whose start command has exited, its daemon (PID 100's
+/// group) still there, with no PID file yet.
+fn forking_waiting_for_its_pid_file(ex: &mut Recorder) -> ServiceRuntime {
+    let mut p = plan(ServiceType::Forking, &["/usr/sbin/daemon"]);
+    p.pid_file = Some("/run/daemon.pid".into());
+    p.timeout_start_usec = 2_000_000;
+    let mut s = ServiceRuntime::new(p);
+    s.start(ex);
+    ex.alive.insert(100);
+    s.on_process_exit(ex, Pid::from_raw(100), ExitStatus::Exited(0));
+    s
+}
+
+#[test]
+fn a_forking_service_waits_for_a_pid_file_that_comes_late() {
+    let mut ex = Recorder::default();
+    let mut s = forking_waiting_for_its_pid_file(&mut ex);
+    assert_eq!(s.state, ServiceState::Start);
+    assert_eq!(ex.pid_file_watches, ["demo.service /run/daemon.pid"]);
+    assert_eq!(
+        ex.log,
+        [
+            "Starting demo.service - Demo...",
+            "demo.service: Can't open PID file /run/daemon.pid (yet?) after start: No such file or directory",
+        ]
+    );
+    // A change that does not give a PID yet is waited out quietly.
+    s.on_pid_file_changed(&mut ex);
+    assert_eq!(s.state, ServiceState::Start);
+    assert_eq!(ex.log.len(), 2);
+    ex.pid_file = Some(4242);
+    ex.alive.insert(4242);
+    s.on_pid_file_changed(&mut ex);
+    assert_eq!(s.state, ServiceState::Running);
+    assert_eq!(s.main_pid, Some(Pid::from_raw(4242)));
+    assert!(ex.pid_file_watches.is_empty());
+    assert_eq!(ex.log.last().unwrap(), "Started demo.service - Demo.");
+}
+
+#[test]
+fn a_pid_file_that_never_comes_times_the_start_out() {
+    let mut ex = Recorder::default();
+    let mut s = forking_waiting_for_its_pid_file(&mut ex);
+    ex.now += 2_000_000;
+    s.on_timeout(&mut ex);
+    assert_eq!(s.result, ServiceResult::Timeout);
+    assert!(ex.pid_file_watches.is_empty());
+    assert!(
+        ex.log
+            .contains(&"demo.service: start operation timed out. Terminating.".to_string())
+    );
+}
+
+#[test]
+fn a_daemon_gone_without_its_pid_file_fails_the_start() {
+    let mut ex = Recorder::default();
+    let mut s = forking_waiting_for_its_pid_file(&mut ex);
+    ex.alive.remove(&100);
+    s.on_orphan_exit(&mut ex);
+    assert_eq!(s.state, ServiceState::Failed);
+    assert_eq!(s.result, ServiceResult::Protocol);
+    assert!(ex.pid_file_watches.is_empty());
+    assert_eq!(
+        &ex.log[2..],
+        [
+            "demo.service: Daemon never wrote its PID file. Failing.",
+            "demo.service: Failed with result 'protocol'.",
+            "Failed to start demo.service - Demo.",
+        ]
+    );
+}
+
+#[test]
+fn nothing_left_after_the_start_command_fails_the_start_at_once() {
+    let mut ex = Recorder::default();
+    let mut p = plan(ServiceType::Forking, &["/usr/sbin/daemon"]);
+    p.pid_file = Some("/run/daemon.pid".into());
+    let mut s = ServiceRuntime::new(p);
+    s.start(&mut ex);
+    exit(&mut s, &mut ex, 100, ExitStatus::Exited(0));
+    assert_eq!(s.result, ServiceResult::Protocol);
+    assert!(ex.pid_file_watches.is_empty());
+}
+
+#[test]
+fn an_environment_file_that_cannot_be_read_fails_the_start_with_resources() {
+    let mut ex = Recorder {
+        unreadable_environment_file: true,
+        ..Default::default()
+    };
+    let mut s = ServiceRuntime::new(plan(ServiceType::Oneshot, &["/bin/true"]));
+    s.start(&mut ex);
+    assert!(ex.spawned.is_empty());
+    assert_eq!(
+        (s.state, s.result),
+        (ServiceState::Failed, ServiceResult::Resources)
+    );
+    // Nothing ran: no "Starting", and the unit never left inactivity.
+    assert_eq!(
+        ex.log,
+        [
+            "demo.service: Failed to load environment files: No such file or directory",
+            "demo.service: Failed to run 'start' task: No such file or directory",
+            "demo.service: Failed with result 'resources'.",
+            "Failed to start demo.service - Demo.",
+        ]
+    );
+    assert_eq!(s.timestamps.inactive_exit, DualTimestamp::default());
+}
+
+#[test]
+fn a_failure_the_dash_prefix_ignores_is_not_logged() {
+    let mut ex = Recorder::default();
+    let mut c = cmd("/bin/false");
+    c.ignore_failure = true;
+    let mut p = plan(ServiceType::Oneshot, &[]);
+    p.commands.start = vec![c];
+    let mut s = ServiceRuntime::new(p);
+    s.start(&mut ex);
+    exit(&mut s, &mut ex, 100, ExitStatus::Exited(1));
+    assert_eq!(s.result, ServiceResult::Success);
+    assert_eq!(
+        ex.log,
+        [
+            "Starting demo.service - Demo...",
+            "demo.service: Deactivated successfully.",
+            "Finished demo.service - Demo.",
+        ]
+    );
 }
 
 #[test]
@@ -480,11 +634,68 @@ fn start_limit_stops_a_restart_loop() {
         s.on_timeout(&mut ex);
     }
     assert_eq!(s.state, ServiceState::Failed);
+    // As systemd 252: the refused start keeps the result of the last run.
+    assert_eq!(s.result, ServiceResult::ExitCode);
+    let tail = &ex.log[ex.log.len() - 3..];
+    assert_eq!(
+        tail,
+        [
+            "demo.service: Start request repeated too quickly.",
+            "demo.service: Failed with result 'exit-code'.",
+            "Failed to start demo.service - Demo.",
+        ]
+    );
+    assert_eq!(s.n_restarts, 5);
+}
+
+#[test]
+fn a_restart_loop_of_clean_exits_ends_with_start_limit_hit() {
+    let mut ex = Recorder::default();
+    let mut p = plan(ServiceType::Simple, &["/bin/true"]);
+    p.restart = RestartPolicy::Always;
+    p.restart_usec = 100_000;
+    p.start_limit_burst = 2;
+    let mut s = ServiceRuntime::new(p);
+    s.start(&mut ex);
+    for _ in 0..3 {
+        let pid = s.main_pid.unwrap().as_raw();
+        exit(&mut s, &mut ex, pid, ExitStatus::Exited(0));
+        ex.now += 100_000;
+        s.on_timeout(&mut ex);
+        if s.state != ServiceState::Running {
+            break;
+        }
+    }
+    assert_eq!(s.state, ServiceState::Failed);
     assert_eq!(s.result, ServiceResult::StartLimitHit);
     assert!(
         ex.log
-            .contains(&"demo.service: Start request repeated too quickly.".to_string())
+            .contains(&"demo.service: Failed with result 'start-limit-hit'.".to_string())
     );
+    // The counter stays for show, and reset-failed clears it.
+    assert_eq!(s.n_restarts, 2);
+    s.reset_failed();
+    assert_eq!((s.n_restarts, s.state), (0, ServiceState::Dead));
+}
+
+#[test]
+fn a_manual_start_after_a_run_without_restart_counts_restarts_from_zero() {
+    let mut ex = Recorder::default();
+    let mut p = plan(ServiceType::Simple, &["/bin/crash"]);
+    p.restart = RestartPolicy::OnFailure;
+    p.restart_usec = 100_000;
+    let mut s = ServiceRuntime::new(p);
+    s.start(&mut ex);
+    exit(&mut s, &mut ex, 100, ExitStatus::Exited(1));
+    ex.now += 100_000;
+    s.on_timeout(&mut ex);
+    assert_eq!(s.n_restarts, 1);
+    // A clean exit: no restart; the counter is still there to be read.
+    exit(&mut s, &mut ex, 101, ExitStatus::Exited(0));
+    assert_eq!((s.state, s.n_restarts), (ServiceState::Dead, 1));
+    ex.now += 20_000_000;
+    s.start(&mut ex);
+    assert_eq!(s.n_restarts, 0);
 }
 
 #[test]

@@ -129,7 +129,7 @@ async fn supervise(
     // What start-up ran deeper than the loop is not needed again.
     super::main_stack::release_below_current_frame();
     loop {
-        let deadline = {
+        let (deadline, pid_files) = {
             let mut core = core.borrow_mut();
             let core = &mut *core;
             // Notifications first, as systemd ranks them above SIGCHLD: a
@@ -175,10 +175,11 @@ async fn supervise(
                 .shutdown
                 .deadline_realtime()
                 .map(|when| super::executor::monotonic_now() + when.saturating_sub(now_realtime()));
-            match (core.manager.next_deadline(), shutdown_at) {
+            let deadline = match (core.manager.next_deadline(), shutdown_at) {
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
-            }
+            };
+            (deadline, core.ex.pid_file_watch())
         };
         changed.notify_waiters();
         let sleep = async {
@@ -201,6 +202,18 @@ async fn supervise(
                 notify::dispatch(&mut core.manager, &mut core.ex, &d);
             }
             _ = wake_loop.notified() => {}
+            changed = pid_files_changed(pid_files.as_deref()) => {
+                let mut core = core.borrow_mut();
+                let core = &mut *core;
+                match changed {
+                    Ok(units) => {
+                        for unit in units {
+                            core.manager.on_pid_file_changed(&mut core.ex, &unit);
+                        }
+                    }
+                    Err(e) => sink.supervisor_message("", &format!("Failed to read the PID file watches: {e}")),
+                }
+            }
             _ = memory_tick(&mut memory_check) => {
                 let mut core = core.borrow_mut();
                 let core = &mut *core;
@@ -381,6 +394,16 @@ fn check_memory(manager: &mut Manager, ex: &mut ProcessExecutor) {
         {
             manager.on_memory_exceeded(ex, &name, rss, limit);
         }
+    }
+}
+
+/// The units whose PID files may have appeared; never, without watches.
+async fn pid_files_changed(
+    watch: Option<&super::pid_file_watch::PidFileWatch>,
+) -> std::io::Result<Vec<String>> {
+    match watch {
+        Some(watch) => watch.changed().await,
+        None => std::future::pending().await,
     }
 }
 

@@ -13,7 +13,9 @@ const UNIT_MESSAGES: &[(&str, u8)] = &[
     ("Start request repeated too quickly.", LOG_WARNING),
     ("Failed to execute ", LOG_ERR),
     ("Failed at step ", LOG_ERR),
-    ("Failure ignored.", LOG_INFO),
+    ("Failed to load environment files: ", LOG_ERR),
+    ("Failed to run '", LOG_WARNING),
+    ("Failed to run next ", LOG_WARNING),
     ("State '", LOG_WARNING),
     ("Processes still around after ", LOG_WARNING),
     ("Stopping timed out. ", LOG_WARNING),
@@ -22,6 +24,9 @@ const UNIT_MESSAGES: &[(&str, u8)] = &[
     ("Service reached runtime time limit. ", LOG_WARNING),
     ("Killing process ", LOG_NOTICE),
     ("PID file ", LOG_ERR),
+    ("Daemon never wrote its PID file.", LOG_WARNING),
+    ("Failed to set a watch for PID file ", LOG_ERR),
+    ("Supervising process ", LOG_WARNING),
     ("Job ", LOG_NOTICE),
     ("Starting requested but asserts failed.", LOG_NOTICE),
 ];
@@ -97,6 +102,24 @@ mod tests {
             LOG_NOTICE
         );
         assert_eq!(p("Assertion failed for a.service - A."), LOG_WARNING);
+        assert_eq!(
+            p(
+                "a.service: Can't open PID file /run/a.pid (yet?) after start: No such file or directory"
+            ),
+            LOG_INFO
+        );
+        assert_eq!(
+            p("a.service: Daemon never wrote its PID file. Failing."),
+            LOG_WARNING
+        );
+        assert_eq!(
+            p("a.service: Failed to load environment files: No such file or directory"),
+            LOG_ERR
+        );
+        assert_eq!(
+            p("a.service: Failed to run 'start' task: No such file or directory"),
+            LOG_WARNING
+        );
         assert_eq!(
             p(
                 "a.service - A was skipped because of an unmet condition check (ConditionPathExists=/x)."

@@ -9,6 +9,7 @@ pub mod hostname;
 pub mod specifier;
 pub mod syslog;
 pub mod timespan;
+pub mod shell_quote;
 pub mod timestamp;
 pub mod unit_file;
 

@@ -5,6 +5,7 @@ mod ansible;
 mod conditions;
 mod guest;
 mod hostname;
+mod jobs;
 mod limits;
 mod ondemand;
 mod pid1;

@@ -165,8 +165,12 @@ fn mask_cut_next(text: &str) -> String {
 const VARIES_WITH_TIME: &str = "varies with the time of the run:";
 
 fn known_different() -> BTreeMap<String, String> {
-    KNOWN
-        .lines()
+    parse_known_different(KNOWN)
+}
+
+/// A known_different.tsv: `case<TAB>reason` lines, `#` comments.
+pub(super) fn parse_known_different(text: &str) -> BTreeMap<String, String> {
+    text.lines()
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .filter_map(|l| l.split_once('\t'))
         .map(|(id, why)| (id.to_string(), why.to_string()))

@@ -137,6 +137,19 @@ guest_init_state() {
     fi
 }
 
+# A new cgroup v2 group for the guest, below the caller's own, named after
+# the state directory and the guest (both together are unique); nothing when
+# there is no cgroup v2 hierarchy to write to.
+guest_cgroup() {
+    local mount own group
+    mount=$(findmnt -n -t cgroup2 -o TARGET 2>/dev/null | head -n1)
+    own=$(sed -n 's/^0:://p' /proc/self/cgroup)
+    [ -n "$mount" ] && [ -n "$own" ] || return 0
+    group="$mount${own%/}/runr-guest-$(basename "$STATE")-$name"
+    mkdir -p "$group" 2>/dev/null && echo "$group" > "$dir/cgroup" && echo "$group"
+    return 0
+}
+
 case "$verb" in
 start)
     runr=${1:?give the runr binary}; shift
@@ -148,8 +161,14 @@ start)
     [ $# -gt 0 ] || GUEST_ARGS=(supervisor)
     export dir name GUEST_FILES GUEST_BIND GUEST_NOFILE GUEST_PRLIMIT GUEST_DROP_CAPS
     export -f boot_inside
+    # A control group of its own, the root of the guest's cgroup namespace:
+    # guests booted side by side (other test runs on the machine) would
+    # otherwise share /system.slice/NAME.service and see each other's
+    # processes in their units' groups.
+    group=$(guest_cgroup)
     # unshare --fork exits with the status of the guest's PID 1.
     (
+        if [ -n "$group" ]; then echo $BASHPID > "$group/cgroup.procs" 2>/dev/null || true; fi
         setsid unshare --pid --fork --mount --uts --ipc --net --cgroup --propagation private \
             bash -c "GUEST_ARGS=($(printf '%q ' "${GUEST_ARGS[@]}")); boot_inside" \
             >"$dir/console.log" 2>&1 </dev/null &
@@ -192,6 +211,10 @@ stop)
     if [ -s "$dir/unshare.pid" ]; then
         upid=$(cat "$dir/unshare.pid")
         for _ in $(seq 1 100); do kill -0 "$upid" 2>/dev/null || break; sleep 0.05; done
+    fi
+    if [ -s "$dir/cgroup" ] && [ -d "$(cat "$dir/cgroup")" ]; then
+        # The groups runr made inside, then the guest's own.
+        find "$(cat "$dir/cgroup")" -depth -type d -exec rmdir {} \; 2>/dev/null || true
     fi
     rm -rf --one-file-system "$dir"
     ;;

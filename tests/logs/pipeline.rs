@@ -152,6 +152,20 @@ fn long_lines_are_cut_as_journald_cuts_them_and_partial_last_lines_kept() {
 }
 
 #[test]
+fn empty_lines_are_left_out_of_the_journal_as_journald_leaves_them() {
+    let pod = LogPod::new(&[(
+        "gaps.service",
+        "[Service]\nAutostart=yes\nType=oneshot\nSyslogIdentifier=gaps\n\
+         ExecStart=/bin/sh -c 'echo a; echo; echo \"<6>\"; echo b'\n",
+    )]);
+    let mut sup = pod.start(&[]);
+    sup.wait_for("Finished gaps.service");
+    sup.stop();
+    // An empty line, and one that is only a level prefix, leave no record.
+    assert_eq!(pod.journal_text(&["-t", "gaps", "-o", "cat"]), "a\nb\n");
+}
+
+#[test]
 fn supervisor_messages_are_journaled_as_systemd_writes_them() {
     let pod = LogPod::new(&[(
         "fails.service",

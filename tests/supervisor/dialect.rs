@@ -253,7 +253,8 @@ fn runr_daemon_reload_starts_new_and_failed_units_systemctls_starts_nothing() {
         "[Unit]\nStartLimitBurst=1\nStartLimitIntervalSec=1s\n[Service]\nExecStart=/bin/false\nRestart=on-failure\nRestartSec=0\n",
     )]);
     let mut sup = pod.start_in_runr_dialect();
-    sup.wait_for("crash.service: Failed with result 'start-limit-hit'.");
+    sup.wait_for("crash.service: Start request repeated too quickly.");
+    sup.wait_for("Failed to start crash.service.");
     pod.add("fresh.service", "[Service]\nExecStart=/bin/sleep 60\n");
     let (out, rc) = face(&pod, Some("systemctl"), &["daemon-reload"]);
     assert_eq!(rc, 0, "{out}");

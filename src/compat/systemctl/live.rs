@@ -16,6 +16,7 @@ use crate::control::types::{
     ActionId, KillOptions, KillWhom, LogEntry, LogQuery, LogStream, Property, PropertyQuery,
     StartOptions, StopOptions, UnitSummary,
 };
+use crate::syntax::shell_quote::shell_maybe_quote;
 use crate::syntax::timestamp::now_realtime;
 
 /// How long one wait for a job asks the daemon to hold the answer.
@@ -1092,6 +1093,21 @@ fn act(inv: &Invocation, client: &Client, verb: &str, args: &[String]) -> Result
             false
         };
         let job = job_for(verb, active);
+        if job == Job::Start
+            && inv.options.job_mode.as_deref() == Some("isolate")
+            && !allows_isolate(client, name)?
+        {
+            // The manager refuses before any job is queued (runr isolates
+            // nothing: a unit with AllowIsolate=yes is only started).
+            inv.error(&format!(
+                "Failed to {verb} {name}: Operation refused, unit may not be isolated."
+            ));
+            inv.error(&format!(
+                "See system logs and 'systemctl status {name}' for details."
+            ));
+            rc = rc.max(4);
+            continue;
+        }
         let answer = match job {
             Job::Nothing => {
                 accepted.push(name);
@@ -1147,6 +1163,21 @@ fn act(inv: &Invocation, client: &Client, verb: &str, args: &[String]) -> Result
     Ok(rc)
 }
 
+/// `AllowIsolate=` of a unit (no, for one the daemon does not know).
+fn allows_isolate(client: &Client, name: &str) -> Result<bool, ClientError> {
+    let query = PropertyQuery {
+        names: vec!["AllowIsolate".into()],
+        all: false,
+    };
+    match client.unit_properties(name, &query) {
+        Ok(properties) => Ok(properties
+            .iter()
+            .any(|p| p.name == "AllowIsolate" && p.value == "yes")),
+        Err(e) if e.is_unreachable() => Err(e),
+        Err(_) => Ok(false),
+    }
+}
+
 /// Says why the daemon refused a job; None where systemctl is silent.
 fn refusal(inv: &Invocation, verb: &str, name: &str, job: Job, e: &ClientError) -> Option<u8> {
     let message = api_message(e);
@@ -1189,8 +1220,10 @@ fn wait_for(
 /// systemctl's words for a job that did not end `done`, naming the
 /// service's result where it tells why.
 fn job_failure(inv: &Invocation, client: &Client, name: &str, result: &str) {
+    // The commands name the unit as a shell word.
+    let quoted = shell_maybe_quote(name);
     let see =
-        format!("See \"systemctl status {name}\" and \"journalctl -xeu {name}\" for details.");
+        format!("See \"systemctl status {quoted}\" and \"journalctl -xeu {quoted}\" for details.");
     let text = match result {
         "failed" => {
             let query = PropertyQuery {
@@ -1211,10 +1244,16 @@ fn job_failure(inv: &Invocation, client: &Client, name: &str, result: &str) {
                         .map(|s| s.result)
                 })
                 .unwrap_or_default();
-            match explanation(&service_result) {
+            let mut text = match explanation(&service_result) {
                 Some(why) => format!("Job for {name} failed because {why}.\n{see}"),
                 None => format!("Job for {name} failed.\n{see}"),
+            };
+            if service_result == "start-limit-hit" {
+                text.push_str(&format!(
+                    "\nTo force a start use \"systemctl reset-failed {quoted}\"\nfollowed by \"systemctl start {quoted}\" again."
+                ));
             }
+            text
         }
         "canceled" => format!("Job for {name} canceled."),
         "timeout" => format!("Job for {name} timed out."),

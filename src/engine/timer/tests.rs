@@ -5,7 +5,7 @@ use nix::unistd::Pid;
 
 use super::*;
 use crate::engine::plan::ServicePlan;
-use crate::engine::service::ProcessRole;
+use crate::engine::service::{PidFileError, ProcessRole};
 use crate::syntax::exec::ExecCommand;
 
 /// 2024-01-15 12:00:00 UTC, a Monday.
@@ -49,6 +49,7 @@ impl Executor for Clock {
         _: ProcessRole,
         _: &ExecCommand,
         _: &[(String, String)],
+        _: &[(String, String)],
         _: u32,
     ) -> io::Result<Pid> {
         Err(io::Error::other("timers spawn nothing"))
@@ -59,8 +60,8 @@ impl Executor for Clock {
     fn group_alive(&mut self, _: Pid) -> bool {
         false
     }
-    fn read_pid_file(&mut self, _: &str) -> Option<Pid> {
-        None
+    fn read_pid_file(&mut self, _: &str) -> Result<Pid, PidFileError> {
+        Err(PidFileError::Open("No such file or directory".into()))
     }
     fn log(&mut self, _unit: &str, message: &str) {
         self.messages.push(message.to_string());

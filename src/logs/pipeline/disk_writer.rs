@@ -287,8 +287,13 @@ impl WriterState {
             let end = line.end as usize;
             entry.priority = line.priority;
             entry.message = batch.text.get(start..end).unwrap_or_default();
-            reports.extend(self.journal.append(&entry));
             start = end + 1;
+            // journald keeps no record of an empty line a service writes
+            // (the log file still has it).
+            if entry.message.is_empty() {
+                continue;
+            }
+            reports.extend(self.journal.append(&entry));
         }
         for report in reports {
             self.journal_report(Some(report));

@@ -1,0 +1,1 @@
+systemctl restart assert-fail.service

@@ -1,0 +1,1 @@
+systemctl try-restart assert-fail.service

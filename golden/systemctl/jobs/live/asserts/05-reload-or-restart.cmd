@@ -1,0 +1,1 @@
+systemctl reload-or-restart assert-fail.service

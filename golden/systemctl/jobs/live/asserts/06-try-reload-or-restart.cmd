@@ -1,0 +1,1 @@
+systemctl try-reload-or-restart assert-fail.service

@@ -1,0 +1,1 @@
+systemctl start --job-mode=fail assert-fail.service

@@ -1,0 +1,1 @@
+systemctl start --job-mode=replace-irreversibly assert-fail.service

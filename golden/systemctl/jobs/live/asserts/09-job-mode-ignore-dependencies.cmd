@@ -1,0 +1,1 @@
+systemctl start --job-mode=ignore-dependencies assert-fail.service

@@ -1,0 +1,1 @@
+systemctl start --job-mode=isolate assert-fail.service

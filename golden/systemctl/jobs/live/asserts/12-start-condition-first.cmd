@@ -1,0 +1,1 @@
+systemctl start cond-skip.service assert-fail.service

@@ -1,0 +1,1 @@
+systemctl start assert-wanted.service

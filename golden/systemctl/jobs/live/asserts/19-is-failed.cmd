@@ -1,0 +1,1 @@
+systemctl is-failed assert-fail.service assert-needed.service assert-wanted.service

@@ -1,0 +1,1 @@
+journalctl -u assert-fail.service --no-pager -o cat

@@ -1,0 +1,1 @@
+journalctl -u assert-needed.service --no-pager -o cat

@@ -1,0 +1,1 @@
+systemctl show env-lines.service | grep -E '^(Environment|EnvironmentFiles|UnsetEnvironment|PassEnvironment)='

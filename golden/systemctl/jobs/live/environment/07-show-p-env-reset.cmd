@@ -1,0 +1,1 @@
+systemctl show -p Environment env-reset.service

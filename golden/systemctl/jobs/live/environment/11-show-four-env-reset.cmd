@@ -1,0 +1,1 @@
+systemctl show -p Environment,EnvironmentFiles,UnsetEnvironment,PassEnvironment env-reset.service

@@ -1,0 +1,1 @@
+systemctl show env-reset.service | grep -E '^(Environment|EnvironmentFiles|UnsetEnvironment|PassEnvironment)='

@@ -1,0 +1,1 @@
+systemctl show -p Environment --value env-odd.service

@@ -1,0 +1,1 @@
+systemctl show env-odd.service | grep -E '^(Environment|EnvironmentFiles|UnsetEnvironment|PassEnvironment)='

@@ -1,0 +1,1 @@
+systemctl show -P Environment env-none.service

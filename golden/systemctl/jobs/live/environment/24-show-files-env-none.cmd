@@ -1,0 +1,1 @@
+systemctl show -p EnvironmentFiles env-none.service

@@ -1,0 +1,1 @@
+systemctl show env-none.service | grep -E '^(Environment|EnvironmentFiles|UnsetEnvironment|PassEnvironment)='

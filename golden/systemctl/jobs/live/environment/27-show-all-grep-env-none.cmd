@@ -1,0 +1,1 @@
+systemctl show --all env-none.service | grep -E '^(Environment|EnvironmentFiles|UnsetEnvironment|PassEnvironment)='

@@ -1,0 +1,1 @@
+systemctl start env-lines.service

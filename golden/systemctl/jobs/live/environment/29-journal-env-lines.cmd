@@ -1,0 +1,1 @@
+journalctl -u env-lines.service --no-pager -o cat

@@ -1,0 +1,1 @@
+journalctl -u env-reset.service --no-pager -o cat

@@ -1,0 +1,1 @@
+journalctl -u fork-late.service --no-pager -o cat

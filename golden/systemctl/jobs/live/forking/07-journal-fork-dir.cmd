@@ -1,0 +1,1 @@
+journalctl -u fork-dir.service --no-pager -o cat

@@ -1,0 +1,1 @@
+systemctl show -p Type,PIDFile,MainPID,ActiveState,SubState,Result fork-never.service

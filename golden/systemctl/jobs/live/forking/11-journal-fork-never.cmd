@@ -1,0 +1,1 @@
+journalctl -u fork-never.service --no-pager -o cat

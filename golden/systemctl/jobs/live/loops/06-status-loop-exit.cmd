@@ -1,0 +1,1 @@
+systemctl status loop-exit.service -n 0

@@ -1,0 +1,1 @@
+journalctl -u loop-exit.service --no-pager -o cat

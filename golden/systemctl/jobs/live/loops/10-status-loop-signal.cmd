@@ -1,0 +1,1 @@
+systemctl status loop-signal.service -n 0

@@ -1,0 +1,1 @@
+journalctl -u loop-signal.service --no-pager -o cat

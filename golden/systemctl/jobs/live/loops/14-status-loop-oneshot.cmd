@@ -1,0 +1,1 @@
+systemctl status loop-oneshot.service -n 0

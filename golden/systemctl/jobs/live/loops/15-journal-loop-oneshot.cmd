@@ -1,0 +1,1 @@
+journalctl -u loop-oneshot.service --no-pager -o cat

@@ -1,0 +1,1 @@
+systemctl status loop-clean.service -n 0

@@ -1,0 +1,1 @@
+journalctl -u loop-clean.service --no-pager -o cat

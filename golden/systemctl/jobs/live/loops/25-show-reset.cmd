@@ -1,0 +1,1 @@
+systemctl show -p ActiveState,SubState,Result,NRestarts loop-exit.service

@@ -1,0 +1,1 @@
+systemctl status loop-manual.service

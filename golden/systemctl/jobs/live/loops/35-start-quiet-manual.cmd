@@ -1,0 +1,1 @@
+systemctl start -q loop-manual.service

@@ -1,0 +1,1 @@
+systemctl list-units --all --no-pager 'fork-*' 'res-*' 'loop-*' 'assert-*'

@@ -1,0 +1,1 @@
+systemctl list-units --failed --no-pager 'fork-*' 'res-*' 'loop-*' 'assert-*'

@@ -1,0 +1,1 @@
+systemctl status res-signal.service

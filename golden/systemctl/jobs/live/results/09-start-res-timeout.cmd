@@ -1,0 +1,1 @@
+systemctl start res-timeout.service

@@ -1,0 +1,1 @@
+systemctl start res-exit.service res-signal.service
