@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use super::super::terminal::{GREEN, GREY, Glyph, NORMAL, RED, Terminal, YELLOW, ellipsize};
 use crate::engine::conditions::{CheckedCondition, checks_from_property};
-use crate::engine::exit_status::ExitStatus;
+use crate::engine::exit_status::{ExitStatus, is_lsb_exit_status};
 use crate::syntax::Usec;
 use crate::syntax::timespan::{format_timespan, parse_timespan};
 use crate::syntax::timestamp::{format_timestamp, format_timestamp_relative, parse_timestamp};
@@ -588,8 +588,11 @@ fn exit_of(code: &str, status: i32) -> Option<ExitStatus> {
 }
 
 /// `code=exited, status=1/FAILURE` or `code=killed, signal=TERM`.
+/// `code=exited, status=1/FAILURE`, `code=killed, signal=TERM`; an LSB
+/// exit code is a bare number here (`status=3`), as systemctl prints it.
 fn describe_exit(exit: ExitStatus) -> String {
     match exit {
+        ExitStatus::Exited(n) if is_lsb_exit_status(n) => format!("code=exited, status={n}"),
         ExitStatus::Exited(_) => format!("code=exited, status={}", exit.status_text()),
         ExitStatus::Killed(_) | ExitStatus::Dumped(_) => {
             let text = exit.status_text();
@@ -1105,6 +1108,14 @@ mod tests {
         assert_eq!(
             describe_exit(ExitStatus::Exited(0)),
             "code=exited, status=0/SUCCESS"
+        );
+        assert_eq!(
+            describe_exit(ExitStatus::Exited(3)),
+            "code=exited, status=3"
+        );
+        assert_eq!(
+            describe_exit(ExitStatus::Exited(217)),
+            "code=exited, status=217/USER"
         );
     }
 
