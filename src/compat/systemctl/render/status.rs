@@ -172,6 +172,7 @@ pub const PROPERTIES: &[&str] = &[
     "NextElapseUSecRealtime",
     "Result",
     "SourcePath",
+    "StatusErrno",
     "StatusText",
     "SubState",
     "TasksCurrent",
@@ -672,12 +673,27 @@ fn processes(v: &mut View) {
     }
 }
 
+/// What the service last said over sd_notify: `STATUS=` and `ERRNO=`.
 fn status_text(v: &mut View) {
     let text = v.get("StatusText").to_string();
     if !text.is_empty() {
         let line = format!("     Status: \"{text}\"");
         v.line(&line);
     }
+    let errno = v.number("StatusErrno").unwrap_or(0);
+    if errno > 0 {
+        let line = format!("      Error: {errno} ({})", errno_message(errno));
+        v.line(&line);
+    }
+}
+
+/// The C library's strerror() text for an errno, as systemctl's `%m`
+/// prints it ("Input/output error", "Unknown error 4000").
+fn errno_message(errno: u64) -> String {
+    let errno = i32::try_from(errno).unwrap_or(i32::MAX);
+    let text = std::io::Error::from_raw_os_error(errno).to_string();
+    let suffix = format!(" (os error {errno})");
+    text.strip_suffix(&suffix).unwrap_or(&text).to_string()
 }
 
 fn resources(v: &mut View) {
@@ -1116,6 +1132,41 @@ mod tests {
         assert_eq!(
             describe_exit(ExitStatus::Exited(217)),
             "code=exited, status=217/USER"
+        );
+    }
+
+    #[test]
+    fn status_and_error_follow_the_main_pid() {
+        let props = props_from([
+            ("Id", "n.service"),
+            ("LoadState", "loaded"),
+            ("ActiveState", "active"),
+            ("SubState", "running"),
+            ("MainPID", "393"),
+            ("StatusText", "Serving 3 clients"),
+            ("StatusErrno", "5"),
+        ]);
+        let input = StatusInput {
+            props,
+            main_comm: Some("sleep".into()),
+            ..StatusInput::default()
+        };
+        let text = render_unit(&input, &Terminal::plain());
+        assert!(
+            text.contains(
+                "   Main PID: 393 (sleep)\n     Status: \"Serving 3 clients\"\n      Error: 5 (Input/output error)\n"
+            ),
+            "{text}"
+        );
+        assert_eq!(errno_message(4000), "Unknown error 4000");
+        // No text and no errno: neither line.
+        let mut quiet = input.clone();
+        quiet.props.insert("StatusText".into(), String::new());
+        quiet.props.insert("StatusErrno".into(), "0".into());
+        let text = render_unit(&quiet, &Terminal::plain());
+        assert!(
+            !text.contains("Status:") && !text.contains("Error:"),
+            "{text}"
         );
     }
 
