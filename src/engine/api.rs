@@ -369,6 +369,7 @@ fn service_status(name: &str, description: &str, service: &ServiceRuntime) -> Se
         }),
         since: (since != 0).then_some(Timestamp(since)),
         unit_file_state: None,
+        status_text: service.status_text.clone(),
     }
 }
 
@@ -885,6 +886,7 @@ impl ApiBackend for EngineBackend {
                     last_exit_status: None,
                     since: None,
                     unit_file_state: None,
+                    status_text: None,
                 }),
             }
         }
