@@ -850,9 +850,7 @@ impl ApiBackend for EngineBackend {
         let accepted = {
             let mut core = self.core.borrow_mut();
             let name = self.resolve(&mut core, name)?;
-            if let Some(UnitRuntime::Service(service)) = core.manager.runtimes.get_mut(&name) {
-                service.reset_failed();
-            }
+            core.manager.reset_failed(&name);
             core.actions.add(&name, "reset-failed", None)
         };
         self.after_change();
