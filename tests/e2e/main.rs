@@ -4,6 +4,7 @@
 mod ansible;
 mod conditions;
 mod guest;
+mod notify;
 mod pid1;
 mod pod;
 mod timers;

@@ -157,11 +157,16 @@ fn mask_cut_next(text: &str) -> String {
 
 /// How a reason in known_different.tsv begins for a case that matches at
 /// some times of day and not at others.
-const VARIES_WITH_TIME: &str = "varies with the time of the run:";
+pub(super) const VARIES_WITH_TIME: &str = "varies with the time of the run:";
 
 fn known_different() -> BTreeMap<String, String> {
-    KNOWN
-        .lines()
+    known_different_in(KNOWN)
+}
+
+/// The cases a list in known_different.tsv's form names (case<TAB>reason
+/// lines, `#` comments), each with its reason.
+pub(super) fn known_different_in(list: &str) -> BTreeMap<String, String> {
+    list.lines()
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .filter_map(|l| l.split_once('\t'))
         .map(|(id, why)| (id.to_string(), why.to_string()))
