@@ -199,6 +199,7 @@ impl ApiBackend for FakeBackend {
             last_exit_status: None,
             since: Some(T0),
             unit_file_state: Some("enabled".into()),
+            status_text: None,
         }])
     }
 

@@ -91,6 +91,32 @@ fn journal_lines() {
 }
 
 #[test]
+fn pids_in_the_managers_messages() {
+    assert_eq!(
+        normalise("x.service: Sent signal SIGHUP to main process 555 (sleep) on client request."),
+        "x.service: Sent signal SIGHUP to main process <PID> (sleep) on client request."
+    );
+    assert_eq!(
+        normalise("x.service: Sending signal SIGTERM to process 558 (sleep) on client request."),
+        "x.service: Sending signal SIGTERM to process <PID> (sleep) on client request."
+    );
+    assert_eq!(
+        normalise(
+            "x.service: Got notification message from PID 411, but reception only permitted for main PID 410"
+        ),
+        "x.service: Got notification message from PID <PID>, but reception only permitted for main PID <PID>"
+    );
+    // The manager's own PID, and words that only end like one, stay.
+    for line in [
+        "System has not been booted with systemd as init system (PID 1). Can't operate.",
+        "subprocess 42 ran",
+        "process 3rd",
+    ] {
+        assert_eq!(normalise(line), line);
+    }
+}
+
+#[test]
 fn show_properties() {
     let show = "MainPID=340\nControlPID=0\nExecMainStartTimestampMonotonic=2310032626\n\
                 ExecMainExitTimestampMonotonic=0\nInvocationID=bdebf67a7cb445a08b08e319f892e670\n\

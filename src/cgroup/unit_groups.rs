@@ -104,11 +104,15 @@ pub fn control_group_path(unit_name: &str) -> String {
     }
 }
 
+/// The PIDs of `cgroup.procs`. A process of another PID namespace that
+/// shares the group is listed as 0, which is no process of ours: kill(0)
+/// would signal runr's own process group.
 fn read_pids(dir: &Path) -> Vec<Pid> {
     fs::read_to_string(dir.join("cgroup.procs"))
         .unwrap_or_default()
         .lines()
         .filter_map(|line| line.trim().parse::<i32>().ok())
+        .filter(|pid| *pid > 0)
         .map(Pid::from_raw)
         .collect()
 }
@@ -134,6 +138,19 @@ mod tests {
             "/system.slice/system-demo\\x2dgreet.slice/demo-greet@world.service"
         );
         assert_eq!(control_group_path("t@.service"), "/system.slice/t@.service");
+    }
+
+    #[test]
+    fn processes_of_other_pid_namespaces_are_left_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let group = dir.path().join("system.slice/x.service");
+        fs::create_dir_all(&group).unwrap();
+        fs::write(group.join("cgroup.procs"), "0\n42\n0\n43\n").unwrap();
+        let groups = UnitGroups::at(dir.path().to_path_buf());
+        assert_eq!(
+            groups.pids("/system.slice/x.service"),
+            [Pid::from_raw(42), Pid::from_raw(43)]
+        );
     }
 
     #[test]

@@ -389,6 +389,7 @@ mod tests {
                 last_exit_status: None,
                 since: Some(Timestamp(now.0 - 5_000_000)),
                 unit_file_state: None,
+                status_text: None,
             },
             ServiceStatus {
                 name: "idle.service".into(),
@@ -401,6 +402,7 @@ mod tests {
                 last_exit_status: None,
                 since: None,
                 unit_file_state: None,
+                status_text: None,
             },
         ];
         assert_eq!(

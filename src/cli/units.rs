@@ -100,6 +100,9 @@ pub fn render_status(
         if let Some(pid) = s.pid {
             field("Main PID", pid.to_string());
         }
+        if let Some(text) = &s.status_text {
+            field("Status", format!("\"{text}\""));
+        }
         if let Some(status) = s.last_exit_status {
             field("Last exit", status.to_string());
         }
@@ -362,6 +365,7 @@ mod tests {
             last_exit_status: Some(3),
             since: Some(Timestamp(now.0 - 65_000_000)),
             unit_file_state: None,
+            status_text: None,
         };
         let logs = [LogEntry {
             time: Timestamp(now.0 - 1_000_000),
@@ -386,6 +390,31 @@ mod tests {
         );
         assert_eq!(lines[6], "");
         assert!(lines[7].ends_with(" db.service[42]: ready"), "{text}");
+    }
+
+    #[test]
+    fn status_shows_what_the_service_said_last() {
+        let unit = summary("db.service", ActiveState::Active, "running");
+        let service = ServiceStatus {
+            name: "db.service".into(),
+            description: "Database".into(),
+            state: ActiveState::Active,
+            sub_state: "running".into(),
+            result: "success".into(),
+            restarts: 0,
+            pid: Some(42),
+            last_exit_status: None,
+            since: None,
+            unit_file_state: None,
+            status_text: Some("Serving 3 clients".into()),
+        };
+        let text = render_status(&unit, Some(&service), &[], Paint::PLAIN, Timestamp(1));
+        assert!(
+            text.contains(
+                "    Main PID: 42\n      Status: \"Serving 3 clients\"\n    Restarts: 0\n"
+            ),
+            "{text}"
+        );
     }
 
     #[test]
@@ -414,6 +443,7 @@ mod tests {
             last_exit_status: Some(1),
             since: None,
             unit_file_state: None,
+            status_text: None,
         };
         let text = render_status(&unit, Some(&service), &[], Paint::PLAIN, Timestamp(1));
         assert!(text.contains("      Result: exit-code\n"), "{text}");

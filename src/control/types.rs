@@ -149,6 +149,10 @@ pub struct ServiceStatus {
     pub since: Option<Timestamp>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit_file_state: Option<String>,
+    /// What the service last said with sd_notify's `STATUS=` (kept until
+    /// its next start).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_text: Option<String>,
 }
 
 /// One element of `GET /api/v1/timers/statuses` (`systemctl list-timers`).
@@ -731,6 +735,7 @@ mod tests {
             last_exit_status: None,
             since: None,
             unit_file_state: None,
+            status_text: None,
         };
         let json = serde_json::to_string(&s).unwrap();
         assert!(!json.contains("pid"), "{json}");

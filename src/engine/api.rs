@@ -13,7 +13,7 @@ use super::background::{BackgroundTasks, new_record, new_uuid, state_dir_from_en
 use super::executor::{ProcessExecutor, monotonic_now};
 use super::manager::{JobResult, Manager, UnitRuntime};
 use super::service::Executor;
-use super::service::{JobKind, ServiceRuntime};
+use super::service::{JobKind, KillRefusal, ServiceRuntime};
 use super::state::ActiveState;
 use crate::config::model::{LoadState, Unit};
 use crate::control::backend::{ApiBackend, ApiError, ApiResult, NO_SCHEDULED_SHUTDOWN};
@@ -414,6 +414,7 @@ fn service_status(name: &str, description: &str, service: &ServiceRuntime) -> Se
         }),
         since: (since != 0).then_some(Timestamp(since)),
         unit_file_state: None,
+        status_text: service.status_text.clone(),
     }
 }
 
@@ -931,9 +932,7 @@ impl ApiBackend for EngineBackend {
         let accepted = {
             let mut core = self.core.borrow_mut();
             let name = self.resolve(&mut core, name)?;
-            if let Some(UnitRuntime::Service(service)) = core.manager.runtimes.get_mut(&name) {
-                service.reset_failed();
-            }
+            core.manager.reset_failed(&name);
             core.actions.add(&name, "reset-failed", None)
         };
         self.after_change();
@@ -967,6 +966,7 @@ impl ApiBackend for EngineBackend {
                     last_exit_status: None,
                     since: None,
                     unit_file_state: None,
+                    status_text: None,
                 }),
             }
         }
@@ -1039,26 +1039,26 @@ impl ApiBackend for EngineBackend {
                         .add(&name, "reload", Some((name.clone(), JobKind::Reload)))
                 }
                 ServiceAction::Kill { signal, whom } => {
-                    let Some(UnitRuntime::Service(service)) = core.manager.runtimes.get(&name)
-                    else {
-                        return Err(ApiError::conflict(format!(
-                            "No main process to kill for {name}"
-                        )));
-                    };
-                    let targets: Vec<_> = match whom {
-                        KillWhom::Main => service.main_pid.into_iter().collect(),
-                        KillWhom::Control => service.control_pid.into_iter().collect(),
-                        KillWhom::All => service
-                            .main_pid
-                            .into_iter()
-                            .chain(service.control_pid)
-                            .collect(),
-                    };
-                    if targets.is_empty() {
-                        return Err(ApiError::conflict(format!("No process to kill for {name}")));
-                    }
-                    for pid in targets {
-                        let _ = nix::sys::signal::kill(pid, signal);
+                    let core = &mut *core;
+                    match core.manager.runtimes.get_mut(&name) {
+                        Some(UnitRuntime::Service(service)) => service
+                            .kill_on_request(&mut core.ex, whom, signal)
+                            .map_err(|refusal| ApiError::conflict(refusal.to_string()))?,
+                        // Never started: nothing runs, which only a request
+                        // for the main or control process minds.
+                        _ => match whom {
+                            KillWhom::Main => {
+                                return Err(ApiError::conflict(
+                                    KillRefusal::NoMainProcess.to_string(),
+                                ));
+                            }
+                            KillWhom::Control => {
+                                return Err(ApiError::conflict(
+                                    KillRefusal::NoControlProcess.to_string(),
+                                ));
+                            }
+                            KillWhom::All => {}
+                        },
                     }
                     core.actions.add(&name, "kill", None)
                 }

@@ -461,6 +461,28 @@ impl Executor for ProcessExecutor {
         killpg(pgid, None).is_ok()
     }
 
+    fn signal_process(&mut self, pid: Pid, signal: Signal) -> nix::Result<()> {
+        kill(pid, signal)
+    }
+
+    fn unit_processes(&mut self, unit: &str, sessions: &[Pid]) -> Vec<Pid> {
+        if let Some(groups) = &self.unit_groups {
+            return groups.pids(&crate::cgroup::unit_groups::control_group_path(unit));
+        }
+        let Ok(entries) = std::fs::read_dir("/proc") else {
+            return Vec::new();
+        };
+        let mut pids: Vec<Pid> = entries
+            .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
+            .map(Pid::from_raw)
+            .filter(|pid| {
+                read_process_info(*pid).is_some_and(|p| !p.zombie && sessions.contains(&p.session))
+            })
+            .collect();
+        pids.sort();
+        pids
+    }
+
     fn kill_unit_group(&mut self, unit: &str, signal: Signal) -> bool {
         self.unit_groups.as_ref().is_some_and(|groups| {
             groups.kill(

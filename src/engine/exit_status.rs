@@ -56,6 +56,13 @@ impl ExitStatus {
     }
 }
 
+/// The exit codes that LSB init scripts give a meaning (2 INVALIDARGUMENT
+/// to 7 NOTRUNNING). systemd's journal names them; `systemctl status` does
+/// not (it asks exit_status_to_string() for the libc and systemd classes).
+pub fn is_lsb_exit_status(code: i32) -> bool {
+    (2..=7).contains(&code)
+}
+
 /// systemd's names for exit codes (exit-status.c): the LSB ones and the
 /// ones systemd itself uses when setting up a process fails.
 pub fn exit_status_name(code: i32) -> Option<&'static str> {

@@ -1122,6 +1122,19 @@ impl Manager {
         }
     }
 
+    /// `systemctl reset-failed`: the service forgets its failure and its
+    /// past starts; then, like one that ended well, it is unloaded if
+    /// nothing refers to it (`status` shows no "since" and no `Duration:`,
+    /// `show` no timestamps), and kept with its last run if something does.
+    pub fn reset_failed(&mut self, name: &str) {
+        if let Some(UnitRuntime::Service(service)) = self.runtimes.get_mut(name) {
+            service.reset_failed();
+        }
+        if self.may_collect(name) {
+            self.runtimes.remove(name);
+        }
+    }
+
     /// systemd unloads a service that ended well and that nothing refers
     /// to, forgetting its last run: `status` then shows it as never run.
     /// Transient units have their own rule (collect_transient).

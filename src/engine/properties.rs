@@ -260,6 +260,9 @@ fn service_value(
             .map_or("success", |r| r.reload_result.as_str())
             .to_string(),
         "NRestarts" => run.map_or(0, |r| r.n_restarts).to_string(),
+        // sd_notify's STATUS= and ERRNO=, kept until the next start.
+        "StatusText" => run.and_then(|r| r.status_text.clone()).unwrap_or_default(),
+        "StatusErrno" => run.map_or(0, |r| r.status_errno).to_string(),
         "OOMPolicy" => s.oom_policy.map_or("stop", |p| p.name()).to_string(),
         "BusName" => s.bus_name.clone().unwrap_or_default(),
         "ExecMainStartTimestamp" => timestamp(run.map_or(0, |r| r.main_start.realtime)),

@@ -366,3 +366,31 @@ fn a_unit_shows_its_own_limits() {
         assert_eq!(ours, theirs, "{unit_name}");
     }
 }
+
+#[test]
+fn status_text_and_errno_come_from_the_run() {
+    let unit = load("demo-simple.service");
+    let mut run = ServiceRuntime::new(crate::engine::plan::ServicePlan::new("demo-simple.service"));
+    run.status_text = Some("Serving 3 clients".into());
+    run.status_errno = 5;
+    let mut ctx = context_for_service(&unit);
+    ctx.service = Some(&run);
+    let query = PropertyQuery {
+        names: vec!["StatusText".into(), "StatusErrno".into()],
+        all: false,
+    };
+    let picked: Vec<String> = select(unit_properties(&unit, &ctx), &query)
+        .into_iter()
+        .map(|p| format!("{}={}", p.name, p.value))
+        .collect();
+    assert_eq!(picked, ["StatusText=Serving 3 clients", "StatusErrno=5"]);
+    // None: `show` leaves the empty text out, and lists it with --all.
+    run.status_text = None;
+    let mut ctx = context_for_service(&unit);
+    ctx.service = Some(&run);
+    let shown = render(unit_properties(&unit, &ctx), false);
+    assert!(!shown.contains("StatusText="), "{shown}");
+    assert!(shown.contains("\nStatusErrno=5\n"), "{shown}");
+    let all = render(unit_properties(&unit, &ctx), true);
+    assert!(all.contains("\nStatusText=\nStatusErrno=5\n"), "{all}");
+}

@@ -76,6 +76,19 @@ pub trait Executor {
     fn kill_unit_group(&mut self, _unit: &str, _signal: Signal) -> bool {
         false
     }
+    /// Sends `signal` to `pid` alone, saying why not when it cannot.
+    fn signal_process(&mut self, pid: Pid, signal: Signal) -> nix::Result<()> {
+        if self.kill(pid, signal, false) {
+            Ok(())
+        } else {
+            Err(nix::errno::Errno::ESRCH)
+        }
+    }
+    /// The processes of the unit: those of its control group where it has
+    /// one, else those of `sessions` (the sessions its commands lead).
+    fn unit_processes(&mut self, _unit: &str, _sessions: &[Pid]) -> Vec<Pid> {
+        Vec::new()
+    }
     /// Whether the unit's control group, where it has one, holds a process.
     fn unit_group_populated(&mut self, _unit: &str) -> bool {
         false
@@ -1539,11 +1552,14 @@ impl ServiceRuntime {
     }
 }
 
-// What happens to a service: exits, timeouts, notifications.
+// What happens to a service: exits, timeouts, notifications, kill requests.
 #[path = "service_events.rs"]
 mod events;
+#[path = "service_kill.rs"]
+mod kill;
 #[path = "service_notify.rs"]
 mod notify;
+pub use kill::KillRefusal;
 
 #[cfg(test)]
 #[path = "service_tests.rs"]

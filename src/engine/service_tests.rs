@@ -1,6 +1,7 @@
 use std::collections::BTreeSet;
 
 use super::*;
+use crate::control::types::KillWhom;
 use crate::engine::plan::ServiceCommands;
 
 #[test]
@@ -137,6 +138,21 @@ impl Executor for Recorder {
     }
     fn supervisor_pid(&self) -> Pid {
         Pid::from_raw(1)
+    }
+    fn unit_processes(&mut self, _: &str, sessions: &[Pid]) -> Vec<Pid> {
+        let pids: BTreeSet<i32> = self
+            .alive
+            .iter()
+            .copied()
+            .chain(self.foreign.iter().map(|(pid, _)| *pid))
+            .collect();
+        pids.into_iter()
+            .map(Pid::from_raw)
+            .filter(|pid| {
+                self.process_info(*pid)
+                    .is_some_and(|p| sessions.contains(&p.session))
+            })
+            .collect()
     }
     fn test_condition(&mut self, c: &Condition) -> io::Result<bool> {
         if c.value == "error" {
@@ -1202,4 +1218,103 @@ fn a_start_that_times_out_is_not_begun_again() {
     assert_eq!(s.state, ServiceState::Failed);
     assert_eq!(s.finished_jobs, vec![(JobKind::Start, JobOutcome::Failed)]);
     assert_eq!(ex.spawned.len(), 1);
+}
+
+#[test]
+fn kill_names_each_process_it_signals_and_leaves_the_state_alone() {
+    let mut ex = Recorder {
+        // A child of the main process, in its session.
+        foreign: vec![(150, 100)],
+        ..Recorder::default()
+    };
+    let mut s = ServiceRuntime::new(plan(ServiceType::Simple, &["/bin/server"]));
+    s.start(&mut ex);
+    ex.log.clear();
+    assert_eq!(
+        s.kill_on_request(&mut ex, KillWhom::All, Signal::SIGHUP),
+        Ok(())
+    );
+    assert_eq!(
+        ex.log,
+        [
+            "demo.service: Sent signal SIGHUP to main process 100 (server) on client request.",
+            "demo.service: Sending signal SIGHUP to process 150 (server) on client request.",
+        ]
+    );
+    assert_eq!(
+        ex.signals,
+        [(100, Signal::SIGHUP, false), (150, Signal::SIGHUP, false)]
+    );
+    assert_eq!(s.state, ServiceState::Running);
+    ex.log.clear();
+    assert_eq!(
+        s.kill_on_request(&mut ex, KillWhom::Main, Signal::SIGTERM),
+        Ok(())
+    );
+    assert_eq!(
+        ex.log,
+        ["demo.service: Sent signal SIGTERM to main process 100 (server) on client request."]
+    );
+    assert_eq!(
+        s.kill_on_request(&mut ex, KillWhom::Control, Signal::SIGTERM),
+        Err(KillRefusal::NoControlProcess)
+    );
+    assert_eq!(
+        KillRefusal::NoControlProcess.to_string(),
+        "No control process to kill"
+    );
+}
+
+#[test]
+fn kill_of_a_service_that_is_down() {
+    let mut ex = Recorder::default();
+    let mut s = ServiceRuntime::new(plan(ServiceType::Simple, &["/bin/server"]));
+    s.start(&mut ex);
+    exit(&mut s, &mut ex, 100, ExitStatus::Exited(0));
+    ex.log.clear();
+    ex.signals.clear();
+    assert_eq!(
+        s.kill_on_request(&mut ex, KillWhom::Main, Signal::SIGHUP),
+        Err(KillRefusal::NoMainProcess)
+    );
+    assert_eq!(
+        KillRefusal::NoMainProcess.to_string(),
+        "No main process to kill"
+    );
+    // Nothing to signal is no failure when all are asked for.
+    assert_eq!(
+        s.kill_on_request(&mut ex, KillWhom::All, Signal::SIGHUP),
+        Ok(())
+    );
+    assert!(ex.log.is_empty() && ex.signals.is_empty(), "{:?}", ex.log);
+}
+
+#[test]
+fn kill_of_the_control_process_comes_first() {
+    let mut ex = Recorder::default();
+    let mut p = plan(ServiceType::Simple, &["/bin/server"]);
+    p.commands.start_post = vec![cmd("/bin/post")];
+    let mut s = ServiceRuntime::new(p);
+    s.start(&mut ex);
+    assert_eq!(
+        (s.main_pid, s.control_pid),
+        (Some(Pid::from_raw(100)), Some(Pid::from_raw(101)))
+    );
+    ex.log.clear();
+    s.kill_on_request(&mut ex, KillWhom::All, Signal::SIGTERM)
+        .unwrap();
+    assert_eq!(
+        ex.log,
+        [
+            "demo.service: Sent signal SIGTERM to control process 101 (server) on client request.",
+            "demo.service: Sent signal SIGTERM to main process 100 (server) on client request.",
+        ]
+    );
+    ex.log.clear();
+    s.kill_on_request(&mut ex, KillWhom::Control, Signal::SIGTERM)
+        .unwrap();
+    assert_eq!(
+        ex.log,
+        ["demo.service: Sent signal SIGTERM to control process 101 (server) on client request."]
+    );
 }

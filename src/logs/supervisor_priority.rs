@@ -7,8 +7,12 @@ use crate::logs::record::{LOG_ERR, LOG_INFO, LOG_NOTICE, LOG_WARNING};
 
 /// Messages about a unit's processes and states (log_unit_*()).
 const UNIT_MESSAGES: &[(&str, u8)] = &[
-    ("Main process exited, ", LOG_NOTICE),
-    ("Control process exited, ", LOG_NOTICE),
+    // unit_log_process_exit(): a process that exit()ed is a notice (it
+    // said why itself, presumably), one a signal ended a warning.
+    ("Main process exited, code=exited", LOG_NOTICE),
+    ("Main process exited, ", LOG_WARNING),
+    ("Control process exited, code=exited", LOG_NOTICE),
+    ("Control process exited, ", LOG_WARNING),
     ("Failed with result ", LOG_WARNING),
     ("Start request repeated too quickly.", LOG_WARNING),
     ("Failed to execute ", LOG_ERR),
@@ -29,6 +33,10 @@ const UNIT_MESSAGES: &[(&str, u8)] = &[
     ("Supervising process ", LOG_WARNING),
     ("Job ", LOG_NOTICE),
     ("Starting requested but asserts failed.", LOG_NOTICE),
+    ("Got notification message from PID ", LOG_WARNING),
+    ("Status message overly long ", LOG_WARNING),
+    ("Failed to parse ERRNO= field value ", LOG_WARNING),
+    ("Failed to send signal ", LOG_WARNING),
 ];
 
 /// Job results (job_done_messages in systemd's job.c).
@@ -88,6 +96,14 @@ mod tests {
             p("a.service: Main process exited, code=exited, status=1/FAILURE"),
             LOG_NOTICE
         );
+        assert_eq!(
+            p("a.service: Control process exited, code=killed, status=15/TERM"),
+            LOG_WARNING
+        );
+        assert_eq!(
+            p("a.service: Main process exited, code=dumped, status=6/ABRT"),
+            LOG_WARNING
+        );
         assert_eq!(p("a.service: Failed with result 'exit-code'."), LOG_WARNING);
         assert_eq!(
             p("a.service: Scheduled restart job, restart counter is at 1."),
@@ -118,6 +134,12 @@ mod tests {
         );
         assert_eq!(
             p("a.service: Failed to run 'start' task: No such file or directory"),
+            LOG_WARNING
+        );
+        assert_eq!(
+            p(
+                "a.service: Got notification message from PID 411, but reception only permitted for main PID 410"
+            ),
             LOG_WARNING
         );
         assert_eq!(

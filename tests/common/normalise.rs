@@ -136,6 +136,7 @@ fn normalise_line(line: &str) -> String {
     let line = mask_times(&line);
     let line = mask_bracket_pids(&line);
     let line = mask_exec_pid(&line);
+    let line = mask_message_pids(&line);
     mask_ids(&line)
 }
 
@@ -272,6 +273,38 @@ fn mask_exec_pid(line: &str) -> String {
         rest = &rest[at + 5..];
         let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
         if digits > 0 && &rest[..digits] != "0" {
+            out.push_str("<PID>");
+            rest = &rest[digits..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A PID in the manager's messages: `main process 340 (sleep)`, `to process
+/// 341`, `from PID 411`, `main PID 410` (but PID 1, the manager's own).
+fn mask_message_pids(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    loop {
+        let next = ["process ", "PID "]
+            .iter()
+            .filter_map(|w| rest.find(w).map(|at| (at, w.len())))
+            .min();
+        let Some((at, len)) = next else { break };
+        let word_start = out
+            .chars()
+            .chain(rest[..at].chars())
+            .last()
+            .is_none_or(|c| !c.is_ascii_alphanumeric());
+        out.push_str(&rest[..at + len]);
+        rest = &rest[at + len..];
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        let ends = rest
+            .as_bytes()
+            .get(digits)
+            .is_none_or(|b| !b.is_ascii_alphanumeric());
+        if word_start && digits > 0 && ends && &rest[..digits] != "1" {
             out.push_str("<PID>");
             rest = &rest[digits..];
         }

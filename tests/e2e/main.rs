@@ -7,6 +7,7 @@ mod guest;
 mod hostname;
 mod jobs;
 mod limits;
+mod notify;
 mod ondemand;
 mod pid1;
 mod pod;

@@ -162,7 +162,7 @@ fn mask_cut_next(text: &str) -> String {
 
 /// How a reason in known_different.tsv begins for a case that matches at
 /// some times of day and not at others.
-const VARIES_WITH_TIME: &str = "varies with the time of the run:";
+pub(super) const VARIES_WITH_TIME: &str = "varies with the time of the run:";
 
 fn known_different() -> BTreeMap<String, String> {
     parse_known_different(KNOWN)

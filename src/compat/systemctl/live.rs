@@ -942,8 +942,7 @@ fn kill(inv: &Invocation, client: &Client) -> Result<u8, ClientError> {
                 rc = 1;
             }
             Err(e) if e.is_unreachable() => return Err(e),
-            // Nothing left to signal is no failure.
-            Err(e) if e.status() == Some(409) => {}
+            // "No main process to kill", "No control process to kill".
             Err(e) => {
                 inv.error(&format!("Failed to kill unit {name}: {}", api_message(&e)));
                 rc = 1;

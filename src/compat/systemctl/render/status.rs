@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use super::super::terminal::{GREEN, GREY, Glyph, NORMAL, RED, Terminal, YELLOW, ellipsize};
 use crate::engine::conditions::{CheckedCondition, checks_from_property};
-use crate::engine::exit_status::ExitStatus;
+use crate::engine::exit_status::{ExitStatus, is_lsb_exit_status};
 use crate::syntax::Usec;
 use crate::syntax::timespan::{format_timespan, parse_timespan};
 use crate::syntax::timestamp::{format_timestamp, format_timestamp_relative, parse_timestamp};
@@ -173,6 +173,7 @@ pub const PROPERTIES: &[&str] = &[
     "NextElapseUSecRealtime",
     "Result",
     "SourcePath",
+    "StatusErrno",
     "StatusText",
     "SubState",
     "TasksCurrent",
@@ -589,8 +590,11 @@ fn exit_of(code: &str, status: i32) -> Option<ExitStatus> {
 }
 
 /// `code=exited, status=1/FAILURE` or `code=killed, signal=TERM`.
+/// `code=exited, status=1/FAILURE`, `code=killed, signal=TERM`; an LSB
+/// exit code is a bare number here (`status=3`), as systemctl prints it.
 fn describe_exit(exit: ExitStatus) -> String {
     match exit {
+        ExitStatus::Exited(n) if is_lsb_exit_status(n) => format!("code=exited, status={n}"),
         ExitStatus::Exited(_) => format!("code=exited, status={}", exit.status_text()),
         ExitStatus::Killed(_) | ExitStatus::Dumped(_) => {
             let text = exit.status_text();
@@ -670,12 +674,27 @@ fn processes(v: &mut View) {
     }
 }
 
+/// What the service last said over sd_notify: `STATUS=` and `ERRNO=`.
 fn status_text(v: &mut View) {
     let text = v.get("StatusText").to_string();
     if !text.is_empty() {
         let line = format!("     Status: \"{text}\"");
         v.line(&line);
     }
+    let errno = v.number("StatusErrno").unwrap_or(0);
+    if errno > 0 {
+        let line = format!("      Error: {errno} ({})", errno_message(errno));
+        v.line(&line);
+    }
+}
+
+/// The C library's strerror() text for an errno, as systemctl's `%m`
+/// prints it ("Input/output error", "Unknown error 4000").
+fn errno_message(errno: u64) -> String {
+    let errno = i32::try_from(errno).unwrap_or(i32::MAX);
+    let text = std::io::Error::from_raw_os_error(errno).to_string();
+    let suffix = format!(" (os error {errno})");
+    text.strip_suffix(&suffix).unwrap_or(&text).to_string()
 }
 
 fn resources(v: &mut View) {
@@ -1106,6 +1125,49 @@ mod tests {
         assert_eq!(
             describe_exit(ExitStatus::Exited(0)),
             "code=exited, status=0/SUCCESS"
+        );
+        assert_eq!(
+            describe_exit(ExitStatus::Exited(3)),
+            "code=exited, status=3"
+        );
+        assert_eq!(
+            describe_exit(ExitStatus::Exited(217)),
+            "code=exited, status=217/USER"
+        );
+    }
+
+    #[test]
+    fn status_and_error_follow_the_main_pid() {
+        let props = props_from([
+            ("Id", "n.service"),
+            ("LoadState", "loaded"),
+            ("ActiveState", "active"),
+            ("SubState", "running"),
+            ("MainPID", "393"),
+            ("StatusText", "Serving 3 clients"),
+            ("StatusErrno", "5"),
+        ]);
+        let input = StatusInput {
+            props,
+            main_comm: Some("sleep".into()),
+            ..StatusInput::default()
+        };
+        let text = render_unit(&input, &Terminal::plain());
+        assert!(
+            text.contains(
+                "   Main PID: 393 (sleep)\n     Status: \"Serving 3 clients\"\n      Error: 5 (Input/output error)\n"
+            ),
+            "{text}"
+        );
+        assert_eq!(errno_message(4000), "Unknown error 4000");
+        // No text and no errno: neither line.
+        let mut quiet = input.clone();
+        quiet.props.insert("StatusText".into(), String::new());
+        quiet.props.insert("StatusErrno".into(), "0".into());
+        let text = render_unit(&quiet, &Terminal::plain());
+        assert!(
+            !text.contains("Status:") && !text.contains("Error:"),
+            "{text}"
         );
     }
 

@@ -1,0 +1,1 @@
+systemctl start kill-hup.service kill-main.service kill-tree.service

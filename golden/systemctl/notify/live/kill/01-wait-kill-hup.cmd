@@ -1,0 +1,1 @@
+timeout 10 sh -c 'until [ "$(cat /proc/$(systemctl show -p MainPID --value kill-hup.service)/comm 2>/dev/null)" = sleep ] && [ "$(wc -l < /sys/fs/cgroup/system.slice/kill-hup.service/cgroup.procs)" = 1 ]; do sleep 0.1; done'

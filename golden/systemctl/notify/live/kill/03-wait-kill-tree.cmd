@@ -1,0 +1,1 @@
+timeout 10 sh -c 'until [ "$(cat /proc/$(systemctl show -p MainPID --value kill-tree.service)/comm 2>/dev/null)" = sleep ] && [ "$(wc -l < /sys/fs/cgroup/system.slice/kill-tree.service/cgroup.procs)" = 3 ]; do sleep 0.1; done'

@@ -1,0 +1,1 @@
+systemctl kill -s HUP kill-hup.service

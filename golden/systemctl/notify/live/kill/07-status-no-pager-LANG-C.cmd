@@ -1,0 +1,1 @@
+LANG=C systemctl status kill-hup.service --no-pager

@@ -1,0 +1,1 @@
+journalctl -u kill-hup.service --no-pager

@@ -1,0 +1,1 @@
+systemctl kill --kill-whom=main kill-main.service

@@ -1,0 +1,1 @@
+timeout 10 sh -c 'until systemctl show -p ActiveState --value kill-main.service | grep -qxE "inactive|failed"; do sleep 0.1; done'

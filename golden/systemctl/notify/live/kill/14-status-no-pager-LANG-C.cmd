@@ -1,0 +1,1 @@
+LANG=C systemctl status kill-main.service --no-pager

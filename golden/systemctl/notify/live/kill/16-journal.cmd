@@ -1,0 +1,1 @@
+journalctl -u kill-main.service --no-pager

@@ -1,0 +1,1 @@
+systemctl kill kill-tree.service

@@ -1,0 +1,1 @@
+LANG=C systemctl status kill-tree.service --no-pager

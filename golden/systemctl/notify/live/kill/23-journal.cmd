@@ -1,0 +1,1 @@
+journalctl -u kill-tree.service --no-pager

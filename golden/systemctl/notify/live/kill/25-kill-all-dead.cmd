@@ -1,0 +1,1 @@
+systemctl kill kill-hup.service

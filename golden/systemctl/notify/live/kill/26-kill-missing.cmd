@@ -1,0 +1,1 @@
+systemctl kill -s HUP kill-none.service

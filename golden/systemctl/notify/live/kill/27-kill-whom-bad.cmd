@@ -1,0 +1,1 @@
+systemctl kill --kill-whom=some kill-hup.service

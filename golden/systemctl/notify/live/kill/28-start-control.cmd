@@ -1,0 +1,1 @@
+systemctl start --no-block kill-control.service

@@ -1,0 +1,1 @@
+systemctl kill --kill-whom=control kill-control.service

@@ -1,0 +1,1 @@
+LANG=C systemctl status kill-control.service --no-pager

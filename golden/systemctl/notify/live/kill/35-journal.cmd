@@ -1,0 +1,1 @@
+journalctl -u kill-control.service --no-pager

@@ -1,0 +1,1 @@
+LANG=C systemctl status notify-child.service --no-pager

@@ -1,0 +1,1 @@
+journalctl -u notify-child.service --no-pager

@@ -1,0 +1,1 @@
+systemctl show notify-child.service | grep -E '^Status'

@@ -1,0 +1,1 @@
+systemctl show --all notify-child.service | grep -E '^Status'

@@ -1,0 +1,1 @@
+systemctl status notify-exit.service

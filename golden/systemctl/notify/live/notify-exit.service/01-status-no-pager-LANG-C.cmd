@@ -1,0 +1,1 @@
+LANG=C systemctl status notify-exit.service --no-pager

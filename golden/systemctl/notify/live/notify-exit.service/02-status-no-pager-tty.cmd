@@ -1,0 +1,1 @@
+TERM=xterm-256color script -qec stty\ cols\ 80\ rows\ 24\ -onlcr\;\ systemctl\ status\ notify-exit.service\ --no-pager /dev/null

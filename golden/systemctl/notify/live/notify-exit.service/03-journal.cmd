@@ -1,0 +1,1 @@
+journalctl -u notify-exit.service --no-pager

@@ -1,0 +1,1 @@
+systemctl show notify-exit.service | grep -E '^Status'

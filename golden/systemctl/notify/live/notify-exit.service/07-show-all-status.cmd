@@ -1,0 +1,1 @@
+systemctl show --all notify-exit.service | grep -E '^Status'

@@ -1,0 +1,1 @@
+LANG=C systemctl status notify-post.service --no-pager

@@ -1,0 +1,1 @@
+journalctl -u notify-post.service --no-pager

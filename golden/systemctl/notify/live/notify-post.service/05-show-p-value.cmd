@@ -1,0 +1,1 @@
+systemctl show -p StatusText --value notify-post.service

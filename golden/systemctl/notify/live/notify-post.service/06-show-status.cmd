@@ -1,0 +1,1 @@
+systemctl show notify-post.service | grep -E '^Status'

@@ -1,0 +1,1 @@
+systemctl show --all notify-post.service | grep -E '^Status'

@@ -1,0 +1,1 @@
+journalctl -u notify-ready.service --no-pager

@@ -1,0 +1,1 @@
+systemctl show -p StatusText,StatusErrno,ActiveState,SubState,Result,NotifyAccess notify-ready.service

@@ -1,0 +1,1 @@
+systemctl show notify-ready.service | grep -E '^Status'

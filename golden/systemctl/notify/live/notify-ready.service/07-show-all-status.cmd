@@ -1,0 +1,1 @@
+systemctl show --all notify-ready.service | grep -E '^Status'

@@ -1,0 +1,1 @@
+journalctl -u notify-refused.service --no-pager

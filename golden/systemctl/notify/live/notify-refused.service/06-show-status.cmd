@@ -1,0 +1,1 @@
+systemctl show notify-refused.service | grep -E '^Status'

@@ -1,0 +1,1 @@
+systemctl show --all notify-refused.service | grep -E '^Status'

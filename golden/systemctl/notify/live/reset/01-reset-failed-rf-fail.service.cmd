@@ -1,0 +1,1 @@
+systemctl reset-failed rf-fail.service

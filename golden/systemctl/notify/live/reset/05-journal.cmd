@@ -1,0 +1,1 @@
+journalctl -u rf-fail.service --no-pager

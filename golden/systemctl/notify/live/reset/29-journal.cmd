@@ -1,0 +1,1 @@
+journalctl -u rf-never.service --no-pager

@@ -1,0 +1,1 @@
+systemctl list-units --all --no-pager 'rf-*'

@@ -1,0 +1,1 @@
+LANG=C systemctl status rf-fail-static.service --no-pager

@@ -1,0 +1,1 @@
+journalctl -u rf-fail-static.service --no-pager

@@ -1,0 +1,1 @@
+journalctl -u rf-never-static.service --no-pager

@@ -1,0 +1,1 @@
+systemctl show rf-never.service | grep -E '^(ActiveState|SubState|Result|NRestarts|ExecMain|StatusText|StatusErrno|StateChange|InactiveExit|ActiveEnter|ActiveExit|InactiveEnter|Condition|Assert)'

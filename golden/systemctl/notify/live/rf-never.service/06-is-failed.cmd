@@ -1,0 +1,1 @@
+systemctl is-failed rf-never.service

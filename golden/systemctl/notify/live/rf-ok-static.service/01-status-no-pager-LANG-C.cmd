@@ -1,0 +1,1 @@
+LANG=C systemctl status rf-ok-static.service --no-pager

@@ -1,0 +1,1 @@
+journalctl -u rf-ok-static.service --no-pager

@@ -1,0 +1,1 @@
+journalctl -u rf-ok.service --no-pager

@@ -1,0 +1,1 @@
+systemctl show -p ActiveState,SubState,Result,StateChangeTimestamp,StateChangeTimestampMonotonic,InactiveExitTimestamp,ActiveEnterTimestamp,ActiveExitTimestamp,InactiveEnterTimestamp,ExecMainStartTimestamp,ExecMainExitTimestamp,ExecMainPID,ExecMainCode,ExecMainStatus,NRestarts rf-ok.service

@@ -1,0 +1,1 @@
+LANG=C systemctl status rf-oneshot.service --no-pager

@@ -1,0 +1,1 @@
+journalctl -u rf-oneshot.service --no-pager

@@ -1,0 +1,1 @@
+systemctl enable notify-child.service

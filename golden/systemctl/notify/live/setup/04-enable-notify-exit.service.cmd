@@ -1,0 +1,1 @@
+systemctl enable notify-exit.service

@@ -1,0 +1,1 @@
+systemctl enable rf-fail.service

@@ -1,0 +1,1 @@
+systemctl start notify-ready.service

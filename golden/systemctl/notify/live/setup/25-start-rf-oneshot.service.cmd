@@ -1,0 +1,1 @@
+systemctl start rf-oneshot.service
