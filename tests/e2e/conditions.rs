@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use super::systemctl_golden::{boot_like_the_oracle, cases, differences};
+use super::systemctl_golden::{GoldenSet, boot_like_the_oracle, cases};
 
 const GOLDEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/golden/systemctl/conditions");
 
@@ -16,16 +16,12 @@ fn conditions_and_asserts_goldens_against_runr_as_pid_1() {
     // The oracle's guest boots multi-user.target, which the enabled units
     // are wanted by; so does this one.
     let guest = boot_like_the_oracle(&Path::new(GOLDEN).join("units"), Vec::new());
-    let mut report = String::new();
-    let (mut same, mut compared) = (0, 0);
-    for case in cases(Path::new(GOLDEN)) {
-        compared += 1;
-        match differences(&guest, Path::new(GOLDEN), &case) {
-            None => same += 1,
-            Some(text) => report.push_str(&text),
-        }
+    GoldenSet {
+        label: "condition",
+        dir: Path::new(GOLDEN),
+        known: Default::default(),
+        list: "no list (every case must match)",
+        min_cases: 150,
     }
-    eprintln!("condition goldens: {same} of {compared} match runr");
-    assert!(compared >= 150, "only {compared} cases found");
-    assert!(report.is_empty(), "cases that differ:\n{report}");
+    .assert_replayed(&guest, cases(Path::new(GOLDEN)));
 }

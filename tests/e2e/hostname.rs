@@ -8,7 +8,7 @@
 
 use std::path::Path;
 
-use super::systemctl_golden::{boot_like_the_oracle, cases, differences};
+use super::systemctl_golden::{GoldenSet, boot_like_the_oracle, cases};
 
 const GOLDEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/golden/systemctl/hostname");
 
@@ -20,18 +20,14 @@ fn host_name_from_etc_hostname_goldens_against_runr_as_pid_1() {
         &golden.join("units"),
         vec![(golden.join("etc-hostname"), "/etc/hostname")],
     );
-    let mut report = String::new();
-    let (mut same, mut compared) = (0, 0);
-    for case in cases(golden) {
-        compared += 1;
-        match differences(&guest, golden, &case) {
-            None => same += 1,
-            Some(text) => report.push_str(&text),
-        }
+    GoldenSet {
+        label: "host name",
+        dir: golden,
+        known: Default::default(),
+        list: "no list (every case must match)",
+        min_cases: 10,
     }
-    eprintln!("host name goldens: {same} of {compared} match runr");
-    assert!(compared >= 10, "only {compared} cases found");
-    assert!(report.is_empty(), "cases that differ:\n{report}");
+    .assert_replayed(&guest, cases(golden));
 
     let console = std::fs::read_to_string(golden.join("live/console/hostname.txt")).unwrap();
     assert!(!console.is_empty());

@@ -16,7 +16,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::systemctl_golden::{boot_like_the_oracle, cases, differences, parse_known_different};
+use super::systemctl_golden::{GoldenSet, boot_like_the_oracle, cases, parse_known_different};
 
 const GOLDEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/golden/systemctl/jobs");
 const KNOWN: &str = include_str!("jobs_known_different.tsv");
@@ -48,35 +48,12 @@ fn job_results_goldens_against_runr_as_pid_1() {
         &golden.join("units"),
         files.iter().map(|(h, g)| (h.clone(), g.as_str())).collect(),
     );
-    let known = parse_known_different(KNOWN);
-    let mut report = String::new();
-    let mut unexpected = Vec::new();
-    let mut now_matching = Vec::new();
-    let (mut same, mut compared) = (0, 0);
-    for case in cases(golden) {
-        compared += 1;
-        let difference = differences(&guest, golden, &case);
-        match (&difference, known.get(&case.id)) {
-            (Some(_), None) => unexpected.push(case.id.clone()),
-            (None, Some(_)) => now_matching.push(case.id.clone()),
-            _ => {}
-        }
-        match difference {
-            None => same += 1,
-            Some(text) => report.push_str(&text),
-        }
+    GoldenSet {
+        label: "job",
+        dir: golden,
+        known: parse_known_different(KNOWN),
+        list: "tests/e2e/jobs_known_different.tsv",
+        min_cases: 140,
     }
-    if let Ok(path) = std::env::var("SYSTEMCTL_GOLDEN_REPORT") {
-        let _ = std::fs::write(path, &report);
-    }
-    eprintln!("job goldens: {same} of {compared} match runr");
-    assert!(compared >= 140, "only {compared} cases found");
-    assert!(
-        now_matching.is_empty(),
-        "these cases match now; take them off tests/e2e/jobs_known_different.tsv: {now_matching:?}"
-    );
-    assert!(
-        unexpected.is_empty(),
-        "these cases differ and are not listed in tests/e2e/jobs_known_different.tsv: {unexpected:?}\n{report}"
-    );
+    .assert_replayed(&guest, cases(golden));
 }

@@ -8,7 +8,7 @@
 
 use std::path::Path;
 
-use super::systemctl_golden::{boot_like_the_oracle_with, cases, differences};
+use super::systemctl_golden::{GoldenSet, boot_like_the_oracle_with, cases};
 
 const GOLDEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/golden/systemctl/limits");
 
@@ -34,16 +34,12 @@ fn limits_above_the_hard_limit_goldens_against_runr_as_pid_1() {
         0,
         "PID 1 kept CAP_SYS_RESOURCE: {bounding}"
     );
-    let mut report = String::new();
-    let (mut same, mut compared) = (0, 0);
-    for case in cases(Path::new(GOLDEN)) {
-        compared += 1;
-        match differences(&guest, Path::new(GOLDEN), &case) {
-            None => same += 1,
-            Some(text) => report.push_str(&text),
-        }
+    GoldenSet {
+        label: "limit",
+        dir: Path::new(GOLDEN),
+        known: Default::default(),
+        list: "no list (every case must match)",
+        min_cases: 40,
     }
-    eprintln!("limit goldens: {same} of {compared} match runr");
-    assert!(compared >= 40, "only {compared} cases found");
-    assert!(report.is_empty(), "cases that differ:\n{report}");
+    .assert_replayed(&guest, cases(Path::new(GOLDEN)));
 }

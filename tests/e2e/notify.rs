@@ -10,14 +10,12 @@
 //! The cases runr answers otherwise for a reason outside its reach are
 //! listed in `notify_known_different.tsv` beside this file, each with its
 //! reason; the test fails when a case not listed differs, and when a listed
-//! one starts to match. `NOTIFY_GOLDEN_REPORT=FILE` writes every differing
+//! one starts to match. `SYSTEMCTL_GOLDEN_REPORT=FILE` writes every differing
 //! case with both sides to FILE.
 
 use std::path::Path;
 
-use super::systemctl_golden::{
-    VARIES_WITH_TIME, boot_like_the_oracle, cases, differences, parse_known_different,
-};
+use super::systemctl_golden::{GoldenSet, boot_like_the_oracle, cases, parse_known_different};
 
 const GOLDEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/golden/systemctl/notify");
 const KNOWN: &str = include_str!("notify_known_different.tsv");
@@ -25,40 +23,14 @@ const KNOWN: &str = include_str!("notify_known_different.tsv");
 #[test]
 fn notify_kill_and_reset_failed_goldens_against_runr_as_pid_1() {
     let guest = boot_like_the_oracle(&Path::new(GOLDEN).join("units"), Vec::new());
-    let known = parse_known_different(KNOWN);
-    let mut report = String::new();
-    let mut unexpected = Vec::new();
-    let mut now_matching = Vec::new();
-    let (mut same, mut compared) = (0, 0);
-    for case in cases(Path::new(GOLDEN)) {
-        compared += 1;
-        let difference = differences(&guest, Path::new(GOLDEN), &case);
-        let matches = difference.is_none();
-        match difference {
-            None => same += 1,
-            Some(text) => report.push_str(&text),
-        }
-        match (matches, known.get(&case.id)) {
-            (false, None) => unexpected.push(case.id.clone()),
-            (true, Some(why)) if !why.starts_with(VARIES_WITH_TIME) => {
-                now_matching.push(case.id.clone())
-            }
-            _ => {}
-        }
+    GoldenSet {
+        label: "notify",
+        dir: Path::new(GOLDEN),
+        known: parse_known_different(KNOWN),
+        list: "tests/e2e/notify_known_different.tsv",
+        min_cases: 180,
     }
-    if let Ok(path) = std::env::var("NOTIFY_GOLDEN_REPORT") {
-        let _ = std::fs::write(path, &report);
-    }
-    eprintln!("notify goldens: {same} of {compared} match runr");
-    assert!(compared >= 180, "only {compared} cases found");
-    assert!(
-        now_matching.is_empty(),
-        "these cases match now; take them off tests/e2e/notify_known_different.tsv: {now_matching:?}"
-    );
-    assert!(
-        unexpected.is_empty(),
-        "these cases differ and are not listed in tests/e2e/notify_known_different.tsv: {unexpected:?}\n{report}"
-    );
+    .assert_replayed(&guest, cases(Path::new(GOLDEN)));
     runr_status_shows_the_status_text(&guest);
 }
 

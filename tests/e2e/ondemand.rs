@@ -12,21 +12,12 @@
 //! listed, with the reason, in `ondemand_known_different.tsv` beside this
 //! file (`case<TAB>reason`); the test fails when a listed case matches.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use super::systemctl_golden::{boot_like_the_oracle, cases, differences};
+use super::systemctl_golden::{GoldenSet, boot_like_the_oracle, cases, parse_known_different};
 
 const GOLDEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/golden/systemctl/ondemand");
 const KNOWN: &str = include_str!("ondemand_known_different.tsv");
-
-fn known_different() -> BTreeMap<&'static str, &'static str> {
-    KNOWN
-        .lines()
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .filter_map(|l| l.split_once('\t'))
-        .collect()
-}
 
 #[test]
 fn on_demand_loading_goldens_against_runr_as_pid_1() {
@@ -45,34 +36,12 @@ fn on_demand_loading_goldens_against_runr_as_pid_1() {
         .map(|(h, g)| (h.clone(), g.as_str()))
         .collect();
     let guest = boot_like_the_oracle(&golden.join("units"), files);
-    let known = known_different();
-    let mut report = String::new();
-    let mut unexpected = Vec::new();
-    let mut now_matching = Vec::new();
-    let (mut same, mut compared) = (0, 0);
-    for case in cases(golden) {
-        compared += 1;
-        let difference = differences(&guest, golden, &case);
-        let listed = known.contains_key(case.id.as_str());
-        match difference {
-            None if listed => now_matching.push(case.id.clone()),
-            None => same += 1,
-            Some(text) => {
-                report.push_str(&text);
-                if !listed {
-                    unexpected.push(case.id.clone());
-                }
-            }
-        }
+    GoldenSet {
+        label: "on-demand",
+        dir: golden,
+        known: parse_known_different(KNOWN),
+        list: "tests/e2e/ondemand_known_different.tsv",
+        min_cases: 140,
     }
-    eprintln!("on-demand goldens: {same} of {compared} match runr");
-    assert!(compared >= 140, "only {compared} cases found");
-    assert!(
-        now_matching.is_empty(),
-        "these cases match now; take them off tests/e2e/ondemand_known_different.tsv: {now_matching:?}"
-    );
-    assert!(
-        unexpected.is_empty(),
-        "cases that differ: {unexpected:?}\n{report}"
-    );
+    .assert_replayed(&guest, cases(golden));
 }

@@ -232,45 +232,85 @@ pub(super) fn boot_like_the_oracle_with(
 #[test]
 fn systemctl_live_goldens_against_runr_as_pid_1() {
     let guest = boot();
-    let known = known_different();
-    let mut report = String::new();
-    let mut unexpected = Vec::new();
-    let mut now_matching = Vec::new();
-    let (mut same, mut compared) = (0, 0);
-    for case in cases(Path::new(GOLDEN)) {
-        if !is_systemctl(&case.command) {
-            continue;
-        }
-        compared += 1;
-        let difference = differences(&guest, Path::new(GOLDEN), &case);
-        let matches = difference.is_none();
-        match difference {
-            None => same += 1,
-            Some(text) => report.push_str(&text),
-        }
-        match (matches, known.get(&case.id)) {
-            (false, None) => unexpected.push(case.id.clone()),
-            // A case whose columns depend on the time of the run may go
-            // either way.
-            (true, Some(why)) if !why.starts_with(VARIES_WITH_TIME) => {
-                now_matching.push(case.id.clone())
+    let systemctl_cases: Vec<Case> = cases(Path::new(GOLDEN))
+        .into_iter()
+        .filter(|case| is_systemctl(&case.command))
+        .collect();
+    GoldenSet {
+        label: "systemctl",
+        dir: Path::new(GOLDEN),
+        known: known_different(),
+        list: "tests/e2e/known_different.tsv",
+        min_cases: 400,
+    }
+    .assert_replayed(&guest, systemctl_cases);
+}
+
+/// A golden set replayed against runr, and the cases runr is known to
+/// answer otherwise.
+pub(super) struct GoldenSet<'a> {
+    /// Names the set in what the test prints.
+    pub label: &'a str,
+    pub dir: &'a Path,
+    /// `case -> reason`, as parse_known_different reads a list.
+    pub known: BTreeMap<String, String>,
+    /// The list's file, named in the failure messages.
+    pub list: &'a str,
+    /// Fewer cases than this means the set was not found whole.
+    pub min_cases: usize,
+}
+
+impl GoldenSet<'_> {
+    /// Runs `cases` in `guest`, in order: every case the list does not
+    /// name must match, and a listed one must not (then it is to be taken
+    /// off), unless its reason says it varies with the time of the run.
+    /// `SYSTEMCTL_GOLDEN_REPORT=FILE` writes every differing case with
+    /// both sides to FILE; the failure message shows the unlisted ones.
+    pub fn assert_replayed(&self, guest: &Guest, cases: Vec<Case>) {
+        let mut report = String::new();
+        let mut unexpected = Vec::new();
+        let mut unexpected_report = String::new();
+        let mut now_matching = Vec::new();
+        let compared = cases.len();
+        let mut same = 0;
+        for case in cases {
+            let difference = differences(guest, self.dir, &case);
+            let listed = self.known.get(&case.id);
+            match (difference, listed) {
+                (None, listed) => {
+                    same += 1;
+                    if listed.is_some_and(|why| !why.starts_with(VARIES_WITH_TIME)) {
+                        now_matching.push(case.id);
+                    }
+                }
+                (Some(text), None) => {
+                    report.push_str(&text);
+                    unexpected_report.push_str(&text);
+                    unexpected.push(case.id);
+                }
+                (Some(text), Some(_)) => report.push_str(&text),
             }
-            _ => {}
         }
+        if let Ok(path) = std::env::var("SYSTEMCTL_GOLDEN_REPORT") {
+            let _ = std::fs::write(path, &report);
+        }
+        eprintln!("{} goldens: {same} of {compared} match runr", self.label);
+        assert!(
+            compared >= self.min_cases,
+            "only {compared} {} cases found",
+            self.label
+        );
+        assert!(
+            now_matching.is_empty(),
+            "these cases match now; take them off {}: {now_matching:?}",
+            self.list
+        );
+        assert!(
+            unexpected.is_empty(),
+            "these cases differ and are not listed in {}: {unexpected:?}\n{unexpected_report}",
+            self.list
+        );
     }
-    if let Ok(path) = std::env::var("SYSTEMCTL_GOLDEN_REPORT") {
-        let _ = std::fs::write(path, &report);
-    }
-    eprintln!("systemctl goldens: {same} of {compared} match runr");
-    assert!(compared >= 400, "only {compared} systemctl cases found");
-    assert!(
-        now_matching.is_empty(),
-        "these cases match now; take them off tests/e2e/known_different.tsv: {now_matching:?}"
-    );
-    assert!(
-        unexpected.is_empty(),
-        "these cases differ and are not listed in tests/e2e/known_different.tsv: {unexpected:?}\n(SYSTEMCTL_GOLDEN_REPORT=FILE shows both sides)"
-    );
 }
 
 pub(super) fn quote(text: &str) -> String {

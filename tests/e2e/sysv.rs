@@ -13,7 +13,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::systemctl_golden::{boot_like_the_oracle, cases, differences};
+use super::systemctl_golden::{GoldenSet, boot_like_the_oracle, cases};
 
 const GOLDEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/golden/systemctl/sysv");
 
@@ -25,18 +25,14 @@ fn empty_units() -> tempfile::TempDir {
 fn sysv_names_live_goldens_against_runr_as_pid_1() {
     let units = empty_units();
     let guest = boot_like_the_oracle(units.path(), Vec::new());
-    let mut report = String::new();
-    let (mut same, mut compared) = (0, 0);
-    for case in cases(Path::new(GOLDEN)) {
-        compared += 1;
-        match differences(&guest, Path::new(GOLDEN), &case) {
-            None => same += 1,
-            Some(text) => report.push_str(&text),
-        }
+    GoldenSet {
+        label: "sysv",
+        dir: Path::new(GOLDEN),
+        known: Default::default(),
+        list: "no list (every case must match)",
+        min_cases: 100,
     }
-    eprintln!("sysv goldens: {same} of {compared} match runr");
-    assert!(compared >= 100, "only {compared} cases found");
-    assert!(report.is_empty(), "cases that differ:\n{report}");
+    .assert_replayed(&guest, cases(Path::new(GOLDEN)));
 }
 
 /// One case of `ends/index.tsv`.
