@@ -1327,8 +1327,18 @@ impl ServiceRuntime {
     ) -> bool {
         let sigkill = signal == Signal::SIGKILL;
         if self.plan.kill_mode == KillMode::None {
-            return self.plan.kill_none_sends_final_sigkill
-                && self.kill_none_final(ex, signal);
+            // runr's KillMode=none sends no SIGTERM but waits, up to
+            // TimeoutStopSec=, while something of the service runs (its
+            // ExecStop= asked it to go), and then SIGKILLs it all.
+            if !self.plan.kill_none_sends_final_sigkill {
+                return false;
+            }
+            if !sigkill {
+                return [self.main_pid, self.control_pid]
+                    .into_iter()
+                    .flatten()
+                    .any(|pid| ex.process_info(pid).is_some());
+            }
         }
         let mut waiting = false;
         // systemd names the processes it kills unless it is a plain
@@ -1367,8 +1377,9 @@ impl ServiceRuntime {
         }
         let whole_group = match self.plan.kill_mode {
             KillMode::ControlGroup => true,
-            KillMode::Mixed => sigkill,
-            _ => false,
+            // None gets here only for runr's final SIGKILL.
+            KillMode::Mixed | KillMode::None => sigkill,
+            KillMode::Process => false,
         };
         if whole_group {
             let groups = self.groups.clone();
@@ -1391,39 +1402,6 @@ impl ServiceRuntime {
                 }
             }
         }
-        waiting
-    }
-
-    /// runr's `KillMode=none`: no SIGTERM, but the stop still waits up to
-    /// `TimeoutStopSec=` for the main process to go (ExecStop= asked it
-    /// to), and then SIGKILLs the whole service.
-    fn kill_none_final(&mut self, ex: &mut dyn Executor, signal: Signal) -> bool {
-        if signal != Signal::SIGKILL {
-            // Waiting is worth it only while something of the service runs.
-            return [self.main_pid, self.control_pid]
-                .into_iter()
-                .flatten()
-                .any(|pid| ex.process_info(pid).is_some());
-        }
-        let mut waiting = false;
-        for pid in [self.main_pid, self.control_pid].into_iter().flatten() {
-            let name = ex
-                .process_info(pid)
-                .map_or_else(|| "n/a".to_string(), |p| p.name);
-            self.unit_log(
-                ex,
-                &format!("Killing process {pid} ({name}) with signal SIGKILL."),
-            );
-            waiting |= ex.kill(pid, Signal::SIGKILL, false);
-        }
-        let groups = std::mem::take(&mut self.groups);
-        for group in groups {
-            if ex.kill(group, Signal::SIGKILL, true) {
-                self.groups.push(group);
-                waiting = true;
-            }
-        }
-        waiting |= ex.kill_unit_group(&self.plan.name, Signal::SIGKILL);
         waiting
     }
 
